@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The DINT wire format: the single source of truth for every message, opcode, status and
+ * constant shared by the in-kernel programs and the Java side. Plain fixed-width structs with
+ * explicit padding, network byte order nowhere: every field is little-endian, as the hosts that
+ * speak it are. io.dint.wire.Wire mirrors this file and WireLayoutTest checks the mirror against
+ * the BTF of the compiled objects.
+ */
+#ifndef DINT_WIRE_H
+#define DINT_WIRE_H
+
+#include <linux/types.h>
+
+/* Well-known UDP port of every service (the original used the same). */
+#define DINT_PORT 20230
+
+/* Largest UDP payload any service accepts; anything larger to our port is dropped and counted. */
+#define DINT_MAX_PAYLOAD 256
+
+/* Operation codes (dint_hdr.op). */
+enum dint_op {
+	DINT_OP_NONE = 0,
+	/* 2PL lock service (no-wait). */
+	DINT_OP_LOCK_ACQUIRE_SHARED = 1,
+	DINT_OP_LOCK_ACQUIRE_EXCLUSIVE = 2,
+	DINT_OP_LOCK_RELEASE_SHARED = 3,
+	DINT_OP_LOCK_RELEASE_EXCLUSIVE = 4,
+	DINT_OP_MAX = 5,
+};
+
+/* Reply statuses (dint_hdr.status); a request carries DINT_ST_REQUEST. */
+enum dint_status {
+	DINT_ST_REQUEST = 0,
+	DINT_ST_GRANT = 1,     /* lock granted */
+	DINT_ST_REJECT = 2,    /* conflicting holder: abort and restart (no-wait) */
+	DINT_ST_RETRY = 3,     /* entry busy: resend the same request */
+	DINT_ST_OK = 4,        /* release done */
+	DINT_ST_NOT_HELD = 5,  /* release refused: the caller does not hold it */
+};
+
+/*
+ * Every message starts with this header. (client_id, seq) identifies a request: pipelined
+ * replies are matched on it and a retransmission carries the same pair.
+ */
+struct dint_hdr {
+	__u8 op;
+	__u8 status;
+	__u16 reserved;
+	__u32 client_id;
+	__u64 seq;
+};
+
+/* 2PL lock request and reply (the reply is the request with status set). */
+struct dint_lock_msg {
+	struct dint_hdr hdr;
+	__u64 lock_id;
+	__u64 txn_id; /* the transaction asking: recorded as the exclusive holder */
+};
+
+/*
+ * One entry of the 2PL lock table, indexed by dint_hash64(lock_id) % size. Unrelated lock ids
+ * may share an entry; holder names the transaction holding it exclusively so that the same
+ * transaction is granted again instead of rejecting itself.
+ */
+struct dint_lock_entry {
+	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
+	__u32 shared;    /* shared holders */
+	__u32 exclusive; /* exclusive grants, all by holder */
+	__u32 pad;
+	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
+};
+
+/* Indices of the per-CPU counters every service program keeps (map "stats"). */
+enum dint_stat {
+	DINT_STAT_RX = 0,            /* packets seen by the program */
+	DINT_STAT_TX = 1,            /* replies sent with XDP_TX */
+	DINT_STAT_PASS_NOT_OURS = 2, /* not IPv4/UDP to our port: passed untouched */
+	DINT_STAT_PASS_IP_OPTIONS = 3, /* ours but with IP options or fragmented: passed */
+	DINT_STAT_DROP_TRUNCATED = 4,  /* ours but shorter than its message */
+	DINT_STAT_DROP_BAD_LENGTH = 5, /* UDP length disagrees with the packet, or oversize */
+	DINT_STAT_DROP_BAD_OP = 6,     /* unknown opcode or a reply sent to us */
+	DINT_STAT_GRANT = 7,
+	DINT_STAT_REJECT = 8,
+	DINT_STAT_RETRY = 9,
+	DINT_STAT_RELEASE = 10,
+	DINT_STAT_NOT_HELD = 11,
+	DINT_STAT_MAX = 12,
+};
+
+#endif /* DINT_WIRE_H */

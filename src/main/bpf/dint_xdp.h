@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * What every service's XDP program shares: the per-CPU counters, the parse of
+ * Ethernet/IPv4/UDP down to our payload, and the in-place turn of a request into its reply.
+ */
+#ifndef DINT_XDP_H
+#define DINT_XDP_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "dint_wire.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DINT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void dint_count(__u32 stat)
+{
+	__u64 *c = bpf_map_lookup_elem(&stats, &stat);
+
+	if (c)
+		*c += 1;
+}
+
+/* Outcome of dint_parse: a payload to serve, or a verdict to return at once. */
+struct dint_pkt {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	void *payload;
+	__u32 payload_len;
+};
+
+#define DINT_PARSED (-1)
+
+/*
+ * Parses ctx down to a UDP payload addressed to DINT_PORT. Returns DINT_PARSED with pkt filled,
+ * or the verdict for a packet that is not ours (XDP_PASS), cannot be served here (XDP_PASS) or
+ * is malformed (XDP_DROP). Every outcome but DINT_PARSED is counted.
+ */
+static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 min_payload)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	__u32 udp_len;
+
+	dint_count(DINT_STAT_RX);
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		goto not_ours;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP)
+		goto not_ours;
+	if (ip->ihl != 5) {
+		/* Options move the UDP header; whether it is ours is for the kernel stack to say. */
+		dint_count(DINT_STAT_PASS_IP_OPTIONS);
+		return XDP_PASS;
+	}
+	udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(DINT_PORT))
+		goto not_ours;
+	if (ip->frag_off & bpf_htons(0x3fff)) {
+		dint_count(DINT_STAT_PASS_IP_OPTIONS);
+		return XDP_PASS;
+	}
+	udp_len = bpf_ntohs(udp->len);
+	if (udp_len < sizeof(*udp) || (void *)udp + udp_len > data_end ||
+	    bpf_ntohs(ip->tot_len) != sizeof(*ip) + udp_len) {
+		dint_count(DINT_STAT_DROP_BAD_LENGTH);
+		return XDP_DROP;
+	}
+	if (udp_len - sizeof(*udp) > DINT_MAX_PAYLOAD) {
+		dint_count(DINT_STAT_DROP_BAD_LENGTH);
+		return XDP_DROP;
+	}
+	if (udp_len - sizeof(*udp) < min_payload) {
+		dint_count(DINT_STAT_DROP_TRUNCATED);
+		return XDP_DROP;
+	}
+	pkt->eth = eth;
+	pkt->ip = ip;
+	pkt->udp = udp;
+	pkt->payload = udp + 1;
+	pkt->payload_len = udp_len - sizeof(*udp);
+	return DINT_PARSED;
+
+not_ours:
+	dint_count(DINT_STAT_PASS_NOT_OURS);
+	return XDP_PASS;
+}
+
+/*
+ * Turns the request into its reply in place: addresses and ports swapped (the IP checksum is a
+ * sum, so a swap leaves it valid), UDP checksum 0 (legal on IPv4; the request's checksum was
+ * partial when it came from a local socket). Returns XDP_TX.
+ */
+static __always_inline int dint_reply(struct dint_pkt *pkt)
+{
+	unsigned char mac[ETH_ALEN];
+	__be32 addr;
+	__be16 port;
+
+	__builtin_memcpy(mac, pkt->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, pkt->eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_dest, mac, ETH_ALEN);
+	addr = pkt->ip->saddr;
+	pkt->ip->saddr = pkt->ip->daddr;
+	pkt->ip->daddr = addr;
+	port = pkt->udp->source;
+	pkt->udp->source = pkt->udp->dest;
+	pkt->udp->dest = port;
+	pkt->udp->check = 0;
+	dint_count(DINT_STAT_TX);
+	return XDP_TX;
+}
+
+#endif /* DINT_XDP_H */

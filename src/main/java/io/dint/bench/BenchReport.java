@@ -1,0 +1,134 @@
+package io.dint.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one benchmark measured: the scale it ran at, every sweep point of every backend, the
+ * end-of-run checks and the server counters. Derives the headline figures — per backend the
+ * best-throughput point and the unloaded (first) point — and the XDP/UDP ratios, prints them and
+ * writes the whole report as JSON under {@code results/}.
+ */
+public final class BenchReport {
+    private final String bench;
+    private final Map<String, Object> scale = new LinkedHashMap<>();
+    private final List<LoadPoint> points = new ArrayList<>();
+    private final Map<String, Object> checks = new LinkedHashMap<>();
+    private final Map<String, Object> serverStats = new LinkedHashMap<>();
+    private final List<String> failures = new ArrayList<>();
+
+    public BenchReport(String bench) {
+        this.bench = bench;
+    }
+
+    public String bench() {
+        return bench;
+    }
+
+    public Map<String, Object> scale() {
+        return scale;
+    }
+
+    public Map<String, Object> checks() {
+        return checks;
+    }
+
+    public Map<String, Object> serverStats() {
+        return serverStats;
+    }
+
+    public List<String> failures() {
+        return failures;
+    }
+
+    public void add(LoadPoint p) {
+        points.add(p);
+    }
+
+    public void fail(String why) {
+        failures.add(why);
+    }
+
+    public List<LoadPoint> points(String backend) {
+        return points.stream().filter(p -> p.backend().equals(backend)).toList();
+    }
+
+    /** The point of highest reply rate. */
+    public LoadPoint best(String backend) {
+        return points(backend).stream().max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElseThrow();
+    }
+
+    /** The first point, one thread with one request in flight: the unloaded latency. */
+    public LoadPoint unloaded(String backend) {
+        return points(backend).getFirst();
+    }
+
+    public Figures figures() {
+        Figures f = new Figures(bench);
+        List<String> backends = points.stream().map(LoadPoint::backend).distinct().toList();
+        for (String b : backends) {
+            LoadPoint best = best(b);
+            LoadPoint low = unloaded(b);
+            f.add(b, "requests_per_s", best.repliesPerS());
+            f.add(b, "goodput_requests_per_s", best.goodputRequestsPerS());
+            f.add(b, "txn_per_s", best.txnPerS());
+            f.add(b, "abort_rate", best.abortRate());
+            f.add(b, "p50_us", best.p50Us());
+            f.add(b, "p99_us", best.p99Us());
+            f.add(b, "p999_us", best.p999Us());
+            f.add(b, "unloaded_p50_us", low.p50Us());
+            f.add(b, "unloaded_p99_us", low.p99Us());
+            f.add(b, "cpu_us_per_request", best.machineCpuUsPerRequest());
+            f.add(b, "client_cpu_us_per_request", best.clientCpuUsPerRequest());
+            f.add(b, "client_cpu_share", best.clientCpuShare());
+            if (!Double.isNaN(best.xdpNsPerRequest())) {
+                f.add(b, "xdp_ns_per_request", best.xdpNsPerRequest());
+            }
+        }
+        if (backends.contains("xdp") && backends.contains("udp")) {
+            LoadPoint x = best("xdp"), u = best("udp");
+            f.add("ratio", "requests_per_s", x.repliesPerS() / u.repliesPerS());
+            f.add("ratio", "goodput_requests_per_s", x.goodputRequestsPerS() / u.goodputRequestsPerS());
+            f.add("ratio", "unloaded_p50", unloaded("xdp").p50Us() / unloaded("udp").p50Us());
+            f.add("ratio", "cpu_us_per_request", x.machineCpuUsPerRequest() / u.machineCpuUsPerRequest());
+        }
+        return f;
+    }
+
+    /** Writes {@code results/<bench>-<utc time>.json} and returns its path. */
+    public Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path file = dir.resolve(bench + "-" + stamp + ".json");
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("bench", bench);
+        doc.put("time", Instant.now().toString());
+        doc.put("machine", Machine.describe());
+        doc.put("scale", scale);
+        doc.put("points", points);
+        doc.put("checks", checks);
+        doc.put("server_stats", serverStats);
+        doc.put("failures", failures);
+        Map<String, String> figures = new LinkedHashMap<>();
+        figures().lines().forEach(l -> figures.put(l[0], l[1]));
+        doc.put("figures", figures);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+        return file;
+    }
+
+    public void printFigures(PrintStream out) {
+        figures().print(out);
+    }
+}

@@ -1,0 +1,149 @@
+package io.dint.bench;
+
+import io.dint.client.ClientStats;
+import io.dint.client.LoadLoop;
+import io.dint.net.NetNs;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs load-generating threads inside a client namespace and measures one window: after a
+ * warm-up, it snapshots client counters, latency recorders, machine CPU, the client threads' own
+ * CPU and the server's counters, waits the window, snapshots again, then stops the threads and
+ * waits for their transactions in flight to finish (bounded).
+ */
+public final class LoadRunner {
+    private LoadRunner() {}
+
+    /** Creates thread {@code index}'s worker, inside that thread and its namespace. */
+    public interface WorkerFactory {
+        LoadLoop create(int index, ClientStats stats);
+    }
+
+    /** What one window measured. Counters are deltas over the window. */
+    public record Measurement(double seconds, long[] counters, Histogram requestLatency, Histogram txnLatency,
+                              MachineCpu machine, long clientCpuNanos,
+                              Map<String, Object> serverBefore, Map<String, Object> serverAfter) {
+        public long counter(int c) {
+            return counters[c];
+        }
+
+        /** Server counter delta over the window (0 when the server does not report it). */
+        public long serverDelta(String key) {
+            return number(serverAfter.get(key)) - number(serverBefore.get(key));
+        }
+
+        private static long number(Object o) {
+            return o instanceof Number n ? n.longValue() : 0;
+        }
+    }
+
+    public static Measurement run(String netns, int threads, WorkerFactory factory, Duration warmup,
+                                  Duration window, Supplier<Map<String, Object>> serverStats) throws InterruptedException {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        List<ClientStats> stats = new ArrayList<>();
+        List<LoadLoop> workers = new ArrayList<>();
+        List<Thread> running = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch created = new CountDownLatch(threads);
+        for (int i = 0; i < threads; i++) {
+            ClientStats s = new ClientStats();
+            stats.add(s);
+            workers.add(null);
+        }
+        for (int i = 0; i < threads; i++) {
+            int index = i;
+            running.add(Thread.ofPlatform().name("load-" + i).start(() -> {
+                LoadLoop w;
+                try {
+                    NetNs.enter(netns);
+                    w = factory.create(index, stats.get(index));
+                    synchronized (workers) {
+                        workers.set(index, w);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                    return;
+                } finally {
+                    created.countDown();
+                }
+                try {
+                    w.run();
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        created.await();
+        try {
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException("load thread failed to start: " + failures.getFirst(), failures.getFirst());
+            }
+            Thread.sleep(warmup.toMillis());
+            long[] c0 = sum(stats);
+            stats.forEach(ClientStats::takeRequestLatency);
+            stats.forEach(ClientStats::takeTxnLatency);
+            Map<String, Object> s0 = serverStats.get();
+            MachineCpu m0 = MachineCpu.read();
+            long cpu0 = cpu(mx, running);
+            long t0 = System.nanoTime();
+            Thread.sleep(window.toMillis());
+            long t1 = System.nanoTime();
+            long cpu1 = cpu(mx, running);
+            MachineCpu m1 = MachineCpu.read();
+            long[] c1 = sum(stats);
+            Histogram req = new Histogram(3);
+            Histogram txn = new Histogram(3);
+            for (ClientStats s : stats) {
+                req.add(s.takeRequestLatency());
+                txn.add(s.takeTxnLatency());
+            }
+            Map<String, Object> s1 = serverStats.get();
+            for (int i = 0; i < c1.length; i++) {
+                c1[i] -= c0[i];
+            }
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException("load thread failed: " + failures.getFirst(), failures.getFirst());
+            }
+            return new Measurement((t1 - t0) / 1e9, c1, req, txn, m1.minus(m0), cpu1 - cpu0, s0, s1);
+        } finally {
+            synchronized (workers) {
+                workers.forEach(w -> {
+                    if (w != null) {
+                        w.stop();
+                    }
+                });
+            }
+            for (Thread t : running) {
+                t.join(10_000);
+            }
+        }
+    }
+
+    private static long[] sum(List<ClientStats> stats) {
+        long[] total = new long[ClientStats.COUNT];
+        for (ClientStats s : stats) {
+            long[] one = s.snapshot();
+            for (int i = 0; i < total.length; i++) {
+                total[i] += one[i];
+            }
+        }
+        return total;
+    }
+
+    private static long cpu(ThreadMXBean mx, List<Thread> threads) {
+        long total = 0;
+        for (Thread t : threads) {
+            long c = mx.getThreadCpuTime(t.threadId());
+            total += Math.max(c, 0);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,95 @@
+package io.dint.bpf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The BPF file system, where maps and links are pinned to outlive the process that made them.
+ * Ours live under {@code /sys/fs/bpf/dint}.
+ */
+public final class BpfFs {
+
+    static final Path ROOT = Path.of("/sys/fs/bpf");
+    static final Path DIR = ROOT.resolve("dint");
+
+    private BpfFs() {
+    }
+
+    /** Mounts the BPF file system at /sys/fs/bpf if nothing is, and returns /sys/fs/bpf/dint, created. */
+    public static synchronized Path ensureMounted() {
+        if (!mounted()) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
+                MemorySegment bpf = arena.allocateFrom("bpf");
+                int rc = LibBpf.mount(state, bpf, arena.allocateFrom(ROOT.toString()), bpf, 0,
+                        MemorySegment.NULL);
+                if (rc != 0) {
+                    int errno = LibBpf.errno(state);
+                    throw BpfException.of("mount -t bpf bpf " + ROOT + " failed", errno,
+                            "Run as root (CAP_SYS_ADMIN), or mount it beforehand");
+                }
+            }
+        }
+        try {
+            Files.createDirectories(DIR);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + DIR, e);
+        }
+        return DIR;
+    }
+
+    /** Removes every pin under /sys/fs/bpf/dint whose name starts with {@code prefix}. */
+    public static void removePins(String prefix) {
+        if (!Files.isDirectory(DIR)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(DIR)) {
+            for (Path entry : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(entry);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove pins " + DIR + "/" + prefix + "*", e);
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(path)) {
+            all = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    static boolean mounted() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 2 && f[1].equals(ROOT.toString()) && f[2].equals("bpf")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mounts", e);
+        }
+    }
+
+    static String pinHint(int errno) {
+        return switch (errno) {
+            case 17 -> "Something is pinned there already: unpin it or BpfFs.removePins";
+            case 22, 1 -> "The path must be on a mounted BPF file system: use BpfFs.ensureMounted()";
+            case 2 -> "The parent directory does not exist: BpfFs.ensureMounted() creates "
+                    + DIR + "; create subdirectories with Files.createDirectories";
+            default -> "Pin under BpfFs.ensureMounted(), as root";
+        };
+    }
+}

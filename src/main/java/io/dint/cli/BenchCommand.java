@@ -1,0 +1,92 @@
+package io.dint.cli;
+
+import io.dint.bench.BenchReport;
+import io.dint.bench.LockBench;
+import io.dint.cluster.LocalCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Runs benchmarks on a local cluster and prints and records their figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
+final class BenchCommand implements Callable<Integer> {
+    static final List<String> BENCHES = List.of("lock2pl");
+
+    @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
+            completionCandidates = Benches.class)
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--backends", split = ",", defaultValue = "xdp,udp", description = "Backends to compare. Default: ${DEFAULT-VALUE}.")
+    List<String> backends;
+
+    @Option(names = "--sweep", split = ",", defaultValue = "1x1,1x8,1x32,1x128,2x128",
+            description = "Client shapes THREADSxINFLIGHT; the first should be 1x1 (unloaded latency). Default: ${DEFAULT-VALUE}.")
+    List<String> sweep;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Warm-up seconds per point. Default: ${DEFAULT-VALUE}.")
+    double warmup;
+
+    @Option(names = "--window", defaultValue = "3", description = "Measured seconds per point. Default: ${DEFAULT-VALUE}.")
+    double window;
+
+    @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids (paper: 24000000). Default: ${DEFAULT-VALUE}.")
+    long lockIds;
+
+    @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
+    int serverThreads;
+
+    @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
+    Path results;
+
+    static final class Benches extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Benches() {
+            super(BENCHES);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> run = names.isEmpty() ? BENCHES : names;
+        for (String n : run) {
+            if (!BENCHES.contains(n)) {
+                throw new IllegalArgumentException("unknown benchmark '" + n + "': choose from " + BENCHES);
+            }
+        }
+        for (String b : backends) {
+            new BackendConverter().convert(b);
+        }
+        if (warmup < 0 || window <= 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
+        }
+        LocalCluster.cleanLeftovers();
+        boolean failed = false;
+        for (String n : run) {
+            System.out.println("== " + n);
+            BenchReport report = switch (n) {
+                case "lock2pl" -> new LockBench(new LockBench.Config(backends,
+                        sweep.stream().map(LockBench.Shape::parse).toList(), lockIds, 200_000,
+                        seconds(warmup), seconds(window), serverThreads), System.out).run();
+                default -> throw new IllegalStateException(n);
+            };
+            System.out.println("results: " + report.write(results));
+            report.printFigures(System.out);
+            for (String f : report.failures()) {
+                System.out.println("CHECK FAILED: " + f);
+                failed = true;
+            }
+        }
+        return failed ? 2 : 0;
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+}

@@ -1,0 +1,19 @@
+package io.dint.cli;
+
+import io.dint.bpf.BpfFs;
+import io.dint.cluster.LocalCluster;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** Removes what a crashed run left behind: namespaces of dead runs and stale pins. */
+@Command(name = "clean", mixinStandardHelpOptions = true,
+        description = "Remove network namespaces and pinned BPF objects left by crashed runs.")
+final class CleanCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        int n = LocalCluster.cleanLeftovers();
+        BpfFs.removePins("dint");
+        System.out.println("removed " + n + " leftover namespace(s)");
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+package io.dint.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./dint}: one subcommand per job. */
+@Command(name = "dint", mixinStandardHelpOptions = true,
+        description = "DINT: distributed transactions answered in the kernel by XDP.",
+        subcommands = {ServeCommand.class, BenchCommand.class, CleanCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("dint: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (System.getenv("DINT_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+}

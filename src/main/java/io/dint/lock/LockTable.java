@@ -1,0 +1,154 @@
+package io.dint.lock;
+
+import static io.dint.wire.Wire.LOCK_ENTRY_EXCLUSIVE;
+import static io.dint.wire.Wire.LOCK_ENTRY_HOLDER;
+import static io.dint.wire.Wire.LOCK_ENTRY_SHARED;
+import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
+import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.dint.server.DatagramService;
+import io.dint.wire.Hash64;
+import io.dint.wire.Op;
+import io.dint.wire.Stat;
+import io.dint.wire.Status;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+
+/**
+ * The 2PL no-wait lock table in user space: the same entries, hash, CAS and replies as
+ * {@code lock2pl.bpf.c}, so the UDP backend answers every request exactly as the XDP one does.
+ * Entries live off-heap in the C layout ({@code struct dint_lock_entry}).
+ */
+public final class LockTable implements DatagramService, AutoCloseable {
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment entries;
+    private final int size;
+
+    public LockTable(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("lock table size must be positive, got " + size);
+        }
+        this.size = size;
+        this.entries = arena.allocate((long) size * LOCK_ENTRY_SIZE, 8);
+    }
+
+    /** Entries for {@code lockIds} distinct ids at the paper's provisioning of 1.5x. */
+    public static int sizeFor(long lockIds) {
+        long size = (lockIds * 3 + 1) / 2;
+        if (lockIds <= 0 || size > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("lock id count must be in 1.." + Integer.MAX_VALUE / 3 + ", got " + lockIds);
+        }
+        return (int) size;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public int serve(MemorySegment buf, int len, long[] stats) {
+        stats[Stat.RX]++;
+        if (len > Wire.MAX_PAYLOAD || (len >= Wire.LOCK_MSG_SIZE && len != Wire.LOCK_MSG_SIZE)) {
+            stats[Stat.DROP_BAD_LENGTH]++;
+            return -1;
+        }
+        if (len < Wire.LOCK_MSG_SIZE) {
+            stats[Stat.DROP_TRUNCATED]++;
+            return -1;
+        }
+        int op = buf.get(JAVA_BYTE, Wire.HDR_OP);
+        if (buf.get(JAVA_BYTE, Wire.HDR_STATUS) != Status.REQUEST
+                || op < Op.LOCK_ACQUIRE_SHARED || op > Op.LOCK_RELEASE_EXCLUSIVE) {
+            stats[Stat.DROP_BAD_OP]++;
+            return -1;
+        }
+        int status = apply(op, buf.get(JAVA_LONG_UNALIGNED, Wire.LOCK_LOCK_ID), buf.get(JAVA_LONG_UNALIGNED, Wire.LOCK_TXN_ID));
+        stats[switch (status) {
+            case Status.GRANT -> Stat.GRANT;
+            case Status.REJECT -> Stat.REJECT;
+            case Status.RETRY -> Stat.RETRY;
+            case Status.OK -> Stat.RELEASE;
+            default -> Stat.NOT_HELD;
+        }]++;
+        buf.set(JAVA_BYTE, Wire.HDR_STATUS, (byte) status);
+        stats[Stat.TX]++;
+        return len;
+    }
+
+    /** Applies one lock operation; returns its {@link Status}. */
+    int apply(int op, long lockId, long txn) {
+        long e = (long) Hash64.index(lockId, size) * LOCK_ENTRY_SIZE;
+        if (!INT.compareAndSet(entries, e + LOCK_ENTRY_SPIN, 0, 1)) {
+            return Status.RETRY;
+        }
+        try {
+            return op <= Op.LOCK_ACQUIRE_EXCLUSIVE ? acquire(e, op, txn) : release(e, op, txn);
+        } finally {
+            INT.setRelease(entries, e + LOCK_ENTRY_SPIN, 0);
+        }
+    }
+
+    private int acquire(long e, int op, long txn) {
+        int shared = entries.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
+        int exclusive = entries.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
+        long holder = entries.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER);
+        if (op == Op.LOCK_ACQUIRE_SHARED) {
+            if (exclusive != 0 && holder != txn) {
+                return Status.REJECT;
+            }
+            entries.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared + 1);
+            return Status.GRANT;
+        }
+        if (exclusive != 0 ? holder != txn : shared != 0) {
+            return Status.REJECT;
+        }
+        entries.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, exclusive + 1);
+        entries.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, txn);
+        return Status.GRANT;
+    }
+
+    private int release(long e, int op, long txn) {
+        int shared = entries.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
+        int exclusive = entries.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
+        long holder = entries.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER);
+        if (op == Op.LOCK_RELEASE_SHARED) {
+            if (shared == 0 || (exclusive != 0 && holder != txn)) {
+                return Status.NOT_HELD;
+            }
+            entries.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared - 1);
+            return Status.OK;
+        }
+        if (exclusive == 0 || holder != txn) {
+            return Status.NOT_HELD;
+        }
+        entries.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, exclusive - 1);
+        if (exclusive == 1) {
+            entries.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, 0L);
+        }
+        return Status.OK;
+    }
+
+    /** Scans every entry; meaningful at quiescence. */
+    public LockTableCheck scan() {
+        return LockTableCheck.scan(entries, size);
+    }
+
+    @Override
+    public Map<String, Object> check() {
+        return scan().toMap();
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

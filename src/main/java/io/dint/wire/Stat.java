@@ -1,0 +1,32 @@
+package io.dint.wire;
+
+/**
+ * {@code enum dint_stat}: indices of the per-CPU counters of every service program, kept with the
+ * same meaning by the Java backends. Names are the C names without {@code DINT_STAT_}.
+ */
+public final class Stat {
+    private Stat() {}
+
+    public static final int RX = 0;
+    public static final int TX = 1;
+    public static final int PASS_NOT_OURS = 2;
+    public static final int PASS_IP_OPTIONS = 3;
+    public static final int DROP_TRUNCATED = 4;
+    public static final int DROP_BAD_LENGTH = 5;
+    public static final int DROP_BAD_OP = 6;
+    public static final int GRANT = 7;
+    public static final int REJECT = 8;
+    public static final int RETRY = 9;
+    public static final int RELEASE = 10;
+    public static final int NOT_HELD = 11;
+    public static final int MAX = 12;
+
+    private static final String[] NAMES = {"rx", "tx", "pass_not_ours", "pass_ip_options",
+        "drop_truncated", "drop_bad_length", "drop_bad_op", "grant", "reject", "retry", "release",
+        "not_held"};
+
+    /** Lower-case counter name for reports, e.g. {@code drop_truncated}. */
+    public static String name(int stat) {
+        return NAMES[stat];
+    }
+}

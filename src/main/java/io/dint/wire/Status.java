@@ -1,0 +1,20 @@
+package io.dint.wire;
+
+/** {@code enum dint_status}: reply statuses. Names are the C names without {@code DINT_ST_}. */
+public final class Status {
+    private Status() {}
+
+    public static final int REQUEST = 0;
+    public static final int GRANT = 1;
+    public static final int REJECT = 2;
+    public static final int RETRY = 3;
+    public static final int OK = 4;
+    public static final int NOT_HELD = 5;
+
+    private static final String[] NAMES = {"REQUEST", "GRANT", "REJECT", "RETRY", "OK", "NOT_HELD"};
+
+    /** The constant's name, or {@code "status(n)"} for a value the header does not define. */
+    public static String name(int status) {
+        return status >= 0 && status < NAMES.length ? NAMES[status] : "status(" + status + ")";
+    }
+}

@@ -1,0 +1,69 @@
+package io.dint.wire;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.StructLayout;
+
+/**
+ * Java mirror of {@code src/main/bpf/dint_wire.h}, the single source of truth of the wire format.
+ * Layouts are named after the C structs and their members so that {@code WireLayoutTest} can
+ * compare them with the BTF of the compiled objects; offsets used on hot paths are derived from
+ * the layouts, never written twice. All fields are little-endian, as in the C structs.
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** Well-known UDP port of every service. */
+    public static final int PORT = 20230;
+    /** Largest UDP payload a service accepts. */
+    public static final int MAX_PAYLOAD = 256;
+
+    /** {@code struct dint_hdr}: every message starts with it. */
+    public static final StructLayout HDR = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_BYTE.withName("op"),
+            JAVA_BYTE.withName("status"),
+            JAVA_SHORT.withName("reserved"),
+            JAVA_INT.withName("client_id"),
+            JAVA_LONG.withName("seq")).withName("dint_hdr");
+
+    /** {@code struct dint_lock_msg}: 2PL lock request and reply. */
+    public static final StructLayout LOCK_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            JAVA_LONG.withName("lock_id"),
+            JAVA_LONG.withName("txn_id")).withName("dint_lock_msg");
+
+    /** {@code struct dint_lock_entry}: one entry of the 2PL lock table. */
+    public static final StructLayout LOCK_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("spin"),
+            JAVA_INT.withName("shared"),
+            JAVA_INT.withName("exclusive"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("holder")).withName("dint_lock_entry");
+
+    /** Every layout mirrored from the header, for the layout test. */
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY};
+
+    public static final int HDR_SIZE = (int) HDR.byteSize();
+    public static final int HDR_OP = offset(HDR, "op");
+    public static final int HDR_STATUS = offset(HDR, "status");
+    public static final int HDR_CLIENT_ID = offset(HDR, "client_id");
+    public static final int HDR_SEQ = offset(HDR, "seq");
+
+    public static final int LOCK_MSG_SIZE = (int) LOCK_MSG.byteSize();
+    public static final int LOCK_LOCK_ID = offset(LOCK_MSG, "lock_id");
+    public static final int LOCK_TXN_ID = offset(LOCK_MSG, "txn_id");
+
+    public static final int LOCK_ENTRY_SIZE = (int) LOCK_ENTRY.byteSize();
+    public static final int LOCK_ENTRY_SPIN = offset(LOCK_ENTRY, "spin");
+    public static final int LOCK_ENTRY_SHARED = offset(LOCK_ENTRY, "shared");
+    public static final int LOCK_ENTRY_EXCLUSIVE = offset(LOCK_ENTRY, "exclusive");
+    public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
+
+    private static int offset(StructLayout layout, String member) {
+        return (int) layout.byteOffset(groupElement(member));
+    }
+}

@@ -1,0 +1,221 @@
+package io.dint.lock;
+
+import static io.dint.testing.LockMessages.request;
+import static io.dint.testing.LockMessages.withStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.bpf.BpfMap;
+import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
+import io.dint.bpf.TestRun;
+import io.dint.bpf.Xdp;
+import io.dint.testing.Frames;
+import io.dint.wire.Hash64;
+import io.dint.wire.Op;
+import io.dint.wire.Stat;
+import io.dint.wire.Status;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 2PL XDP program through BPF_PROG_TEST_RUN, Katran style: input frame -> verdict, output
+ * frame, counters and lock-table entry. Every verdict is PASS, DROP or TX, never ABORTED, and a
+ * frame that is not a well-formed request of ours is never answered.
+ */
+class Lock2plXdpTest {
+    private static final int TABLE = 64; // small on purpose: lock sharing is easy to provoke
+
+    private BpfObject obj;
+    private BpfProgram prog;
+    private BpfMap stats;
+
+    @BeforeEach
+    void load() {
+        obj = LockObjects.load(TABLE);
+        prog = obj.program(LockObjects.PROGRAM);
+        stats = obj.map("stats");
+    }
+
+    @AfterEach
+    void close() {
+        obj.close();
+    }
+
+    /** Runs one lock request through the program and checks the reply frame; returns the status. */
+    private int lock(int op, long lockId, long txn) {
+        byte[] req = request(op, lockId, txn, 1000 + lockId);
+        byte[] frame = Frames.udpTo(Wire.PORT).payload(req).build();
+        TestRun r = prog.testRun(frame, 1);
+        assertThat(r.verdict()).isEqualTo(Xdp.TX);
+        int status = r.output()[Frames.payloadOffset(frame) + Wire.HDR_STATUS];
+        assertThat(r.output()).as("reply frame").isEqualTo(Frames.expectedReply(frame, withStatus(req, status)));
+        return status;
+    }
+
+    private long[] entry(long lockId) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(4);
+            key.set(ValueLayout.JAVA_INT, 0, Hash64.index(lockId, TABLE));
+            MemorySegment v = arena.allocate(Wire.LOCK_ENTRY_SIZE);
+            assertThat(obj.map("lock_table").lookup(key, v)).isTrue();
+            return new long[] {
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN),
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SHARED),
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE),
+                v.get(ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_HOLDER)};
+        }
+    }
+
+    private void setSpin(long lockId, int spin) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(4);
+            key.set(ValueLayout.JAVA_INT, 0, Hash64.index(lockId, TABLE));
+            MemorySegment v = arena.allocate(Wire.LOCK_ENTRY_SIZE);
+            obj.map("lock_table").lookup(key, v);
+            v.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin);
+            obj.map("lock_table").update(key, v, 0);
+        }
+    }
+
+    private long stat(int s) {
+        return stats.sumPerCpuLong(s);
+    }
+
+    @Test
+    void sharedGrantsCoexistAndRejectExclusive() {
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, 3, 1)).isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, 3, 2)).isEqualTo(Status.GRANT);
+        assertThat(entry(3)).containsExactly(0, 2, 0, 0);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 3, 3)).isEqualTo(Status.REJECT);
+        assertThat(entry(3)).containsExactly(0, 2, 0, 0);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, 3, 1)).isEqualTo(Status.OK);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, 3, 2)).isEqualTo(Status.OK);
+        assertThat(entry(3)).containsExactly(0, 0, 0, 0);
+        assertThat(stat(Stat.GRANT)).isEqualTo(2);
+        assertThat(stat(Stat.REJECT)).isEqualTo(1);
+        assertThat(stat(Stat.RELEASE)).isEqualTo(2);
+        assertThat(stat(Stat.TX)).isEqualTo(5);
+    }
+
+    @Test
+    void exclusiveGrantRecordsTheHolderAndRejectsOthers() {
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 42)).isEqualTo(Status.GRANT);
+        assertThat(entry(4)).containsExactly(0, 0, 1, 42);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, 4, 43)).isEqualTo(Status.REJECT);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 43)).isEqualTo(Status.REJECT);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 4, 42)).isEqualTo(Status.OK);
+        assertThat(entry(4)).containsExactly(0, 0, 0, 0);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 43)).isEqualTo(Status.GRANT);
+    }
+
+    @Test
+    void lockSharingGrantsTheHolderAgain() {
+        long a = 5, b = a + 1;
+        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
+            b++;
+        }
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7)).isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 7)).as("same txn, other id, same entry").isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 8)).as("other txn").isEqualTo(Status.REJECT);
+        assertThat(entry(a)).containsExactly(0, 1, 1, 7);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, b, 7)).isEqualTo(Status.OK);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, a, 7)).isEqualTo(Status.OK);
+        assertThat(entry(a)).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void busyEntryIsAnsweredRetryAndLeftUntouched() {
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 9, 1)).isEqualTo(Status.GRANT);
+        setSpin(9, 1);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 9, 2)).isEqualTo(Status.RETRY);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 9, 1)).isEqualTo(Status.RETRY);
+        assertThat(entry(9)).as("RETRY changes nothing (the original leaked a count here)").containsExactly(1, 0, 1, 1);
+        setSpin(9, 0);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 9, 1)).isEqualTo(Status.OK);
+        assertThat(stat(Stat.RETRY)).isEqualTo(2);
+    }
+
+    @Test
+    void releaseOfWhatIsNotHeldIsRefused() {
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, 12, 1)).isEqualTo(Status.NOT_HELD);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 12, 1)).isEqualTo(Status.NOT_HELD);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, 12, 1)).isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 12, 2)).isEqualTo(Status.NOT_HELD);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, 12, 2)).isEqualTo(Status.NOT_HELD);
+        assertThat(entry(12)).containsExactly(0, 0, 1, 1);
+        assertThat(stat(Stat.NOT_HELD)).isEqualTo(4);
+    }
+
+    private record Bad(String name, byte[] frame, int verdict, int stat) {}
+
+    @Test
+    void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
+        byte[] req = request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, 1, 5);
+        byte[] good = Frames.udpTo(Wire.PORT).payload(req).build();
+        byte[] unknownOp = req.clone();
+        unknownOp[Wire.HDR_OP] = (byte) Op.MAX;
+        byte[] zeroOp = req.clone();
+        zeroOp[Wire.HDR_OP] = 0;
+        byte[] reply = withStatus(req, Status.GRANT);
+        Bad[] cases = {
+            new Bad("wrong port", Frames.udpTo(Wire.PORT + 1).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("IPv6 ethertype", Frames.udpTo(Wire.PORT).etherType(0x86dd).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("TCP", Frames.udpTo(Wire.PORT).protocol(6).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("bare Ethernet header", Arrays.copyOf(good, 14), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("cut inside the IP header", Arrays.copyOf(good, 14 + 10), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("cut inside the UDP header", Arrays.copyOf(good, 14 + 20 + 4), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("IP options", Frames.udpTo(Wire.PORT).ipOptions(2).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Bad("fragment", Frames.udpTo(Wire.PORT).fragmentOffset(0x2000).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Bad("payload cut short", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 20)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Bad("empty payload", Frames.udpTo(Wire.PORT).payload(new byte[0]).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Bad("frame shorter than UDP length", Arrays.copyOf(good, good.length - 3), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("UDP length beyond frame", Frames.udpTo(Wire.PORT).udpLengthDelta(8).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("UDP length below header", Frames.udpTo(Wire.PORT).udpLengthDelta(-(8 + req.length) + 4).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("payload longer than a lock message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, req.length + 8)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("oversize", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("unknown opcode", Frames.udpTo(Wire.PORT).payload(unknownOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+            new Bad("opcode 0", Frames.udpTo(Wire.PORT).payload(zeroOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+            new Bad("a reply sent to us", Frames.udpTo(Wire.PORT).payload(reply).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+        };
+        for (Bad c : cases) {
+            long before = stat(c.stat());
+            long tx = stat(Stat.TX);
+            TestRun r = prog.testRun(c.frame(), 1);
+            assertThat(r.verdict()).as(c.name()).isEqualTo(c.verdict());
+            assertThat(r.output()).as(c.name() + ": frame untouched").isEqualTo(c.frame());
+            assertThat(stat(c.stat())).as(c.name() + ": counted").isEqualTo(before + 1);
+            assertThat(stat(Stat.TX)).as(c.name() + ": not answered").isEqualTo(tx);
+        }
+        assertThat(entry(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
+        assertThat(stat(Stat.RX)).isEqualTo(cases.length);
+    }
+
+    @Test
+    void kernelAndJavaPickTheSameEntry() {
+        for (long id : new long[] {0, 1, 63, 64, 1L << 40, -1L, 0x123456789abcdefL}) {
+            assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, id, 99)).isEqualTo(Status.GRANT);
+            long held = 0;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment key = arena.allocate(4);
+                MemorySegment v = arena.allocate(Wire.LOCK_ENTRY_SIZE);
+                for (int i = 0; i < TABLE; i++) {
+                    key.set(ValueLayout.JAVA_INT, 0, i);
+                    obj.map("lock_table").lookup(key, v);
+                    if (v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE) != 0) {
+                        assertThat(i).as("entry of id %d", id).isEqualTo(Hash64.index(id, TABLE));
+                        held++;
+                    }
+                }
+            }
+            assertThat(held).isEqualTo(1);
+            assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, id, 99)).isEqualTo(Status.OK);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.dint.testing;
+
+import io.dint.wire.Status;
+import io.dint.wire.Wire;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Lock messages as bytes, for fixtures and parity tests. */
+public final class LockMessages {
+    private LockMessages() {}
+
+    public static byte[] request(int op, long lockId, long txn, long seq) {
+        ByteBuffer b = ByteBuffer.allocate(Wire.LOCK_MSG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(Wire.HDR_OP, (byte) op).put(Wire.HDR_STATUS, (byte) Status.REQUEST)
+                .putInt(Wire.HDR_CLIENT_ID, 77).putLong(Wire.HDR_SEQ, seq)
+                .putLong(Wire.LOCK_LOCK_ID, lockId).putLong(Wire.LOCK_TXN_ID, txn);
+        return b.array();
+    }
+
+    public static byte[] withStatus(byte[] msg, int status) {
+        byte[] r = msg.clone();
+        r[Wire.HDR_STATUS] = (byte) status;
+        return r;
+    }
+
+    public static int status(byte[] msg) {
+        return msg[Wire.HDR_STATUS];
+    }
+}

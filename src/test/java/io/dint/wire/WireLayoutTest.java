@@ -1,0 +1,128 @@
+package io.dint.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java mirror of dint_wire.h against the BTF of the compiled objects, as bpftool prints it:
+ * every mirrored struct has the same size and members at the same offsets and sizes, and every
+ * enumerator of the shared enums has the same value in Java — both ways, so drift on either side
+ * fails the build.
+ */
+class WireLayoutTest {
+    private static final Pattern STRUCT = Pattern.compile("^\\[(\\d+)] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)");
+    private static final Pattern MEMBER = Pattern.compile("^\\s+'(\\w+)' type_id=(\\d+) bits_offset=(\\d+)");
+    private static final Pattern ENUM = Pattern.compile("^\\[(\\d+)] ENUM '(\\w+)'");
+    private static final Pattern ENUMERATOR = Pattern.compile("^\\s+'(\\w+)' val=(-?\\d+)");
+
+    record Member(String name, long offset) {}
+
+    record Btf(Map<String, Long> structSizes, Map<String, List<Member>> members, Map<String, Long> enumerators) {}
+
+    static Btf dump(Path object) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", object.toString()).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor()).as("bpftool btf dump %s: %s", object, lines).isZero();
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        Map<String, List<Member>> members = new LinkedHashMap<>();
+        Map<String, Long> enumerators = new LinkedHashMap<>();
+        String struct = null;
+        boolean inEnum = false;
+        for (String line : lines) {
+            Matcher m;
+            if ((m = STRUCT.matcher(line)).find()) {
+                struct = m.group(2);
+                inEnum = false;
+                sizes.put(struct, Long.parseLong(m.group(3)));
+                members.put(struct, new java.util.ArrayList<>());
+            } else if ((m = ENUM.matcher(line)).find()) {
+                struct = null;
+                inEnum = true;
+            } else if (struct != null && (m = MEMBER.matcher(line)).find()) {
+                members.get(struct).add(new Member(m.group(1), Long.parseLong(m.group(3)) / 8));
+            } else if (inEnum && (m = ENUMERATOR.matcher(line)).find()) {
+                enumerators.put(m.group(1), Long.parseLong(m.group(2)));
+            } else if (line.startsWith("[")) {
+                struct = null;
+                inEnum = false;
+            }
+        }
+        return new Btf(sizes, members, enumerators);
+    }
+
+    static Path object(String name) {
+        return Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"), name + ".bpf.o");
+    }
+
+    @Test
+    void structsMatchTheBtfOfTheLockObject() throws Exception {
+        Btf btf = dump(object("lock2pl"));
+        for (StructLayout layout : Wire.ALL) {
+            String name = layout.name().orElseThrow();
+            assertThat(btf.structSizes()).as("BTF has struct %s", name).containsKey(name);
+            assertThat(layout.byteSize()).as("size of struct %s", name).isEqualTo(btf.structSizes().get(name));
+            List<Member> expected = btf.members().get(name);
+            List<Member> actual = layout.memberLayouts().stream()
+                    .map(l -> new Member(l.name().orElseThrow(), offsetOf(layout, l)))
+                    .toList();
+            assertThat(actual).as("members of struct %s", name).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static long offsetOf(GroupLayout group, MemoryLayout member) {
+        return group.byteOffset(MemoryLayout.PathElement.groupElement(member.name().orElseThrow()));
+    }
+
+    @Test
+    void enumsMatchTheBtfOfTheLockObject() throws Exception {
+        Map<String, Long> btf = dump(object("lock2pl")).enumerators();
+        Map<String, Long> java = new LinkedHashMap<>();
+        collect(Op.class, "DINT_OP_", java);
+        collect(Status.class, "DINT_ST_", java);
+        collect(Stat.class, "DINT_STAT_", java);
+        Map<String, Long> shared = new LinkedHashMap<>();
+        btf.forEach((k, v) -> {
+            if (k.startsWith("DINT_OP_") || k.startsWith("DINT_ST_") || k.startsWith("DINT_STAT_")) {
+                shared.put(k, v);
+            }
+        });
+        assertThat(shared).as("enumerators in BTF").isNotEmpty();
+        assertThat(java).as("Java constants vs dint_wire.h enums").containsExactlyInAnyOrderEntriesOf(shared);
+    }
+
+    @Test
+    void macrosMatchTheHeader() throws Exception {
+        String header = Files.readString(Path.of("src/main/bpf/dint_wire.h"));
+        assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
+        assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
+    }
+
+    private static long define(String header, String name) {
+        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(\\d+)").matcher(header);
+        assertThat(m.find()).as("#define %s in dint_wire.h", name).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void collect(Class<?> type, String prefix, Map<String, Long> into) throws IllegalAccessException {
+        for (Field f : type.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && Modifier.isPublic(f.getModifiers())) {
+                into.put(prefix + f.getName(), (long) f.getInt(null));
+            }
+        }
+    }
+}
