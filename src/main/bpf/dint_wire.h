@@ -70,6 +70,19 @@ struct dint_lock_entry {
 	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
 };
 
+/*
+ * Per-program settings written by the loader into .rodata before load (const volatile, so the
+ * verifier and JIT see constants). mac: the interface's own address; frames to any other
+ * destination (a bridge floods unknown unicast) are not ours. All-zero mac accepts any, for
+ * test-run fixtures. table_size: entries of the service's main table.
+ */
+struct dint_config {
+	__u8 mac[6];
+	__u16 pad;
+	__u32 table_size;
+	__u32 pad2;
+};
+
 /* Indices of the per-CPU counters every service program keeps (map "stats"). */
 enum dint_stat {
 	DINT_STAT_RX = 0,            /* packets seen by the program */

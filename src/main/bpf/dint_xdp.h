@@ -15,6 +15,9 @@
 #include <bpf/bpf_endian.h>
 #include "dint_wire.h"
 
+/* Set by the loader; see struct dint_config. */
+const volatile struct dint_config dint_cfg = {};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DINT_STAT_MAX);
@@ -41,6 +44,17 @@ struct dint_pkt {
 
 #define DINT_PARSED (-1)
 
+/* True when the frame is for this host, or when no address was configured. */
+static __always_inline int dint_for_us(const struct ethhdr *eth)
+{
+	const volatile __u8 *m = dint_cfg.mac;
+
+	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return 1;
+	return eth->h_dest[0] == m[0] && eth->h_dest[1] == m[1] && eth->h_dest[2] == m[2] &&
+	       eth->h_dest[3] == m[3] && eth->h_dest[4] == m[4] && eth->h_dest[5] == m[5];
+}
+
 /*
  * Parses ctx down to a UDP payload addressed to DINT_PORT. Returns DINT_PARSED with pkt filled,
  * or the verdict for a packet that is not ours (XDP_PASS), cannot be served here (XDP_PASS) or
@@ -56,7 +70,7 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	__u32 udp_len;
 
 	dint_count(DINT_STAT_RX);
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || !dint_for_us(eth))
 		goto not_ours;
 	ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP)

@@ -24,8 +24,6 @@ enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));
 
-const volatile __u32 lock_table_size = 1;
-
 static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
 	if (op == DINT_OP_LOCK_ACQUIRE_SHARED) {
@@ -81,7 +79,9 @@ int lock2pl_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
-	idx = dint_hash64(msg->lock_id) % lock_table_size;
+	if (!dint_cfg.table_size)
+		return XDP_DROP; /* unreachable: the loader always sets a size */
+	idx = dint_hash64(msg->lock_id) % dint_cfg.table_size;
 	e = bpf_map_lookup_elem(&lock_table, &idx);
 	if (!e) {
 		dint_count(DINT_STAT_DROP_BAD_OP);

@@ -1,5 +1,7 @@
 package io.dint.bench;
 
+import io.dint.client.ClientStats;
+
 /**
  * One measured point of a load sweep: the client's shape and what was measured in the window.
  * Rates are per second of the window; latencies in microseconds; CPU in microseconds per request.
@@ -28,4 +30,31 @@ public record LoadPoint(
         long retries,
         long stale,
         long protocolErrors) {
+
+    /** The point measured by one load window. */
+    public static LoadPoint of(String backend, MicroBench.Shape shape, LoadRunner.Measurement m) {
+        double s = m.seconds();
+        long requests = m.counter(ClientStats.REQUESTS);
+        long replies = m.counter(ClientStats.REPLIES);
+        long committed = m.counter(ClientStats.COMMITTED);
+        long aborted = m.counter(ClientStats.ABORTED);
+        long xdpRuns = m.serverDelta("xdp_run_count");
+        double xdpNs = xdpRuns > 0 ? (double) m.serverDelta("xdp_run_time_ns") / xdpRuns : Double.NaN;
+        long busy = m.machine().busyMicros();
+        return new LoadPoint(backend, shape.threads(), shape.inflight(), s,
+                requests / s, replies / s, committed / s, m.counter(ClientStats.GOOD_REQUESTS) / s,
+                committed + aborted == 0 ? 0 : (double) aborted / (committed + aborted),
+                m.requestLatency().getValueAtPercentile(50) / 1e3,
+                m.requestLatency().getValueAtPercentile(99) / 1e3,
+                m.requestLatency().getValueAtPercentile(99.9) / 1e3,
+                m.txnLatency().getValueAtPercentile(50) / 1e3,
+                m.txnLatency().getValueAtPercentile(99) / 1e3,
+                replies == 0 ? Double.NaN : (double) busy / replies,
+                replies == 0 ? Double.NaN : m.clientCpuNanos() / 1e3 / replies,
+                busy == 0 ? 0 : m.clientCpuNanos() / 1e3 / busy,
+                m.machine().totalMicros() == 0 ? 0 : (double) busy / m.machine().totalMicros(),
+                xdpNs,
+                m.counter(ClientStats.TIMEOUTS), m.counter(ClientStats.RETRIES), m.counter(ClientStats.STALE),
+                m.counter(ClientStats.PROTOCOL_ERRORS));
+    }
 }

@@ -2,6 +2,7 @@ package io.dint.cli;
 
 import io.dint.bench.BenchReport;
 import io.dint.bench.LockBench;
+import io.dint.bench.MicroBench;
 import io.dint.cluster.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,14 +67,14 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || window <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
         }
+        MicroBench.Config config = new MicroBench.Config(backends,
+                sweep.stream().map(MicroBench.Shape::parse).toList(), seconds(warmup), seconds(window));
         LocalCluster.cleanLeftovers();
         boolean failed = false;
         for (String n : run) {
             System.out.println("== " + n);
             BenchReport report = switch (n) {
-                case "lock2pl" -> new LockBench(new LockBench.Config(backends,
-                        sweep.stream().map(LockBench.Shape::parse).toList(), lockIds, 200_000,
-                        seconds(warmup), seconds(window), serverThreads), System.out).run();
+                case "lock2pl" -> MicroBench.run(new LockBench(lockIds, 200_000, serverThreads), config, System.out);
                 default -> throw new IllegalStateException(n);
             };
             System.out.println("results: " + report.write(results));

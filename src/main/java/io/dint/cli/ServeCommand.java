@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int tableSize = LockTable.sizeFor(lockIds);
         ServiceServer server = switch (backend) {
-            case XDP -> new XdpServer(LockObjects.load(tableSize), LockObjects.PROGRAM, iface, LockObjects::check);
+            case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
         };
         Map<String, Object> ready = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.dint.lock;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,16 +15,15 @@ public final class LockObjects {
 
     public static final String PROGRAM = "lock2pl_xdp";
 
-    /** Opens and loads the 2PL lock object with {@code tableSize} entries. */
-    public static BpfObject load(int tableSize) {
+    /**
+     * Opens and loads the 2PL lock object with {@code tableSize} entries, answering frames sent to
+     * {@code mac} (all zero: any frame, for test-run fixtures).
+     */
+    public static BpfObject load(int tableSize, byte[] mac) {
         BpfObject obj = BpfObject.openBundled("lock2pl");
         try {
             obj.map("lock_table").setMaxEntries(tableSize);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment rodata = arena.allocate(4, 4);
-                rodata.set(ValueLayout.JAVA_INT, 0, tableSize);
-                obj.map(".rodata").setInitialValue(rodata);
-            }
+            XdpServer.configure(obj, mac, tableSize);
             obj.load();
             return obj;
         } catch (RuntimeException e) {

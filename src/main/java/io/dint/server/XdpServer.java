@@ -8,6 +8,13 @@ import io.dint.bpf.BpfStats;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.ProgStats;
 import io.dint.wire.Stat;
+import io.dint.wire.Wire;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -36,6 +43,35 @@ public final class XdpServer implements ServiceServer {
         this.check = check;
         this.bpfStats = BpfStats.enable();
         this.link = this.program.attachXdp(NetIf.index(iface));
+    }
+
+    /** Writes the object's {@code struct dint_config} (.rodata) before load. */
+    public static void configure(BpfObject object, byte[] mac, int tableSize) {
+        if (mac.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cfg = arena.allocate(Wire.CONFIG);
+            MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
+            cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
+            object.map(".rodata").setInitialValue(cfg);
+        }
+    }
+
+    /** The interface's MAC address, from sysfs. */
+    public static byte[] interfaceMac(String iface) {
+        Path p = Path.of("/sys/class/net", iface, "address");
+        try {
+            String[] hex = Files.readString(p).trim().split(":");
+            byte[] mac = new byte[6];
+            for (int i = 0; i < 6; i++) {
+                mac[i] = (byte) Integer.parseInt(hex[i], 16);
+            }
+            return mac;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read the MAC address of interface '" + iface + "' from " + p
+                    + ": is the interface name right (see ip link)?", e);
+        }
     }
 
     @Override

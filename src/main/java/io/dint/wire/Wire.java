@@ -44,8 +44,15 @@ public final class Wire {
             JAVA_INT.withName("pad"),
             JAVA_LONG.withName("holder")).withName("dint_lock_entry");
 
+    /** {@code struct dint_config}: per-program settings the loader writes into .rodata. */
+    public static final StructLayout CONFIG = java.lang.foreign.MemoryLayout.structLayout(
+            java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
+            JAVA_SHORT.withName("pad"),
+            JAVA_INT.withName("table_size"),
+            JAVA_INT.withName("pad2")).withName("dint_config");
+
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -62,6 +69,9 @@ public final class Wire {
     public static final int LOCK_ENTRY_SHARED = offset(LOCK_ENTRY, "shared");
     public static final int LOCK_ENTRY_EXCLUSIVE = offset(LOCK_ENTRY, "exclusive");
     public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
+
+    public static final int CONFIG_MAC = offset(CONFIG, "mac");
+    public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");
 
     private static int offset(StructLayout layout, String member) {
         return (int) layout.byteOffset(groupElement(member));

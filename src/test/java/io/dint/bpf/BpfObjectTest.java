@@ -32,7 +32,7 @@ class BpfObjectTest {
             BpfMap stats = lock.map("stats");
             assertThat(stats.perCpu()).isTrue();
             assertThat(stats.maxEntries()).isEqualTo(12);
-            assertThat(lock.map(".rodata").valueSize()).isEqualTo(4);
+            assertThat(lock.map(".rodata").valueSize()).isEqualTo((int) io.dint.wire.Wire.CONFIG.byteSize());
             assertThat(lock.map("stats")).isSameAs(stats);
         }
     }

@@ -37,7 +37,7 @@ class Lock2plXdpTest {
 
     @BeforeEach
     void load() {
-        obj = LockObjects.load(TABLE);
+        obj = LockObjects.load(TABLE, Frames.SERVER_MAC);
         prog = obj.program(LockObjects.PROGRAM);
         stats = obj.map("stats");
     }
@@ -164,6 +164,7 @@ class Lock2plXdpTest {
         zeroOp[Wire.HDR_OP] = 0;
         byte[] reply = withStatus(req, Status.GRANT);
         Bad[] cases = {
+            new Bad("another host's MAC (a bridge flooding)", Frames.udpTo(Wire.PORT).dstMac(new byte[] {2, 0, 0, 0, 0, 9}).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
             new Bad("wrong port", Frames.udpTo(Wire.PORT + 1).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
             new Bad("IPv6 ethertype", Frames.udpTo(Wire.PORT).etherType(0x86dd).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
             new Bad("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
@@ -216,6 +217,21 @@ class Lock2plXdpTest {
             }
             assertThat(held).isEqualTo(1);
             assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, id, 99)).isEqualTo(Status.OK);
+        }
+    }
+
+    /** The kernel program and the Java table answer a long random sequence identically, step by step. */
+    @Test
+    void javaLockTableAnswersAsTheKernelDoes() {
+        try (LockTable java = new LockTable(TABLE)) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+            for (int i = 0; i < 3000; i++) {
+                int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
+                long id = rnd.nextLong(200);
+                long txn = 1 + rnd.nextInt(5);
+                assertThat(lock(op, id, txn)).as("step %d: op %d id %d txn %d", i, op, id, txn)
+                        .isEqualTo(java.apply(op, id, txn));
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ public final class Frames {
     public static final int SERVER_IP = 0x0a_e7_00_01;
     public static final int CLIENT_PORT = 40000;
 
+    private byte[] dstMac = SERVER_MAC;
     private int etherType = 0x0800;
     private int protocol = 17;
     private int ipOptionWords = 0;
@@ -30,6 +31,11 @@ public final class Frames {
 
     public Frames payload(byte[] p) {
         this.payload = p;
+        return this;
+    }
+
+    public Frames dstMac(byte[] mac) {
+        this.dstMac = mac;
         return this;
     }
 
@@ -62,7 +68,7 @@ public final class Frames {
         int ipHeader = 20 + 4 * ipOptionWords;
         int udpLen = 8 + payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + ipHeader + udpLen).order(ByteOrder.BIG_ENDIAN);
-        b.put(SERVER_MAC).put(CLIENT_MAC).putShort((short) etherType);
+        b.put(dstMac).put(CLIENT_MAC).putShort((short) etherType);
         int ip = b.position();
         b.put((byte) (0x40 | (ipHeader / 4))).put((byte) 0).putShort((short) (ipHeader + udpLen))
                 .putShort((short) 0x1234).putShort((short) fragOff).put((byte) 64).put((byte) protocol)
