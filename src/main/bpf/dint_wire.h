@@ -17,7 +17,10 @@
 /* Largest UDP payload any service accepts; anything larger to our port is dropped and counted. */
 #define DINT_MAX_PAYLOAD 256
 
-/* Operation codes (dint_hdr.op). */
+/*
+ * Operation codes (dint_hdr.op). Each service owns a range: 2PL lock 1-9, OCC lock 10-19,
+ * commit log 20-29, KV store 30-49, transaction shards 50-99.
+ */
 enum dint_op {
 	DINT_OP_NONE = 0,
 	/* 2PL lock service (no-wait). */
@@ -25,10 +28,13 @@ enum dint_op {
 	DINT_OP_LOCK_ACQUIRE_EXCLUSIVE = 2,
 	DINT_OP_LOCK_RELEASE_SHARED = 3,
 	DINT_OP_LOCK_RELEASE_EXCLUSIVE = 4,
-	DINT_OP_MAX = 5,
+	DINT_OP_MAX = 100,
 };
 
-/* Reply statuses (dint_hdr.status); a request carries DINT_ST_REQUEST. */
+/*
+ * Reply statuses (dint_hdr.status); a request carries DINT_ST_REQUEST. Shared by all services;
+ * new ones are appended: OCC 10-19, log 20-29, KV 30-49, transactions 50-99.
+ */
 enum dint_status {
 	DINT_ST_REQUEST = 0,
 	DINT_ST_GRANT = 1,     /* lock granted */
@@ -83,7 +89,11 @@ struct dint_config {
 	__u32 pad2;
 };
 
-/* Indices of the per-CPU counters every service program keeps (map "stats"). */
+/*
+ * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 are common;
+ * each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39, transactions
+ * 40-55.
+ */
 enum dint_stat {
 	DINT_STAT_RX = 0,            /* packets seen by the program */
 	DINT_STAT_TX = 1,            /* replies sent with XDP_TX */
@@ -97,7 +107,7 @@ enum dint_stat {
 	DINT_STAT_RETRY = 9,
 	DINT_STAT_RELEASE = 10,
 	DINT_STAT_NOT_HELD = 11,
-	DINT_STAT_MAX = 12,
+	DINT_STAT_MAX = 56,
 };
 
 #endif /* DINT_WIRE_H */

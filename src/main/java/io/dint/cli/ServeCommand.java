@@ -41,17 +41,23 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int tableSize = LockTable.sizeFor(lockIds);
-        ServiceServer server = switch (backend) {
-            case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
-            case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
-        };
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("service", service.name());
         ready.put("backend", backend.id());
-        ready.put("lock_table_entries", tableSize);
+        ServiceServer server = switch (service) {
+            case lock2pl -> lock2pl(ready);
+        };
         ready.put("pid", ProcessHandle.current().pid());
         ServerControl.run(server, ready);
         return 0;
+    }
+
+    private ServiceServer lock2pl(Map<String, Object> ready) {
+        int tableSize = LockTable.sizeFor(lockIds);
+        ready.put("lock_table_entries", tableSize);
+        return switch (backend) {
+            case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
+            case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+        };
     }
 }

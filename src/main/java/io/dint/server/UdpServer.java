@@ -83,7 +83,9 @@ public final class UdpServer implements ServiceServer {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < Stat.MAX; i++) {
-            m.put(Stat.name(i), sum[i]);
+            if (Stat.isNamed(i) || sum[i] != 0) {
+                m.put(Stat.name(i), sum[i]);
+            }
         }
         return m;
     }

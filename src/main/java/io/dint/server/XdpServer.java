@@ -79,7 +79,10 @@ public final class XdpServer implements ServiceServer {
         BpfMap stats = object.map("stats");
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < Stat.MAX; i++) {
-            m.put(Stat.name(i), stats.sumPerCpuLong(i));
+            long v = stats.sumPerCpuLong(i);
+            if (Stat.isNamed(i) || v != 0) {
+                m.put(Stat.name(i), v);
+            }
         }
         ProgStats p = program.stats();
         m.put("xdp_run_time_ns", p.runTimeNs());

@@ -9,5 +9,5 @@ public final class Op {
     public static final int LOCK_ACQUIRE_EXCLUSIVE = 2;
     public static final int LOCK_RELEASE_SHARED = 3;
     public static final int LOCK_RELEASE_EXCLUSIVE = 4;
-    public static final int MAX = 5;
+    public static final int MAX = 100;
 }

@@ -19,11 +19,14 @@ public final class Stat {
     public static final int RETRY = 9;
     public static final int RELEASE = 10;
     public static final int NOT_HELD = 11;
-    public static final int MAX = 12;
+    public static final int MAX = 56;
 
-    private static final String[] NAMES = {"rx", "tx", "pass_not_ours", "pass_ip_options",
-        "drop_truncated", "drop_bad_length", "drop_bad_op", "grant", "reject", "retry", "release",
-        "not_held"};
+    private static final String[] NAMES = Names.of(Stat.class, MAX, "stat_");
+
+    /** True for an index the header names (the ranges have room to grow). */
+    public static boolean isNamed(int stat) {
+        return !NAMES[stat].startsWith("stat_");
+    }
 
     /** Lower-case counter name for reports, e.g. {@code drop_truncated}. */
     public static String name(int stat) {

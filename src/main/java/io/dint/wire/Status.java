@@ -11,10 +11,11 @@ public final class Status {
     public static final int OK = 4;
     public static final int NOT_HELD = 5;
 
-    private static final String[] NAMES = {"REQUEST", "GRANT", "REJECT", "RETRY", "OK", "NOT_HELD"};
+    private static final String[] NAMES = Names.of(Status.class, 100, "status(");
 
     /** The constant's name, or {@code "status(n)"} for a value the header does not define. */
     public static String name(int status) {
-        return status >= 0 && status < NAMES.length ? NAMES[status] : "status(" + status + ")";
+        return status >= 0 && status < NAMES.length && !NAMES[status].startsWith("status(")
+                ? NAMES[status] : "status(" + status + ")";
     }
 }
