@@ -1,15 +1,12 @@
 package io.dint.lock;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
 import io.dint.wire.Op;
 import io.dint.wire.Status;
-import io.dint.wire.Wire;
+import io.dint.wire.Header;
+import io.dint.wire.LockMessage;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -147,7 +144,7 @@ public final class LockClient implements LoadLoop {
                 n = flush(n);
             }
             encode(transport.txBuffer(n), s);
-            transport.setTx(n, Wire.LOCK_MSG_SIZE, serverAddr, serverPort);
+            transport.setTx(n, LockMessage.SIZE, serverAddr, serverPort);
             pending[s] = false;
             sentAt[s] = now;
             attemptRequests[s]++;
@@ -172,22 +169,15 @@ public final class LockClient implements LoadLoop {
         int op = phase[s] == ACQUIRE
                 ? (exclusive ? Op.LOCK_ACQUIRE_EXCLUSIVE : Op.LOCK_ACQUIRE_SHARED)
                 : (exclusive ? Op.LOCK_RELEASE_EXCLUSIVE : Op.LOCK_RELEASE_SHARED);
-        b.set(JAVA_BYTE, Wire.HDR_OP, (byte) op);
-        b.set(JAVA_BYTE, Wire.HDR_STATUS, (byte) Status.REQUEST);
-        b.set(JAVA_BYTE, Wire.HDR_OP + 2, (byte) 0);
-        b.set(JAVA_BYTE, Wire.HDR_OP + 3, (byte) 0);
-        b.set(JAVA_INT_UNALIGNED, Wire.HDR_CLIENT_ID, clientId);
-        b.set(JAVA_LONG_UNALIGNED, Wire.HDR_SEQ, seq[s]);
-        b.set(JAVA_LONG_UNALIGNED, Wire.LOCK_LOCK_ID, trace.lockId(t, i));
-        b.set(JAVA_LONG_UNALIGNED, Wire.LOCK_TXN_ID, txnId[s]);
+        LockMessage.encodeRequest(b, op, clientId, seq[s], trace.lockId(t, i), txnId[s]);
     }
 
     private void onReply(MemorySegment b, int len, long now) {
-        if (len != Wire.LOCK_MSG_SIZE || b.get(JAVA_INT_UNALIGNED, Wire.HDR_CLIENT_ID) != clientId) {
+        if (len != LockMessage.SIZE || Header.clientId(b) != clientId) {
             stats.add(ClientStats.STALE, 1);
             return;
         }
-        long q = b.get(JAVA_LONG_UNALIGNED, Wire.HDR_SEQ);
+        long q = Header.seq(b);
         int s = (int) (q & 0xffff);
         if (s >= txn.length || idle[s] || seq[s] != q) {
             stats.add(ClientStats.STALE, 1);
@@ -196,7 +186,7 @@ public final class LockClient implements LoadLoop {
         pending[s] = false; // a reply overtaken by its timeout still counts
         stats.add(ClientStats.REPLIES, 1);
         stats.recordRequest(now - sentAt[s]);
-        int status = b.get(JAVA_BYTE, Wire.HDR_STATUS);
+        int status = Header.status(b);
         int t = txn[s];
         switch (phase[s]) {
             case ACQUIRE -> {

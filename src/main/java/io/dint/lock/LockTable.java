@@ -5,13 +5,13 @@ import static io.dint.wire.Wire.LOCK_ENTRY_HOLDER;
 import static io.dint.wire.Wire.LOCK_ENTRY_SHARED;
 import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
 import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.server.DatagramService;
 import io.dint.wire.Hash64;
+import io.dint.wire.Header;
+import io.dint.wire.LockMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -65,13 +65,13 @@ public final class LockTable implements DatagramService, AutoCloseable {
             stats[Stat.DROP_TRUNCATED]++;
             return -1;
         }
-        int op = buf.get(JAVA_BYTE, Wire.HDR_OP);
-        if (buf.get(JAVA_BYTE, Wire.HDR_STATUS) != Status.REQUEST
+        int op = Header.op(buf);
+        if (Header.status(buf) != Status.REQUEST
                 || op < Op.LOCK_ACQUIRE_SHARED || op > Op.LOCK_RELEASE_EXCLUSIVE) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
-        int status = apply(op, buf.get(JAVA_LONG_UNALIGNED, Wire.LOCK_LOCK_ID), buf.get(JAVA_LONG_UNALIGNED, Wire.LOCK_TXN_ID));
+        int status = apply(op, LockMessage.lockId(buf), LockMessage.txnId(buf));
         stats[switch (status) {
             case Status.GRANT -> Stat.GRANT;
             case Status.REJECT -> Stat.REJECT;
@@ -79,7 +79,7 @@ public final class LockTable implements DatagramService, AutoCloseable {
             case Status.OK -> Stat.RELEASE;
             default -> Stat.NOT_HELD;
         }]++;
-        buf.set(JAVA_BYTE, Wire.HDR_STATUS, (byte) status);
+        Header.setStatus(buf, status);
         stats[Stat.TX]++;
         return len;
     }

@@ -57,6 +57,7 @@ public final class Wire {
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
     public static final int HDR_STATUS = offset(HDR, "status");
+    public static final int HDR_RESERVED = offset(HDR, "reserved");
     public static final int HDR_CLIENT_ID = offset(HDR, "client_id");
     public static final int HDR_SEQ = offset(HDR, "seq");
 
