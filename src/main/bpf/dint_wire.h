@@ -60,6 +60,7 @@ enum dint_status {
 	DINT_ST_RETRY = 3,     /* entry busy: resend the same request */
 	DINT_ST_OK = 4,        /* release done */
 	DINT_ST_NOT_HELD = 5,  /* release refused: the caller does not hold it */
+	DINT_ST_NO_SPACE = 50, /* a shard's store is full: the record cannot be created */
 };
 
 /*
