@@ -234,6 +234,21 @@ public final class BpfMap {
         return true;
     }
 
+    /**
+     * Copies every element of an array map, in index order, into {@code into} (at least
+     * {@code maxEntries() * valueSize()} bytes): one lookup per element, for checks at quiescence.
+     */
+    public void copyAll(MemorySegment into) {
+        long n = maxEntries();
+        if (into.byteSize() < n * valueSize) {
+            throw new IllegalArgumentException("copying map '" + name + "' needs " + n * valueSize
+                    + " bytes, got " + into.byteSize());
+        }
+        for (int i = 0; i < n; i++) {
+            lookup(i, into.asSlice((long) i * valueSize, valueSize));
+        }
+    }
+
     /** {@link #lookup(MemorySegment, MemorySegment)} with a 4-byte key (array index). */
     public boolean lookup(int key, MemorySegment value) {
         return lookup(intKey(key), value);

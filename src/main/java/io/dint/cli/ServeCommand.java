@@ -3,6 +3,8 @@ package io.dint.cli;
 import io.dint.lock.LockObjects;
 import io.dint.lock.LockTable;
 import io.dint.net.Ipv4;
+import io.dint.occ.OccObjects;
+import io.dint.occ.OccTable;
 import io.dint.server.ServerControl;
 import io.dint.server.ServiceServer;
 import io.dint.server.UdpServer;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a DINT service on this host (the local cluster runs one per server namespace).")
 final class ServeCommand implements Callable<Integer> {
-    enum Service { lock2pl }
+    enum Service { lock2pl, occ }
 
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
@@ -39,6 +41,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids; the table holds 1.5x as many entries. Default: ${DEFAULT-VALUE}.")
     long lockIds;
 
+    @Option(names = "--keys", defaultValue = "1000000", description = "OCC: distinct keys; the table holds 1.5x as many entries. Default: ${DEFAULT-VALUE}.")
+    long keys;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> ready = new LinkedHashMap<>();
@@ -46,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("backend", backend.id());
         ServiceServer server = switch (service) {
             case lock2pl -> lock2pl(ready);
+            case occ -> occ(ready);
         };
         ready.put("pid", ProcessHandle.current().pid());
         ServerControl.run(server, ready);
@@ -58,6 +64,15 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+        };
+    }
+
+    private ServiceServer occ(Map<String, Object> ready) {
+        int tableSize = LockTable.sizeFor(keys);
+        ready.put("occ_table_entries", tableSize);
+        return switch (backend) {
+            case XDP -> new XdpServer(OccObjects.load(tableSize, XdpServer.interfaceMac(iface)), OccObjects.PROGRAM, iface, OccObjects::check);
+            case UDP -> new UdpServer(new OccTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
         };
     }
 }
