@@ -16,13 +16,17 @@
 #include "dint_wire.h"
 #include "dint_hash.h"
 
-/* Set by the loader; see struct dint_config. */
-const volatile struct dint_config dint_cfg = {};
-
-/* Anchors the shared enums in every service object's BTF, where the layout test reads them. */
+/* Anchors the wire types in every object's BTF, where WireLayoutTest reads them. */
+struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
+struct dint_txn_msg dint_btf_txn_msg __attribute__((unused));
+struct dint_occ_msg dint_btf_occ_msg __attribute__((unused));
+struct dint_occ_entry dint_btf_occ_entry __attribute__((unused));
 enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));
+
+/* Set by the loader; see struct dint_config. */
+const volatile struct dint_config dint_cfg = {};
 
 /*
  * Declares a service's main table: an array of entries of type value_type indexed by

@@ -12,9 +12,6 @@
 
 DINT_TABLE(lock_table, struct dint_lock_entry);
 
-/* Anchors the service's message in this object's BTF, where the layout test reads it. */
-struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
-
 static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
 	if (op == DINT_OP_LOCK_ACQUIRE_SHARED) {

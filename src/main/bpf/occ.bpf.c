@@ -13,9 +13,6 @@
 
 DINT_TABLE(occ_table, struct dint_occ_entry);
 
-/* Anchors the service's message in this object's BTF, where the layout test reads it. */
-struct dint_occ_msg dint_btf_occ_msg __attribute__((unused));
-
 static __always_inline __u8 occ_apply(struct dint_occ_entry *e, __u8 op, __u64 txn)
 {
 	switch (op) {

@@ -19,10 +19,12 @@ public final class ClientStats {
     public static final int ABORTED = 6;      // transaction attempts aborted (restarted)
     public static final int GOOD_REQUESTS = 7;// requests of committed attempts
     public static final int PROTOCOL_ERRORS = 8; // replies the protocol does not expect
-    public static final int COUNT = 9;
+    public static final int ROLLED_BACK = 9;  // transactions the application rolled back (not retried)
+    public static final int ABORTED_VALIDATION = 10; // of ABORTED: OCC validation failed
+    public static final int COUNT = 11;
 
     private static final String[] NAMES = {"requests", "replies", "retries", "timeouts", "stale",
-        "committed", "aborted", "good_requests", "protocol_errors"};
+        "committed", "aborted", "good_requests", "protocol_errors", "rolled_back", "aborted_validation"};
 
     private static final long MAX_NS = 60_000_000_000L;
 

@@ -10,6 +10,7 @@ public final class Status {
     public static final int RETRY = 3;
     public static final int OK = 4;
     public static final int NOT_HELD = 5;
+    public static final int NO_SPACE = 50;
 
     private static final String[] NAMES = Names.of(Status.class, 100, "status(");
 

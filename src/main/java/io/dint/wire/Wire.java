@@ -51,6 +51,21 @@ public final class Wire {
             JAVA_INT.withName("table_size"),
             JAVA_INT.withName("pad2")).withName("dint_config");
 
+    public static final int TXN_VALUE_SIZE = 40;
+    public static final int TXN_F_EXISTS = 1;
+    public static final int TXN_F_LOCKED = 2;
+    public static final int TXN_F_UNLOCK = 4;
+
+    /** {@code struct dint_txn_msg}: transaction shard request and reply. */
+    public static final StructLayout TXN_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("txn_id"),
+            JAVA_INT.withName("version"),
+            JAVA_BYTE.withName("flags"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(TXN_VALUE_SIZE, JAVA_BYTE).withName("value")).withName("dint_txn_msg");
+
     /** {@code struct dint_occ_msg}: OCC request and reply. */
     public static final StructLayout OCC_MSG = java.lang.foreign.MemoryLayout.structLayout(
             HDR.withName("hdr"),
@@ -94,7 +109,7 @@ public final class Wire {
             java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad2")).withName("dint_log_cursor");
 
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, OCC_MSG, OCC_ENTRY};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -112,6 +127,13 @@ public final class Wire {
     public static final int LOCK_ENTRY_SHARED = offset(LOCK_ENTRY, "shared");
     public static final int LOCK_ENTRY_EXCLUSIVE = offset(LOCK_ENTRY, "exclusive");
     public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
+
+    public static final int TXN_MSG_SIZE = (int) TXN_MSG.byteSize();
+    public static final int TXN_KEY = offset(TXN_MSG, "key");
+    public static final int TXN_TXN_ID = offset(TXN_MSG, "txn_id");
+    public static final int TXN_VERSION = offset(TXN_MSG, "version");
+    public static final int TXN_FLAGS = offset(TXN_MSG, "flags");
+    public static final int TXN_VALUE = offset(TXN_MSG, "value");
 
     public static final int OCC_MSG_SIZE = (int) OCC_MSG.byteSize();
     public static final int OCC_KEY = offset(OCC_MSG, "key");

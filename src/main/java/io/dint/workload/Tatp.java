@@ -65,6 +65,13 @@ public final class Tatp {
         return CALL_FORWARDING | sId << 8 | sfType << 5 | startTime;
     }
 
+    /** The SPECIAL_FACILITY key a CALL_FORWARDING key belongs to. */
+    public static long specialFacilityKeyOfCallForwarding(long cfKey) {
+        long sId = (cfKey & ~(0xffL << 56)) >>> 8;
+        int sfType = (int) (cfKey >>> 5) & 7;
+        return specialFacilityKey(sId, sfType);
+    }
+
     /** One generated transaction; fields unused by its type are left as they were. */
     public static final class Txn {
         public int type;

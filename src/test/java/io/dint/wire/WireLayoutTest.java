@@ -134,6 +134,10 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
         assertThat(define(header, "DINT_LOG_VALUE_SIZE")).isEqualTo(Wire.LOG_VALUE_SIZE);
+        assertThat(define(header, "DINT_TXN_VALUE_SIZE")).isEqualTo(Wire.TXN_VALUE_SIZE);
+        assertThat(define(header, "DINT_TXN_F_EXISTS")).isEqualTo(Wire.TXN_F_EXISTS);
+        assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);
+        assertThat(define(header, "DINT_TXN_F_UNLOCK")).isEqualTo(Wire.TXN_F_UNLOCK);
     }
 
     private static long define(String header, String name) {

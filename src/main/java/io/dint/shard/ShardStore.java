@@ -1,0 +1,257 @@
+package io.dint.shard;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.dint.server.DatagramService;
+import io.dint.wire.Hash64;
+import io.dint.wire.Header;
+import io.dint.wire.Op;
+import io.dint.wire.Stat;
+import io.dint.wire.Status;
+import io.dint.wire.TxnMessage;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+
+/**
+ * One transaction shard's records in user space — the {@code udp} backend's whole store: every key
+ * of the workload (this server is primary for a third of them and backup for the rest), each with
+ * its value, version, existence, 2PL lock counts and exclusive holder (the OCC lock is the
+ * exclusive lock). Off-heap open addressing keyed by the 8-byte key (0 is never a key: every key
+ * carries a table tag in its top byte); a record's spin word is taken with a CAS and a busy record
+ * is answered RETRY, as the kernel answers.
+ */
+public final class ShardStore implements DatagramService, AutoCloseable {
+    // record layout
+    static final int KEY = 0, SPIN = 8, VERSION = 12, SHARED = 16, EXCLUSIVE = 20, HOLDER = 24, FLAGS = 32,
+            VALUE = 40, RECORD = 80;
+
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment table;
+    private final long mask;
+    private final ShardLog log;
+
+    /**
+     * @param capacity records the store can hold; rounded up to a power of two of at least 1.5x
+     * @param log      where commit-log records go
+     */
+    public ShardStore(long capacity, ShardLog log) {
+        if (capacity <= 0 || capacity > 1L << 30) {
+            throw new IllegalArgumentException("shard capacity must be in 1..2^30 records, got " + capacity);
+        }
+        long slots = Long.highestOneBit(capacity * 3 / 2 + 1) << 1;
+        this.mask = slots - 1;
+        this.table = arena.allocate(slots * RECORD, 64);
+        this.log = log;
+    }
+
+    /** Slots in the table. */
+    public long slots() {
+        return mask + 1;
+    }
+
+    /** Offset of key's record, creating it when {@code create}; -1 when absent (or full). */
+    long find(long key, boolean create) {
+        long i = Hash64.hash(key) & mask;
+        for (long probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+            long r = i * RECORD;
+            long k = (long) LONG.getAcquire(table, r + KEY);
+            if (k == key) {
+                return r;
+            }
+            if (k == 0) {
+                if (!create) {
+                    return -1;
+                }
+                long witness = (long) LONG.compareAndExchange(table, r + KEY, 0L, key);
+                if (witness == 0 || witness == key) {
+                    return r;
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int serve(MemorySegment buf, int len, long[] stats) {
+        stats[Stat.RX]++;
+        if (len > Wire.MAX_PAYLOAD || (len >= TxnMessage.SIZE && len != TxnMessage.SIZE)) {
+            stats[Stat.DROP_BAD_LENGTH]++;
+            return -1;
+        }
+        if (len < TxnMessage.SIZE) {
+            stats[Stat.DROP_TRUNCATED]++;
+            return -1;
+        }
+        int op = Header.op(buf);
+        long key = TxnMessage.key(buf);
+        if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || key == 0) {
+            stats[Stat.DROP_BAD_OP]++;
+            return -1;
+        }
+        boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && op != Op.TXN_RELEASE_SHARED
+                && op != Op.TXN_RELEASE_EXCLUSIVE && op != Op.TXN_OCC_ABORT && !isLog(op);
+        int status;
+        if (isLog(op)) {
+            log.append(op, key, TxnMessage.txnId(buf), TxnMessage.version(buf), buf);
+            status = Status.OK;
+        } else {
+            long r = find(key, create);
+            if (r < 0) {
+                status = create ? Status.NO_SPACE : absent(op, buf);
+            } else if (!INT.compareAndSet(table, r + SPIN, 0, 1)) {
+                status = Status.RETRY;
+            } else {
+                try {
+                    status = apply(op, r, buf);
+                } finally {
+                    INT.setRelease(table, r + SPIN, 0);
+                }
+            }
+        }
+        switch (status) {
+            case Status.GRANT -> stats[Stat.GRANT]++;
+            case Status.REJECT -> stats[Stat.REJECT]++;
+            case Status.RETRY -> stats[Stat.RETRY]++;
+            case Status.NOT_HELD -> stats[Stat.NOT_HELD]++;
+            default -> { }
+        }
+        stats[Stat.TX]++;
+        Header.setStatus(buf, status);
+        return len;
+    }
+
+    private static boolean isLog(int op) {
+        return op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
+    }
+
+    /** A request on a key that has no record: reads see version 0, absent; releases hold nothing. */
+    private static int absent(int op, MemorySegment buf) {
+        TxnMessage.setVersion(buf, 0);
+        TxnMessage.setFlags(buf, 0);
+        return op == Op.TXN_READ || op == Op.TXN_VALIDATE ? Status.OK : Status.NOT_HELD;
+    }
+
+    private int apply(int op, long r, MemorySegment buf) {
+        long txn = TxnMessage.txnId(buf);
+        int shared = table.get(JAVA_INT, r + SHARED);
+        int exclusive = table.get(JAVA_INT, r + EXCLUSIVE);
+        long holder = table.get(JAVA_LONG, r + HOLDER);
+        switch (op) {
+            case Op.TXN_READ, Op.TXN_VALIDATE -> {
+                return reply(r, buf, Status.OK);
+            }
+            case Op.TXN_LOCK_SHARED -> {
+                if (exclusive != 0 && holder != txn) {
+                    return Status.REJECT;
+                }
+                table.set(JAVA_INT, r + SHARED, shared + 1);
+                return reply(r, buf, Status.GRANT);
+            }
+            case Op.TXN_LOCK_EXCLUSIVE, Op.TXN_OCC_LOCK -> {
+                if (exclusive != 0 ? holder != txn : shared != 0) {
+                    return Status.REJECT;
+                }
+                if (exclusive != 0) {
+                    // records are not shared between keys, so the holder asking again is a
+                    // retransmission: granted, not counted twice
+                    return reply(r, buf, Status.GRANT);
+                }
+                table.set(JAVA_INT, r + EXCLUSIVE, exclusive + 1);
+                table.set(JAVA_LONG, r + HOLDER, txn);
+                return reply(r, buf, Status.GRANT);
+            }
+            case Op.TXN_RELEASE_SHARED -> {
+                if (shared == 0 || (exclusive != 0 && holder != txn)) {
+                    return Status.NOT_HELD;
+                }
+                table.set(JAVA_INT, r + SHARED, shared - 1);
+                return Status.OK;
+            }
+            case Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_ABORT -> {
+                return unlock(r, exclusive, holder, txn) ? Status.OK : Status.NOT_HELD;
+            }
+            default -> {
+                return install(op, r, buf, exclusive, holder, txn);
+            }
+        }
+    }
+
+    /** Backup and primary installs: applied when newer than what the record has (retransmissions are not). */
+    private int install(int op, long r, MemorySegment buf, int exclusive, long holder, long txn) {
+        int version = TxnMessage.version(buf);
+        int current = table.get(JAVA_INT, r + VERSION);
+        if (Integer.compareUnsigned(version, current) > 0) {
+            boolean delete = op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
+            table.set(JAVA_INT, r + VERSION, version);
+            table.set(JAVA_INT, r + FLAGS, delete ? 0 : Wire.TXN_F_EXISTS);
+            if (delete) {
+                table.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+            } else {
+                TxnMessage.copyValue(buf, table, r + VALUE);
+            }
+        }
+        if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0) {
+            unlock(r, exclusive, holder, txn);
+        }
+        return Status.OK;
+    }
+
+    private boolean unlock(long r, int exclusive, long holder, long txn) {
+        if (exclusive == 0 || holder != txn) {
+            return false;
+        }
+        table.set(JAVA_INT, r + EXCLUSIVE, exclusive - 1);
+        if (exclusive == 1) {
+            table.set(JAVA_LONG, r + HOLDER, 0L);
+        }
+        return true;
+    }
+
+    /** Fills the reply with the record's version, flags and value. */
+    private int reply(long r, MemorySegment buf, int status) {
+        TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
+        int flags = table.get(JAVA_INT, r + FLAGS) | (table.get(JAVA_INT, r + EXCLUSIVE) != 0 ? Wire.TXN_F_LOCKED : 0);
+        TxnMessage.setFlags(buf, flags);
+        TxnMessage.putValue(buf, table, r + VALUE);
+        return status;
+    }
+
+    @Override
+    public Map<String, Object> check() {
+        Map<String, Object> m = ShardCheck.scan(this).toMap();
+        m.put("log_records", log.records());
+        return m;
+    }
+
+    /** Calls {@code visit} with the offset of every record ever created (existing or deleted). */
+    void forEachRecord(java.util.function.LongConsumer visit) {
+        for (long i = 0; i <= mask; i++) {
+            long r = i * RECORD;
+            if (table.get(JAVA_LONG, r + KEY) != 0) {
+                visit.accept(r);
+            }
+        }
+    }
+
+    MemorySegment table() {
+        return table;
+    }
+
+    /** True when key's record exists (for referential checks). */
+    boolean exists(long key) {
+        long r = find(key, false);
+        return r >= 0 && (table.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

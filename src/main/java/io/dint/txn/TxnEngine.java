@@ -1,0 +1,544 @@
+package io.dint.txn;
+
+import io.dint.check.History;
+import io.dint.client.ClientStats;
+import io.dint.client.LoadLoop;
+import io.dint.client.Transport;
+import io.dint.wire.Header;
+import io.dint.wire.Op;
+import io.dint.wire.Status;
+import io.dint.wire.TxnMessage;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The transaction coordinator, run in the client as in DINT: keeps many transactions in flight
+ * over one {@link Transport} and drives each through its phases. Every phase sends one request
+ * per record and replica — all of a phase's requests go out in one batch, in parallel across the
+ * shards — and waits for every reply:
+ * <ol>
+ * <li>EXECUTE, round by round as the {@link TxnLogic} asks: reads and locks at each key's primary
+ * (2PL: shared or exclusive lock + read; OCC: read, or lock + read for records to be written);</li>
+ * <li>VALIDATE (OCC): re-read the versions of records read without a lock; changed or locked
+ * means abort;</li>
+ * <li>LOG to all three replicas, then BACKUP to the two backups, then PRIMARY (OCC: the install
+ * unlocks);</li>
+ * <li>RELEASE what is still held (2PL: every lock; OCC: locks on records not written).</li>
+ * </ol>
+ * A rejected lock or a failed validation aborts the attempt: its locks are released and the same
+ * transaction restarts. RETRY and timeouts resend the same request (installs carry their version,
+ * so a repeated install applies once). Nothing is allocated per request.
+ */
+public final class TxnEngine implements LoadLoop {
+    /** Concurrency control of a workload. */
+    public enum Protocol { TWO_PL, OCC }
+
+    /** Supplies the next transaction for an in-flight slot; may reuse one logic object per slot. */
+    public interface Source {
+        /** The next transaction for {@code slot}, or null when there is none (stop). */
+        TxnLogic next(int slot);
+    }
+
+    /** Shards: a key's primary is {@code key % 3}, its backups the other two. */
+    public static final int REPLICAS = 3;
+
+    private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5;
+    private static final int MAX_REQUESTS = 48;
+    private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2;
+
+    private final Transport transport;
+    private final ClientStats stats;
+    private final Source source;
+    private final Protocol protocol;
+    private final int clientId;
+    private final int[] servers;
+    private final int port;
+    private final long timeoutNanos;
+    private final boolean validate;
+    private final History history;
+    private final Arena arena = Arena.ofConfined();
+
+    private final int slots;
+    private final TxnContext[] ctx;
+    private final TxnLogic[] logic;
+    private final int[] phase;
+    private final int[] round;
+    private final int[] outcome;      // what RELEASE leads to
+    private final long[] txnId;
+    private final long[] txnStart;
+    private final long[] phaseGen;
+    private final boolean[] conflict;
+    private final boolean[] validationFailed;
+    private final boolean[] idle;
+    private final long[] restartAt;   // > 0: an aborted attempt waits until then (backoff)
+    private final int[] attempts;     // of the current transaction
+    private final java.util.SplittableRandom backoff = new java.util.SplittableRandom();
+    private final int[] requests;     // of the current phase
+    private final int[] outstanding;
+
+    // per request (slot * MAX_REQUESTS + r)
+    private final int[] reqOp;
+    private final int[] reqServer;
+    private final int[] reqIndex;     // access or write index
+    private final boolean[] reqDone;
+    private final boolean[] reqPending;
+    private final long[] reqSentAt;
+
+    private long txnCounter;
+    private volatile boolean stopping;
+    private long ledger;
+    private final long[] committedByType = new long[16];
+    private final long[] rolledBackByType = new long[16];
+
+    /**
+     * @param servers   IPv4 addresses of the three shard servers, index = key % 3
+     * @param validate  OCC validation on; off only to show the serializability check catching it
+     * @param history   where committed transactions' reads and writes go, or null
+     */
+    public TxnEngine(Transport transport, ClientStats stats, Source source, Protocol protocol, int clientId,
+                     int[] servers, int port, int inflight, long timeoutNanos, boolean validate, History history) {
+        if (servers.length != REPLICAS) {
+            throw new IllegalArgumentException("a cluster has " + REPLICAS + " servers, got " + servers.length);
+        }
+        if (inflight <= 0 || inflight > 4096) {
+            throw new IllegalArgumentException("in-flight transactions must be in 1..4096, got " + inflight);
+        }
+        this.transport = transport;
+        this.stats = stats;
+        this.source = source;
+        this.protocol = protocol;
+        this.clientId = clientId;
+        this.servers = servers.clone();
+        this.port = port;
+        this.timeoutNanos = timeoutNanos;
+        this.validate = validate;
+        this.history = history;
+        this.slots = inflight;
+        this.ctx = new TxnContext[inflight];
+        for (int s = 0; s < inflight; s++) {
+            ctx[s] = new TxnContext(arena);
+        }
+        this.logic = new TxnLogic[inflight];
+        this.phase = new int[inflight];
+        this.round = new int[inflight];
+        this.outcome = new int[inflight];
+        this.txnId = new long[inflight];
+        this.txnStart = new long[inflight];
+        this.phaseGen = new long[inflight];
+        this.conflict = new boolean[inflight];
+        this.validationFailed = new boolean[inflight];
+        this.idle = new boolean[inflight];
+        this.restartAt = new long[inflight];
+        this.attempts = new int[inflight];
+        this.requests = new int[inflight];
+        this.outstanding = new int[inflight];
+        int n = inflight * MAX_REQUESTS;
+        this.reqOp = new int[n];
+        this.reqServer = new int[n];
+        this.reqIndex = new int[n];
+        this.reqDone = new boolean[n];
+        this.reqPending = new boolean[n];
+        this.reqSentAt = new long[n];
+    }
+
+    public static int primary(long key) {
+        return (int) Long.remainderUnsigned(key, REPLICAS);
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Net ledger change (cents) of the transactions this engine committed. */
+    public long ledgerDelta() {
+        return ledger;
+    }
+
+    public long committed(int type) {
+        return committedByType[type];
+    }
+
+    public long rolledBack(int type) {
+        return rolledBackByType[type];
+    }
+
+    @Override
+    public void run() {
+        try {
+            long now = System.nanoTime();
+            int active = 0;
+            for (int s = 0; s < slots; s++) {
+                active += startNext(s, now) ? 1 : 0;
+            }
+            while (active > 0) {
+                now = System.nanoTime();
+                sendPending(now);
+                int n = transport.poll(1);
+                now = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    onReply(transport.rxBuffer(i), transport.rxLength(i), now);
+                }
+                active = 0;
+                for (int s = 0; s < slots; s++) {
+                    if (idle[s]) {
+                        continue;
+                    }
+                    active++;
+                    if (restartAt[s] != 0) {
+                        if (now >= restartAt[s]) {
+                            restartAt[s] = 0;
+                            beginAttempt(s);
+                        }
+                        continue;
+                    }
+                    int base = s * MAX_REQUESTS;
+                    for (int r = 0; r < requests[s]; r++) {
+                        int q = base + r;
+                        if (!reqDone[q] && !reqPending[q] && now - reqSentAt[q] > timeoutNanos) {
+                            stats.add(ClientStats.TIMEOUTS, 1);
+                            reqPending[q] = true;
+                        }
+                    }
+                }
+            }
+        } finally {
+            arena.close();
+        }
+    }
+
+    private boolean startNext(int s, long now) {
+        TxnLogic l = stopping ? null : source.next(s);
+        if (l == null) {
+            idle[s] = true;
+            return false;
+        }
+        logic[s] = l;
+        txnStart[s] = now;
+        attempts[s] = 0;
+        beginAttempt(s);
+        return true;
+    }
+
+    private void beginAttempt(int s) {
+        txnId[s] = ((long) clientId << 40) | (++txnCounter & ((1L << 40) - 1));
+        ctx[s].reset();
+        round[s] = 0;
+        conflict[s] = false;
+        validationFailed[s] = false;
+        decide(s);
+    }
+
+    /** Asks the logic what next and starts the phase that follows. */
+    private void decide(int s) {
+        TxnContext c = ctx[s];
+        c.roundStart = c.accesses;
+        int next = logic[s].step(c, round[s]++);
+        switch (next) {
+            case TxnLogic.CONTINUE -> startExecute(s);
+            case TxnLogic.COMMIT -> startValidate(s);
+            case TxnLogic.ROLLBACK -> startRelease(s, OUTCOME_ROLLBACK);
+            default -> throw new IllegalStateException("TxnLogic.step returned " + next);
+        }
+    }
+
+    private void newPhase(int s, int p) {
+        phase[s] = p;
+        phaseGen[s]++;
+        requests[s] = 0;
+        outstanding[s] = 0;
+    }
+
+    private void request(int s, int op, int server, int index) {
+        int r = requests[s]++;
+        int q = s * MAX_REQUESTS + r;
+        reqOp[q] = op;
+        reqServer[q] = server;
+        reqIndex[q] = index;
+        reqDone[q] = false;
+        reqPending[q] = true;
+        outstanding[s]++;
+    }
+
+    private void startExecute(int s) {
+        TxnContext c = ctx[s];
+        if (c.roundStart == c.accesses) {
+            throw new IllegalStateException(logic[s] + " asked for another round without adding an access");
+        }
+        newPhase(s, EXECUTE);
+        for (int a = c.roundStart; a < c.accesses; a++) {
+            int op = protocol == Protocol.TWO_PL
+                    ? (c.mode[a] == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE)
+                    : (c.mode[a] == TxnContext.READ ? Op.TXN_READ : Op.TXN_OCC_LOCK);
+            request(s, op, primary(c.key[a]), a);
+        }
+    }
+
+    private void startValidate(int s) {
+        TxnContext c = ctx[s];
+        int unlocked = 0;
+        for (int a = 0; a < c.accesses; a++) {
+            unlocked += c.mode[a] == TxnContext.READ ? 1 : 0;
+        }
+        // a single unlocked read serializes at the moment it was served: nothing to validate
+        boolean needed = protocol == Protocol.OCC && validate && unlocked > 0 && (c.writes > 0 || unlocked > 1);
+        if (!needed) {
+            startLog(s);
+            return;
+        }
+        newPhase(s, VALIDATE);
+        for (int a = 0; a < c.accesses; a++) {
+            if (c.mode[a] == TxnContext.READ) {
+                request(s, Op.TXN_VALIDATE, primary(c.key[a]), a);
+            }
+        }
+    }
+
+    private void startLog(int s) {
+        TxnContext c = ctx[s];
+        if (c.writes == 0) {
+            startRelease(s, OUTCOME_COMMIT);
+            return;
+        }
+        newPhase(s, LOG);
+        for (int w = 0; w < c.writes; w++) {
+            int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_LOG
+                    : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_LOG : Op.TXN_COMMIT_LOG;
+            for (int server = 0; server < REPLICAS; server++) {
+                request(s, op, server, w);
+            }
+        }
+    }
+
+    private void startBackup(int s) {
+        TxnContext c = ctx[s];
+        newPhase(s, BACKUP);
+        for (int w = 0; w < c.writes; w++) {
+            int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_BACKUP
+                    : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_BACKUP : Op.TXN_COMMIT_BACKUP;
+            int p = primary(c.writeKey[w]);
+            for (int server = 0; server < REPLICAS; server++) {
+                if (server != p) {
+                    request(s, op, server, w);
+                }
+            }
+        }
+    }
+
+    private void startPrimary(int s) {
+        TxnContext c = ctx[s];
+        newPhase(s, PRIMARY);
+        for (int w = 0; w < c.writes; w++) {
+            int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_PRIMARY
+                    : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_PRIMARY : Op.TXN_COMMIT_PRIMARY;
+            request(s, op, primary(c.writeKey[w]), w);
+        }
+    }
+
+    /** Releases every lock still held, then ends the transaction as {@code then} says. */
+    private void startRelease(int s, int then) {
+        TxnContext c = ctx[s];
+        outcome[s] = then;
+        newPhase(s, RELEASE);
+        for (int a = 0; a < c.accesses; a++) {
+            if (c.held[a]) {
+                int op = protocol == Protocol.OCC ? Op.TXN_OCC_ABORT
+                        : c.mode[a] == TxnContext.READ ? Op.TXN_RELEASE_SHARED : Op.TXN_RELEASE_EXCLUSIVE;
+                request(s, op, primary(c.key[a]), a);
+            }
+        }
+        if (requests[s] == 0) {
+            finish(s, System.nanoTime());
+        }
+    }
+
+    private void finish(int s, long now) {
+        switch (outcome[s]) {
+            case OUTCOME_COMMIT -> {
+                stats.add(ClientStats.COMMITTED, 1);
+                stats.recordTxn(now - txnStart[s]);
+                committedByType[logic[s].type()]++;
+                ledger += ctx[s].ledgerDelta;
+                record(s);
+            }
+            case OUTCOME_ROLLBACK -> {
+                stats.add(ClientStats.ROLLED_BACK, 1);
+                stats.recordTxn(now - txnStart[s]);
+                rolledBackByType[logic[s].type()]++;
+            }
+            default -> {
+                // no-wait 2PL and OCC livelock under contention unless restarts spread out:
+                // randomized exponential backoff from 10 us, capped at ~2.5 ms
+                int a = Math.min(++attempts[s], 8);
+                restartAt[s] = now + 1 + backoff.nextLong(10_000L << a);
+                newPhase(s, EXECUTE);
+                return;
+            }
+        }
+        startNext(s, now);
+    }
+
+    private void record(int s) {
+        if (history == null) {
+            return;
+        }
+        TxnContext c = ctx[s];
+        history.begin(txnId[s]);
+        for (int a = 0; a < c.accesses; a++) {
+            history.read(c.key[a], Integer.toUnsignedLong(c.version[a]));
+        }
+        for (int w = 0; w < c.writes; w++) {
+            history.write(c.writeKey[w], Integer.toUnsignedLong(c.writeVersion[w]));
+        }
+        history.commit();
+    }
+
+    private void sendPending(long now) {
+        int cap = transport.capacity();
+        int n = 0;
+        for (int s = 0; s < slots; s++) {
+            if (idle[s]) {
+                continue;
+            }
+            int base = s * MAX_REQUESTS;
+            for (int r = 0; r < requests[s]; r++) {
+                int q = base + r;
+                if (!reqPending[q]) {
+                    continue;
+                }
+                if (n == cap) {
+                    stats.add(ClientStats.REQUESTS, transport.flush(n));
+                    n = 0;
+                }
+                encode(transport.txBuffer(n), s, r, q);
+                transport.setTx(n, TxnMessage.SIZE, servers[reqServer[q]], port);
+                reqPending[q] = false;
+                reqSentAt[q] = now;
+                n++;
+            }
+        }
+        if (n > 0) {
+            stats.add(ClientStats.REQUESTS, transport.flush(n));
+        }
+    }
+
+    private long seq(int s, int r) {
+        return (phaseGen[s] << 22) | ((long) s << 6) | r;
+    }
+
+    private void encode(MemorySegment b, int s, int r, int q) {
+        TxnContext c = ctx[s];
+        int op = reqOp[q];
+        int i = reqIndex[q];
+        long seq = seq(s, r);
+        if (phase[s] == EXECUTE || phase[s] == VALIDATE || phase[s] == RELEASE) {
+            TxnMessage.encodeRequest(b, op, clientId, seq, c.key[i], txnId[s]);
+        } else {
+            int flags = phase[s] == PRIMARY && protocol == Protocol.OCC && c.writeAccess[i] >= 0 ? Wire.TXN_F_UNLOCK : 0;
+            TxnMessage.encodeInstall(b, op, clientId, seq, c.writeKey[i], txnId[s], c.writeVersion[i], flags,
+                    c.writeValues, (long) i * TxnContext.VALUE);
+        }
+    }
+
+    private void onReply(MemorySegment b, int len, long now) {
+        if (len != TxnMessage.SIZE || Header.clientId(b) != clientId) {
+            stats.add(ClientStats.STALE, 1);
+            return;
+        }
+        long seq = Header.seq(b);
+        int s = (int) (seq >>> 6) & 0xffff;
+        int r = (int) seq & 63;
+        if (s >= slots || idle[s] || r >= requests[s] || seq != seq(s, r) || reqDone[s * MAX_REQUESTS + r]) {
+            stats.add(ClientStats.STALE, 1);
+            return;
+        }
+        int q = s * MAX_REQUESTS + r;
+        int status = Header.status(b);
+        stats.add(ClientStats.REPLIES, 1);
+        stats.recordRequest(now - reqSentAt[q]);
+        if (status == Status.RETRY) {
+            stats.add(ClientStats.RETRIES, 1);
+            reqPending[q] = true;
+            return;
+        }
+        reqDone[q] = true;
+        reqPending[q] = false;
+        outstanding[s]--;
+        TxnContext c = ctx[s];
+        int i = reqIndex[q];
+        switch (phase[s]) {
+            case EXECUTE -> {
+                if (status == Status.GRANT || status == Status.OK) {
+                    c.storeReply(i, b);
+                    c.held[i] = status == Status.GRANT;
+                } else if (status == Status.REJECT) {
+                    conflict[s] = true;
+                } else {
+                    protocolError(s);
+                }
+            }
+            case VALIDATE -> {
+                if (status != Status.OK) {
+                    protocolError(s);
+                } else if (TxnMessage.version(b) != c.version[i] || (TxnMessage.flags(b) & Wire.TXN_F_LOCKED) != 0) {
+                    validationFailed[s] = true;
+                }
+            }
+            case PRIMARY -> {
+                if (status != Status.OK) {
+                    protocolError(s);
+                }
+                int a = c.writeAccess[i];
+                if (protocol == Protocol.OCC && a >= 0) {
+                    c.held[a] = false; // the install unlocked it
+                }
+            }
+            case RELEASE -> {
+                if (status != Status.OK) {
+                    protocolError(s);
+                }
+                c.held[i] = false;
+            }
+            default -> {
+                if (status != Status.OK) {
+                    protocolError(s);
+                }
+            }
+        }
+        if (outstanding[s] == 0) {
+            phaseDone(s, now);
+        }
+    }
+
+    private void protocolError(int s) {
+        stats.add(ClientStats.PROTOCOL_ERRORS, 1);
+        conflict[s] = true;
+    }
+
+    private void phaseDone(int s, long now) {
+        switch (phase[s]) {
+            case EXECUTE -> {
+                if (conflict[s]) {
+                    stats.add(ClientStats.ABORTED, 1);
+                    startRelease(s, OUTCOME_RESTART);
+                } else {
+                    decide(s);
+                }
+            }
+            case VALIDATE -> {
+                if (validationFailed[s]) {
+                    stats.add(ClientStats.ABORTED, 1);
+                    stats.add(ClientStats.ABORTED_VALIDATION, 1);
+                    startRelease(s, OUTCOME_RESTART);
+                } else {
+                    startLog(s);
+                }
+            }
+            case LOG -> startBackup(s);
+            case BACKUP -> startPrimary(s);
+            case PRIMARY -> startRelease(s, OUTCOME_COMMIT);
+            default -> finish(s, now);
+        }
+    }
+}
