@@ -109,7 +109,7 @@ public final class Wire {
             java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad2")).withName("dint_log_cursor");
 
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY, LOG_MSG, LOG_ENTRY, LOG_CURSOR};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
