@@ -67,6 +67,7 @@ public final class LogFile implements AutoCloseable {
                 ch.truncate(0);
                 writeFully(ch, header, 0);
                 ch.force(true);
+                ch.position(HEADER_SIZE); // positional writes leave the position where it was
                 return new LogFile(path, ch, 0, size);
             }
             readFully(ch, header, 0);
