@@ -28,6 +28,13 @@ enum dint_op {
 	DINT_OP_LOCK_ACQUIRE_EXCLUSIVE = 2,
 	DINT_OP_LOCK_RELEASE_SHARED = 3,
 	DINT_OP_LOCK_RELEASE_EXCLUSIVE = 4,
+	/* OCC lock service (FaSST style): struct dint_occ_msg. */
+	DINT_OP_OCC_READ = 10,
+	DINT_OP_OCC_ACQUIRE = 11,
+	DINT_OP_OCC_ABORT = 12,
+	DINT_OP_OCC_COMMIT = 13,
+	/* Commit log: struct dint_log_msg. */
+	DINT_OP_LOG_APPEND = 20,
 	/* Transaction shards (Smallbank on 2PL, TATP on OCC), DESIGN §3. */
 	DINT_OP_TXN_READ = 50,              /* value, version, flags */
 	DINT_OP_TXN_LOCK_SHARED = 51,       /* 2PL lock + read */
@@ -149,7 +156,83 @@ enum dint_stat {
 	DINT_STAT_RETRY = 9,
 	DINT_STAT_RELEASE = 10,
 	DINT_STAT_NOT_HELD = 11,
+	DINT_STAT_OCC_READ = 12,
+	DINT_STAT_OCC_GRANT = 13,
+	DINT_STAT_OCC_REJECT = 14,
+	DINT_STAT_OCC_RETRY = 15,
+	DINT_STAT_OCC_COMMIT = 16,
+	DINT_STAT_OCC_ABORT = 17,
+	DINT_STAT_OCC_NOT_HELD = 18,
+	DINT_STAT_LOG_APPEND = 20,   /* records appended and ACKed */
+	DINT_STAT_LOG_FULL = 21,     /* ring full: answered RETRY, nothing overwritten */
 	DINT_STAT_MAX = 56,
+};
+
+/* ---- OCC lock service (FaSST style) ---- */
+
+/*
+ * OCC request and reply (the reply is the request with status and the entry's state set).
+ * READ -> OK; ACQUIRE -> GRANT, REJECT or RETRY; ABORT and COMMIT -> OK or NOT_HELD. Every reply
+ * but RETRY carries the entry's state after the operation (version, locked, mine); a RETRY
+ * carries zeros.
+ */
+struct dint_occ_msg {
+	struct dint_hdr hdr;
+	__u64 key;
+	__u64 txn_id;  /* the transaction asking, never 0: the owner it becomes or must be */
+	__u32 version; /* reply: the entry's version (after COMMIT: the bumped one) */
+	__u8 locked;   /* reply: 1 when the entry is locked */
+	__u8 mine;     /* reply: 1 when it is locked by txn_id (validation passes on those) */
+	__u16 pad;
+};
+
+/*
+ * One entry of the OCC table, indexed by dint_hash64(key) % size. owner != 0 is the lock;
+ * version is bumped by each COMMIT, which unlocks. Unrelated keys may share an entry: its owner
+ * is granted again, so a transaction never rejects itself.
+ */
+struct dint_occ_entry {
+	__u32 spin;    /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
+	__u32 version;
+	__u64 owner;   /* txn_id of the lock holder, 0 when unlocked */
+};
+
+/* ---- Commit log ---- */
+
+#define DINT_LOG_VALUE_SIZE 40
+
+/* LOG_APPEND request and its ACK (OK) or RETRY (ring full): the request with status set. */
+struct dint_log_msg {
+	struct dint_hdr hdr;
+	__u64 key;
+	__u64 version;
+	__u8 value[DINT_LOG_VALUE_SIZE];
+};
+
+/*
+ * One record of a log ring: the appended {key, version, value} and the request id, so a
+ * retransmitted append is recognised when the log is replayed.
+ */
+struct dint_log_entry {
+	__u64 key;
+	__u64 version;
+	__u8 value[DINT_LOG_VALUE_SIZE];
+	__u64 seq;
+	__u32 client_id;
+	__u32 pad;
+};
+
+/*
+ * Cursor of one ring (one per CPU). head counts records appended, written only by the producer
+ * (XDP on that CPU) and published after the record; tail counts records drained, written only by
+ * the drainer once the records are in the log file. A ring is full when head - tail == slots:
+ * the producer answers RETRY instead of overwriting. Each on its own cache line.
+ */
+struct dint_log_cursor {
+	__u64 head;
+	__u64 pad1[7];
+	__u64 tail;
+	__u64 pad2[7];
 };
 
 #endif /* DINT_WIRE_H */

@@ -14,16 +14,34 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "dint_wire.h"
+#include "dint_hash.h"
 
 /* Anchors the wire types in every object's BTF, where WireLayoutTest reads them. */
 struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
 struct dint_txn_msg dint_btf_txn_msg __attribute__((unused));
+struct dint_occ_msg dint_btf_occ_msg __attribute__((unused));
+struct dint_occ_entry dint_btf_occ_entry __attribute__((unused));
+struct dint_log_msg dint_btf_log_msg __attribute__((unused));
+struct dint_log_entry dint_btf_log_entry __attribute__((unused));
+struct dint_log_cursor dint_btf_log_cursor __attribute__((unused));
 enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));
 
 /* Set by the loader; see struct dint_config. */
 const volatile struct dint_config dint_cfg = {};
+
+/*
+ * Declares a service's main table: an array of entries of type value_type indexed by
+ * dint_hash64(key) % dint_cfg.table_size (see dint_table_entry); the loader sizes it.
+ */
+#define DINT_TABLE(name, value_type)                                                              \
+	struct {                                                                                  \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                                                 \
+		__uint(max_entries, 1); /* resized by the loader before load */                  \
+		__type(key, __u32);                                                               \
+		__type(value, value_type);                                                        \
+	} name SEC(".maps")
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -118,6 +136,36 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 not_ours:
 	dint_count(DINT_STAT_PASS_NOT_OURS);
 	return XDP_PASS;
+}
+
+/* dint_parse for a service whose requests are exactly size bytes: longer is a bad length. */
+static __always_inline int dint_parse_exact(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 size)
+{
+	int verdict = dint_parse(ctx, pkt, size);
+
+	if (verdict == DINT_PARSED && pkt->payload_len != size) {
+		dint_count(DINT_STAT_DROP_BAD_LENGTH);
+		return XDP_DROP;
+	}
+	return verdict;
+}
+
+/*
+ * The entry of key in a table declared with DINT_TABLE, or NULL when there is none (never, once
+ * the loader has set table_size: the index is always in range). A NULL is counted as a bad op.
+ */
+static __always_inline void *dint_table_entry(void *table, __u64 key)
+{
+	__u32 idx;
+	void *e;
+
+	if (!dint_cfg.table_size)
+		return NULL;
+	idx = dint_hash64(key) % dint_cfg.table_size;
+	e = bpf_map_lookup_elem(table, &idx);
+	if (!e)
+		dint_count(DINT_STAT_DROP_BAD_OP);
+	return e;
 }
 
 /*

@@ -9,15 +9,8 @@
  * first and leaked exclusive locks on RETRY).
  */
 #include "dint_xdp.h"
-#include "dint_hash.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* resized by the loader before load */
-	__type(key, __u32);
-	__type(value, struct dint_lock_entry);
-} lock_table SEC(".maps");
-
+DINT_TABLE(lock_table, struct dint_lock_entry);
 
 static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
@@ -56,32 +49,25 @@ int lock2pl_xdp(struct xdp_md *ctx)
 	struct dint_lock_msg *msg;
 	struct dint_lock_entry *e;
 	struct dint_pkt pkt;
-	__u32 idx;
 	__u8 op, status;
 	int verdict;
 
-	verdict = dint_parse(ctx, &pkt, sizeof(*msg));
+	verdict = dint_parse_exact(ctx, &pkt, sizeof(*msg));
 	if (verdict != DINT_PARSED)
 		return verdict;
 	msg = pkt.payload;
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (pkt.payload_len != sizeof(*msg) || msg->hdr.status != DINT_ST_REQUEST ||
-	    op < DINT_OP_LOCK_ACQUIRE_SHARED || op > DINT_OP_LOCK_RELEASE_EXCLUSIVE) {
-		dint_count(pkt.payload_len != sizeof(*msg) ? DINT_STAT_DROP_BAD_LENGTH
-							   : DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
-
-	if (!dint_cfg.table_size)
-		return XDP_DROP; /* unreachable: the loader always sets a size */
-	idx = dint_hash64(msg->lock_id) % dint_cfg.table_size;
-	e = bpf_map_lookup_elem(&lock_table, &idx);
-	if (!e) {
+	if (msg->hdr.status != DINT_ST_REQUEST || op < DINT_OP_LOCK_ACQUIRE_SHARED ||
+	    op > DINT_OP_LOCK_RELEASE_EXCLUSIVE) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
+
+	e = dint_table_entry(&lock_table, msg->lock_id);
+	if (!e)
+		return XDP_DROP;
 	if (__sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
 		status = DINT_ST_RETRY;
 	} else {

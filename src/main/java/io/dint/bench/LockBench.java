@@ -6,6 +6,7 @@ import io.dint.client.Transport;
 import io.dint.cluster.Host;
 import io.dint.lock.LockClient;
 import io.dint.lock.LockTrace;
+import io.dint.occ.OccClient;
 import io.dint.server.ServerProcess;
 import io.dint.wire.Wire;
 import java.util.LinkedHashMap;
@@ -13,15 +14,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./dint bench lock2pl}: lock transactions from the paper's trace (5–10 locks, 80% shared,
- * uniform ids) against the 2PL lock service.
+ * {@code ./dint bench lock2pl} and {@code ./dint bench occ}: transactions from the paper's lock
+ * trace (5–10 keys, 80% shared, uniform ids) against a lock service. For 2PL the shared keys are
+ * locked shared; for OCC they are the read set (read, then validated) and the exclusive keys the
+ * write set (locked, then committed).
  */
 public final class LockBench implements MicroBench.Workload {
+    /** The lock service the trace runs against: its name, and the serve option sizing its table. */
+    public enum Protocol {
+        LOCK2PL("lock2pl", "--lock-ids"),
+        OCC("occ", "--keys");
+
+        final String service;
+        final String idsOption;
+
+        Protocol(String service, String idsOption) {
+            this.service = service;
+            this.idsOption = idsOption;
+        }
+    }
+
+    private final Protocol protocol;
     private final long lockIds;
     private final int serverThreads;
     private final LockTrace trace;
 
-    public LockBench(long lockIds, int traceTransactions, int serverThreads) {
+    public LockBench(Protocol protocol, long lockIds, int traceTransactions, int serverThreads) {
+        this.protocol = protocol;
         this.lockIds = lockIds;
         this.serverThreads = serverThreads;
         this.trace = LockTrace.generate(LockTrace.Params.paper(lockIds, traceTransactions, 42));
@@ -29,7 +48,7 @@ public final class LockBench implements MicroBench.Workload {
 
     @Override
     public String name() {
-        return "lock2pl";
+        return protocol.service;
     }
 
     @Override
@@ -44,15 +63,19 @@ public final class LockBench implements MicroBench.Workload {
 
     @Override
     public List<String> serveArgs(String backend) {
-        return List.of("--service", "lock2pl", "--backend", backend, "--lock-ids", Long.toString(lockIds),
+        return List.of("--service", protocol.service, "--backend", backend, protocol.idsOption, Long.toString(lockIds),
                 "--threads", Integer.toString(serverThreads));
     }
 
     @Override
     public LoadLoop client(Transport transport, ClientStats stats, int index, MicroBench.Shape shape, Host server) {
         int offset = index * (trace.transactions() / shape.threads());
-        return new LockClient(transport, stats, trace, index + 1, server.ipv4(), Wire.PORT, shape.inflight(), offset,
-                MicroBench.clientTimeoutNanos(), 0);
+        return switch (protocol) {
+            case LOCK2PL -> new LockClient(transport, stats, trace, index + 1, server.ipv4(), Wire.PORT, shape.inflight(), offset,
+                    MicroBench.clientTimeoutNanos(), 0);
+            case OCC -> new OccClient(transport, stats, trace, index + 1, server.ipv4(), Wire.PORT, shape.inflight(), offset,
+                    MicroBench.clientTimeoutNanos(), 0);
+        };
     }
 
     @Override

@@ -18,6 +18,13 @@ public final class BpfFs {
 
     static final Path ROOT = Path.of("/sys/fs/bpf");
     static final Path DIR = ROOT.resolve("dint");
+    /**
+     * The host's BPF file system bind-mounted outside /sys: {@code ip netns exec} remounts /sys in
+     * a private mount namespace, where /sys/fs/bpf is empty and a bpffs mounted there dies with the
+     * process; a mount made here beforehand is copied into that namespace and stays the host's.
+     */
+    static final Path SHARED = Path.of("/run/dint/bpffs");
+    private static final long MS_BIND = 4096;
 
     private BpfFs() {
     }
@@ -45,6 +52,46 @@ public final class BpfFs {
         return DIR;
     }
 
+    /**
+     * Makes the host's BPF file system reachable, at {@link #SHARED}, by processes started later
+     * under {@code ip netns exec}. Call it in the host's mount namespace before starting them.
+     */
+    public static synchronized void shareWithNamespaces() {
+        ensureMounted();
+        if (mountedAt(SHARED)) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Files.createDirectories(SHARED);
+            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
+            int rc = LibBpf.mount(state, arena.allocateFrom(ROOT.toString()), arena.allocateFrom(SHARED.toString()),
+                    MemorySegment.NULL, MS_BIND, MemorySegment.NULL);
+            if (rc != 0) {
+                throw BpfException.of("mount --bind " + ROOT + " " + SHARED + " failed", LibBpf.errno(state),
+                        "Run as root (CAP_SYS_ADMIN)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + SHARED, e);
+        }
+    }
+
+    /**
+     * The directory for pins that must outlive this process: /sys/fs/bpf/dint of the host, reached
+     * through {@link #SHARED} when this process runs where /sys was remounted (ip netns exec).
+     */
+    public static synchronized Path pinRoot() {
+        if (!mounted() && mountedAt(SHARED)) {
+            Path dir = SHARED.resolve(DIR.getFileName());
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + dir, e);
+            }
+            return dir;
+        }
+        return ensureMounted();
+    }
+
     /** Removes every pin under /sys/fs/bpf/dint whose name starts with {@code prefix}. */
     public static void removePins(String prefix) {
         if (!Files.isDirectory(DIR)) {
@@ -70,10 +117,14 @@ public final class BpfFs {
     }
 
     static boolean mounted() {
+        return mountedAt(ROOT);
+    }
+
+    private static boolean mountedAt(Path where) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
                 String[] f = line.split(" ");
-                if (f.length > 2 && f[1].equals(ROOT.toString()) && f[2].equals("bpf")) {
+                if (f.length > 2 && f[1].equals(where.toString()) && f[2].equals("bpf")) {
                     return true;
                 }
             }

@@ -234,6 +234,21 @@ public final class BpfMap {
         return true;
     }
 
+    /**
+     * Copies every element of an array map, in index order, into {@code into} (at least
+     * {@code maxEntries() * valueSize()} bytes): one lookup per element, for checks at quiescence.
+     */
+    public void copyAll(MemorySegment into) {
+        long n = maxEntries();
+        if (into.byteSize() < n * valueSize) {
+            throw new IllegalArgumentException("copying map '" + name + "' needs " + n * valueSize
+                    + " bytes, got " + into.byteSize());
+        }
+        for (int i = 0; i < n; i++) {
+            lookup(i, into.asSlice((long) i * valueSize, valueSize));
+        }
+    }
+
     /** {@link #lookup(MemorySegment, MemorySegment)} with a 4-byte key (array index). */
     public boolean lookup(int key, MemorySegment value) {
         return lookup(intKey(key), value);
@@ -290,6 +305,41 @@ public final class BpfMap {
                 throw BpfException.of("bpf_map__pin(" + name + ", " + path + ") failed", -rc,
                         BpfFs.pinHint(-rc), log);
             }
+        }
+    }
+
+    /**
+     * Pins the map at {@code path} when the object is loaded — or, when something is pinned there
+     * already, makes load() reuse that map instead of creating one, so a restarted process finds
+     * the state of its predecessor. Before load; the parent directory must exist.
+     */
+    public void setPinPath(Path path) {
+        owner.checkNotLoaded("setPinPath on map '" + name + "'");
+        try (Arena arena = Arena.ofConfined()) {
+            int rc = LibBpf.mapSetPinPath(map, arena.allocateFrom(path.toString()));
+            if (rc < 0) {
+                throw BpfException.of("bpf_map__set_pin_path(" + name + ", " + path + ") failed", -rc,
+                        BpfFs.pinHint(-rc));
+            }
+        }
+    }
+
+    /**
+     * Maps the elements of an array map created with {@code BPF_F_MMAPABLE} into this process,
+     * read-write and shared with the kernel: element i at {@code i * round_up(valueSize, 8)}.
+     * Unmapped when {@code arena} closes; the mapping keeps the map alive after the object closes.
+     */
+    @SuppressWarnings("restricted") // the kernel's mapping, of the size asked for
+    public MemorySegment mmap(Arena arena) {
+        long size = ((long) maxEntries() * ((valueSize + 7) & ~7) + 4095) & ~4095L;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibBpf.CALL_STATE);
+            MemorySegment addr = LibBpf.mmapShared(state, size, 0x1 | 0x2, fd());
+            if (addr.address() == -1L) {
+                throw BpfException.of("mmap of map '" + name + "' failed", LibBpf.errno(state),
+                        "Only array maps declared with map_flags BPF_F_MMAPABLE can be mapped");
+            }
+            return addr.reinterpret(size, arena, a -> LibBpf.munmap(a, size));
         }
     }
 

@@ -103,6 +103,8 @@ final class LibBpf {
     private static final MethodHandle MAP_PIN = bpf("bpf_map__pin", fn(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MAP_UNPIN =
             bpf("bpf_map__unpin", fn(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MAP_SET_PIN_PATH =
+            bpf("bpf_map__set_pin_path", fn(JAVA_INT, ADDRESS, ADDRESS));
 
     // --- map elements (fd-level, bpf.h) ---
     private static final MethodHandle MAP_LOOKUP_ELEM =
@@ -156,6 +158,9 @@ final class LibBpf {
             fn(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), ERRNO_OPT);
     private static final MethodHandle CLOSE = libc("close", fn(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MMAP = libc("mmap",
+            fn(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle MUNMAP = libc("munmap", fn(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MOUNT = libc("mount",
             fn(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO_OPT);
     private static final MethodHandle IF_NAMETOINDEX =
@@ -346,6 +351,14 @@ final class LibBpf {
         }
     }
 
+    static int mapSetPinPath(MemorySegment map, MemorySegment path) {
+        try {
+            return (int) MAP_SET_PIN_PATH.invokeExact(map, path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static int mapLookupElem(int fd, MemorySegment key, MemorySegment value) {
         try {
             return (int) MAP_LOOKUP_ELEM.invokeExact(fd, key, value);
@@ -528,6 +541,23 @@ final class LibBpf {
     static int close(int fd) {
         try {
             return (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap(NULL, length, prot, MAP_SHARED, fd, 0); MAP_FAILED is returned as address -1. */
+    static MemorySegment mmapShared(MemorySegment state, long length, int prot, int fd) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, 0x01, fd, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int munmap(MemorySegment addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(addr, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

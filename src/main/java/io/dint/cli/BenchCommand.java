@@ -2,6 +2,7 @@ package io.dint.cli;
 
 import io.dint.bench.BenchReport;
 import io.dint.bench.LockBench;
+import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
 import io.dint.cluster.LocalCluster;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> BENCHES = List.of("lock2pl");
+    static final List<String> BENCHES = List.of("lock2pl", "occ", "log");
 
     @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
             completionCandidates = Benches.class)
@@ -36,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "3", description = "Measured seconds per point. Default: ${DEFAULT-VALUE}.")
     double window;
 
-    @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids (paper: 24000000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids, or OCC / log keys (paper: 24000000). Default: ${DEFAULT-VALUE}.")
     long lockIds;
 
     @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
@@ -74,7 +75,9 @@ final class BenchCommand implements Callable<Integer> {
         for (String n : run) {
             System.out.println("== " + n);
             BenchReport report = switch (n) {
-                case "lock2pl" -> MicroBench.run(new LockBench(lockIds, 200_000, serverThreads), config, System.out);
+                case "lock2pl" -> MicroBench.run(new LockBench(LockBench.Protocol.LOCK2PL, lockIds, 200_000, serverThreads), config, System.out);
+                case "occ" -> MicroBench.run(new LockBench(LockBench.Protocol.OCC, lockIds, 200_000, serverThreads), config, System.out);
+                case "log" -> MicroBench.run(new LogBench(lockIds, serverThreads), config, System.out);
                 default -> throw new IllegalStateException(n);
             };
             System.out.println("results: " + report.write(results));

@@ -2,15 +2,29 @@ package io.dint.cli;
 
 import io.dint.lock.LockObjects;
 import io.dint.lock.LockTable;
+import io.dint.bpf.BpfObject;
+import io.dint.log.FsyncPolicy;
+import io.dint.log.LogFile;
+import io.dint.log.LogObjects;
+import io.dint.log.LogRings;
+import io.dint.log.LogServer;
+import io.dint.log.LogService;
+import io.dint.log.RingStorage;
+import io.dint.log.ShmRings;
 import io.dint.net.Ipv4;
+import io.dint.occ.OccObjects;
+import io.dint.occ.OccTable;
 import io.dint.server.ServerControl;
 import io.dint.server.ServiceServer;
 import io.dint.server.UdpServer;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a DINT service on this host (the local cluster runs one per server namespace).")
 final class ServeCommand implements Callable<Integer> {
-    enum Service { lock2pl }
+    enum Service { lock2pl, occ, log }
 
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
@@ -39,6 +53,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids; the table holds 1.5x as many entries. Default: ${DEFAULT-VALUE}.")
     long lockIds;
 
+    @Option(names = "--keys", defaultValue = "1000000", description = "OCC: distinct keys; the table holds 1.5x as many entries. Default: ${DEFAULT-VALUE}.")
+    long keys;
+
+    @Option(names = "--log", description = "log: the commit-log file records are drained to (created, or recovered and appended to).")
+    Path logFile;
+
+    @Option(names = "--ring", defaultValue = "default", description = "log: name of the rings (pinned BPF maps under /sys/fs/bpf/dint/log-NAME, "
+            + "or /dev/shm/dint-log-NAME for udp) that outlive this process; a server restarted with the same name drains what a crashed one left. Default: ${DEFAULT-VALUE}.")
+    String ring;
+
+    @Option(names = "--ring-slots", defaultValue = "65536", description = "log: records per ring (one ring per CPU, or per udp server thread), a power of two. Default: ${DEFAULT-VALUE}.")
+    int ringSlots;
+
+    @Option(names = "--fsync-ms", defaultValue = "10", description = "log: group fsync at most this many ms after a record reaches the file. Default: ${DEFAULT-VALUE}.")
+    long fsyncMs;
+
+    @Option(names = "--fsync-records", defaultValue = "4096", description = "log: ... or once this many records are unsynced, whichever comes first. Default: ${DEFAULT-VALUE}.")
+    long fsyncRecords;
+
+    @Option(names = "--drain-idle-us", defaultValue = "100", description = "log: how long the drainer sleeps when the rings are empty. Default: ${DEFAULT-VALUE}.")
+    long drainIdleUs;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> ready = new LinkedHashMap<>();
@@ -46,6 +82,8 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("backend", backend.id());
         ServiceServer server = switch (service) {
             case lock2pl -> lock2pl(ready);
+            case occ -> occ(ready);
+            case log -> log(ready);
         };
         ready.put("pid", ProcessHandle.current().pid());
         ServerControl.run(server, ready);
@@ -59,5 +97,58 @@ final class ServeCommand implements Callable<Integer> {
             case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
         };
+    }
+
+    private ServiceServer occ(Map<String, Object> ready) {
+        int tableSize = LockTable.sizeFor(keys);
+        ready.put("occ_table_entries", tableSize);
+        return switch (backend) {
+            case XDP -> new XdpServer(OccObjects.load(tableSize, XdpServer.interfaceMac(iface)), OccObjects.PROGRAM, iface, OccObjects::check);
+            case UDP -> new UdpServer(new OccTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+        };
+    }
+
+    private ServiceServer log(Map<String, Object> ready) {
+        if (logFile == null) {
+            throw new IllegalArgumentException("--service log needs --log FILE: the commit-log file to drain the rings to");
+        }
+        if (!ring.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("--ring must be 1-64 letters, digits, '_', '.' or '-', got '" + ring + "'");
+        }
+        LogRings.checkSlots(ringSlots);
+        if (drainIdleUs < 0) {
+            throw new IllegalArgumentException("--drain-idle-us must be >= 0, got " + drainIdleUs);
+        }
+        FsyncPolicy policy = new FsyncPolicy(Duration.ofMillis(fsyncMs), fsyncRecords);
+        RingStorage storage;
+        Function<LogRings, ServiceServer> front;
+        if (backend == Backend.XDP) {
+            Path pins = LogObjects.pinDir(ring);
+            BpfObject obj = LogObjects.load(ringSlots, XdpServer.interfaceMac(iface), pins);
+            try {
+                storage = LogObjects.rings(obj, pins);
+            } catch (RuntimeException e) {
+                obj.close();
+                throw e;
+            }
+            front = rings -> new XdpServer(obj, LogObjects.PROGRAM, iface, o -> Map.of());
+        } else {
+            storage = ShmRings.open(ShmRings.path(ring), threads, ringSlots);
+            front = rings -> new UdpServer(new LogService(rings), Ipv4.parse(bind), Wire.PORT, threads);
+        }
+        LogFile file;
+        try {
+            file = LogFile.open(logFile);
+        } catch (RuntimeException e) {
+            storage.close(false);
+            throw e;
+        }
+        ready.put("log_file", file.path().toString());
+        ready.put("file_records_at_start", file.recoveredRecords());
+        ready.put("torn_bytes_cut", file.truncatedBytes());
+        ready.put("rings", storage.location());
+        LogServer server = new LogServer(storage, file, policy, drainIdleUs * 1000, front);
+        ready.put("recovered_records", server.recovered());
+        return server;
     }
 }

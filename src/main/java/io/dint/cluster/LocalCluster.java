@@ -123,6 +123,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void build() {
+        io.dint.bpf.BpfFs.shareWithNamespaces(); // before any ip netns exec: pins must outlive server processes
         Path pass = passProgram();
         List<Host> all = hosts();
         addNamespace(bridgeNs);

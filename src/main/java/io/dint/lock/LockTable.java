@@ -9,16 +9,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.server.DatagramService;
-import io.dint.wire.Hash64;
+import io.dint.server.SpinTable;
 import io.dint.wire.Header;
 import io.dint.wire.LockMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
-import io.dint.wire.Wire;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.util.Map;
 
 /**
@@ -27,18 +24,12 @@ import java.util.Map;
  * Entries live off-heap in the C layout ({@code struct dint_lock_entry}).
  */
 public final class LockTable implements DatagramService, AutoCloseable {
-    private static final VarHandle INT = JAVA_INT.varHandle();
-
-    private final Arena arena = Arena.ofShared();
+    private final SpinTable table;
     private final MemorySegment entries;
-    private final int size;
 
     public LockTable(int size) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("lock table size must be positive, got " + size);
-        }
-        this.size = size;
-        this.entries = arena.allocate((long) size * LOCK_ENTRY_SIZE, 8);
+        this.table = new SpinTable("lock table", size, LOCK_ENTRY_SIZE, LOCK_ENTRY_SPIN);
+        this.entries = table.entries();
     }
 
     /** Entries for {@code lockIds} distinct ids at the paper's provisioning of 1.5x. */
@@ -51,18 +42,12 @@ public final class LockTable implements DatagramService, AutoCloseable {
     }
 
     public int size() {
-        return size;
+        return table.size();
     }
 
     @Override
     public int serve(MemorySegment buf, int len, long[] stats) {
-        stats[Stat.RX]++;
-        if (len > Wire.MAX_PAYLOAD || (len >= Wire.LOCK_MSG_SIZE && len != Wire.LOCK_MSG_SIZE)) {
-            stats[Stat.DROP_BAD_LENGTH]++;
-            return -1;
-        }
-        if (len < Wire.LOCK_MSG_SIZE) {
-            stats[Stat.DROP_TRUNCATED]++;
+        if (!DatagramService.acceptLength(len, LockMessage.SIZE, stats)) {
             return -1;
         }
         int op = Header.op(buf);
@@ -86,14 +71,14 @@ public final class LockTable implements DatagramService, AutoCloseable {
 
     /** Applies one lock operation; returns its {@link Status}. */
     int apply(int op, long lockId, long txn) {
-        long e = (long) Hash64.index(lockId, size) * LOCK_ENTRY_SIZE;
-        if (!INT.compareAndSet(entries, e + LOCK_ENTRY_SPIN, 0, 1)) {
+        long e = table.entry(lockId);
+        if (!table.tryLock(e)) {
             return Status.RETRY;
         }
         try {
             return op <= Op.LOCK_ACQUIRE_EXCLUSIVE ? acquire(e, op, txn) : release(e, op, txn);
         } finally {
-            INT.setRelease(entries, e + LOCK_ENTRY_SPIN, 0);
+            table.unlock(e);
         }
     }
 
@@ -139,7 +124,7 @@ public final class LockTable implements DatagramService, AutoCloseable {
 
     /** Scans every entry; meaningful at quiescence. */
     public LockTableCheck scan() {
-        return LockTableCheck.scan(entries, size);
+        return LockTableCheck.scan(entries, table.size());
     }
 
     @Override
@@ -149,6 +134,6 @@ public final class LockTable implements DatagramService, AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        table.close();
     }
 }

@@ -16,6 +16,26 @@ public interface DatagramService {
      */
     int serve(MemorySegment buf, int len, long[] stats);
 
+    /**
+     * Counts a request and checks its length as the XDP programs do ({@code dint_parse}, then the
+     * exact message size): too short is truncated, anything else but {@code size} a bad length.
+     *
+     * @return true when the request is exactly {@code size} bytes; otherwise it has been counted
+     *     as dropped
+     */
+    static boolean acceptLength(int len, int size, long[] stats) {
+        stats[io.dint.wire.Stat.RX]++;
+        if (len > io.dint.wire.Wire.MAX_PAYLOAD || len > size) {
+            stats[io.dint.wire.Stat.DROP_BAD_LENGTH]++;
+            return false;
+        }
+        if (len < size) {
+            stats[io.dint.wire.Stat.DROP_TRUNCATED]++;
+            return false;
+        }
+        return true;
+    }
+
     /** Service-specific state for checks at quiescence (e.g. locks still held). */
     default java.util.Map<String, Object> check() {
         return java.util.Map.of();

@@ -45,6 +45,24 @@ public final class XdpServer implements ServiceServer {
         this.link = this.program.attachXdp(NetIf.index(iface));
     }
 
+    /**
+     * Opens the bundled object {@code name}, sizes its table map {@code table} to
+     * {@code tableSize} entries, writes its config (answering frames sent to {@code mac}; all zero:
+     * any frame, for test-run fixtures) and loads it.
+     */
+    public static BpfObject load(String name, String table, int tableSize, byte[] mac) {
+        BpfObject obj = BpfObject.openBundled(name);
+        try {
+            obj.map(table).setMaxEntries(tableSize);
+            configure(obj, mac, tableSize);
+            obj.load();
+            return obj;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
     /** Writes the object's {@code struct dint_config} (.rodata) before load. */
     public static void configure(BpfObject object, byte[] mac, int tableSize) {
         if (mac.length != 6) {

@@ -9,6 +9,11 @@ public final class Op {
     public static final int LOCK_ACQUIRE_EXCLUSIVE = 2;
     public static final int LOCK_RELEASE_SHARED = 3;
     public static final int LOCK_RELEASE_EXCLUSIVE = 4;
+    public static final int OCC_READ = 10;
+    public static final int OCC_ACQUIRE = 11;
+    public static final int OCC_ABORT = 12;
+    public static final int OCC_COMMIT = 13;
+    public static final int LOG_APPEND = 20;
     public static final int TXN_READ = 50;
     public static final int TXN_LOCK_SHARED = 51;
     public static final int TXN_LOCK_EXCLUSIVE = 52;

@@ -19,6 +19,15 @@ public final class Stat {
     public static final int RETRY = 9;
     public static final int RELEASE = 10;
     public static final int NOT_HELD = 11;
+    public static final int OCC_READ = 12;
+    public static final int OCC_GRANT = 13;
+    public static final int OCC_REJECT = 14;
+    public static final int OCC_RETRY = 15;
+    public static final int OCC_COMMIT = 16;
+    public static final int OCC_ABORT = 17;
+    public static final int OCC_NOT_HELD = 18;
+    public static final int LOG_APPEND = 20;
+    public static final int LOG_FULL = 21;
     public static final int MAX = 56;
 
     private static final String[] NAMES = Names.of(Stat.class, MAX, "stat_");

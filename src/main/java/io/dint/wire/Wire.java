@@ -66,8 +66,50 @@ public final class Wire {
             java.lang.foreign.MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad"),
             java.lang.foreign.MemoryLayout.sequenceLayout(TXN_VALUE_SIZE, JAVA_BYTE).withName("value")).withName("dint_txn_msg");
 
+    /** {@code struct dint_occ_msg}: OCC request and reply. */
+    public static final StructLayout OCC_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("txn_id"),
+            JAVA_INT.withName("version"),
+            JAVA_BYTE.withName("locked"),
+            JAVA_BYTE.withName("mine"),
+            JAVA_SHORT.withName("pad")).withName("dint_occ_msg");
+
+    /** {@code struct dint_occ_entry}: one entry of the OCC table. */
+    public static final StructLayout OCC_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("spin"),
+            JAVA_INT.withName("version"),
+            JAVA_LONG.withName("owner")).withName("dint_occ_entry");
+
+    /** {@code DINT_LOG_VALUE_SIZE}: bytes of a logged value. */
+    public static final int LOG_VALUE_SIZE = 40;
+
+    /** {@code struct dint_log_msg}: LOG_APPEND request and its reply. */
+    public static final StructLayout LOG_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("version"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(LOG_VALUE_SIZE, JAVA_BYTE).withName("value")).withName("dint_log_msg");
+
+    /** {@code struct dint_log_entry}: one record of a log ring. */
+    public static final StructLayout LOG_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("version"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(LOG_VALUE_SIZE, JAVA_BYTE).withName("value"),
+            JAVA_LONG.withName("seq"),
+            JAVA_INT.withName("client_id"),
+            JAVA_INT.withName("pad")).withName("dint_log_entry");
+
+    /** {@code struct dint_log_cursor}: head and tail of one log ring, each on its own cache line. */
+    public static final StructLayout LOG_CURSOR = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("head"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad1"),
+            JAVA_LONG.withName("tail"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad2")).withName("dint_log_cursor");
+
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY, LOG_MSG, LOG_ENTRY, LOG_CURSOR};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -92,6 +134,35 @@ public final class Wire {
     public static final int TXN_VERSION = offset(TXN_MSG, "version");
     public static final int TXN_FLAGS = offset(TXN_MSG, "flags");
     public static final int TXN_VALUE = offset(TXN_MSG, "value");
+
+    public static final int OCC_MSG_SIZE = (int) OCC_MSG.byteSize();
+    public static final int OCC_KEY = offset(OCC_MSG, "key");
+    public static final int OCC_TXN_ID = offset(OCC_MSG, "txn_id");
+    public static final int OCC_VERSION = offset(OCC_MSG, "version");
+    public static final int OCC_LOCKED = offset(OCC_MSG, "locked");
+    public static final int OCC_MINE = offset(OCC_MSG, "mine");
+    public static final int OCC_PAD = offset(OCC_MSG, "pad");
+
+    public static final int OCC_ENTRY_SIZE = (int) OCC_ENTRY.byteSize();
+    public static final int OCC_ENTRY_SPIN = offset(OCC_ENTRY, "spin");
+    public static final int OCC_ENTRY_VERSION = offset(OCC_ENTRY, "version");
+    public static final int OCC_ENTRY_OWNER = offset(OCC_ENTRY, "owner");
+
+    public static final int LOG_MSG_SIZE = (int) LOG_MSG.byteSize();
+    public static final int LOG_KEY = offset(LOG_MSG, "key");
+    public static final int LOG_VERSION = offset(LOG_MSG, "version");
+    public static final int LOG_VALUE = offset(LOG_MSG, "value");
+
+    public static final int LOG_ENTRY_SIZE = (int) LOG_ENTRY.byteSize();
+    public static final int LOG_ENTRY_KEY = offset(LOG_ENTRY, "key");
+    public static final int LOG_ENTRY_VERSION = offset(LOG_ENTRY, "version");
+    public static final int LOG_ENTRY_VALUE = offset(LOG_ENTRY, "value");
+    public static final int LOG_ENTRY_SEQ = offset(LOG_ENTRY, "seq");
+    public static final int LOG_ENTRY_CLIENT_ID = offset(LOG_ENTRY, "client_id");
+
+    public static final int LOG_CURSOR_SIZE = (int) LOG_CURSOR.byteSize();
+    public static final int LOG_CURSOR_HEAD = offset(LOG_CURSOR, "head");
+    public static final int LOG_CURSOR_TAIL = offset(LOG_CURSOR, "tail");
 
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
     public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");

@@ -3,26 +3,16 @@ package io.dint.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.client.ClientStats;
-import io.dint.client.UdpTransport;
-import io.dint.cluster.Host;
-import io.dint.cluster.LocalCluster;
-import io.dint.net.MsgBatch;
-import io.dint.net.NetNs;
-import io.dint.net.UdpSocket;
 import io.dint.server.ServerProcess;
 import io.dint.testing.LockMessages;
+import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
-import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,50 +20,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The lock service over a real network: server processes in one namespace per backend, clients
  * in another, veth and a bridge between them, XDP attached for real.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LockServiceEndToEndTest {
     private static final long LOCK_IDS = 5_000;
 
-    private LocalCluster cluster;
-    private Host client;
+    @RegisterExtension
+    static final ServiceCluster CLUSTER = new ServiceCluster();
 
-    @BeforeAll
-    void up() {
-        cluster = LocalCluster.create(2, 1);
-        client = cluster.clients().getFirst();
-    }
-
-    @AfterAll
-    void down() {
-        cluster.close();
-    }
-
-    private ServerProcess start(Host host, String backend) {
-        return new ServerProcess(cluster.start(host, List.of("io.dint.cli.Main", "serve", "--service", "lock2pl",
-                "--backend", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "2")), Duration.ofSeconds(60));
+    private ServerProcess start(int server, String backend) {
+        return CLUSTER.serve(server, "lock2pl", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "2");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"xdp", "udp"})
     void transactionsRunToCompletionAndLeaveEveryLockFree(String backend) throws Exception {
-        Host server = cluster.servers().getFirst();
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
-        try (ServerProcess proc = start(server, backend)) {
+        try (ServerProcess proc = start(0, backend)) {
             ClientStats stats = new ClientStats();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().start(() -> {
-                try {
-                    NetNs.enter(client.netns());
-                    try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
-                        new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000).run();
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            });
-            t.join(120_000);
-            assertThat(t.isAlive()).as("client finished").isFalse();
-            assertThat(failure.get()).isNull();
+            CLUSTER.runClient(transport -> new LockClient(transport, stats, trace, 1, CLUSTER.server(0).ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000));
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 ids conflict sometimes").isPositive();
@@ -91,54 +54,15 @@ class LockServiceEndToEndTest {
             int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
             requests.add(LockMessages.request(op, rnd.nextLong(40), 1 + rnd.nextInt(4), i));
         }
-        try (ServerProcess xdp = start(cluster.servers().get(0), "xdp");
-             ServerProcess udp = start(cluster.servers().get(1), "udp")) {
-            List<byte[]> fromXdp = exchange(cluster.servers().get(0), requests);
-            List<byte[]> fromUdp = exchange(cluster.servers().get(1), requests);
+        try (ServerProcess xdp = start(0, "xdp");
+             ServerProcess udp = start(1, "udp")) {
+            List<byte[]> fromXdp = CLUSTER.exchange(0, requests);
+            List<byte[]> fromUdp = CLUSTER.exchange(1, requests);
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(fromXdp.get(i)).as("reply %d; xdp %s; udp %s", i, xdp.stats(), udp.stats()).isEqualTo(fromUdp.get(i));
             }
             long distinct = fromXdp.stream().map(LockMessages::status).distinct().count();
             assertThat(distinct).as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
         }
-    }
-
-    private List<byte[]> exchange(Host server, List<byte[]> requests) throws Exception {
-        List<byte[]> replies = new ArrayList<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                NetNs.enter(client.netns());
-                try (UdpSocket s = UdpSocket.open(client.ipv4(), 0, false); MsgBatch tx = MsgBatch.allocate(1, 256);
-                     MsgBatch rx = MsgBatch.allocate(1, 256)) {
-                    for (byte[] req : requests) {
-                        MemorySegment.copy(MemorySegment.ofArray(req), 0, tx.slot(0), 0, req.length);
-                        tx.setLength(0, req.length);
-                        tx.setPeer(0, server.ipv4(), Wire.PORT);
-                        long seq = java.nio.ByteBuffer.wrap(req).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ);
-                        byte[] reply = null;
-                        for (int attempt = 0; attempt < 5 && reply == null; attempt++) {
-                            assertThat(s.send(tx, 1, 0)).isEqualTo(1);
-                            // a first request may be answered late (the server's first call links its
-                            // native handles): skip replies to earlier requests, match on seq
-                            long deadline = System.nanoTime() + 2_000_000_000L;
-                            while (reply == null && System.nanoTime() < deadline && s.receive(rx, 500) == 1) {
-                                byte[] r = rx.slot(0).asSlice(0, rx.length(0)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                                if (java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ) == seq) {
-                                    reply = r;
-                                }
-                            }
-                        }
-                        assertThat(reply).as("reply to request %d", replies.size()).isNotNull();
-                        replies.add(reply);
-                    }
-                }
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.join(120_000);
-        assertThat(failure.get()).isNull();
-        return replies;
     }
 }

@@ -65,23 +65,45 @@ class WireLayoutTest {
         return new Btf(sizes, members, enumerators);
     }
 
-    static Path object(String name) {
-        return Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"), name + ".bpf.o");
+    /** Every bundled service object: the compiled *.bpf.o that carry the wire header in their BTF. */
+    static List<Path> serviceObjects() throws IOException, InterruptedException {
+        Path dir = Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"));
+        List<Path> objects = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".bpf.o")).sorted().toList()) {
+                if (dump(f).structSizes().containsKey("dint_hdr")) {
+                    objects.add(f);
+                }
+            }
+        }
+        assertThat(objects).as("service objects in %s", dir).isNotEmpty();
+        return objects;
     }
 
+    /**
+     * Each mirrored struct that an object's BTF carries has the same size and members there, and
+     * every mirrored struct is carried (anchored) by at least one object.
+     */
     @Test
-    void structsMatchTheBtfOfTheLockObject() throws Exception {
-        Btf btf = dump(object("lock2pl"));
-        for (StructLayout layout : Wire.ALL) {
-            String name = layout.name().orElseThrow();
-            assertThat(btf.structSizes()).as("BTF has struct %s", name).containsKey(name);
-            assertThat(layout.byteSize()).as("size of struct %s", name).isEqualTo(btf.structSizes().get(name));
-            List<Member> expected = btf.members().get(name);
-            List<Member> actual = layout.memberLayouts().stream()
-                    .map(l -> new Member(l.name().orElseThrow(), offsetOf(layout, l)))
-                    .toList();
-            assertThat(actual).as("members of struct %s", name).containsExactlyElementsOf(expected);
+    void structsMatchTheBtfOfEveryObject() throws Exception {
+        Map<String, Path> seen = new LinkedHashMap<>();
+        for (Path object : serviceObjects()) {
+            Btf btf = dump(object);
+            for (StructLayout layout : Wire.ALL) {
+                String name = layout.name().orElseThrow();
+                if (!btf.structSizes().containsKey(name)) {
+                    continue;
+                }
+                seen.put(name, object);
+                assertThat(layout.byteSize()).as("size of struct %s in %s", name, object).isEqualTo(btf.structSizes().get(name));
+                List<Member> actual = layout.memberLayouts().stream()
+                        .map(l -> new Member(l.name().orElseThrow(), offsetOf(layout, l)))
+                        .toList();
+                assertThat(actual).as("members of struct %s in %s", name, object).containsExactlyElementsOf(btf.members().get(name));
+            }
         }
+        assertThat(seen.keySet()).as("mirrored structs anchored in some object's BTF")
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(Wire.ALL).map(l -> l.name().orElseThrow()).toArray(String[]::new));
     }
 
     private static long offsetOf(GroupLayout group, MemoryLayout member) {
@@ -89,20 +111,21 @@ class WireLayoutTest {
     }
 
     @Test
-    void enumsMatchTheBtfOfTheLockObject() throws Exception {
-        Map<String, Long> btf = dump(object("lock2pl")).enumerators();
+    void enumsMatchTheBtfOfEveryObject() throws Exception {
         Map<String, Long> java = new LinkedHashMap<>();
         collect(Op.class, "DINT_OP_", java);
         collect(Status.class, "DINT_ST_", java);
         collect(Stat.class, "DINT_STAT_", java);
-        Map<String, Long> shared = new LinkedHashMap<>();
-        btf.forEach((k, v) -> {
-            if (k.startsWith("DINT_OP_") || k.startsWith("DINT_ST_") || k.startsWith("DINT_STAT_")) {
-                shared.put(k, v);
-            }
-        });
-        assertThat(shared).as("enumerators in BTF").isNotEmpty();
-        assertThat(java).as("Java constants vs dint_wire.h enums").containsExactlyInAnyOrderEntriesOf(shared);
+        for (Path object : serviceObjects()) {
+            Map<String, Long> shared = new LinkedHashMap<>();
+            dump(object).enumerators().forEach((k, v) -> {
+                if (k.startsWith("DINT_OP_") || k.startsWith("DINT_ST_") || k.startsWith("DINT_STAT_")) {
+                    shared.put(k, v);
+                }
+            });
+            assertThat(shared).as("enumerators in the BTF of %s", object).isNotEmpty();
+            assertThat(java).as("Java constants vs dint_wire.h enums in %s", object).containsExactlyInAnyOrderEntriesOf(shared);
+        }
     }
 
     @Test
@@ -110,6 +133,7 @@ class WireLayoutTest {
         String header = Files.readString(Path.of("src/main/bpf/dint_wire.h"));
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
+        assertThat(define(header, "DINT_LOG_VALUE_SIZE")).isEqualTo(Wire.LOG_VALUE_SIZE);
         assertThat(define(header, "DINT_TXN_VALUE_SIZE")).isEqualTo(Wire.TXN_VALUE_SIZE);
         assertThat(define(header, "DINT_TXN_F_EXISTS")).isEqualTo(Wire.TXN_F_EXISTS);
         assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);

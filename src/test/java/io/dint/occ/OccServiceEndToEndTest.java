@@ -1,0 +1,78 @@
+package io.dint.occ;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.client.ClientStats;
+import io.dint.lock.LockTrace;
+import io.dint.server.ServerProcess;
+import io.dint.testing.OccMessages;
+import io.dint.testing.ServiceCluster;
+import io.dint.wire.Op;
+import io.dint.wire.Wire;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The OCC service over a real network: a server process per backend in its own namespace, the
+ * client in another, veth and a bridge between them, XDP attached for real.
+ */
+class OccServiceEndToEndTest {
+    private static final long KEYS = 5_000;
+
+    @RegisterExtension
+    static final ServiceCluster CLUSTER = new ServiceCluster();
+
+    private ServerProcess start(int server, String backend) {
+        return CLUSTER.serve(server, "occ", backend, "--keys", Long.toString(KEYS), "--threads", "2");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"xdp", "udp"})
+    void transactionsCommitAndLeaveEveryEntryUnlocked(String backend) throws Exception {
+        LockTrace trace = LockTrace.generate(LockTrace.Params.paper(KEYS, 3000, 1));
+        try (ServerProcess proc = start(0, backend)) {
+            ClientStats stats = new ClientStats();
+            CLUSTER.runClient(transport -> new OccClient(transport, stats, trace, 1, CLUSTER.server(0).ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000));
+            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
+            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 keys conflict sometimes").isPositive();
+            Map<String, Object> check = proc.check();
+            assertThat(check).containsEntry("all_free", true);
+            Map<String, Object> counters = proc.stats();
+            assertThat(((Number) check.get("version_sum")).longValue()).as("one version per COMMIT applied")
+                    .isEqualTo(((Number) counters.get("occ_commit")).longValue());
+            assertThat(((Number) counters.get("occ_commit")).longValue()).as("every committed write")
+                    .isGreaterThanOrEqualTo(3000 / 2);
+            assertThat(((Number) counters.get("occ_read")).longValue()).as("reads and validations")
+                    .isGreaterThanOrEqualTo(2L * 3000);
+        }
+    }
+
+    /** The same request sequence, one request at a time, gets byte-identical replies from both backends. */
+    @Test
+    void xdpAndUdpBackendsAnswerIdentically() throws Exception {
+        List<byte[]> requests = new ArrayList<>();
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int i = 0; i < 1500; i++) {
+            requests.add(OccMessages.request(Op.OCC_READ + rnd.nextInt(4), rnd.nextLong(40), 1 + rnd.nextInt(4), i));
+        }
+        try (ServerProcess xdp = start(0, "xdp");
+             ServerProcess udp = start(1, "udp")) {
+            List<byte[]> fromXdp = CLUSTER.exchange(0, requests);
+            List<byte[]> fromUdp = CLUSTER.exchange(1, requests);
+            for (int i = 0; i < requests.size(); i++) {
+                assertThat(fromXdp.get(i)).as("reply %d: xdp %s, udp %s", i, OccMessages.describe(fromXdp.get(i)),
+                        OccMessages.describe(fromUdp.get(i))).isEqualTo(fromUdp.get(i));
+            }
+            long distinct = fromXdp.stream().map(OccMessages::status).distinct().count();
+            assertThat(distinct).as("the sequence exercises ok, grant, reject and not-held").isGreaterThanOrEqualTo(4);
+            assertThat(xdp.check()).isEqualTo(udp.check());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.dint.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.bpf.BpfMap;
+import io.dint.bpf.BpfProgram;
+import io.dint.bpf.TestRun;
+import io.dint.bpf.Xdp;
+import io.dint.wire.Stat;
+import io.dint.wire.Wire;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Frames that are not well-formed requests of a service, each with the verdict and the counter
+ * the service's XDP program must give it: the Katran-style table every service's fixtures run.
+ */
+public final class BadFrames {
+    private BadFrames() {}
+
+    public record Case(String name, byte[] frame, int verdict, int stat) {}
+
+    /**
+     * What every service program must refuse, built around one well-formed request payload: not
+     * ours (passed), not parseable here (passed), truncated or of a bad length (dropped).
+     */
+    public static List<Case> around(byte[] req) {
+        byte[] good = Frames.udpTo(Wire.PORT).payload(req).build();
+        return new ArrayList<>(List.of(
+            new Case("another host's MAC (a bridge flooding)", Frames.udpTo(Wire.PORT).dstMac(new byte[] {2, 0, 0, 0, 0, 9}).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("wrong port", Frames.udpTo(Wire.PORT + 1).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("IPv6 ethertype", Frames.udpTo(Wire.PORT).etherType(0x86dd).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("TCP", Frames.udpTo(Wire.PORT).protocol(6).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("bare Ethernet header", Arrays.copyOf(good, 14), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("cut inside the IP header", Arrays.copyOf(good, 14 + 10), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("cut inside the UDP header", Arrays.copyOf(good, 14 + 20 + 4), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Case("IP options", Frames.udpTo(Wire.PORT).ipOptions(2).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Case("fragment", Frames.udpTo(Wire.PORT).fragmentOffset(0x2000).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Case("payload cut short", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 20)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Case("payload one byte short", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, req.length - 1)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Case("empty payload", Frames.udpTo(Wire.PORT).payload(new byte[0]).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Case("frame shorter than UDP length", Arrays.copyOf(good, good.length - 3), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Case("UDP length beyond frame", Frames.udpTo(Wire.PORT).udpLengthDelta(8).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Case("UDP length below header", Frames.udpTo(Wire.PORT).udpLengthDelta(-(8 + req.length) + 4).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Case("payload longer than the message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, req.length + 8)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Case("oversize", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH)));
+    }
+
+    /** A payload of the right length that the service must refuse as a bad request. */
+    public static Case badOp(String name, byte[] payload) {
+        return new Case(name, Frames.udpTo(Wire.PORT).payload(payload).build(), Xdp.DROP, Stat.DROP_BAD_OP);
+    }
+
+    /** The request payload with its opcode replaced. */
+    public static byte[] withOp(byte[] req, int op) {
+        byte[] r = req.clone();
+        r[Wire.HDR_OP] = (byte) op;
+        return r;
+    }
+
+    /**
+     * Runs every case once: its verdict, the frame left untouched, its counter bumped, nothing
+     * answered. The program's RX counter must have counted exactly these frames.
+     */
+    public static void assertNeverAnswered(BpfProgram prog, BpfMap stats, List<Case> cases) {
+        long rx = stats.sumPerCpuLong(Stat.RX);
+        for (Case c : cases) {
+            long before = stats.sumPerCpuLong(c.stat());
+            long tx = stats.sumPerCpuLong(Stat.TX);
+            TestRun r = prog.testRun(c.frame(), 1);
+            assertThat(r.verdict()).as(c.name()).isEqualTo(c.verdict());
+            assertThat(r.output()).as(c.name() + ": frame untouched").isEqualTo(c.frame());
+            assertThat(stats.sumPerCpuLong(c.stat())).as(c.name() + ": counted").isEqualTo(before + 1);
+            assertThat(stats.sumPerCpuLong(Stat.TX)).as(c.name() + ": not answered").isEqualTo(tx);
+        }
+        assertThat(stats.sumPerCpuLong(Stat.RX) - rx).isEqualTo(cases.size());
+    }
+}
