@@ -104,6 +104,12 @@ public final class BenchReport {
             f.add("ratio", "unloaded_p50", unloaded("xdp").p50Us() / unloaded("udp").p50Us());
             f.add("ratio", "cpu_us_per_request", x.machineCpuUsPerRequest() / u.machineCpuUsPerRequest());
         }
+        if (backends.contains("afxdp") && backends.contains("udp")) {
+            f.add("ratio_afxdp_udp", "requests_per_s", best("afxdp").repliesPerS() / best("udp").repliesPerS());
+        }
+        if (backends.contains("xdp") && backends.contains("afxdp")) {
+            f.add("ratio_xdp_afxdp", "requests_per_s", best("xdp").repliesPerS() / best("afxdp").repliesPerS());
+        }
         return f;
     }
 

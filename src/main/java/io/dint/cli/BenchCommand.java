@@ -23,7 +23,7 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = Benches.class)
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "xdp,udp", description = "Backends to compare. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backends", split = ",", defaultValue = "xdp,afxdp,udp", description = "Backends to compare: xdp, afxdp, udp. Default: ${DEFAULT-VALUE}.")
     List<String> backends;
 
     @Option(names = "--sweep", split = ",", defaultValue = "1x1,1x8,1x32,1x128,2x128",

@@ -8,6 +8,7 @@ import io.dint.server.ServiceServer;
 import io.dint.server.UdpServer;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
+import io.dint.xsk.AfXdpServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,11 +24,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
 
-    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path) or udp (Java over kernel UDP). Default: ${DEFAULT-VALUE}.",
+    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path), udp (Java over kernel UDP) or afxdp (Java over AF_XDP, one busy-polling thread). Default: ${DEFAULT-VALUE}.",
             converter = BackendConverter.class)
     Backend backend;
 
-    @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program attaches to. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program (xdp, afxdp) attaches to. Default: ${DEFAULT-VALUE}.")
     String iface;
 
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "IPv4 address the UDP backend binds. Default: ${DEFAULT-VALUE}.")
@@ -58,6 +59,7 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(new LockTable(tableSize), iface, Wire.PORT);
         };
     }
 }

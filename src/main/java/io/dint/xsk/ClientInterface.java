@@ -29,10 +29,10 @@ import java.util.Map;
 final class ClientInterface {
     static final int FRAME_SIZE = 2048;
     static final int RX_FRAMES = 4096;
-    static final int TX_FRAMES = 1024;
-    static final int MAX_MEMBERS = 8;
+    static final int TX_FRAMES = 512;
+    static final int MAX_MEMBERS = 16;
     static final int MEMBER_RX_RING = 2048;
-    static final int MEMBER_TX_RING = 512;
+    static final int MEMBER_TX_RING = 256;
     /** The owner socket needs some ring to bind; nothing is ever redirected to it. */
     private static final int OWNER_RX_RING = 64;
     private static final int QUEUE = 0;

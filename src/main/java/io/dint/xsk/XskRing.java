@@ -93,6 +93,11 @@ final class XskRing {
         return k;
     }
 
+    /** Gives back the last {@code n} reserved entries, not yet submitted, unwritten. */
+    void cancel(int n) {
+        cachedProd -= n;
+    }
+
     /** Index of the next entry {@link #reserve} hands out. */
     int producerCursor() {
         return cachedProd;

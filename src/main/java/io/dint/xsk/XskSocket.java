@@ -21,6 +21,9 @@ import java.util.Map;
  * <p>One thread at a time per ring. The hot calls ({@link #kickTx}, {@link #pollIn}) allocate nothing.
  */
 final class XskSocket implements AutoCloseable {
+    /** How long a bind waits for a queue that is still being released (EBUSY). */
+    static final long BIND_BUSY_WAIT_MILLIS = 3000;
+
     private final int fd;
     private final String where;
     private final Umem umem;
@@ -134,10 +137,16 @@ final class XskSocket implements AutoCloseable {
             sa.set(JAVA_INT, Syscalls.SXDP_QUEUE_ID, queue);
             sa.set(JAVA_INT, Syscalls.SXDP_SHARED_UMEM_FD, owner == null ? 0 : owner.fd);
             r = (int) Syscalls.BIND.invokeExact(capture, fd, sa, Syscalls.SOCKADDR_XDP_SIZE);
+            // The kernel lets go of a closed socket's queue from a work queue, a little after close():
+            // a socket bound right after its predecessor closed may find the queue still taken.
+            for (long waited = 0; r < 0 && Syscalls.errno(capture) == Syscalls.EBUSY && waited < BIND_BUSY_WAIT_MILLIS; waited += 10) {
+                Thread.sleep(10);
+                r = (int) Syscalls.BIND.invokeExact(capture, fd, sa, Syscalls.SOCKADDR_XDP_SIZE);
+            }
             if (r < 0) {
                 int e = Syscalls.errno(capture);
                 throw Syscalls.error("bind(AF_XDP, " + where + ")", e, switch (e) {
-                    case Syscalls.EBUSY -> "Another AF_XDP socket (maybe another process) already owns this queue";
+                    case Syscalls.EBUSY -> "Another AF_XDP socket (maybe another process) still owns this queue after " + BIND_BUSY_WAIT_MILLIS + " ms";
                     case Syscalls.EINVAL -> "Does the interface have queue " + queue + " (it reports " + link.rxQueues() + ")?";
                     case Syscalls.ENETDOWN -> "The interface is down: ip link set " + link.name() + " up";
                     case Syscalls.ENODEV -> "The interface is gone";

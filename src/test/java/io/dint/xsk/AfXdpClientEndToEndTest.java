@@ -41,7 +41,7 @@ class AfXdpClientEndToEndTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xdp", "udp"})
+    @ValueSource(strings = {"afxdp", "xdp", "udp"})
     void lockTransactionsRunToCompletionOverAfXdp(String backend) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
         try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve", "--service",
@@ -64,6 +64,7 @@ class AfXdpClientEndToEndTest {
             assertThat(failure.get()).isNull();
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            System.out.println(backend + " stats " + stats.snapshot()[0] + " " + java.util.Arrays.toString(stats.snapshot()) + " server " + proc.stats());
             assertThat(proc.check()).containsEntry("all_free", true);
         }
     }
