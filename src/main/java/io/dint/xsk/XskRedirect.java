@@ -40,16 +40,27 @@ final class XskRedirect implements AutoCloseable {
 
     /** Loads the program for {@code link}'s MAC and attaches it there. */
     static XskRedirect attach(NetLink link) {
-        BpfObject obj = BpfObject.openBundled(OBJECT);
+        BpfObject obj = load(link.mac());
         try {
-            byte[] mac = new byte[6];
-            for (int i = 0; i < 6; i++) {
-                mac[i] = (byte) (link.mac() >>> (8 * (5 - i)));
-            }
-            XdpServer.configure(obj, mac, 0);
-            obj.load();
             BpfLink l = obj.program(PROGRAM).attachXdp(link.index());
             return new XskRedirect(obj, l, link.name());
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    /** Opens and loads the object for frames to {@code mac}, not attached (test runs use it so). */
+    static BpfObject load(long mac) {
+        BpfObject obj = BpfObject.openBundled(OBJECT);
+        try {
+            byte[] b = new byte[6];
+            for (int i = 0; i < 6; i++) {
+                b[i] = (byte) (mac >>> (8 * (5 - i)));
+            }
+            XdpServer.configure(obj, b, 0);
+            obj.load();
+            return obj;
         } catch (RuntimeException e) {
             obj.close();
             throw e;
