@@ -59,6 +59,8 @@ public final class AfXdpTransport implements Transport {
 
     private long rxFrames;
     private long rxRefused;
+    private long rxElsewhere;
+    private long sleeps;
     private boolean closed;
 
     private AfXdpTransport(String ifaceName, int localAddr, int capacity) {
@@ -189,6 +191,7 @@ public final class AfXdpTransport implements Transport {
             if (tx.outstanding() != 0 && tx.needsWakeup()) {
                 socket.kickTx(); // what the kernel did not take at flush
             }
+            sleeps++;
             if (socket.pollIn(timeoutMillis)) {
                 n = rx.peek(capacity);
             }
@@ -205,8 +208,12 @@ public final class AfXdpTransport implements Transport {
                 continue;
             }
             // Copy mode receives at DATA_OFFSET; the frame's own view serves unless a driver put it elsewhere.
-            rxBuf[out] = addr - umem.frameAddr(frame) == Umem.DATA_OFFSET
-                    ? umem.payload(frame) : mem.asSlice(addr + UdpFrame.HEADERS, payload);
+            if (addr - umem.frameAddr(frame) == Umem.DATA_OFFSET) {
+                rxBuf[out] = umem.payload(frame);
+            } else {
+                rxBuf[out] = mem.asSlice(addr + UdpFrame.HEADERS, payload);
+                rxElsewhere++;
+            }
             rxLen[out++] = payload;
         }
         if (n > 0) {
@@ -246,9 +253,13 @@ public final class AfXdpTransport implements Transport {
         return mac;
     }
 
-    /** Frames received and frames refused (not well-formed UDP to our port), for tests and reports. */
+    /**
+     * Frames received, frames refused (not well-formed UDP to our port), frames the kernel put
+     * somewhere else than where copy mode puts them (each costs a slice object), and polls that
+     * slept in {@code poll()}: for tests and reports.
+     */
     public long[] counters() {
-        return new long[] {rxFrames, rxRefused};
+        return new long[] {rxFrames, rxRefused, rxElsewhere, sleeps};
     }
 
     /** The redirect program's and the kernel's AF_XDP counters for this interface. */

@@ -250,26 +250,28 @@ final class XskSocket implements AutoCloseable {
     boolean kickTx() {
         int rounds = tx.size() / 32 + 2;
         for (int i = 0; i < rounds; i++) {
-            long r;
-            try {
-                r = (long) Syscalls.SENDTO.invokeExact(capture, fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0);
-            } catch (Throwable t) {
-                throw Syscalls.rethrow(t);
+            int e = sendtoOnce();
+            if (e == Syscalls.ENOBUFS || e == Syscalls.ENETDOWN) {
+                return false; // dropped or link down: the sender's timeouts deal with it
             }
-            if (r < 0) {
-                int e = Syscalls.errno(capture);
-                if (e == Syscalls.ENOBUFS || e == Syscalls.ENETDOWN) {
-                    return false; // dropped or link down: the sender's timeouts deal with it
-                }
-                if (e != Syscalls.EAGAIN && e != Syscalls.EBUSY && e != Syscalls.EINTR) {
-                    throw Syscalls.error("sendto (AF_XDP TX wakeup on " + where + ")", e, null);
-                }
+            if (e != 0 && e != Syscalls.EAGAIN && e != Syscalls.EBUSY && e != Syscalls.EINTR) {
+                throw Syscalls.error("sendto (AF_XDP TX wakeup on " + where + ")", e, null);
             }
             if (tx.outstanding() == 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** One {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}: 0 or the errno. Small, so the JIT inlines it whole. */
+    private int sendtoOnce() {
+        try {
+            long r = (long) Syscalls.SENDTO.invokeExact(capture, fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0);
+            return r >= 0 ? 0 : Syscalls.errno(capture);
+        } catch (Throwable t) {
+            throw Syscalls.rethrow(t);
+        }
     }
 
     /** Wakes the kernel up to refill from the fill ring, when it asked for it. */
@@ -288,16 +290,22 @@ final class XskSocket implements AutoCloseable {
      * @return true when it has entries
      */
     boolean pollIn(int timeoutMillis) {
+        int r = pollOnce(timeoutMillis);
+        if (r < 0) {
+            int e = -r;
+            if (e == Syscalls.EINTR) {
+                return false;
+            }
+            throw Syscalls.error("poll (AF_XDP on " + where + ")", e, null);
+        }
+        return r > 0;
+    }
+
+    /** One {@code poll()} of this socket for input: ready count, or minus the errno. */
+    private int pollOnce(int timeoutMillis) {
         try {
             int r = (int) Syscalls.POLL.invokeExact(capture, pollFd, 1L, timeoutMillis);
-            if (r < 0) {
-                int e = Syscalls.errno(capture);
-                if (e == Syscalls.EINTR) {
-                    return false;
-                }
-                throw Syscalls.error("poll (AF_XDP on " + where + ")", e, null);
-            }
-            return r > 0;
+            return r >= 0 ? r : -Syscalls.errno(capture);
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
         }
