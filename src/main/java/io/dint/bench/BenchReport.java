@@ -93,6 +93,7 @@ public final class BenchReport {
             f.add(b, "cpu_us_per_request", best.machineCpuUsPerRequest());
             f.add(b, "client_cpu_us_per_request", best.clientCpuUsPerRequest());
             f.add(b, "client_cpu_share", best.clientCpuShare());
+            f.add(b, "client_user_cpu_us_per_request", best.clientUserCpuUsPerRequest());
             if (!Double.isNaN(best.xdpNsPerRequest())) {
                 f.add(b, "xdp_ns_per_request", best.xdpNsPerRequest());
             }

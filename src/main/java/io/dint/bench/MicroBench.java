@@ -121,9 +121,10 @@ public final class MicroBench {
                                         t -> workload.client(t, stats, index, shape, server)), config.warmup(), config.window(), proc::stats);
                         LoadPoint p = LoadPoint.of(backend, shape, m);
                         report.add(p);
-                        out.printf("  %-5s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%)  xdp %5.0f ns/req%n",
+                        out.printf("  %-5s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%, user %4.2f)  xdp %4.0f ns/req  timeouts %d%n",
                                 backend, shape.threads(), shape.inflight(), p.repliesPerS(), p.txnPerS(), p.p50Us(), p.p99Us(),
-                                p.machineCpuUsPerRequest(), p.clientCpuUsPerRequest(), 100 * p.clientCpuShare(), p.xdpNsPerRequest());
+                                p.machineCpuUsPerRequest(), p.clientCpuUsPerRequest(), 100 * p.clientCpuShare(),
+                                p.clientUserCpuUsPerRequest(), p.xdpNsPerRequest(), p.timeouts());
                     }
                     workload.check(backend, proc, report);
                     report.serverStats().put(backend, proc.stats());

@@ -32,6 +32,8 @@ public final class AfXdpServer implements ServiceServer {
     static final int FRAMES = 4096;
     static final int RX_RING = 2048;
     static final int TX_RING = 2048;
+    /** Twice the frames: see {@link ClientInterface#FILL_RING}; a returned frame always fits. */
+    static final int FILL_RING = 2 * FRAMES;
     static final int BATCH = 64;
     static final long IDLE_NANOS = 200_000L;
     /** Empty polls between two {@code sched_yield}s: on a machine with fewer cores than busy threads the clients get to run. */
@@ -79,7 +81,7 @@ public final class AfXdpServer implements ServiceServer {
                 Umem umem = new Umem(FRAMES, FRAME_SIZE);
                 XskSocket s;
                 try {
-                    s = XskSocket.open(link, q, umem, new XskSocket.Rings(RX_RING, TX_RING, FRAMES, FRAMES));
+                    s = XskSocket.open(link, q, umem, new XskSocket.Rings(RX_RING, TX_RING, FILL_RING, FRAMES));
                 } catch (RuntimeException e) {
                     umem.close();
                     throw e;
@@ -216,7 +218,7 @@ public final class AfXdpServer implements ServiceServer {
         }
         XskRing fill = q.socket.fill();
         int at = fill.producerCursor();
-        int k = fill.reserve(n); // the fill ring holds every frame: always room
+        int k = fill.reserve(n); // twice as big as the frames: always room
         for (int i = 0; i < k; i++) {
             fill.setAddr(at + i, cq.addr(start + i));
         }
@@ -232,6 +234,9 @@ public final class AfXdpServer implements ServiceServer {
         XskRing fill = q.socket.fill();
         int at = fill.producerCursor();
         int k = fill.reserve(n);
+        if (k != n) {
+            throw new IllegalStateException("fill ring full: more frames returned than exist");
+        }
         for (int i = 0; i < k; i++) {
             fill.setAddr(at + i, q.umem.frameAddr(frameList[i]));
         }

@@ -33,6 +33,12 @@ final class ClientInterface {
     static final int MAX_MEMBERS = 16;
     static final int MEMBER_RX_RING = 2048;
     static final int MEMBER_TX_RING = 256;
+    /**
+     * Twice the receive frames: the kernel publishes the RX entries of a batch before it publishes
+     * how far it consumed the fill ring, so a frame can come back to us before the fill ring shows
+     * its slot free. With this much room a returned frame always fits.
+     */
+    static final int FILL_RING = 2 * RX_FRAMES;
     /** The owner socket needs some ring to bind; nothing is ever redirected to it. */
     private static final int OWNER_RX_RING = 64;
     private static final int QUEUE = 0;
@@ -61,7 +67,7 @@ final class ClientInterface {
         XskRedirect r = null;
         try {
             o = XskSocket.open(link, QUEUE, umem,
-                    new XskSocket.Rings(OWNER_RX_RING, 0, RX_FRAMES, Integer.highestOneBit(MAX_MEMBERS * TX_FRAMES)));
+                    new XskSocket.Rings(OWNER_RX_RING, 0, FILL_RING, Integer.highestOneBit(MAX_MEMBERS * TX_FRAMES)));
             XskRing f = o.fill();
             int at = f.producerCursor();
             int n = f.reserve(RX_FRAMES);
