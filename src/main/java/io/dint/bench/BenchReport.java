@@ -93,6 +93,7 @@ public final class BenchReport {
             f.add(b, "cpu_us_per_request", best.machineCpuUsPerRequest());
             f.add(b, "client_cpu_us_per_request", best.clientCpuUsPerRequest());
             f.add(b, "client_cpu_share", best.clientCpuShare());
+            f.add(b, "client_user_cpu_us_per_request", best.clientUserCpuUsPerRequest());
             if (!Double.isNaN(best.xdpNsPerRequest())) {
                 f.add(b, "xdp_ns_per_request", best.xdpNsPerRequest());
             }
@@ -103,6 +104,12 @@ public final class BenchReport {
             f.add("ratio", "goodput_requests_per_s", x.goodputRequestsPerS() / u.goodputRequestsPerS());
             f.add("ratio", "unloaded_p50", unloaded("xdp").p50Us() / unloaded("udp").p50Us());
             f.add("ratio", "cpu_us_per_request", x.machineCpuUsPerRequest() / u.machineCpuUsPerRequest());
+        }
+        if (backends.contains("afxdp") && backends.contains("udp")) {
+            f.add("ratio_afxdp_udp", "requests_per_s", best("afxdp").repliesPerS() / best("udp").repliesPerS());
+        }
+        if (backends.contains("xdp") && backends.contains("afxdp")) {
+            f.add("ratio_xdp_afxdp", "requests_per_s", best("xdp").repliesPerS() / best("afxdp").repliesPerS());
         }
         return f;
     }

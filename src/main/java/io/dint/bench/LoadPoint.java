@@ -29,7 +29,8 @@ public record LoadPoint(
         long timeouts,
         long retries,
         long stale,
-        long protocolErrors) {
+        long protocolErrors,
+        double clientUserCpuUsPerRequest) {
 
     /** The point measured by one load window. */
     public static LoadPoint of(String backend, MicroBench.Shape shape, LoadRunner.Measurement m) {
@@ -55,6 +56,7 @@ public record LoadPoint(
                 m.machine().totalMicros() == 0 ? 0 : (double) busy / m.machine().totalMicros(),
                 xdpNs,
                 m.counter(ClientStats.TIMEOUTS), m.counter(ClientStats.RETRIES), m.counter(ClientStats.STALE),
-                m.counter(ClientStats.PROTOCOL_ERRORS));
+                m.counter(ClientStats.PROTOCOL_ERRORS),
+                replies == 0 ? Double.NaN : m.clientUserCpuNanos() / 1e3 / replies);
     }
 }

@@ -30,7 +30,8 @@ public final class LoadRunner {
     /** What one window measured. Counters are deltas over the window. */
     public record Measurement(double seconds, long[] counters, Histogram requestLatency, Histogram txnLatency,
                               MachineCpu machine, long clientCpuNanos,
-                              Map<String, Object> serverBefore, Map<String, Object> serverAfter) {
+                              Map<String, Object> serverBefore, Map<String, Object> serverAfter,
+                              long clientUserCpuNanos) {
         public long counter(int c) {
             return counters[c];
         }
@@ -93,10 +94,12 @@ public final class LoadRunner {
             Map<String, Object> s0 = serverStats.get();
             MachineCpu m0 = MachineCpu.read();
             long cpu0 = cpu(mx, running);
+            long user0 = userCpu(mx, running);
             long t0 = System.nanoTime();
             Thread.sleep(window.toMillis());
             long t1 = System.nanoTime();
             long cpu1 = cpu(mx, running);
+            long user1 = userCpu(mx, running);
             MachineCpu m1 = MachineCpu.read();
             long[] c1 = sum(stats);
             Histogram req = new Histogram(3);
@@ -112,7 +115,7 @@ public final class LoadRunner {
             if (!failures.isEmpty()) {
                 throw new IllegalStateException("load thread failed: " + failures.getFirst(), failures.getFirst());
             }
-            return new Measurement((t1 - t0) / 1e9, c1, req, txn, m1.minus(m0), cpu1 - cpu0, s0, s1);
+            return new Measurement((t1 - t0) / 1e9, c1, req, txn, m1.minus(m0), cpu1 - cpu0, s0, s1, user1 - user0);
         } finally {
             synchronized (workers) {
                 workers.forEach(w -> {
@@ -134,6 +137,15 @@ public final class LoadRunner {
             for (int i = 0; i < total.length; i++) {
                 total[i] += one[i];
             }
+        }
+        return total;
+    }
+
+    /** User-mode CPU of the threads: the client's own work, without the kernel's (syscalls, softirqs run on its time). */
+    private static long userCpu(ThreadMXBean mx, List<Thread> threads) {
+        long total = 0;
+        for (Thread t : threads) {
+            total += Math.max(mx.getThreadUserTime(t.threadId()), 0);
         }
         return total;
     }

@@ -4,6 +4,7 @@ import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
 import io.dint.client.UdpTransport;
+import io.dint.xsk.AfXdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
@@ -60,7 +61,41 @@ public final class MicroBench {
         }
     }
 
-    public record Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window) {}
+    /** How the load generator talks to the servers. */
+    public enum Client {
+        /** Kernel UDP sockets, batched with sendmmsg/recvmmsg. */
+        SOCKET("kernel UDP socket, sendmmsg/recvmmsg"),
+        /** AF_XDP sockets in copy mode, frames built in Java: the kernel's IP and UDP stack bypassed. */
+        AFXDP("AF_XDP socket (copy mode), Ethernet/IP/UDP built in Java");
+
+        private final String description;
+
+        Client(String description) {
+            this.description = description;
+        }
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public String description() {
+            return description;
+        }
+
+        Transport open(Host host, int batch) {
+            return switch (this) {
+                case SOCKET -> new UdpTransport(host.ipv4(), batch, 2048);
+                case AFXDP -> AfXdpTransport.open(host.iface(), host.ipv4(), batch);
+            };
+        }
+    }
+
+    public record Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client) {
+        /** The AF_XDP client. */
+        public Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window) {
+            this(backends, sweep, warmup, window, Client.AFXDP);
+        }
+    }
 
     private static final long CLIENT_TIMEOUT_NANOS = 20_000_000L;
 
@@ -70,7 +105,9 @@ public final class MicroBench {
         BenchReport report = new BenchReport(workload.name());
         report.scale().putAll(workload.scale());
         report.scale().put("server_hosts", 1);
-        report.scale().put("client", "kernel UDP socket, sendmmsg/recvmmsg");
+        report.scale().put("client", config.client().id());
+        report.scale().put("client_transport", config.client().description());
+        out.println("  client: " + config.client().id() + " (" + config.client().description() + ")");
         try (LocalCluster cluster = LocalCluster.create(1, 1)) {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
@@ -80,13 +117,14 @@ public final class MicroBench {
                 try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
                     for (Shape shape : config.sweep()) {
                         LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
-                                workload.client(new UdpTransport(client.ipv4(), Math.min(64, shape.inflight()), 2048),
-                                        stats, index, shape, server), config.warmup(), config.window(), proc::stats);
+                                closing(config.client().open(client, Math.min(64, shape.inflight())),
+                                        t -> workload.client(t, stats, index, shape, server)), config.warmup(), config.window(), proc::stats);
                         LoadPoint p = LoadPoint.of(backend, shape, m);
                         report.add(p);
-                        out.printf("  %-4s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %4.0f%%)  xdp %5.0f ns/req%n",
+                        out.printf("  %-5s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%, user %4.2f)  xdp %4.0f ns/req  timeouts %d%n",
                                 backend, shape.threads(), shape.inflight(), p.repliesPerS(), p.txnPerS(), p.p50Us(), p.p99Us(),
-                                p.machineCpuUsPerRequest(), 100 * p.clientCpuShare(), p.xdpNsPerRequest());
+                                p.machineCpuUsPerRequest(), p.clientCpuUsPerRequest(), 100 * p.clientCpuShare(),
+                                p.clientUserCpuUsPerRequest(), p.xdpNsPerRequest(), p.timeouts());
                     }
                     workload.check(backend, proc, report);
                     report.serverStats().put(backend, proc.stats());
@@ -94,6 +132,30 @@ public final class MicroBench {
             }
         }
         return report;
+    }
+
+    /** The loop {@code make} builds over {@code transport}, closing the transport when the loop ends. */
+    private static LoadLoop closing(Transport transport, java.util.function.Function<Transport, LoadLoop> make) {
+        LoadLoop loop;
+        try {
+            loop = make.apply(transport);
+        } catch (RuntimeException | Error e) {
+            transport.close();
+            throw e;
+        }
+        return new LoadLoop() {
+            @Override
+            public void run() {
+                try (transport) {
+                    loop.run();
+                }
+            }
+
+            @Override
+            public void stop() {
+                loop.stop();
+            }
+        };
     }
 
     /** Timeout after which a client resends a request. */

@@ -1,8 +1,11 @@
 package io.dint.cli;
 
-/** How a server answers: in the kernel (XDP + Java slow path) or in Java over kernel UDP. */
+/**
+ * How a server answers: in the kernel (XDP + Java slow path), in Java over kernel UDP, or in Java
+ * over AF_XDP (kernel bypass).
+ */
 public enum Backend {
-    XDP, UDP;
+    XDP, UDP, AFXDP;
 
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -24,7 +24,7 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = Benches.class)
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "xdp,udp", description = "Backends to compare. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backends", split = ",", defaultValue = "xdp,afxdp,udp", description = "Backends to compare: xdp, afxdp, udp. Default: ${DEFAULT-VALUE}.")
     List<String> backends;
 
     @Option(names = "--sweep", split = ",", defaultValue = "1x1,1x8,1x32,1x128,2x128",
@@ -42,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
     int serverThreads;
+
+    @Option(names = "--client", defaultValue = "afxdp",
+            description = "Load generator transport: afxdp (kernel bypass) or socket (kernel UDP). Default: ${DEFAULT-VALUE}.")
+    String client;
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
@@ -68,8 +72,14 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || window <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
         }
+        MicroBench.Client clientKind;
+        try {
+            clientKind = MicroBench.Client.valueOf(client.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown client '" + client + "': use afxdp or socket");
+        }
         MicroBench.Config config = new MicroBench.Config(backends,
-                sweep.stream().map(MicroBench.Shape::parse).toList(), seconds(warmup), seconds(window));
+                sweep.stream().map(MicroBench.Shape::parse).toList(), seconds(warmup), seconds(window), clientKind);
         LocalCluster.cleanLeftovers();
         boolean failed = false;
         for (String n : run) {

@@ -19,6 +19,7 @@ import io.dint.server.ServiceServer;
 import io.dint.server.UdpServer;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
+import io.dint.xsk.AfXdpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,11 +38,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
 
-    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path) or udp (Java over kernel UDP). Default: ${DEFAULT-VALUE}.",
+    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path), udp (Java over kernel UDP) or afxdp (Java over AF_XDP, one busy-polling thread). Default: ${DEFAULT-VALUE}.",
             converter = BackendConverter.class)
     Backend backend;
 
-    @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program attaches to. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program (xdp, afxdp) attaches to. Default: ${DEFAULT-VALUE}.")
     String iface;
 
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "IPv4 address the UDP backend binds. Default: ${DEFAULT-VALUE}.")
@@ -96,6 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(new LockTable(tableSize), iface, Wire.PORT);
         };
     }
 
@@ -105,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case XDP -> new XdpServer(OccObjects.load(tableSize, XdpServer.interfaceMac(iface)), OccObjects.PROGRAM, iface, OccObjects::check);
             case UDP -> new UdpServer(new OccTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(new OccTable(tableSize), iface, Wire.PORT);
         };
     }
 
@@ -132,6 +135,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw e;
             }
             front = rings -> new XdpServer(obj, LogObjects.PROGRAM, iface, o -> Map.of());
+        } else if (backend == Backend.AFXDP) {
+            storage = ShmRings.open(ShmRings.path(ring), 1, ringSlots); // one busy-polling thread, one ring
+            front = rings -> new AfXdpServer(new LogService(rings), iface, Wire.PORT);
         } else {
             storage = ShmRings.open(ShmRings.path(ring), threads, ringSlots);
             front = rings -> new UdpServer(new LogService(rings), Ipv4.parse(bind), Wire.PORT, threads);

@@ -147,12 +147,11 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         try {
-            int r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, batch.sendHdrAddress(from), count - from,
-                    Libc.MSG_DONTWAIT);
+            int r = sendmmsgOnce(batch.sendHdrAddress(from), count - from);
             if (r >= 0) {
                 return r;
             }
-            int e = Libc.errno(sendErrno);
+            int e = -r;
             if (e == Libc.EAGAIN || e == Libc.EINTR || e == Libc.ENOBUFS) {
                 return 0;
             }
@@ -179,9 +178,9 @@ public final class UdpSocket implements AutoCloseable {
             if (n > 0 || timeoutMillis <= 0) {
                 return n;
             }
-            int ready = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, timeoutMillis);
+            int ready = pollOnce(timeoutMillis);
             if (ready <= 0) {
-                int e = ready < 0 ? Libc.errno(recvErrno) : 0;
+                int e = -ready;
                 if (ready == 0 || e == Libc.EINTR) {
                     return 0;
                 }
@@ -196,8 +195,7 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     private int recvNow(MsgBatch batch) throws Throwable {
-        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(),
-                Libc.MSG_DONTWAIT, 0L);
+        int n = recvmmsgOnce(batch, Libc.MSG_DONTWAIT);
         if (n > 0) {
             if (closed) {
                 return 0;
@@ -208,11 +206,30 @@ public final class UdpSocket implements AutoCloseable {
         if (n == 0) {
             return 0;
         }
-        int e = Libc.errno(recvErrno);
+        int e = -n;
         if (e == Libc.EAGAIN || e == Libc.EINTR) {
             return 0;
         }
         throw Libc.error("recvmmsg", e);
+    }
+
+    // The downcalls on the hot paths sit in methods this small so that the JIT inlines each whole and
+    // removes the slice it makes of the errno capture segment; inside a bigger method it stayed an
+    // allocation per call. Each returns the result, or minus the errno.
+
+    private int sendmmsgOnce(long hdrs, int n) throws Throwable {
+        int r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, hdrs, n, Libc.MSG_DONTWAIT);
+        return r >= 0 ? r : -Libc.errno(sendErrno);
+    }
+
+    private int recvmmsgOnce(MsgBatch batch, int flags) throws Throwable {
+        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
+        return n >= 0 ? n : -Libc.errno(recvErrno);
+    }
+
+    private int pollOnce(int timeoutMillis) throws Throwable {
+        int r = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, timeoutMillis);
+        return r >= 0 ? r : -Libc.errno(recvErrno);
     }
 
     /**
@@ -228,8 +245,7 @@ public final class UdpSocket implements AutoCloseable {
         try {
             while (!closed) {
                 // SO_RCVTIMEO bounds each wait, so a close() that the shutdown wake-up missed is still seen.
-                int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(),
-                        Libc.MSG_WAITFORONE, 0L);
+                int n = recvmmsgOnce(batch, Libc.MSG_WAITFORONE);
                 if (n > 0) {
                     // After shutdown() the kernel reports an empty "datagram"; that is the wake-up, not data.
                     if (closed) {
@@ -239,7 +255,7 @@ public final class UdpSocket implements AutoCloseable {
                     return n;
                 }
                 if (n < 0) {
-                    int e = Libc.errno(recvErrno);
+                    int e = -n;
                     if (e != Libc.EAGAIN && e != Libc.EINTR) {
                         throw Libc.error("recvmmsg", e);
                     }

@@ -1,0 +1,90 @@
+package io.dint.xsk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.ThreadMXBean;
+import io.dint.client.ClientStats;
+import io.dint.cluster.Host;
+import io.dint.cluster.LocalCluster;
+import io.dint.lock.LockClient;
+import io.dint.lock.LockTable;
+import io.dint.lock.LockTrace;
+import io.dint.net.NetNs;
+import io.dint.wire.Wire;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Neither side of AF_XDP allocates per request: the lock client's loop over {@link AfXdpTransport}
+ * and the {@link AfXdpServer}'s polling thread, both in this JVM on two hosts of a local cluster,
+ * measured with the JVM's per-thread allocation counter after a warm-up.
+ */
+class AfXdpAllocationTest {
+    private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void clientAndServerLoopsDoNotAllocatePerRequest() throws Exception {
+        LockTrace trace = LockTrace.generate(LockTrace.Params.paper(100_000, 1000, 3));
+        try (LocalCluster cluster = LocalCluster.create(1, 1)) {
+            Host server = cluster.servers().getFirst();
+            Host client = cluster.clients().getFirst();
+            AfXdpServer afxdp = inNamespace(server, () -> new AfXdpServer(new LockTable(LockTable.sizeFor(100_000)),
+                    server.iface(), Wire.PORT));
+            try (afxdp) {
+                // warm-up: class loading, JIT (C1 code allocates where C2's escape analysis does not), handle linking
+                for (int i = 0; i < 5; i++) {
+                    run(client, server, trace, 3_000, new AtomicLong());
+                }
+                Thread worker = Thread.getAllStackTraces().keySet().stream()
+                        .filter(th -> th.getName().equals("afxdp-server-" + server.iface())).findFirst().orElseThrow();
+                long serverBefore = MX.getThreadAllocatedBytes(worker.threadId());
+                AtomicLong allocated = new AtomicLong();
+                ClientStats stats = run(client, server, trace, 10_000, allocated);
+                long serverAllocated = MX.getThreadAllocatedBytes(worker.threadId()) - serverBefore;
+                long requests = stats.get(ClientStats.REPLIES);
+                assertThat(requests).isGreaterThan(50_000);
+                assertThat((double) allocated.get() / requests).as("client bytes allocated per request").isLessThan(1.0);
+                assertThat((double) serverAllocated / requests).as("server bytes allocated per request").isLessThan(1.0);
+            }
+        }
+    }
+
+    private interface Body<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T inNamespace(Host host, Body<T> body) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                NetNs.enter(host.netns());
+                result.set(body.call());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.join(120_000);
+        if (failure.get() != null) {
+            throw new AssertionError("in " + host.netns(), failure.get());
+        }
+        return result.get();
+    }
+
+    private static ClientStats run(Host client, Host server, LockTrace trace, int txns, AtomicLong allocated) throws Exception {
+        ClientStats stats = new ClientStats();
+        inNamespace(client, () -> {
+            try (AfXdpTransport transport = AfXdpTransport.open(client.iface(), client.ipv4(), 16)) {
+                LockClient c = new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, txns);
+                long before = MX.getCurrentThreadAllocatedBytes();
+                c.run();
+                allocated.set(MX.getCurrentThreadAllocatedBytes() - before);
+            }
+            return null;
+        });
+        assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(txns);
+        return stats;
+    }
+}
