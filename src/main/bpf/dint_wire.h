@@ -139,6 +139,25 @@ struct dint_txn_msg {
 };
 
 /*
+ * Recognising retransmissions: a service whose operations are not idempotent (2PL lock counts)
+ * remembers the status it answered for the last DINT_DEDUP_WINDOW request ids of each of
+ * DINT_DEDUP_CLIENTS client slots, at (client_id % CLIENTS) * WINDOW + seq % WINDOW, and answers a
+ * retransmission (same client_id and seq) with it instead of applying it again. A client keeps
+ * fewer than WINDOW requests outstanding, so an entry is not reused while its request may still
+ * be resent.
+ */
+#define DINT_DEDUP_CLIENTS 1024
+#define DINT_DEDUP_WINDOW 256
+
+struct dint_dedup_entry {
+	__u64 seq;
+	__u32 client_id;
+	__u8 status;
+	__u8 valid;
+	__u16 pad;
+};
+
+/*
  * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 are common;
  * each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39, transactions
  * 40-55.
@@ -163,6 +182,7 @@ enum dint_stat {
 	DINT_STAT_OCC_COMMIT = 16,
 	DINT_STAT_OCC_ABORT = 17,
 	DINT_STAT_OCC_NOT_HELD = 18,
+	DINT_STAT_DUPLICATE = 19,    /* a retransmitted request answered from the dedup window */
 	DINT_STAT_LOG_APPEND = 20,   /* records appended and ACKed */
 	DINT_STAT_LOG_FULL = 21,     /* ring full: answered RETRY, nothing overwritten */
 	DINT_STAT_MAX = 56,

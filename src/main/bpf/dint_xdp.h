@@ -28,6 +28,8 @@ enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));
 
+struct dint_dedup_entry dint_btf_dedup_entry __attribute__((unused));
+
 /* Set by the loader; see struct dint_config. */
 const volatile struct dint_config dint_cfg = {};
 
@@ -191,6 +193,41 @@ static __always_inline int dint_reply(struct dint_pkt *pkt)
 	pkt->udp->check = 0;
 	dint_count(DINT_STAT_TX);
 	return XDP_TX;
+}
+
+/*
+ * The dedup window (see struct dint_dedup_entry) of a service that declares it with
+ * DINT_DEDUP_MAP(name). Returns the entry for the request's id, or NULL.
+ */
+#define DINT_DEDUP_MAP(name)                                                  \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                             \
+		__uint(max_entries, DINT_DEDUP_CLIENTS * DINT_DEDUP_WINDOW);  \
+		__type(key, __u32);                                           \
+		__type(value, struct dint_dedup_entry);                       \
+	} name SEC(".maps")
+
+static __always_inline struct dint_dedup_entry *dint_dedup_slot(void *map, const struct dint_hdr *h)
+{
+	__u32 idx = (h->client_id % DINT_DEDUP_CLIENTS) * DINT_DEDUP_WINDOW + (__u32)(h->seq % DINT_DEDUP_WINDOW);
+
+	return bpf_map_lookup_elem(map, &idx);
+}
+
+/* True when d holds the answer to this very request: a retransmission. */
+static __always_inline int dint_dedup_hit(const struct dint_dedup_entry *d, const struct dint_hdr *h)
+{
+	return d && d->valid && d->seq == h->seq && d->client_id == h->client_id;
+}
+
+static __always_inline void dint_dedup_store(struct dint_dedup_entry *d, const struct dint_hdr *h, __u8 status)
+{
+	if (!d)
+		return;
+	d->seq = h->seq;
+	d->client_id = h->client_id;
+	d->status = status;
+	d->valid = 1;
 }
 
 #endif /* DINT_XDP_H */

@@ -11,6 +11,7 @@
 #include "dint_xdp.h"
 
 DINT_TABLE(lock_table, struct dint_lock_entry);
+DINT_DEDUP_MAP(dedup);
 
 static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
@@ -47,6 +48,7 @@ SEC("xdp")
 int lock2pl_xdp(struct xdp_md *ctx)
 {
 	struct dint_lock_msg *msg;
+	struct dint_dedup_entry *d;
 	struct dint_lock_entry *e;
 	struct dint_pkt pkt;
 	__u8 op, status;
@@ -65,6 +67,13 @@ int lock2pl_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
+	d = dint_dedup_slot(&dedup, &msg->hdr);
+	if (dint_dedup_hit(d, &msg->hdr)) {
+		/* a retransmission: counts change once per request, or locks leak */
+		dint_count(DINT_STAT_DUPLICATE);
+		msg->hdr.status = d->status;
+		return dint_reply(&pkt);
+	}
 	e = dint_table_entry(&lock_table, msg->lock_id);
 	if (!e)
 		return XDP_DROP;
@@ -76,6 +85,7 @@ int lock2pl_xdp(struct xdp_md *ctx)
 		else
 			status = release(e, op, msg->txn_id);
 		__sync_lock_test_and_set(&e->spin, 0);
+		dint_dedup_store(d, &msg->hdr, status);
 	}
 
 	switch (status) {

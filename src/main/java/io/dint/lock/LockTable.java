@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.server.DatagramService;
+import io.dint.server.Dedup;
 import io.dint.server.SpinTable;
 import io.dint.wire.Header;
 import io.dint.wire.LockMessage;
@@ -26,6 +27,7 @@ import java.util.Map;
 public final class LockTable implements DatagramService, AutoCloseable {
     private final SpinTable table;
     private final MemorySegment entries;
+    private final Dedup dedup = new Dedup();
 
     public LockTable(int size) {
         this.table = new SpinTable("lock table", size, LOCK_ENTRY_SIZE, LOCK_ENTRY_SPIN);
@@ -56,7 +58,18 @@ public final class LockTable implements DatagramService, AutoCloseable {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
-        int status = apply(op, LockMessage.lockId(buf), LockMessage.txnId(buf));
+        int status = dedup.answered(buf);
+        if (status >= 0) {
+            // a retransmission: counts change once per request, or locks leak
+            stats[Stat.DUPLICATE]++;
+            Header.setStatus(buf, status);
+            stats[Stat.TX]++;
+            return len;
+        }
+        status = apply(op, LockMessage.lockId(buf), LockMessage.txnId(buf));
+        if (status != Status.RETRY) {
+            dedup.remember(buf, status);
+        }
         stats[switch (status) {
             case Status.GRANT -> Stat.GRANT;
             case Status.REJECT -> Stat.REJECT;
@@ -135,5 +148,6 @@ public final class LockTable implements DatagramService, AutoCloseable {
     @Override
     public void close() {
         table.close();
+        dedup.close();
     }
 }

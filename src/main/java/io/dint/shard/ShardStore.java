@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.server.DatagramService;
+import io.dint.server.Dedup;
 import io.dint.wire.Hash64;
 import io.dint.wire.Header;
 import io.dint.wire.Op;
@@ -36,6 +37,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     private final MemorySegment table;
     private final long mask;
     private final ShardLog log;
+    private final Dedup dedup = new Dedup();
 
     /**
      * @param capacity records the store can hold; rounded up to a power of two of at least 1.5x
@@ -97,7 +99,20 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         }
         boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && op != Op.TXN_RELEASE_SHARED
                 && op != Op.TXN_RELEASE_EXCLUSIVE && op != Op.TXN_OCC_ABORT && !isLog(op);
-        int status;
+        boolean counted = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isInstall(op);
+        int status = counted ? dedup.answered(buf) : -1;
+        if (status >= 0) {
+            // a retransmission: lock counts and log appends happen once per request; a granted
+            // lock's reply carries the record again (it cannot change while the lock is held)
+            stats[Stat.DUPLICATE]++;
+            long r = status == Status.GRANT ? find(key, false) : -1;
+            if (r >= 0) {
+                reply(r, buf);
+            }
+            stats[Stat.TX]++;
+            Header.setStatus(buf, status);
+            return len;
+        }
         if (isLog(op)) {
             log.append(op, key, TxnMessage.txnId(buf), TxnMessage.version(buf), buf);
             status = Status.OK;
@@ -115,6 +130,9 @@ public final class ShardStore implements DatagramService, AutoCloseable {
                 }
             }
         }
+        if (counted && status != Status.RETRY) {
+            dedup.remember(buf, status);
+        }
         switch (status) {
             case Status.GRANT -> stats[Stat.GRANT]++;
             case Status.REJECT -> stats[Stat.REJECT]++;
@@ -125,6 +143,11 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         stats[Stat.TX]++;
         Header.setStatus(buf, status);
         return len;
+    }
+
+    private static boolean isInstall(int op) {
+        return op == Op.TXN_COMMIT_BACKUP || op == Op.TXN_COMMIT_PRIMARY || op == Op.TXN_INSERT_BACKUP
+                || op == Op.TXN_INSERT_PRIMARY || op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
     }
 
     private static boolean isLog(int op) {
@@ -214,13 +237,17 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         return true;
     }
 
-    /** Fills the reply with the record's version, flags and value. */
+    /** Fills the reply with the record's version, flags and value; returns {@code status}. */
     private int reply(long r, MemorySegment buf, int status) {
+        reply(r, buf);
+        return status;
+    }
+
+    private void reply(long r, MemorySegment buf) {
         TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
         int flags = table.get(JAVA_INT, r + FLAGS) | (table.get(JAVA_INT, r + EXCLUSIVE) != 0 ? Wire.TXN_F_LOCKED : 0);
         TxnMessage.setFlags(buf, flags);
         TxnMessage.putValue(buf, table, r + VALUE);
-        return status;
     }
 
     @Override
@@ -253,5 +280,6 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     @Override
     public void close() {
         arena.close();
+        dedup.close();
     }
 }

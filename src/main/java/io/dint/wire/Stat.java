@@ -26,6 +26,7 @@ public final class Stat {
     public static final int OCC_COMMIT = 16;
     public static final int OCC_ABORT = 17;
     public static final int OCC_NOT_HELD = 18;
+    public static final int DUPLICATE = 19;
     public static final int LOG_APPEND = 20;
     public static final int LOG_FULL = 21;
     public static final int MAX = 56;

@@ -108,8 +108,24 @@ public final class Wire {
             JAVA_LONG.withName("tail"),
             java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad2")).withName("dint_log_cursor");
 
+    public static final int DEDUP_CLIENTS = 1024;
+    public static final int DEDUP_WINDOW = 256;
+
+    /** {@code struct dint_dedup_entry}: one remembered answer of a dedup window. */
+    public static final StructLayout DEDUP_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("seq"),
+            JAVA_INT.withName("client_id"),
+            JAVA_BYTE.withName("status"),
+            JAVA_BYTE.withName("valid"),
+            JAVA_SHORT.withName("pad")).withName("dint_dedup_entry");
+    public static final int DEDUP_ENTRY_SIZE = (int) DEDUP_ENTRY.byteSize();
+    public static final int DEDUP_SEQ = offset(DEDUP_ENTRY, "seq");
+    public static final int DEDUP_CLIENT_ID = offset(DEDUP_ENTRY, "client_id");
+    public static final int DEDUP_STATUS = offset(DEDUP_ENTRY, "status");
+    public static final int DEDUP_VALID = offset(DEDUP_ENTRY, "valid");
+
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY, LOG_MSG, LOG_ENTRY, LOG_CURSOR};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY, LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");

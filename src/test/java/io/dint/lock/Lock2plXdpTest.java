@@ -35,6 +35,7 @@ class Lock2plXdpTest {
     private BpfObject obj;
     private BpfProgram prog;
     private BpfMap stats;
+    private long seq;
 
     @BeforeEach
     void load() {
@@ -50,7 +51,7 @@ class Lock2plXdpTest {
 
     /** Runs one lock request through the program and checks the reply frame; returns the status. */
     private int lock(int op, long lockId, long txn) {
-        byte[] req = request(op, lockId, txn, 1000 + lockId);
+        byte[] req = request(op, lockId, txn, ++seq);
         byte[] frame = Frames.udpTo(Wire.PORT).payload(req).build();
         TestRun r = prog.testRun(frame, 1);
         assertThat(r.verdict()).isEqualTo(Xdp.TX);
@@ -199,6 +200,48 @@ class Lock2plXdpTest {
                 assertThat(lock(op, id, txn)).as("step %d: op %d id %d txn %d", i, op, id, txn)
                         .isEqualTo(java.apply(op, id, txn));
             }
+        }
+    }
+
+    /** A retransmitted request (same client and seq) is answered as before and applied once. */
+    @Test
+    void aRetransmissionIsAnsweredFromTheDedupWindowNotAppliedTwice() {
+        for (int op : new int[] {Op.LOCK_ACQUIRE_SHARED, Op.LOCK_ACQUIRE_EXCLUSIVE}) {
+            long id = op == Op.LOCK_ACQUIRE_SHARED ? 30 : 31;
+            byte[] frame = Frames.udpTo(Wire.PORT).payload(request(op, id, 5, ++seq)).build();
+            TestRun first = prog.testRun(frame, 1);
+            long[] after = entry(id);
+            TestRun again = prog.testRun(frame, 1);
+            assertThat(again.verdict()).isEqualTo(Xdp.TX);
+            assertThat(again.output()).isEqualTo(first.output());
+            assertThat(entry(id)).as("counts changed once").containsExactly(after);
+        }
+        assertThat(stat(Stat.DUPLICATE)).isEqualTo(2);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, 30, 5)).isEqualTo(Status.OK);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, 31, 5)).isEqualTo(Status.OK);
+        assertThat(entry(30)).containsExactly(0, 0, 0, 0);
+        assertThat(entry(31)).containsExactly(0, 0, 0, 0);
+    }
+
+    /** With retransmissions mixed in, the Java table still answers byte for byte as the kernel. */
+    @Test
+    void javaAndKernelAgreeOnRetransmissions() {
+        try (LockTable java = new LockTable(TABLE); Arena arena = Arena.ofConfined()) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(12);
+            MemorySegment buf = arena.allocate(Wire.LOCK_MSG_SIZE);
+            long[] javaStats = new long[Stat.MAX];
+            byte[] previous = null;
+            for (int i = 0; i < 2000; i++) {
+                byte[] req = previous != null && rnd.nextInt(5) == 0 ? previous
+                        : request(Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4), rnd.nextLong(100), 1 + rnd.nextInt(5), ++seq);
+                previous = req;
+                byte[] frame = Frames.udpTo(Wire.PORT).payload(req).build();
+                int kernel = prog.testRun(frame, 1).output()[Frames.payloadOffset(frame) + Wire.HDR_STATUS];
+                MemorySegment.copy(req, 0, buf, ValueLayout.JAVA_BYTE, 0, req.length);
+                java.serve(buf, req.length, javaStats);
+                assertThat(kernel).as("step %d", i).isEqualTo((int) buf.get(ValueLayout.JAVA_BYTE, Wire.HDR_STATUS));
+            }
+            assertThat(javaStats[Stat.DUPLICATE]).isPositive().isEqualTo(stat(Stat.DUPLICATE));
         }
     }
 }
