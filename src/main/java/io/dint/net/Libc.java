@@ -31,6 +31,7 @@ final class Libc {
     static final int SO_REUSEADDR = 2;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
+    static final int SO_NO_CHECK = 11;
     static final int SO_REUSEPORT = 15;
     static final int SO_RCVTIMEO = 20;
     static final int SO_SNDBUFFORCE = 32;

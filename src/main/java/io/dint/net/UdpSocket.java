@@ -120,6 +120,22 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends without UDP checksum (SO_NO_CHECK; 0 is legal on IPv4): for a sender whose datagrams
+     * are rewritten on their way out, e.g. shortened by a TC program, which could not fix a
+     * checksum the NIC has yet to complete.
+     */
+    public void disableChecksum() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Libc.newCapture(arena);
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            setOption(fd, Libc.SO_NO_CHECK, one, capture, "SO_NO_CHECK");
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
     public int localPort() {
         return localPort;
     }

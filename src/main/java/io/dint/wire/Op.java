@@ -9,5 +9,9 @@ public final class Op {
     public static final int LOCK_ACQUIRE_EXCLUSIVE = 2;
     public static final int LOCK_RELEASE_SHARED = 3;
     public static final int LOCK_RELEASE_EXCLUSIVE = 4;
+    public static final int KV_GET = 30;
+    public static final int KV_SET = 31;
+    public static final int KV_INSERT = 32;
+    public static final int KV_DELETE = 33;
     public static final int MAX = 100;
 }

@@ -69,18 +69,37 @@ class WireLayoutTest {
         return Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"), name + ".bpf.o");
     }
 
+    /** Every compiled service object (each anchors the shared types it uses in its BTF). */
+    static List<Path> objects() throws IOException {
+        Path dir = Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"));
+        try (var files = Files.list(dir)) {
+            List<Path> all = files.filter(f -> f.getFileName().toString().endsWith(".bpf.o")).sorted().toList();
+            assertThat(all).as("compiled objects in %s", dir).isNotEmpty();
+            return all;
+        }
+    }
+
+    /** Each mirrored struct is in some object's BTF, and matches it in every object that has it. */
     @Test
-    void structsMatchTheBtfOfTheLockObject() throws Exception {
-        Btf btf = dump(object("lock2pl"));
+    void structsMatchTheBtfOfEveryObject() throws Exception {
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (Path object : objects()) {
+            Btf btf = dump(object);
+            for (StructLayout layout : Wire.ALL) {
+                String name = layout.name().orElseThrow();
+                if (!btf.structSizes().containsKey(name)) {
+                    continue;
+                }
+                seen.merge(name, 1, Integer::sum);
+                assertThat(layout.byteSize()).as("size of struct %s in %s", name, object).isEqualTo(btf.structSizes().get(name));
+                List<Member> actual = layout.memberLayouts().stream()
+                        .map(l -> new Member(l.name().orElseThrow(), offsetOf(layout, l)))
+                        .toList();
+                assertThat(actual).as("members of struct %s in %s", name, object).containsExactlyElementsOf(btf.members().get(name));
+            }
+        }
         for (StructLayout layout : Wire.ALL) {
-            String name = layout.name().orElseThrow();
-            assertThat(btf.structSizes()).as("BTF has struct %s", name).containsKey(name);
-            assertThat(layout.byteSize()).as("size of struct %s", name).isEqualTo(btf.structSizes().get(name));
-            List<Member> expected = btf.members().get(name);
-            List<Member> actual = layout.memberLayouts().stream()
-                    .map(l -> new Member(l.name().orElseThrow(), offsetOf(layout, l)))
-                    .toList();
-            assertThat(actual).as("members of struct %s", name).containsExactlyElementsOf(expected);
+            assertThat(seen).as("some object's BTF has struct %s", layout.name().orElseThrow()).containsKey(layout.name().orElseThrow());
         }
     }
 
@@ -89,20 +108,25 @@ class WireLayoutTest {
     }
 
     @Test
-    void enumsMatchTheBtfOfTheLockObject() throws Exception {
-        Map<String, Long> btf = dump(object("lock2pl")).enumerators();
+    void enumsMatchTheBtfOfEveryObject() throws Exception {
         Map<String, Long> java = new LinkedHashMap<>();
         collect(Op.class, "DINT_OP_", java);
         collect(Status.class, "DINT_ST_", java);
         collect(Stat.class, "DINT_STAT_", java);
-        Map<String, Long> shared = new LinkedHashMap<>();
-        btf.forEach((k, v) -> {
-            if (k.startsWith("DINT_OP_") || k.startsWith("DINT_ST_") || k.startsWith("DINT_STAT_")) {
-                shared.put(k, v);
+        int checked = 0;
+        for (Path object : objects()) {
+            Map<String, Long> shared = new LinkedHashMap<>();
+            dump(object).enumerators().forEach((k, v) -> {
+                if (k.startsWith("DINT_OP_") || k.startsWith("DINT_ST_") || k.startsWith("DINT_STAT_")) {
+                    shared.put(k, v);
+                }
+            });
+            if (!shared.isEmpty()) {
+                checked++;
+                assertThat(java).as("Java constants vs dint_wire.h enums in %s", object).containsExactlyInAnyOrderEntriesOf(shared);
             }
-        });
-        assertThat(shared).as("enumerators in BTF").isNotEmpty();
-        assertThat(java).as("Java constants vs dint_wire.h enums").containsExactlyInAnyOrderEntriesOf(shared);
+        }
+        assertThat(checked).as("objects with the shared enums").isPositive();
     }
 
     @Test
@@ -110,6 +134,15 @@ class WireLayoutTest {
         String header = Files.readString(Path.of("src/main/bpf/dint_wire.h"));
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
+        assertThat(define(header, "DINT_KV_VALUE_SIZE")).isEqualTo(Wire.KV_VALUE_SIZE);
+        assertThat(define(header, "DINT_KV_WAYS")).isEqualTo(Wire.KV_WAYS);
+        assertThat(define(header, "DINT_KV_NO_WAY")).isEqualTo(Wire.KV_NO_WAY);
+        assertThat(define(header, "DINT_KV_VICTIM")).isEqualTo(Wire.KV_VICTIM);
+        assertThat(define(header, "DINT_KV_INSTALL")).isEqualTo(Wire.KV_INSTALL);
+        assertThat(define(header, "DINT_KV_INVALIDATE")).isEqualTo(Wire.KV_INVALIDATE);
+        assertThat(define(header, "DINT_KV_WRITE_BACK_BLOOM")).isEqualTo(Wire.KV_WRITE_BACK_BLOOM);
+        assertThat(define(header, "DINT_KV_WRITE_BACK")).isEqualTo(Wire.KV_WRITE_BACK);
+        assertThat(define(header, "DINT_KV_WRITE_THROUGH")).isEqualTo(Wire.KV_WRITE_THROUGH);
     }
 
     private static long define(String header, String name) {
