@@ -33,6 +33,24 @@ enum dint_op {
 	DINT_OP_KV_SET = 31,    /* update an existing key: NOT_EXIST if there is none */
 	DINT_OP_KV_INSERT = 32, /* add a new key: EXISTS if it is there already */
 	DINT_OP_KV_DELETE = 33,
+	/* Transaction shards (Smallbank on 2PL, TATP on OCC), DESIGN §3. */
+	DINT_OP_TXN_READ = 50,              /* value, version, flags */
+	DINT_OP_TXN_LOCK_SHARED = 51,       /* 2PL lock + read */
+	DINT_OP_TXN_LOCK_EXCLUSIVE = 52,    /* 2PL lock + read */
+	DINT_OP_TXN_RELEASE_SHARED = 53,
+	DINT_OP_TXN_RELEASE_EXCLUSIVE = 54,
+	DINT_OP_TXN_OCC_LOCK = 55,          /* OCC write-set lock + read */
+	DINT_OP_TXN_OCC_ABORT = 56,         /* OCC unlock without writing */
+	DINT_OP_TXN_VALIDATE = 57,          /* version and lock bit only */
+	DINT_OP_TXN_COMMIT_LOG = 58,        /* commit order: LOG to all 3 replicas, */
+	DINT_OP_TXN_COMMIT_BACKUP = 59,     /* then BACKUP to the 2 backups, */
+	DINT_OP_TXN_COMMIT_PRIMARY = 60,    /* then PRIMARY (OCC: unlocks with DINT_TXN_F_UNLOCK) */
+	DINT_OP_TXN_INSERT_LOG = 61,
+	DINT_OP_TXN_INSERT_BACKUP = 62,
+	DINT_OP_TXN_INSERT_PRIMARY = 63,
+	DINT_OP_TXN_DELETE_LOG = 64,
+	DINT_OP_TXN_DELETE_BACKUP = 65,
+	DINT_OP_TXN_DELETE_PRIMARY = 66,
 	DINT_OP_MAX = 100,
 };
 
@@ -96,6 +114,29 @@ struct dint_config {
 	__u16 pad;
 	__u32 table_size;
 	__u32 pad2;
+};
+
+/* dint_txn_msg.flags */
+#define DINT_TXN_F_EXISTS 1 /* reply: the record exists (not absent or deleted) */
+#define DINT_TXN_F_LOCKED 2 /* reply: the record is locked exclusively (validation fails on it) */
+#define DINT_TXN_F_UNLOCK 4 /* request to a primary: release the writer's OCC lock with the install */
+
+/* Size of every value in a transaction record (TATP rows; Smallbank uses the first 8 bytes). */
+#define DINT_TXN_VALUE_SIZE 40
+
+/*
+ * Transaction shard request and reply. Reads and locks return the record's value, version and
+ * flags; installs carry the new value and version (the writer's read version + 1), so a
+ * retransmitted install is recognised by its version and applied once.
+ */
+struct dint_txn_msg {
+	struct dint_hdr hdr;
+	__u64 key;
+	__u64 txn_id;
+	__u32 version;
+	__u8 flags;
+	__u8 pad[3];
+	__u8 value[DINT_TXN_VALUE_SIZE];
 };
 
 /*

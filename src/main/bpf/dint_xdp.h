@@ -15,6 +15,17 @@
 #include <bpf/bpf_endian.h>
 #include "dint_wire.h"
 
+/* Anchors the wire types in every object's BTF, where WireLayoutTest reads them. */
+struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
+struct dint_txn_msg dint_btf_txn_msg __attribute__((unused));
+struct dint_kv_msg dint_btf_kv_msg __attribute__((unused));
+struct dint_kv_slow dint_btf_kv_slow __attribute__((unused));
+struct dint_kv_bucket dint_btf_kv_bucket __attribute__((unused));
+struct dint_kv_config dint_btf_kv_config __attribute__((unused));
+enum dint_op dint_btf_op __attribute__((unused));
+enum dint_status dint_btf_status __attribute__((unused));
+enum dint_stat dint_btf_stat __attribute__((unused));
+
 /* Set by the loader; see struct dint_config. */
 const volatile struct dint_config dint_cfg = {};
 

@@ -34,13 +34,6 @@ struct {
 	__type(value, struct dint_kv_bucket);
 } kv_cache SEC(".maps");
 
-/* Anchors the shared types in this object's BTF, where the layout test reads them. */
-struct dint_kv_msg dint_btf_kv_msg __attribute__((unused));
-struct dint_kv_slow dint_btf_kv_slow __attribute__((unused));
-enum dint_op dint_btf_op __attribute__((unused));
-enum dint_status dint_btf_status __attribute__((unused));
-enum dint_stat dint_btf_stat __attribute__((unused));
-
 #define WAY(w) ((w) & (DINT_KV_WAYS - 1))
 
 static __always_inline __u64 bloom_bit(__u64 hash)

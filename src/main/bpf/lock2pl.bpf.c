@@ -18,11 +18,6 @@ struct {
 	__type(value, struct dint_lock_entry);
 } lock_table SEC(".maps");
 
-/* Anchors the shared types in this object's BTF, where the layout test reads them. */
-struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
-enum dint_op dint_btf_op __attribute__((unused));
-enum dint_status dint_btf_status __attribute__((unused));
-enum dint_stat dint_btf_stat __attribute__((unused));
 
 static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {

@@ -13,5 +13,22 @@ public final class Op {
     public static final int KV_SET = 31;
     public static final int KV_INSERT = 32;
     public static final int KV_DELETE = 33;
+    public static final int TXN_READ = 50;
+    public static final int TXN_LOCK_SHARED = 51;
+    public static final int TXN_LOCK_EXCLUSIVE = 52;
+    public static final int TXN_RELEASE_SHARED = 53;
+    public static final int TXN_RELEASE_EXCLUSIVE = 54;
+    public static final int TXN_OCC_LOCK = 55;
+    public static final int TXN_OCC_ABORT = 56;
+    public static final int TXN_VALIDATE = 57;
+    public static final int TXN_COMMIT_LOG = 58;
+    public static final int TXN_COMMIT_BACKUP = 59;
+    public static final int TXN_COMMIT_PRIMARY = 60;
+    public static final int TXN_INSERT_LOG = 61;
+    public static final int TXN_INSERT_BACKUP = 62;
+    public static final int TXN_INSERT_PRIMARY = 63;
+    public static final int TXN_DELETE_LOG = 64;
+    public static final int TXN_DELETE_BACKUP = 65;
+    public static final int TXN_DELETE_PRIMARY = 66;
     public static final int MAX = 100;
 }

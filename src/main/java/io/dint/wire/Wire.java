@@ -102,8 +102,24 @@ public final class Wire {
             JAVA_INT.withName("policy"),
             JAVA_INT.withName("pad")).withName("dint_kv_config");
 
+
+    public static final int TXN_VALUE_SIZE = 40;
+    public static final int TXN_F_EXISTS = 1;
+    public static final int TXN_F_LOCKED = 2;
+    public static final int TXN_F_UNLOCK = 4;
+
+    /** {@code struct dint_txn_msg}: transaction shard request and reply. */
+    public static final StructLayout TXN_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("txn_id"),
+            JAVA_INT.withName("version"),
+            JAVA_BYTE.withName("flags"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(TXN_VALUE_SIZE, JAVA_BYTE).withName("value")).withName("dint_txn_msg");
+
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG,
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG,
         KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
@@ -151,6 +167,12 @@ public final class Wire {
 
     public static final int KV_CONFIG_LEASE_NS = offset(KV_CONFIG, "lease_ns");
     public static final int KV_CONFIG_POLICY = offset(KV_CONFIG, "policy");
+    public static final int TXN_MSG_SIZE = (int) TXN_MSG.byteSize();
+    public static final int TXN_KEY = offset(TXN_MSG, "key");
+    public static final int TXN_TXN_ID = offset(TXN_MSG, "txn_id");
+    public static final int TXN_VERSION = offset(TXN_MSG, "version");
+    public static final int TXN_FLAGS = offset(TXN_MSG, "flags");
+    public static final int TXN_VALUE = offset(TXN_MSG, "value");
 
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
     public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");

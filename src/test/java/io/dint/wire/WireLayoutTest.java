@@ -143,6 +143,10 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_KV_WRITE_BACK_BLOOM")).isEqualTo(Wire.KV_WRITE_BACK_BLOOM);
         assertThat(define(header, "DINT_KV_WRITE_BACK")).isEqualTo(Wire.KV_WRITE_BACK);
         assertThat(define(header, "DINT_KV_WRITE_THROUGH")).isEqualTo(Wire.KV_WRITE_THROUGH);
+        assertThat(define(header, "DINT_TXN_VALUE_SIZE")).isEqualTo(Wire.TXN_VALUE_SIZE);
+        assertThat(define(header, "DINT_TXN_F_EXISTS")).isEqualTo(Wire.TXN_F_EXISTS);
+        assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);
+        assertThat(define(header, "DINT_TXN_F_UNLOCK")).isEqualTo(Wire.TXN_F_UNLOCK);
     }
 
     private static long define(String header, String name) {
