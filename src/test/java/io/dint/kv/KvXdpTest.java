@@ -420,6 +420,28 @@ class KvXdpTest {
         assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
     }
 
+    /** A write that went up and whose reply was lost must not leave the old value cached. */
+    @ParameterizedTest
+    @EnumSource(value = KvPolicy.class, names = {"WRITE_THROUGH", "WRITE_BACK_BLOOM"})
+    void aLostReplyToAWriteLeavesNoStaleCopyCached(KvPolicy policy) {
+        kernel(policy, LONG_LEASE);
+        long a = k.keysInBucket(3, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+        int op = policy == KvPolicy.WRITE_THROUGH ? Op.KV_SET : Op.KV_DELETE;
+        TestRun up = xdpRun(req(op, a, value(a, 1)));
+        assertThat(up.verdict()).isEqualTo(Xdp.PASS);
+        assertThat(k.wayOf(a)).as("the clean copy is dropped before the write goes up").isNegative();
+        assertThat(k.slowPath(Arrays.copyOfRange(up.output(), 42, up.output().length))).isNotNull(); // applied; reply lost
+        k.setLock(3, 1); // the lease runs out
+        byte[] get = req(Op.KV_GET, a, zeroValue());
+        KvKernel.Trip t = k.send(get);
+        assertThat(t.slowPath()).as("no stale hit").isTrue();
+        assertThat(t.reply()).isEqualTo(op == Op.KV_SET
+                ? reply(get, Status.KV_OK, 2, value(a, 1)) : KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
     @Test
     void writeBackWithoutBloomSendsEveryMissToUserSpace() {
         kernel(KvPolicy.WRITE_BACK, LONG_LEASE);
