@@ -92,7 +92,7 @@ int kv_xdp(struct xdp_md *ctx)
 			verdict = kv_to_slow_path(ctx, b, idx, way, now, sizeof(*msg));
 			if (verdict >= 0)
 				return verdict;
-			/* No tailroom (a driver without room to grow): the client resends, counted. */
+			/* No room to grow at either end: the client resends, counted. */
 			if (!repoint(ctx, &pkt))
 				return XDP_DROP;
 			msg = pkt.payload;

@@ -167,6 +167,40 @@ static __always_inline void kv_ip_checksum(struct iphdr *ip)
 }
 
 /*
+ * Makes room for a struct dint_kv_slow right after the msg_size-byte payload of an option-less
+ * IPv4/UDP frame: at the tail when the buffer has tailroom, else at the head — XDP guarantees
+ * headroom, not tailroom, and a veth frame that went through another XDP program (a bridge
+ * port's) sits in a page-pool fragment cut to its size — with the headers and payload moved to
+ * the new start. Either way the frame is then headers, payload, room. Returns 0, or -1 with the
+ * frame unchanged.
+ */
+static __always_inline int kv_grow(struct xdp_md *ctx, const __u32 msg_size)
+{
+	const __u32 keep = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr) + msg_size;
+	const __u32 room = sizeof(struct dint_kv_slow);
+	void *data, *data_end;
+
+	if (!bpf_xdp_adjust_tail(ctx, room))
+		return 0;
+	if (bpf_xdp_adjust_head(ctx, -(int)room))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + keep + room > data_end) {
+		bpf_xdp_adjust_head(ctx, room); /* unreachable: the frame held keep bytes before */
+		return -1;
+	}
+	/* Ascending copy to a lower address: each word is read before anything overwrites it. */
+#pragma unroll
+	for (__u32 i = 0; i + 8 <= keep; i += 8)
+		*(__u64 *)(data + i) = *(__u64 *)(data + room + i);
+#pragma unroll
+	for (__u32 i = keep & ~7U; i < keep; i++)
+		*(__u8 *)(data + i) = *(__u8 *)(data + room + i);
+	return 0;
+}
+
+/*
  * Grows the request (msg_size bytes of payload after an option-less IPv4/UDP header) by a struct
  * dint_kv_slow naming bucket idx, slot way, the lease and the dirty victim to write back, fixes
  * the IP and UDP lengths (UDP checksum 0, legal on IPv4) and counts it. The bucket stays locked
@@ -187,7 +221,7 @@ static __always_inline int kv_to_slow_path(struct xdp_md *ctx, struct dint_kv_bu
 		if (!(victim->valid && victim->dirty))
 			victim = 0;
 	}
-	if (bpf_xdp_adjust_tail(ctx, sizeof(*slow))) {
+	if (kv_grow(ctx, msg_size)) {
 		kv_unlock(b);
 		return -1;
 	}
@@ -197,10 +231,8 @@ static __always_inline int kv_to_slow_path(struct xdp_md *ctx, struct dint_kv_bu
 	udp = (void *)(ip + 1);
 	slow = (void *)(udp + 1) + msg_size;
 	if ((void *)(slow + 1) > data_end) {
-		/* unreachable: the packet just grew by that much */
-		bpf_xdp_adjust_tail(ctx, -(int)sizeof(*slow));
 		kv_unlock(b);
-		return -1;
+		return -1; /* unreachable: the frame just grew by that much (it stays grown: dropped) */
 	}
 	slow->lease = lease;
 	slow->bucket = idx;

@@ -182,6 +182,49 @@ class KvXdpTest {
         assertThat(k.stat(Stat.KV_WRITEBACK)).isZero();
     }
 
+    /**
+     * Without tailroom (a veth frame cut to size by another XDP program) the room is made at the
+     * head, headers and message moved forward: the same layout. Ethernet padding fills the
+     * test-run buffer here so that the tail cannot grow.
+     */
+    @Test
+    void withoutTailroomTheRequestGrowsAtTheHead() {
+        kernel();
+        long[] keys = k.keysInBucket(1, 6, 1);
+        for (long key : keys) {
+            k.put(key, value(key, 0));
+        }
+        k.prewarm();
+        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
+        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        byte[] frame = Frames.udpTo(Wire.PORT).payload(get).build();
+        byte[] padded = Arrays.copyOf(frame, 3500); // test-run buffers end at 4096 - 256 - 320
+        Arrays.fill(padded, frame.length, padded.length, (byte) 0xee);
+        TestRun r = k.xdp.testRun(padded);
+        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
+        byte[] out = r.output();
+        assertThat(out).hasSize(padded.length + Wire.KV_SLOW_SIZE);
+        int end = frame.length;
+        byte[] expectedHead = frame.clone();
+        ByteBuffer e = ByteBuffer.wrap(expectedHead);
+        e.putShort(16, (short) (e.getShort(16) + Wire.KV_SLOW_SIZE));
+        e.putShort(38, (short) (e.getShort(38) + Wire.KV_SLOW_SIZE));
+        e.putShort(40, (short) 0);
+        e.putShort(24, (short) Frames.ipChecksum(expectedHead, 14, 20));
+        assertThat(Arrays.copyOf(out, end)).as("headers and message moved to the new start, lengths fixed").isEqualTo(expectedHead);
+        ByteBuffer t = le(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE));
+        assertThat(t.getLong(Wire.KV_SLOW_LEASE)).isEqualTo(k.lock(1)).isNotZero();
+        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        assertThat(Arrays.copyOfRange(out, end + Wire.KV_SLOW_SIZE, out.length)).as("then the padding").containsOnly((byte) 0xee);
+
+        byte[] slowReply = k.slowPath(Arrays.copyOfRange(out, 42, end + Wire.KV_SLOW_SIZE));
+        byte[] grown = Arrays.copyOf(out, end + Wire.KV_SLOW_SIZE);
+        TestRun tc = k.tc.testRun(Frames.expectedReply(grown, slowReply));
+        assertThat(tc.output()).isEqualTo(Frames.expectedReply(frame, reply(get, Status.KV_OK, 1, value(missing, 0))));
+        assertThat(k.lock(1)).isZero();
+        assertThat(k.stat(Stat.KV_RETRY)).isZero();
+    }
+
     @Test
     void theSlowPathsReplyIsInstalledUnlockedAndShrunkByTc() {
         kernel();

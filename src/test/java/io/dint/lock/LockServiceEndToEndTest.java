@@ -6,14 +6,12 @@ import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
-import io.dint.net.MsgBatch;
 import io.dint.net.NetNs;
-import io.dint.net.UdpSocket;
 import io.dint.server.ServerProcess;
+import io.dint.testing.Exchange;
 import io.dint.testing.LockMessages;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,52 +91,13 @@ class LockServiceEndToEndTest {
         }
         try (ServerProcess xdp = start(cluster.servers().get(0), "xdp");
              ServerProcess udp = start(cluster.servers().get(1), "udp")) {
-            List<byte[]> fromXdp = exchange(cluster.servers().get(0), requests);
-            List<byte[]> fromUdp = exchange(cluster.servers().get(1), requests);
+            List<byte[]> fromXdp = Exchange.oneByOne(client, cluster.servers().get(0), requests);
+            List<byte[]> fromUdp = Exchange.oneByOne(client, cluster.servers().get(1), requests);
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(fromXdp.get(i)).as("reply %d; xdp %s; udp %s", i, xdp.stats(), udp.stats()).isEqualTo(fromUdp.get(i));
             }
             long distinct = fromXdp.stream().map(LockMessages::status).distinct().count();
             assertThat(distinct).as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
         }
-    }
-
-    private List<byte[]> exchange(Host server, List<byte[]> requests) throws Exception {
-        List<byte[]> replies = new ArrayList<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                NetNs.enter(client.netns());
-                try (UdpSocket s = UdpSocket.open(client.ipv4(), 0, false); MsgBatch tx = MsgBatch.allocate(1, 256);
-                     MsgBatch rx = MsgBatch.allocate(1, 256)) {
-                    for (byte[] req : requests) {
-                        MemorySegment.copy(MemorySegment.ofArray(req), 0, tx.slot(0), 0, req.length);
-                        tx.setLength(0, req.length);
-                        tx.setPeer(0, server.ipv4(), Wire.PORT);
-                        long seq = java.nio.ByteBuffer.wrap(req).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ);
-                        byte[] reply = null;
-                        for (int attempt = 0; attempt < 5 && reply == null; attempt++) {
-                            assertThat(s.send(tx, 1, 0)).isEqualTo(1);
-                            // a first request may be answered late (the server's first call links its
-                            // native handles): skip replies to earlier requests, match on seq
-                            long deadline = System.nanoTime() + 2_000_000_000L;
-                            while (reply == null && System.nanoTime() < deadline && s.receive(rx, 500) == 1) {
-                                byte[] r = rx.slot(0).asSlice(0, rx.length(0)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                                if (java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ) == seq) {
-                                    reply = r;
-                                }
-                            }
-                        }
-                        assertThat(reply).as("reply to request %d", replies.size()).isNotNull();
-                        replies.add(reply);
-                    }
-                }
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.join(120_000);
-        assertThat(failure.get()).isNull();
-        return replies;
     }
 }
