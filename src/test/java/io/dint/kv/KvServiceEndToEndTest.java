@@ -6,9 +6,9 @@ import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
-import io.dint.net.NetNs;
 import io.dint.server.ServerProcess;
 import io.dint.testing.Exchange;
+import io.dint.testing.InNamespace;
 import io.dint.testing.KvMessages;
 import io.dint.wire.Op;
 import io.dint.wire.Status;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,20 +68,11 @@ class KvServiceEndToEndTest {
         KvTrace trace = KvTrace.generate(SUBSCRIBERS, 0.8, 50_000, 3);
         try (ServerProcess proc = start(server, backend, "all", 0.5)) {
             ClientStats stats = new ClientStats();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().start(() -> {
-                try {
-                    NetNs.enter(client.netns());
-                    try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
-                        new KvClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 20_000).run();
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
+            InNamespace.run(client, () -> {
+                try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
+                    new KvClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 20_000).run();
                 }
             });
-            t.join(120_000);
-            assertThat(t.isAlive()).as("client finished").isFalse();
-            assertThat(failure.get()).isNull();
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(20_000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).as("every GET got its own key's value").isZero();
             Map<String, Object> check = proc.check();

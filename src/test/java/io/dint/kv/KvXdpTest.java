@@ -58,6 +58,24 @@ class KvXdpTest {
         }
     }
 
+    /** Six keys of the bucket in the store, of which prewarm caches four. */
+    private long[] sixKeys(int bucket) {
+        long[] keys = k.keysInBucket(bucket, 6, 1);
+        for (long key : keys) {
+            k.put(key, value(key, 0));
+        }
+        k.prewarm();
+        return keys;
+    }
+
+    private long[] uncached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).toArray();
+    }
+
+    private long cached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
+    }
+
     /** A key of the bucket whose Bloom bit none of {@code others} has. */
     private long freshKey(int bucket, long from, long... others) {
         long bits = 0;
@@ -162,12 +180,8 @@ class KvXdpTest {
     @Test
     void aMissLocksTheBucketAndPassesTheRequestGrownWithTheChosenSlot() {
         kernel();
-        long[] keys = k.keysInBucket(1, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
-        k.prewarm();
-        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(1);
+        long missing = uncached(keys)[0];
         byte[] get = req(Op.KV_GET, missing, zeroValue());
         TestRun r = xdpRun(get);
         assertThat(r.verdict()).isEqualTo(Xdp.PASS);
@@ -190,12 +204,8 @@ class KvXdpTest {
     @Test
     void withoutTailroomTheRequestGrowsAtTheHead() {
         kernel();
-        long[] keys = k.keysInBucket(1, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
-        k.prewarm();
-        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(1);
+        long missing = uncached(keys)[0];
         byte[] get = req(Op.KV_GET, missing, zeroValue());
         byte[] frame = Frames.udpTo(Wire.PORT).payload(get).build();
         byte[] padded = Arrays.copyOf(frame, 3500); // test-run buffers end at 4096 - 256 - 320
@@ -228,12 +238,8 @@ class KvXdpTest {
     @Test
     void theSlowPathsReplyIsInstalledUnlockedAndShrunkByTc() {
         kernel();
-        long[] keys = k.keysInBucket(2, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
-        k.prewarm();
-        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(2);
+        long missing = uncached(keys)[0];
         byte[] get = req(Op.KV_GET, missing, zeroValue());
         KvKernel.Trip trip = k.send(get); // checks the TC output frame byte for byte
         assertThat(trip.slowPath()).isTrue();
@@ -296,15 +302,11 @@ class KvXdpTest {
     @Test
     void aBusyBucketIsAnsweredRetryAndLeftUntouched() {
         kernel();
-        long[] keys = k.keysInBucket(5, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
         long other = k.keysInBucket(6, 1, 1)[0];
         k.put(other, value(other, 0));
-        k.prewarm();
-        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
-        long cached = Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(5);
+        long missing = uncached(keys)[0];
+        long cached = cached(keys);
         byte[] miss = req(Op.KV_GET, missing, zeroValue());
         TestRun pass = xdpRun(miss);
         assertThat(pass.verdict()).isEqualTo(Xdp.PASS);
@@ -330,13 +332,9 @@ class KvXdpTest {
     @Test
     void aLockOlderThanTheLeaseIsTakenOverAndItsLateReplyChangesNothing() {
         kernel();
-        long[] keys = k.keysInBucket(7, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
-        k.prewarm();
-        long[] missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).toArray();
-        long cached = Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(7);
+        long[] missing = uncached(keys);
+        long cached = cached(keys);
 
         // A: a SET miss whose reply is lost for now
         byte[] setA = req(Op.KV_SET, missing[0], value(missing[0], 5));
@@ -374,13 +372,9 @@ class KvXdpTest {
     @Test
     void aLostSlowPathReplyStopsBlockingItsBucketOnceTheLeaseRunsOut() throws Exception {
         kernel(KvPolicy.WRITE_BACK_BLOOM, 20_000_000L); // 20 ms
-        long[] keys = k.keysInBucket(0, 6, 1);
-        for (long key : keys) {
-            k.put(key, value(key, 0));
-        }
-        k.prewarm();
-        long missing = Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).findFirst().orElseThrow();
-        long cached = Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
+        long[] keys = sixKeys(0);
+        long missing = uncached(keys)[0];
+        long cached = cached(keys);
         assertThat(xdpRun(req(Op.KV_GET, missing, zeroValue())).verdict()).isEqualTo(Xdp.PASS); // reply never comes
         Thread.sleep(50);
         byte[] get = req(Op.KV_GET, cached, zeroValue());

@@ -6,9 +6,9 @@ import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
-import io.dint.net.NetNs;
 import io.dint.server.ServerProcess;
 import io.dint.testing.Exchange;
+import io.dint.testing.InNamespace;
 import io.dint.testing.LockMessages;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,20 +57,11 @@ class LockServiceEndToEndTest {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
         try (ServerProcess proc = start(server, backend)) {
             ClientStats stats = new ClientStats();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().start(() -> {
-                try {
-                    NetNs.enter(client.netns());
-                    try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
-                        new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000).run();
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
+            InNamespace.run(client, () -> {
+                try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
+                    new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000).run();
                 }
             });
-            t.join(120_000);
-            assertThat(t.isAlive()).as("client finished").isFalse();
-            assertThat(failure.get()).isNull();
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 ids conflict sometimes").isPositive();
