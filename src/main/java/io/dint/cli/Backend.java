@@ -1,8 +1,11 @@
 package io.dint.cli;
 
-/** How a server answers: in the kernel (XDP + Java slow path) or in Java over kernel UDP. */
+/**
+ * How a server answers: in the kernel (XDP + Java slow path), in Java over kernel UDP, or (KV
+ * only) by Debian's memcached, the KV baseline.
+ */
 public enum Backend {
-    XDP, UDP;
+    XDP, UDP, MEMCACHED;
 
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -5,6 +5,7 @@ import io.dint.kv.KvPolicy;
 import io.dint.kv.KvService;
 import io.dint.kv.KvStore;
 import io.dint.kv.KvXdpServer;
+import io.dint.kv.MemcachedServer;
 import io.dint.lock.LockObjects;
 import io.dint.lock.LockTable;
 import io.dint.net.Ipv4;
@@ -28,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
 
-    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path) or udp (Java over kernel UDP). Default: ${DEFAULT-VALUE}.",
+    @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path), udp (Java over kernel UDP) or, for kv, memcached (Debian's, UDP on). Default: ${DEFAULT-VALUE}.",
             converter = BackendConverter.class)
     Backend backend;
 
@@ -91,6 +92,12 @@ final class ServeCommand implements Callable<Integer> {
         if (!(leaseMs > 0)) {
             throw new IllegalArgumentException("--lease-ms must be positive, got " + leaseMs);
         }
+        if (backend == Backend.MEMCACHED) {
+            MemcachedServer m = new MemcachedServer(data, threads);
+            ready.put("keys", data.count());
+            ready.put("port", MemcachedServer.PORT);
+            return m;
+        }
         KvStore store = data.load(cacheRatio);
         ready.put("keys", store.size());
         ready.put("key_universe", data.universe());
@@ -103,6 +110,7 @@ final class ServeCommand implements Callable<Integer> {
                 yield new KvXdpServer(store, policy, Math.round(leaseMs * 1e6), iface, threads, dropSlowReplies);
             }
             case UDP -> new UdpServer(new KvService(store), Ipv4.parse(bind), Wire.PORT, threads);
+            case MEMCACHED -> throw new IllegalStateException("unreachable: handled above");
         };
     }
 
@@ -112,6 +120,7 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
             case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
+            case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
     }
 }

@@ -90,6 +90,27 @@ class KvServiceEndToEndTest {
         }
     }
 
+    /** The memcached baseline serves the same trace, keys and values (Debian's memcached, UDP on). */
+    @Test
+    void memcachedServesTheSameTrace() throws Exception {
+        Host server = cluster.servers().getFirst();
+        KvTrace trace = KvTrace.generate(SUBSCRIBERS, 0.8, 50_000, 5);
+        try (ServerProcess proc = start(server, "memcached", "all", 1.5)) {
+            ClientStats stats = new ClientStats();
+            InNamespace.run(client, () -> {
+                try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
+                    new MemcachedClient(transport, stats, trace, server.ipv4(), 16, 0, 50_000_000L, 10_000).run();
+                }
+            });
+            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(10_000);
+            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).as("every get returned its own key's value").isZero();
+            Map<String, Object> s = proc.stats();
+            assertThat(stat(s, "memcached_get_misses")).as("all keys loaded: %s", s).isZero();
+            assertThat(stat(s, "memcached_get_hits")).isPositive();
+            assertThat(proc.check()).containsEntry("ok", true);
+        }
+    }
+
     /** One sequence of GET/SET/INSERT/DELETE, missing keys included, gets byte-identical replies from both backends. */
     @Test
     void xdpAndUdpBackendsAnswerIdentically() throws Exception {
