@@ -6,7 +6,9 @@ import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.MicroBench;
 import io.dint.cluster.LocalCluster;
+import io.dint.kv.KvDataSet;
 import io.dint.kv.KvPolicy;
+import io.dint.kv.KvStore;
 import io.dint.kv.KvTrace;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,18 +93,24 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
         }
         List<MicroBench.Shape> shapes = sweep.stream().map(MicroBench.Shape::parse).toList();
+        for (String n : run) {
+            if (!n.equals("kv-ablation")) {
+                config(n, shapes);
+            }
+        }
         KvPolicy policy = KvPolicy.parse(cache);
         List<KvTrace.Mix> mixes = kvMixes.stream().map(KvTrace.Mix::parse).toList();
+        KvStore.bucketsFor(new KvDataSet(kvSubscribers, KvDataSet.Population.ALL, 42).universe(), cacheRatio);
         LocalCluster.cleanLeftovers();
         boolean failed = false;
         for (String n : run) {
             switch (n) {
                 case "lock2pl" -> failed |= finish(MicroBench.run(new LockBench(lockIds, 200_000, serverThreads),
-                        config(List.of("xdp", "udp"), shapes, n), header(n)));
+                        config(n, shapes), header(n)));
                 case "kv" -> {
                     for (KvTrace.Mix mix : mixes) {
                         KvBench bench = new KvBench(mix, kvSubscribers, cacheRatio, policy, serverThreads);
-                        BenchReport report = MicroBench.run(bench, config(List.of("xdp", "udp", "memcached"), shapes, bench.name()),
+                        BenchReport report = MicroBench.run(bench, config(n, shapes),
                                 header(bench.name() + " (" + mix.id() + ": " + Math.round(100 * mix.getFraction()) + "% GET)"));
                         bench.addFigures(report);
                         failed |= finish(report);
@@ -121,7 +129,8 @@ final class BenchCommand implements Callable<Integer> {
         return System.out;
     }
 
-    private MicroBench.Config config(List<String> defaults, List<MicroBench.Shape> shapes, String bench) {
+    private MicroBench.Config config(String bench, List<MicroBench.Shape> shapes) {
+        List<String> defaults = bench.equals("kv") ? List.of("xdp", "udp", "memcached") : List.of("xdp", "udp");
         List<String> chosen = backends == null ? defaults : backends;
         for (String b : chosen) {
             if (!defaults.contains(b)) {

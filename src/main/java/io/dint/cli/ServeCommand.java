@@ -92,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!(leaseMs > 0)) {
             throw new IllegalArgumentException("--lease-ms must be positive, got " + leaseMs);
         }
+        KvStore.bucketsFor(data.universe(), cacheRatio); // checks --cache-ratio before the data set is built
         if (backend == Backend.MEMCACHED) {
             MemcachedServer m = new MemcachedServer(data, threads);
             ready.put("keys", data.count());
