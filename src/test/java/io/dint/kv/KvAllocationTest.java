@@ -7,6 +7,7 @@ import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.net.Ipv4;
 import io.dint.server.UdpServer;
+import io.dint.testing.AllocationProbe;
 import io.dint.testing.KvMessages;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Op;
@@ -17,14 +18,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * The KV hot paths allocate nothing per request: the load client and the udp backend's serve
- * loop over loopback, and the XDP backend's slow path. Allocation is read from the JVM's
- * per-thread counter over a run after a warm-up; as the JIT may still be compiling on a busy
- * machine, the least of three runs counts.
+ * loop over loopback (steady state, {@link AllocationProbe}), and the XDP backend's slow path
+ * (the least of several runs after a warm-up: the JIT may still be compiling on a busy machine).
  */
 class KvAllocationTest {
     private static final int PORT = 20298;
@@ -35,39 +34,15 @@ class KvAllocationTest {
         int loopback = Ipv4.parse("127.0.0.1");
         KvDataSet data = new KvDataSet(5_000, KvDataSet.Population.ALL, 1);
         KvTrace trace = KvTrace.generate(5_000, 0.8, 100_000, 2);
-        try (UdpServer server = new UdpServer(new KvService(data.load(1.5)), loopback, PORT, 1)) {
-            run(trace, loopback, 20_000, new AtomicLong()); // warm-up: class loading, JIT, native handle linking
-            Thread worker = Thread.getAllStackTraces().keySet().stream()
-                    .filter(th -> th.getName().equals("udp-server-0")).findFirst().orElseThrow();
-            double client = Double.MAX_VALUE, serverSide = Double.MAX_VALUE;
-            for (int round = 0; round < 3; round++) {
-                long before = MX.getThreadAllocatedBytes(worker.threadId());
-                AtomicLong allocated = new AtomicLong();
-                ClientStats stats = run(trace, loopback, 50_000, allocated);
-                long requests = stats.get(ClientStats.REPLIES);
-                assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
-                client = Math.min(client, (double) allocated.get() / requests);
-                serverSide = Math.min(serverSide, (double) (MX.getThreadAllocatedBytes(worker.threadId()) - before) / requests);
-            }
-            // fixed costs (the loop's arrays, latency recorders) stay; nothing scales with requests
-            assertThat(client).as("client bytes allocated per request").isLessThan(1.0);
-            assertThat(serverSide).as("server bytes allocated per request").isLessThan(1.0);
+        try (UdpServer server = new UdpServer(new KvService(data.load(1.5)), loopback, PORT, 1);
+             UdpTransport transport = new UdpTransport(loopback, 16, 256)) {
+            ClientStats stats = new ClientStats();
+            KvClient client = new KvClient(transport, stats, trace, 1, loopback, PORT, 16, 0, 50_000_000L, 0);
+            double[] perRequest = AllocationProbe.perRequest(client, stats, AllocationProbe.thread("udp-server-0"), 50_000, 100_000);
+            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            assertThat(perRequest[0]).as("client bytes allocated per request").isLessThan(1.0);
+            assertThat(perRequest[1]).as("server bytes allocated per request").isLessThan(1.0);
         }
-    }
-
-    private static ClientStats run(KvTrace trace, int addr, int requests, AtomicLong allocated) throws InterruptedException {
-        ClientStats stats = new ClientStats();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try (UdpTransport transport = new UdpTransport(addr, 16, 256)) {
-                KvClient client = new KvClient(transport, stats, trace, 1, addr, PORT, 16, 0, 50_000_000L, requests);
-                long before = MX.getCurrentThreadAllocatedBytes();
-                client.run();
-                allocated.set(MX.getCurrentThreadAllocatedBytes() - before);
-            }
-        });
-        t.join(120_000);
-        assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(requests);
-        return stats;
     }
 
     @Test
