@@ -31,7 +31,7 @@ class BpfObjectTest {
             assertThat(table.perCpu()).isFalse();
             BpfMap stats = lock.map("stats");
             assertThat(stats.perCpu()).isTrue();
-            assertThat(stats.maxEntries()).isEqualTo(12);
+            assertThat(stats.maxEntries()).isEqualTo(io.dint.wire.Stat.MAX);
             assertThat(lock.map(".rodata").valueSize()).isEqualTo((int) io.dint.wire.Wire.CONFIG.byteSize());
             assertThat(lock.map("stats")).isSameAs(stats);
         }
