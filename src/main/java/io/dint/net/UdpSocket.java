@@ -163,12 +163,11 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         try {
-            int r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, batch.sendHdrAddress(from), count - from,
-                    Libc.MSG_DONTWAIT);
+            int r = sendmmsgOnce(batch.sendHdrAddress(from), count - from);
             if (r >= 0) {
                 return r;
             }
-            int e = Libc.errno(sendErrno);
+            int e = -r;
             if (e == Libc.EAGAIN || e == Libc.EINTR || e == Libc.ENOBUFS) {
                 return 0;
             }
@@ -191,19 +190,19 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         try {
-            int n = recvNow(batch);
+            int n = recvNow(batch, false);
             if (n > 0 || timeoutMillis <= 0) {
                 return n;
             }
-            int ready = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, timeoutMillis);
+            int ready = pollOnce(timeoutMillis);
             if (ready <= 0) {
-                int e = ready < 0 ? Libc.errno(recvErrno) : 0;
+                int e = -ready;
                 if (ready == 0 || e == Libc.EINTR) {
                     return 0;
                 }
                 throw Libc.error("poll", e);
             }
-            return closed ? 0 : recvNow(batch);
+            return closed ? 0 : recvNow(batch, true);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         } finally {
@@ -211,9 +210,15 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    private int recvNow(MsgBatch batch) throws Throwable {
-        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(),
-                Libc.MSG_DONTWAIT, 0L);
+    /**
+     * Takes what is queued without waiting. A failure is taken for "nothing yet" unless
+     * {@code checked} (poll said the socket is ready), when its errno is learnt and an error thrown.
+     */
+    private int recvNow(MsgBatch batch, boolean checked) throws Throwable {
+        int n = recvmmsgOnce(batch, Libc.MSG_DONTWAIT);
+        if (n < 0 && checked) {
+            n = recvmmsgChecked(batch);
+        }
         if (n > 0) {
             if (closed) {
                 return 0;
@@ -224,11 +229,47 @@ public final class UdpSocket implements AutoCloseable {
         if (n == 0) {
             return 0;
         }
-        int e = Libc.errno(recvErrno);
-        if (e == Libc.EAGAIN || e == Libc.EINTR) {
+        int e = -n;
+        if (!checked || e == Libc.EAGAIN || e == Libc.EINTR) {
             return 0;
         }
         throw Libc.error("recvmmsg", e);
+    }
+
+    // The hot downcalls go without errno capture (Libc's *_NO_ERRNO handles): the FFM runtime slices
+    // the capture segment on every capturing call, and the JIT does not always remove that
+    // allocation, even from methods this small (seen: 40 bytes a poll in a busy test JVM). Only a
+    // call that failed is made again with errno captured, to learn why. Each returns the result, or
+    // minus the errno.
+
+    private int sendmmsgOnce(long hdrs, int n) throws Throwable {
+        int r = (int) Libc.SENDMMSG_NO_ERRNO.invokeExact(fd, hdrs, n, Libc.MSG_DONTWAIT);
+        if (r >= 0) {
+            return r;
+        }
+        // sendmmsg fails only when its first message does, so nothing went out: send again to learn why
+        r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, hdrs, n, Libc.MSG_DONTWAIT);
+        return r >= 0 ? r : -Libc.errno(sendErrno);
+    }
+
+    /** Without errno: the result, or -1 for a failure of unknown cause. */
+    private int recvmmsgOnce(MsgBatch batch, int flags) throws Throwable {
+        return (int) Libc.RECVMMSG_NO_ERRNO.invokeExact(fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
+    }
+
+    /** After a failure: again without waiting, errno captured. */
+    private int recvmmsgChecked(MsgBatch batch) throws Throwable {
+        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(), Libc.MSG_DONTWAIT, 0L);
+        return n >= 0 ? n : -Libc.errno(recvErrno);
+    }
+
+    private int pollOnce(int timeoutMillis) throws Throwable {
+        int r = (int) Libc.POLL_NO_ERRNO.invokeExact(pollFdAddress, 1L, timeoutMillis);
+        if (r >= 0) {
+            return r;
+        }
+        r = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, 0); // failed (EINTR, mostly): ask again, errno captured
+        return r >= 0 ? r : -Libc.errno(recvErrno);
     }
 
     /**
@@ -244,8 +285,13 @@ public final class UdpSocket implements AutoCloseable {
         try {
             while (!closed) {
                 // SO_RCVTIMEO bounds each wait, so a close() that the shutdown wake-up missed is still seen.
-                int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(),
-                        Libc.MSG_WAITFORONE, 0L);
+                int n = recvmmsgOnce(batch, Libc.MSG_WAITFORONE);
+                if (n < 0) {
+                    if (closed) {
+                        break;
+                    }
+                    n = recvmmsgChecked(batch); // learn why (usually the SO_RCVTIMEO slice ran out)
+                }
                 if (n > 0) {
                     // After shutdown() the kernel reports an empty "datagram"; that is the wake-up, not data.
                     if (closed) {
@@ -255,7 +301,7 @@ public final class UdpSocket implements AutoCloseable {
                     return n;
                 }
                 if (n < 0) {
-                    int e = Libc.errno(recvErrno);
+                    int e = -n;
                     if (e != Libc.EAGAIN && e != Libc.EINTR) {
                         throw Libc.error("recvmmsg", e);
                     }

@@ -38,7 +38,7 @@ class KvAllocationTest {
              UdpTransport transport = new UdpTransport(loopback, 16, 256)) {
             ClientStats stats = new ClientStats();
             KvClient client = new KvClient(transport, stats, trace, 1, loopback, PORT, 16, 0, 50_000_000L, 0);
-            double[] perRequest = AllocationProbe.perRequest(client, stats, AllocationProbe.thread("udp-server-0"), 50_000, 100_000);
+            double[] perRequest = AllocationProbe.perRequest(client, stats, AllocationProbe.thread("udp-server-0"), 100_000, 100_000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(perRequest[0]).as("client bytes allocated per request").isLessThan(1.0);
             assertThat(perRequest[1]).as("server bytes allocated per request").isLessThan(1.0);
