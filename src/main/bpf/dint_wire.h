@@ -35,6 +35,11 @@ enum dint_op {
 	DINT_OP_OCC_COMMIT = 13,
 	/* Commit log: struct dint_log_msg. */
 	DINT_OP_LOG_APPEND = 20,
+	/* KV store (struct dint_kv_msg). */
+	DINT_OP_KV_GET = 30,
+	DINT_OP_KV_SET = 31,    /* update an existing key: NOT_EXIST if there is none */
+	DINT_OP_KV_INSERT = 32, /* add a new key: EXISTS if it is there already */
+	DINT_OP_KV_DELETE = 33,
 	/* Transaction shards (Smallbank on 2PL, TATP on OCC), DESIGN §3. */
 	DINT_OP_TXN_READ = 50,              /* value, version, flags */
 	DINT_OP_TXN_LOCK_SHARED = 51,       /* 2PL lock + read */
@@ -68,6 +73,10 @@ enum dint_status {
 	DINT_ST_OK = 4,        /* release done */
 	DINT_ST_NOT_HELD = 5,  /* release refused: the caller does not hold it */
 	DINT_ST_NO_SPACE = 50, /* a shard's store is full: the record cannot be created */
+	/* KV store; a busy bucket is answered DINT_ST_RETRY. */
+	DINT_ST_KV_OK = 30,        /* done; GET, SET and INSERT carry the object's version (and GET its value) */
+	DINT_ST_KV_NOT_EXIST = 31, /* GET, SET or DELETE of a key that does not exist */
+	DINT_ST_KV_EXISTS = 32,    /* INSERT of a key that exists */
 };
 
 /*
@@ -185,6 +194,18 @@ enum dint_stat {
 	DINT_STAT_DUPLICATE = 19,    /* a retransmitted request answered from the dedup window */
 	DINT_STAT_LOG_APPEND = 20,   /* records appended and ACKed */
 	DINT_STAT_LOG_FULL = 21,     /* ring full: answered RETRY, nothing overwritten */
+	DINT_STAT_KV_GET_HIT = 28,       /* GET answered from the cache */
+	DINT_STAT_KV_SET_HIT = 29,       /* SET written in place (write-back) */
+	DINT_STAT_KV_INSERT_HIT = 30,    /* INSERT answered in the kernel: installed, or EXISTS */
+	DINT_STAT_KV_NOT_EXIST = 31,     /* answered NOT_EXIST from the Bloom word */
+	DINT_STAT_KV_RETRY = 32,         /* bucket locked: answered RETRY */
+	DINT_STAT_KV_LEASE_TAKEOVER = 33,/* a lock older than the lease taken over */
+	DINT_STAT_KV_SLOW = 34,          /* grown and passed to the slow path (bucket left locked) */
+	DINT_STAT_KV_WRITEBACK = 35,     /* ... carrying a dirty victim to write back */
+	DINT_STAT_KV_TC_INSTALL = 36,    /* slow-path reply: object installed, bucket unlocked, shrunk */
+	DINT_STAT_KV_TC_RELEASE = 37,    /* slow-path reply: nothing to install; unlocked, shrunk */
+	DINT_STAT_KV_TC_STALE = 38,      /* slow-path reply whose lease was taken over: only shrunk */
+	DINT_STAT_KV_TC_BAD = 39,        /* from our port but not a slow-path reply: passed untouched */
 	DINT_STAT_MAX = 56,
 };
 
@@ -253,6 +274,73 @@ struct dint_log_cursor {
 	__u64 pad1[7];
 	__u64 tail;
 	__u64 pad2[7];
+};
+
+	/* KV store: XDP program (28-35) and TC egress program (36-39). */
+
+/* ---- KV store with an in-kernel write-back cache ---- */
+
+#define DINT_KV_VALUE_SIZE 40
+#define DINT_KV_WAYS 4
+#define DINT_KV_NO_WAY 255 /* dint_kv_slow.way of a DELETE whose key is not cached */
+
+/* dint_kv_slow.flags */
+#define DINT_KV_VICTIM 1     /* request: victim holds a dirty object to write back first */
+#define DINT_KV_INSTALL 2    /* reply: install the message's object in way, clean */
+#define DINT_KV_INVALIDATE 4 /* reply to DELETE: drop the key from way, bloom is the new word */
+
+/* Cache policies (dint_kv_config.policy), chosen at server start. */
+#define DINT_KV_WRITE_BACK_BLOOM 0 /* SET hits stay in the kernel; a clear Bloom bit answers NOT_EXIST */
+#define DINT_KV_WRITE_BACK 1       /* the same without Bloom filter: every miss goes to user space */
+#define DINT_KV_WRITE_THROUGH 2    /* every SET, INSERT and DELETE goes to user space */
+
+/* A key and its value; the bucket is dint_hash64(key) % buckets, the Bloom bit its top 6 bits. */
+struct dint_kv_object {
+	__u64 key;
+	__u64 version; /* 1 when inserted, +1 per SET */
+	__u8 value[DINT_KV_VALUE_SIZE];
+};
+
+/* KV request and reply (the reply is the request rewritten). */
+struct dint_kv_msg {
+	struct dint_hdr hdr;
+	struct dint_kv_object obj;
+};
+
+/*
+ * What the XDP program appends to a request it passes to the slow path, and the slow path sends
+ * back behind its reply for the TC egress program, which removes it again. The bucket stays
+ * locked meanwhile with lease as the lock value; TC acts only while the lock still holds it.
+ */
+struct dint_kv_slow {
+	__u64 lease;  /* bucket lock value (bpf_ktime_get_ns when taken) */
+	__u32 bucket;
+	__u8 way;     /* the slot the object goes into, or holds the key (DELETE, write-through) */
+	__u8 flags;   /* DINT_KV_VICTIM | DINT_KV_INSTALL | DINT_KV_INVALIDATE */
+	__u16 pad;
+	__u64 bloom;  /* reply to DELETE: Bloom word of the keys user space holds in the bucket */
+	struct dint_kv_object victim;
+};
+
+struct dint_kv_slot {
+	struct dint_kv_object obj;
+	__u8 valid;
+	__u8 dirty; /* newer than user space's copy (or unknown to it): write back before eviction */
+	__u8 pad[6];
+};
+
+/* One bucket of the cache (array map kv_cache, dint_config.table_size buckets). */
+struct dint_kv_bucket {
+	__u64 lock;  /* 0 free, else the lease: bpf_ktime_get_ns() when taken; CAS-guarded */
+	__u64 bloom; /* bit (hash >> 58) of every key of the bucket, cached or not */
+	struct dint_kv_slot slot[DINT_KV_WAYS];
+};
+
+/* KV settings in .rodata.kv, written by the loader like dint_config. */
+struct dint_kv_config {
+	__u64 lease_ns; /* a bucket lock older than this may be taken over */
+	__u32 policy;   /* DINT_KV_WRITE_BACK_BLOOM, _WRITE_BACK or _WRITE_THROUGH */
+	__u32 pad;
 };
 
 #endif /* DINT_WIRE_H */

@@ -28,6 +28,8 @@ public final class BenchReport {
     private final Map<String, Object> checks = new LinkedHashMap<>();
     private final Map<String, Object> serverStats = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
+    private final Map<String, Object> details = new LinkedHashMap<>();
+    private final List<Object[]> extraFigures = new ArrayList<>();
 
     public BenchReport(String bench) {
         this.bench = bench;
@@ -51,6 +53,24 @@ public final class BenchReport {
 
     public List<String> failures() {
         return failures;
+    }
+
+    /** Records a server's end-of-run check under {@code name}; fails the report unless {@code flag} is true in it. */
+    public void check(String name, Map<String, Object> check, String flag, String what) {
+        checks.put(name, check);
+        if (!Boolean.TRUE.equals(check.get(flag))) {
+            fail(name + ": " + what + ": " + check);
+        }
+    }
+
+    /** Benchmark-specific results beyond the sweep points, written to the JSON as {@code details}. */
+    public Map<String, Object> details() {
+        return details;
+    }
+
+    /** A benchmark-specific figure, printed and recorded after the common ones. */
+    public void addFigure(String backend, String figure, double value) {
+        extraFigures.add(new Object[] {backend, figure, value});
     }
 
     public void add(LoadPoint p) {
@@ -111,6 +131,9 @@ public final class BenchReport {
         if (backends.contains("xdp") && backends.contains("afxdp")) {
             f.add("ratio_xdp_afxdp", "requests_per_s", best("xdp").repliesPerS() / best("afxdp").repliesPerS());
         }
+        for (Object[] e : extraFigures) {
+            f.add((String) e[0], (String) e[1], (Double) e[2]);
+        }
         return f;
     }
 
@@ -128,6 +151,7 @@ public final class BenchReport {
         doc.put("checks", checks);
         doc.put("server_stats", serverStats);
         doc.put("failures", failures);
+        doc.put("details", details);
         Map<String, String> figures = new LinkedHashMap<>();
         figures().lines().forEach(l -> figures.put(l[0], l[1]));
         doc.put("figures", figures);

@@ -80,10 +80,6 @@ public final class LockBench implements MicroBench.Workload {
 
     @Override
     public void check(String backend, ServerProcess server, BenchReport report) {
-        Map<String, Object> check = server.check();
-        report.checks().put(backend, check);
-        if (!Boolean.TRUE.equals(check.get("all_free"))) {
-            report.fail(backend + ": locks still held after the run: " + check);
-        }
+        report.check(backend, server.check(), "all_free", "locks still held after the run");
     }
 }

@@ -34,6 +34,16 @@ public final class MicroBench {
         /** The load loop of client thread {@code index}, created inside that thread. */
         LoadLoop client(Transport transport, ClientStats stats, int index, Shape shape, Host server);
 
+        /** As above for a given backend, for workloads whose clients speak a backend's own protocol. */
+        default LoadLoop client(String backend, Transport transport, ClientStats stats, int index, Shape shape, Host server) {
+            return client(transport, stats, index, shape, server);
+        }
+
+        /** Called with each measured point; returns text appended to its printed line. */
+        default String measured(String backend, Shape shape, LoadRunner.Measurement m) {
+            return "";
+        }
+
         /** End-of-run checks on the server, recorded in the report (failures with {@code fail}). */
         default void check(String backend, ServerProcess server, BenchReport report) {
             report.checks().put(backend, server.check());
@@ -118,13 +128,13 @@ public final class MicroBench {
                     for (Shape shape : config.sweep()) {
                         LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
                                 closing(config.client().open(client, Math.min(64, shape.inflight())),
-                                        t -> workload.client(t, stats, index, shape, server)), config.warmup(), config.window(), proc::stats);
+                                        t -> workload.client(backend, t, stats, index, shape, server)), config.warmup(), config.window(), proc::stats);
                         LoadPoint p = LoadPoint.of(backend, shape, m);
                         report.add(p);
-                        out.printf("  %-5s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%, user %4.2f)  xdp %4.0f ns/req  timeouts %d%n",
+                        out.printf("  %-9s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%, user %4.2f)  xdp %4.0f ns/req  timeouts %d%s%n",
                                 backend, shape.threads(), shape.inflight(), p.repliesPerS(), p.txnPerS(), p.p50Us(), p.p99Us(),
                                 p.machineCpuUsPerRequest(), p.clientCpuUsPerRequest(), 100 * p.clientCpuShare(),
-                                p.clientUserCpuUsPerRequest(), p.xdpNsPerRequest(), p.timeouts());
+                                p.clientUserCpuUsPerRequest(), p.xdpNsPerRequest(), p.timeouts(), workload.measured(backend, shape, m));
                     }
                     workload.check(backend, proc, report);
                     report.serverStats().put(backend, proc.stats());

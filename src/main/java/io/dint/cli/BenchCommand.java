@@ -1,10 +1,16 @@
 package io.dint.cli;
 
 import io.dint.bench.BenchReport;
+import io.dint.bench.KvAblation;
+import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
 import io.dint.cluster.LocalCluster;
+import io.dint.kv.KvDataSet;
+import io.dint.kv.KvPolicy;
+import io.dint.kv.KvStore;
+import io.dint.kv.KvTrace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,13 +24,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> BENCHES = List.of("lock2pl", "occ", "log");
+    static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation");
 
     @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
             completionCandidates = Benches.class)
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "xdp,afxdp,udp", description = "Backends to compare: xdp, afxdp, udp. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backends", split = ",",
+            description = "Backends to compare. Default: xdp,afxdp,udp (kv: xdp,afxdp,udp,memcached; kv-ablation runs xdp only).")
     List<String> backends;
 
     @Option(names = "--sweep", split = ",", defaultValue = "1x1,1x8,1x32,1x128,2x128",
@@ -40,12 +47,30 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lock-ids", defaultValue = "1000000", description = "Distinct lock ids, or OCC / log keys (paper: 24000000). Default: ${DEFAULT-VALUE}.")
     long lockIds;
 
+    @Option(names = "--kv-subscribers", defaultValue = "100000",
+            description = "KV: TATP subscribers whose 12 CALL_FORWARDING keys are the data set (paper: 2000000). Default: ${DEFAULT-VALUE}.")
+    long kvSubscribers;
+
+    @Option(names = "--kv-mix", split = ",", defaultValue = "parallel,contention",
+            description = "KV mixes for bench kv: parallel (100%% GET), contention (80%% GET, 20%% SET). Default: ${DEFAULT-VALUE}.")
+    List<String> kvMixes;
+
+    @Option(names = "--cache-ratio", defaultValue = "1.5",
+            description = "KV: kernel cache slots per key (paper: 1.5). Default: ${DEFAULT-VALUE}.")
+    double cacheRatio;
+
+    @Option(names = "--cache", defaultValue = "write-back-bloom",
+            description = "KV: cache policy of bench kv: write-back-bloom, write-back, write-through. Default: ${DEFAULT-VALUE}.")
+    String cache;
+
     @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
     int serverThreads;
 
     @Option(names = "--client", defaultValue = "afxdp",
             description = "Load generator transport: afxdp (kernel bypass) or socket (kernel UDP). Default: ${DEFAULT-VALUE}.")
     String client;
+
+    private MicroBench.Client clientKind = MicroBench.Client.AFXDP;
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
@@ -66,8 +91,10 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown benchmark '" + n + "': choose from " + BENCHES);
             }
         }
-        for (String b : backends) {
-            new BackendConverter().convert(b);
+        if (backends != null) {
+            for (String b : backends) {
+                new BackendConverter().convert(b);
+            }
         }
         if (warmup < 0 || window <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
@@ -78,26 +105,66 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown client '" + client + "': use afxdp or socket");
         }
-        MicroBench.Config config = new MicroBench.Config(backends,
-                sweep.stream().map(MicroBench.Shape::parse).toList(), seconds(warmup), seconds(window), clientKind);
+        this.clientKind = clientKind;
+        List<MicroBench.Shape> shapes = sweep.stream().map(MicroBench.Shape::parse).toList();
+        for (String n : run) {
+            if (!n.equals("kv-ablation")) {
+                config(n, shapes);
+            }
+        }
+        KvPolicy policy = KvPolicy.parse(cache);
+        List<KvTrace.Mix> mixes = kvMixes.stream().map(KvTrace.Mix::parse).toList();
+        KvStore.bucketsFor(new KvDataSet(kvSubscribers, KvDataSet.Population.ALL, 42).universe(), cacheRatio);
         LocalCluster.cleanLeftovers();
         boolean failed = false;
         for (String n : run) {
-            System.out.println("== " + n);
-            BenchReport report = switch (n) {
-                case "lock2pl" -> MicroBench.run(new LockBench(LockBench.Protocol.LOCK2PL, lockIds, 200_000, serverThreads), config, System.out);
-                case "occ" -> MicroBench.run(new LockBench(LockBench.Protocol.OCC, lockIds, 200_000, serverThreads), config, System.out);
-                case "log" -> MicroBench.run(new LogBench(lockIds, serverThreads), config, System.out);
+            switch (n) {
+                case "lock2pl" -> failed |= finish(MicroBench.run(new LockBench(LockBench.Protocol.LOCK2PL, lockIds, 200_000, serverThreads),
+                        config(n, shapes), header(n)));
+                case "occ" -> failed |= finish(MicroBench.run(new LockBench(LockBench.Protocol.OCC, lockIds, 200_000, serverThreads),
+                        config(n, shapes), header(n)));
+                case "log" -> failed |= finish(MicroBench.run(new LogBench(lockIds, serverThreads), config(n, shapes), header(n)));
+                case "kv" -> {
+                    for (KvTrace.Mix mix : mixes) {
+                        KvBench bench = new KvBench(mix, kvSubscribers, cacheRatio, policy, serverThreads);
+                        BenchReport report = MicroBench.run(bench, config(n, shapes),
+                                header(bench.name() + " (" + mix.id() + ": " + Math.round(100 * mix.getFraction()) + "% GET)"));
+                        bench.addFigures(report);
+                        failed |= finish(report);
+                    }
+                }
+                case "kv-ablation" -> failed |= finish(KvAblation.run(kvSubscribers, cacheRatio, serverThreads, shapes.getLast(),
+                        seconds(warmup), seconds(window), header(n + " (xdp backend, client " + sweep.getLast() + ")")));
                 default -> throw new IllegalStateException(n);
-            };
-            System.out.println("results: " + report.write(results));
-            report.printFigures(System.out);
-            for (String f : report.failures()) {
-                System.out.println("CHECK FAILED: " + f);
-                failed = true;
             }
         }
         return failed ? 2 : 0;
+    }
+
+    private static java.io.PrintStream header(String title) {
+        System.out.println("== " + title);
+        return System.out;
+    }
+
+    private MicroBench.Config config(String bench, List<MicroBench.Shape> shapes) {
+        List<String> defaults = bench.equals("kv") ? List.of("xdp", "afxdp", "udp", "memcached") : List.of("xdp", "afxdp", "udp");
+        List<String> chosen = backends == null ? defaults : backends;
+        for (String b : chosen) {
+            if (!defaults.contains(b)) {
+                throw new IllegalArgumentException("bench " + bench + " has no backend '" + b + "': use some of " + defaults);
+            }
+        }
+        return new MicroBench.Config(chosen, shapes, seconds(warmup), seconds(window), clientKind);
+    }
+
+    /** Writes and prints a report; true if a check failed. */
+    private boolean finish(BenchReport report) throws java.io.IOException {
+        System.out.println("results: " + report.write(results));
+        report.printFigures(System.out);
+        for (String f : report.failures()) {
+            System.out.println("CHECK FAILED: " + f);
+        }
+        return !report.failures().isEmpty();
     }
 
     private static Duration seconds(double s) {

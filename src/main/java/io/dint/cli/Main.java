@@ -14,6 +14,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code ./dint} runs it: an error is one line on stderr and exit code 1. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("dint: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
@@ -22,6 +27,6 @@ public final class Main implements Runnable {
             }
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 }

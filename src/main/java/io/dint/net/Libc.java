@@ -31,6 +31,7 @@ final class Libc {
     static final int SO_REUSEADDR = 2;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
+    static final int SO_NO_CHECK = 11;
     static final int SO_REUSEPORT = 15;
     static final int SO_RCVTIMEO = 20;
     static final int SO_SNDBUFFORCE = 32;
@@ -66,6 +67,14 @@ final class Libc {
             bind("recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG));
     /** {@code int poll(struct pollfd *fds, nfds_t n, int timeout)}, fds as address. */
     static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    // The same three without errno capture, for hot paths: the FFM runtime slices the capture segment
+    // on every call, and the JIT does not always remove that allocation. Call the capturing handle
+    // after a failure to learn the errno.
+    static final MethodHandle SENDMMSG_NO_ERRNO = bindNoErrno("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+    static final MethodHandle RECVMMSG_NO_ERRNO = bindNoErrno("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG));
+    static final MethodHandle POLL_NO_ERRNO = bindNoErrno("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** {@code open} is variadic; the mode is passed as its one variadic argument. */
@@ -82,6 +91,10 @@ final class Libc {
         options[0] = ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
+    }
+
+    private static MethodHandle bindNoErrno(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
     }
 
     /** A segment for the errno capture; one per thread that makes calls, allocated up front. */

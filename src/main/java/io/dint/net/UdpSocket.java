@@ -120,6 +120,22 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends without UDP checksum (SO_NO_CHECK; 0 is legal on IPv4): for a sender whose datagrams
+     * are rewritten on their way out, e.g. shortened by a TC program, which could not fix a
+     * checksum the NIC has yet to complete.
+     */
+    public void disableChecksum() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Libc.newCapture(arena);
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            setOption(fd, Libc.SO_NO_CHECK, one, capture, "SO_NO_CHECK");
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
     public int localPort() {
         return localPort;
     }
@@ -174,7 +190,7 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         try {
-            int n = recvNow(batch);
+            int n = recvNow(batch, false);
             if (n > 0 || timeoutMillis <= 0) {
                 return n;
             }
@@ -186,7 +202,7 @@ public final class UdpSocket implements AutoCloseable {
                 }
                 throw Libc.error("poll", e);
             }
-            return closed ? 0 : recvNow(batch);
+            return closed ? 0 : recvNow(batch, true);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         } finally {
@@ -194,8 +210,15 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    private int recvNow(MsgBatch batch) throws Throwable {
+    /**
+     * Takes what is queued without waiting. A failure is taken for "nothing yet" unless
+     * {@code checked} (poll said the socket is ready), when its errno is learnt and an error thrown.
+     */
+    private int recvNow(MsgBatch batch, boolean checked) throws Throwable {
         int n = recvmmsgOnce(batch, Libc.MSG_DONTWAIT);
+        if (n < 0 && checked) {
+            n = recvmmsgChecked(batch);
+        }
         if (n > 0) {
             if (closed) {
                 return 0;
@@ -207,28 +230,45 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         int e = -n;
-        if (e == Libc.EAGAIN || e == Libc.EINTR) {
+        if (!checked || e == Libc.EAGAIN || e == Libc.EINTR) {
             return 0;
         }
         throw Libc.error("recvmmsg", e);
     }
 
-    // The downcalls on the hot paths sit in methods this small so that the JIT inlines each whole and
-    // removes the slice it makes of the errno capture segment; inside a bigger method it stayed an
-    // allocation per call. Each returns the result, or minus the errno.
+    // The hot downcalls go without errno capture (Libc's *_NO_ERRNO handles): the FFM runtime slices
+    // the capture segment on every capturing call, and the JIT does not always remove that
+    // allocation, even from methods this small (seen: 40 bytes a poll in a busy test JVM). Only a
+    // call that failed is made again with errno captured, to learn why. Each returns the result, or
+    // minus the errno.
 
     private int sendmmsgOnce(long hdrs, int n) throws Throwable {
-        int r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, hdrs, n, Libc.MSG_DONTWAIT);
+        int r = (int) Libc.SENDMMSG_NO_ERRNO.invokeExact(fd, hdrs, n, Libc.MSG_DONTWAIT);
+        if (r >= 0) {
+            return r;
+        }
+        // sendmmsg fails only when its first message does, so nothing went out: send again to learn why
+        r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, hdrs, n, Libc.MSG_DONTWAIT);
         return r >= 0 ? r : -Libc.errno(sendErrno);
     }
 
+    /** Without errno: the result, or -1 for a failure of unknown cause. */
     private int recvmmsgOnce(MsgBatch batch, int flags) throws Throwable {
-        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
+        return (int) Libc.RECVMMSG_NO_ERRNO.invokeExact(fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
+    }
+
+    /** After a failure: again without waiting, errno captured. */
+    private int recvmmsgChecked(MsgBatch batch) throws Throwable {
+        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(), Libc.MSG_DONTWAIT, 0L);
         return n >= 0 ? n : -Libc.errno(recvErrno);
     }
 
     private int pollOnce(int timeoutMillis) throws Throwable {
-        int r = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, timeoutMillis);
+        int r = (int) Libc.POLL_NO_ERRNO.invokeExact(pollFdAddress, 1L, timeoutMillis);
+        if (r >= 0) {
+            return r;
+        }
+        r = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, 0); // failed (EINTR, mostly): ask again, errno captured
         return r >= 0 ? r : -Libc.errno(recvErrno);
     }
 
@@ -246,6 +286,12 @@ public final class UdpSocket implements AutoCloseable {
             while (!closed) {
                 // SO_RCVTIMEO bounds each wait, so a close() that the shutdown wake-up missed is still seen.
                 int n = recvmmsgOnce(batch, Libc.MSG_WAITFORONE);
+                if (n < 0) {
+                    if (closed) {
+                        break;
+                    }
+                    n = recvmmsgChecked(batch); // learn why (usually the SO_RCVTIMEO slice ran out)
+                }
                 if (n > 0) {
                     // After shutdown() the kernel reports an empty "datagram"; that is the wake-up, not data.
                     if (closed) {

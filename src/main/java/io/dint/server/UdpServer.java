@@ -21,12 +21,25 @@ public final class UdpServer implements ServiceServer {
     private final List<Worker> workers = new ArrayList<>();
 
     public UdpServer(DatagramService service, int bindAddr, int port, int threads) {
+        this(service, bindAddr, port, threads, socket -> { });
+    }
+
+    /** As above, with {@code setup} applied to each socket before it serves (e.g. socket options). */
+    public UdpServer(DatagramService service, int bindAddr, int port, int threads, java.util.function.Consumer<UdpSocket> setup) {
         if (threads <= 0) {
             throw new IllegalArgumentException("server threads must be positive, got " + threads);
         }
         this.service = service;
         for (int i = 0; i < threads; i++) {
-            Worker w = new Worker(UdpSocket.open(bindAddr, port, true));
+            UdpSocket socket = UdpSocket.open(bindAddr, port, true);
+            try {
+                setup.accept(socket);
+            } catch (RuntimeException e) {
+                socket.close();
+                close();
+                throw e;
+            }
+            Worker w = new Worker(socket);
             workers.add(w);
             w.thread = Thread.ofPlatform().name("udp-server-" + i).daemon().start(w);
         }

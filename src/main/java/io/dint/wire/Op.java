@@ -14,6 +14,10 @@ public final class Op {
     public static final int OCC_ABORT = 12;
     public static final int OCC_COMMIT = 13;
     public static final int LOG_APPEND = 20;
+    public static final int KV_GET = 30;
+    public static final int KV_SET = 31;
+    public static final int KV_INSERT = 32;
+    public static final int KV_DELETE = 33;
     public static final int TXN_READ = 50;
     public static final int TXN_LOCK_SHARED = 51;
     public static final int TXN_LOCK_EXCLUSIVE = 52;

@@ -29,6 +29,18 @@ public final class Stat {
     public static final int DUPLICATE = 19;
     public static final int LOG_APPEND = 20;
     public static final int LOG_FULL = 21;
+    public static final int KV_GET_HIT = 28;
+    public static final int KV_SET_HIT = 29;
+    public static final int KV_INSERT_HIT = 30;
+    public static final int KV_NOT_EXIST = 31;
+    public static final int KV_RETRY = 32;
+    public static final int KV_LEASE_TAKEOVER = 33;
+    public static final int KV_SLOW = 34;
+    public static final int KV_WRITEBACK = 35;
+    public static final int KV_TC_INSTALL = 36;
+    public static final int KV_TC_RELEASE = 37;
+    public static final int KV_TC_STALE = 38;
+    public static final int KV_TC_BAD = 39;
     public static final int MAX = 56;
 
     private static final String[] NAMES = Names.of(Stat.class, MAX, "stat_");

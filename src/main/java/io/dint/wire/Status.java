@@ -11,6 +11,9 @@ public final class Status {
     public static final int OK = 4;
     public static final int NOT_HELD = 5;
     public static final int NO_SPACE = 50;
+    public static final int KV_OK = 30;
+    public static final int KV_NOT_EXIST = 31;
+    public static final int KV_EXISTS = 32;
 
     private static final String[] NAMES = Names.of(Status.class, 100, "status(");
 

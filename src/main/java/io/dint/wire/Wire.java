@@ -51,6 +51,58 @@ public final class Wire {
             JAVA_INT.withName("table_size"),
             JAVA_INT.withName("pad2")).withName("dint_config");
 
+    /** Bytes of a KV value. */
+    public static final int KV_VALUE_SIZE = 40;
+    /** Slots of a KV cache bucket. */
+    public static final int KV_WAYS = 4;
+    /** {@code dint_kv_slow.way} of a DELETE whose key is not cached. */
+    public static final int KV_NO_WAY = 255;
+    /** {@code dint_kv_slow.flags}. */
+    public static final int KV_VICTIM = 1, KV_INSTALL = 2, KV_INVALIDATE = 4;
+    /** {@code dint_kv_config.policy}. */
+    public static final int KV_WRITE_BACK_BLOOM = 0, KV_WRITE_BACK = 1, KV_WRITE_THROUGH = 2;
+
+    /** {@code struct dint_kv_object}: a key and its value. */
+    public static final StructLayout KV_OBJECT = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("key"),
+            JAVA_LONG.withName("version"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(KV_VALUE_SIZE, JAVA_BYTE).withName("value")).withName("dint_kv_object");
+
+    /** {@code struct dint_kv_msg}: KV request and reply. */
+    public static final StructLayout KV_MSG = java.lang.foreign.MemoryLayout.structLayout(
+            HDR.withName("hdr"),
+            KV_OBJECT.withName("obj")).withName("dint_kv_msg");
+
+    /** {@code struct dint_kv_slow}: what travels behind a KV message to and from the slow path. */
+    public static final StructLayout KV_SLOW = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("lease"),
+            JAVA_INT.withName("bucket"),
+            JAVA_BYTE.withName("way"),
+            JAVA_BYTE.withName("flags"),
+            JAVA_SHORT.withName("pad"),
+            JAVA_LONG.withName("bloom"),
+            KV_OBJECT.withName("victim")).withName("dint_kv_slow");
+
+    /** {@code struct dint_kv_slot}: one slot of a cache bucket. */
+    public static final StructLayout KV_SLOT = java.lang.foreign.MemoryLayout.structLayout(
+            KV_OBJECT.withName("obj"),
+            JAVA_BYTE.withName("valid"),
+            JAVA_BYTE.withName("dirty"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("pad")).withName("dint_kv_slot");
+
+    /** {@code struct dint_kv_bucket}: one bucket of the kernel's cache. */
+    public static final StructLayout KV_BUCKET = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("lock"),
+            JAVA_LONG.withName("bloom"),
+            java.lang.foreign.MemoryLayout.sequenceLayout(KV_WAYS, KV_SLOT).withName("slot")).withName("dint_kv_bucket");
+
+    /** {@code struct dint_kv_config}: KV settings the loader writes into .rodata.kv. */
+    public static final StructLayout KV_CONFIG = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("lease_ns"),
+            JAVA_INT.withName("policy"),
+            JAVA_INT.withName("pad")).withName("dint_kv_config");
+
+
     public static final int TXN_VALUE_SIZE = 40;
     public static final int TXN_F_EXISTS = 1;
     public static final int TXN_F_LOCKED = 2;
@@ -125,7 +177,8 @@ public final class Wire {
     public static final int DEDUP_VALID = offset(DEDUP_ENTRY, "valid");
 
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY, LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY,
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -144,6 +197,34 @@ public final class Wire {
     public static final int LOCK_ENTRY_EXCLUSIVE = offset(LOCK_ENTRY, "exclusive");
     public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
 
+    public static final int KV_OBJECT_SIZE = (int) KV_OBJECT.byteSize();
+    public static final int KV_OBJECT_KEY = offset(KV_OBJECT, "key");
+    public static final int KV_OBJECT_VERSION = offset(KV_OBJECT, "version");
+    public static final int KV_OBJECT_VALUE = offset(KV_OBJECT, "value");
+
+    public static final int KV_MSG_SIZE = (int) KV_MSG.byteSize();
+    public static final int KV_MSG_OBJ = offset(KV_MSG, "obj");
+
+    public static final int KV_SLOW_SIZE = (int) KV_SLOW.byteSize();
+    public static final int KV_SLOW_LEASE = offset(KV_SLOW, "lease");
+    public static final int KV_SLOW_BUCKET = offset(KV_SLOW, "bucket");
+    public static final int KV_SLOW_WAY = offset(KV_SLOW, "way");
+    public static final int KV_SLOW_FLAGS = offset(KV_SLOW, "flags");
+    public static final int KV_SLOW_BLOOM = offset(KV_SLOW, "bloom");
+    public static final int KV_SLOW_VICTIM = offset(KV_SLOW, "victim");
+
+    public static final int KV_SLOT_SIZE = (int) KV_SLOT.byteSize();
+    public static final int KV_SLOT_OBJ = offset(KV_SLOT, "obj");
+    public static final int KV_SLOT_VALID = offset(KV_SLOT, "valid");
+    public static final int KV_SLOT_DIRTY = offset(KV_SLOT, "dirty");
+
+    public static final int KV_BUCKET_SIZE = (int) KV_BUCKET.byteSize();
+    public static final int KV_BUCKET_LOCK = offset(KV_BUCKET, "lock");
+    public static final int KV_BUCKET_BLOOM = offset(KV_BUCKET, "bloom");
+    public static final int KV_BUCKET_SLOT = offset(KV_BUCKET, "slot");
+
+    public static final int KV_CONFIG_LEASE_NS = offset(KV_CONFIG, "lease_ns");
+    public static final int KV_CONFIG_POLICY = offset(KV_CONFIG, "policy");
     public static final int TXN_MSG_SIZE = (int) TXN_MSG.byteSize();
     public static final int TXN_KEY = offset(TXN_MSG, "key");
     public static final int TXN_TXN_ID = offset(TXN_MSG, "txn_id");

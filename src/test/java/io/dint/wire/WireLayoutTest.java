@@ -134,6 +134,15 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
         assertThat(define(header, "DINT_LOG_VALUE_SIZE")).isEqualTo(Wire.LOG_VALUE_SIZE);
+        assertThat(define(header, "DINT_KV_VALUE_SIZE")).isEqualTo(Wire.KV_VALUE_SIZE);
+        assertThat(define(header, "DINT_KV_WAYS")).isEqualTo(Wire.KV_WAYS);
+        assertThat(define(header, "DINT_KV_NO_WAY")).isEqualTo(Wire.KV_NO_WAY);
+        assertThat(define(header, "DINT_KV_VICTIM")).isEqualTo(Wire.KV_VICTIM);
+        assertThat(define(header, "DINT_KV_INSTALL")).isEqualTo(Wire.KV_INSTALL);
+        assertThat(define(header, "DINT_KV_INVALIDATE")).isEqualTo(Wire.KV_INVALIDATE);
+        assertThat(define(header, "DINT_KV_WRITE_BACK_BLOOM")).isEqualTo(Wire.KV_WRITE_BACK_BLOOM);
+        assertThat(define(header, "DINT_KV_WRITE_BACK")).isEqualTo(Wire.KV_WRITE_BACK);
+        assertThat(define(header, "DINT_KV_WRITE_THROUGH")).isEqualTo(Wire.KV_WRITE_THROUGH);
         assertThat(define(header, "DINT_TXN_VALUE_SIZE")).isEqualTo(Wire.TXN_VALUE_SIZE);
         assertThat(define(header, "DINT_TXN_F_EXISTS")).isEqualTo(Wire.TXN_F_EXISTS);
         assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);

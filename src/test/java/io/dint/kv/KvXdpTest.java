@@ -1,0 +1,629 @@
+package io.dint.kv;
+
+import static io.dint.testing.KvMessages.reply;
+import static io.dint.testing.KvMessages.status;
+import static io.dint.testing.KvMessages.value;
+import static io.dint.testing.KvMessages.version;
+import static io.dint.testing.KvMessages.zeroValue;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.bpf.Tc;
+import io.dint.bpf.TestRun;
+import io.dint.bpf.Xdp;
+import io.dint.testing.Frames;
+import io.dint.testing.KvMessages;
+import io.dint.wire.KvMessage;
+import io.dint.wire.Op;
+import io.dint.wire.Stat;
+import io.dint.wire.Status;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The KV cache programs through BPF_PROG_TEST_RUN, Katran style: request frame -> XDP verdict and
+ * frame; a request passed up -> the Java slow path -> its reply through the TC egress program ->
+ * the shrunk reply frame; and the cache bucket and counters after each step. Verdicts are PASS,
+ * DROP, TX or TC_ACT_OK (SHOT only when a shrink fails), never XDP_ABORTED.
+ */
+class KvXdpTest {
+    private static final int BUCKETS = 8;
+    private static final long LONG_LEASE = 10_000_000_000L; // nothing expires on its own in these tests
+
+    private KvKernel k;
+
+    private KvKernel kernel(KvPolicy policy, long leaseNanos) {
+        k = new KvKernel(BUCKETS, policy, leaseNanos);
+        return k;
+    }
+
+    private KvKernel kernel() {
+        return kernel(KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE);
+    }
+
+    @AfterEach
+    void close() {
+        if (k != null) {
+            k.close();
+        }
+    }
+
+    /** Six keys of the bucket in the store, of which prewarm caches four. */
+    private long[] sixKeys(int bucket) {
+        long[] keys = k.keysInBucket(bucket, 6, 1);
+        for (long key : keys) {
+            k.put(key, value(key, 0));
+        }
+        k.prewarm();
+        return keys;
+    }
+
+    private long[] uncached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> k.wayOf(key) < 0).toArray();
+    }
+
+    private long cached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
+    }
+
+    /** A key of the bucket whose Bloom bit none of {@code others} has. */
+    private long freshKey(int bucket, long from, long... others) {
+        long bits = 0;
+        for (long o : others) {
+            bits |= KvStore.bloomBit(o);
+        }
+        for (long c = from; ; c++) {
+            if (k.store.bucketOf(c) == bucket && (KvStore.bloomBit(c) & bits) == 0) {
+                return c;
+            }
+        }
+    }
+
+    /** Adds key to the store only, and its bit to the bucket's Bloom word (as if evicted earlier). */
+    private void storeOnly(long key, byte[] value) {
+        k.put(key, value);
+        int b = k.store.bucketOf(key);
+        MemorySegment v = k.bucket(b);
+        v.set(JAVA_LONG, Wire.KV_BUCKET_BLOOM, v.get(JAVA_LONG, Wire.KV_BUCKET_BLOOM) | KvStore.bloomBit(key));
+        k.writeBucket(b, v);
+    }
+
+    private byte[] req(int op, long key, byte[] value) {
+        return k.request(op, key, value);
+    }
+
+    private TestRun xdpRun(byte[] payload) {
+        return k.xdp.testRun(Frames.udpTo(Wire.PORT).payload(payload).build());
+    }
+
+    private static byte[] trailer(byte[] grownFrame) {
+        int off = 14 + 20 + 8 + KvMessage.SIZE;
+        return Arrays.copyOfRange(grownFrame, off, off + Wire.KV_SLOW_SIZE);
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void hitsAreAnsweredInTheKernelAndWritesStayThere() {
+        kernel();
+        long a = k.keysInBucket(0, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+
+        byte[] get = req(Op.KV_GET, a, zeroValue());
+        KvKernel.Trip t = k.send(get);
+        assertThat(t.verdict()).isEqualTo(Xdp.TX);
+        assertThat(t.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(a, 0)));
+
+        byte[] set = req(Op.KV_SET, a, value(a, 1));
+        assertThat(k.exchange(set)).isEqualTo(reply(set, Status.KV_OK, 2, value(a, 1)));
+        int way = k.wayOf(a);
+        assertThat(k.slot(0, way)).as("SET hit: in place, version+1, dirty").containsExactly(a, 2, 1, 1);
+        assertThat(k.slotValue(0, way)).isEqualTo(value(a, 1));
+        assertThat(k.storedVersion(a)).as("write-back: user space not told").isEqualTo(1);
+        assertThat(k.stored(a)).isEqualTo(value(a, 0));
+
+        byte[] get2 = req(Op.KV_GET, a, zeroValue());
+        assertThat(k.exchange(get2)).isEqualTo(reply(get2, Status.KV_OK, 2, value(a, 1)));
+
+        long n = freshKey(0, a + 1, a);
+        byte[] ins = req(Op.KV_INSERT, n, value(n, 7));
+        assertThat(k.send(ins).verdict()).isEqualTo(Xdp.TX);
+        int nWay = k.wayOf(n);
+        assertThat(nWay).as("installed in the kernel").isNotNegative();
+        assertThat(k.slot(0, nWay)).containsExactly(n, 1, 1, 1);
+        assertThat(k.bloom(0) & KvStore.bloomBit(n)).as("Bloom bit set").isNotZero();
+        assertThat(k.storedVersion(n)).as("user space learns it on write-back").isEqualTo(-1);
+        byte[] ins2 = req(Op.KV_INSERT, n, value(n, 8));
+        assertThat(k.exchange(ins2)).isEqualTo(KvMessages.withStatus(ins2, Status.KV_EXISTS));
+        byte[] ins3 = req(Op.KV_INSERT, a, value(a, 8));
+        assertThat(k.exchange(ins3)).isEqualTo(KvMessages.withStatus(ins3, Status.KV_EXISTS));
+
+        assertThat(k.stat(Stat.KV_GET_HIT)).isEqualTo(2);
+        assertThat(k.stat(Stat.KV_SET_HIT)).isEqualTo(1);
+        assertThat(k.stat(Stat.KV_INSERT_HIT)).isEqualTo(3);
+        assertThat(k.stat(Stat.TX)).isEqualTo(6);
+        assertThat(k.stat(Stat.KV_SLOW)).isZero();
+        assertThat(k.lock(0)).isZero();
+    }
+
+    @Test
+    void aClearBloomBitAnswersNotExistInTheKernel() {
+        kernel();
+        long a = k.keysInBucket(3, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+        long m = freshKey(3, a + 1, a);
+        for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_DELETE}) {
+            byte[] r = req(op, m, value(m, 1));
+            KvKernel.Trip t = k.send(r);
+            assertThat(t.verdict()).isEqualTo(Xdp.TX);
+            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.KV_NOT_EXIST));
+        }
+        assertThat(k.stat(Stat.KV_NOT_EXIST)).isEqualTo(3);
+        assertThat(k.stat(Stat.KV_SLOW)).isZero();
+        assertThat(k.lock(3)).isZero();
+    }
+
+    @Test
+    void aMissLocksTheBucketAndPassesTheRequestGrownWithTheChosenSlot() {
+        kernel();
+        long[] keys = sixKeys(1);
+        long missing = uncached(keys)[0];
+        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        TestRun r = xdpRun(get);
+        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
+        ByteBuffer t = le(trailer(r.output()));
+        long lease = t.getLong(Wire.KV_SLOW_LEASE);
+        assertThat(lease).as("lease: the lock's timestamp").isNotZero();
+        assertThat(k.lock(1)).as("bucket left locked under the lease").isEqualTo(lease);
+        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        assertThat(t.get(Wire.KV_SLOW_WAY)).as("all valid and clean: the first clean slot").isEqualTo((byte) 0);
+        assertThat(t.get(Wire.KV_SLOW_FLAGS)).as("no dirty victim").isZero();
+        assertThat(k.stat(Stat.KV_SLOW)).isEqualTo(1);
+        assertThat(k.stat(Stat.KV_WRITEBACK)).isZero();
+    }
+
+    /**
+     * Without tailroom (a veth frame cut to size by another XDP program) the room is made at the
+     * head, headers and message moved forward: the same layout. Ethernet padding fills the
+     * test-run buffer here so that the tail cannot grow.
+     */
+    @Test
+    void withoutTailroomTheRequestGrowsAtTheHead() {
+        kernel();
+        long[] keys = sixKeys(1);
+        long missing = uncached(keys)[0];
+        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        byte[] frame = Frames.udpTo(Wire.PORT).payload(get).build();
+        byte[] padded = Arrays.copyOf(frame, 3500); // test-run buffers end at 4096 - 256 - 320
+        Arrays.fill(padded, frame.length, padded.length, (byte) 0xee);
+        TestRun r = k.xdp.testRun(padded);
+        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
+        byte[] out = r.output();
+        assertThat(out).hasSize(padded.length + Wire.KV_SLOW_SIZE);
+        int end = frame.length;
+        byte[] expectedHead = frame.clone();
+        ByteBuffer e = ByteBuffer.wrap(expectedHead);
+        e.putShort(16, (short) (e.getShort(16) + Wire.KV_SLOW_SIZE));
+        e.putShort(38, (short) (e.getShort(38) + Wire.KV_SLOW_SIZE));
+        e.putShort(40, (short) 0);
+        e.putShort(24, (short) Frames.ipChecksum(expectedHead, 14, 20));
+        assertThat(Arrays.copyOf(out, end)).as("headers and message moved to the new start, lengths fixed").isEqualTo(expectedHead);
+        ByteBuffer t = le(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE));
+        assertThat(t.getLong(Wire.KV_SLOW_LEASE)).isEqualTo(k.lock(1)).isNotZero();
+        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        assertThat(Arrays.copyOfRange(out, end + Wire.KV_SLOW_SIZE, out.length)).as("then the padding").containsOnly((byte) 0xee);
+
+        byte[] slowReply = k.slowPath(Arrays.copyOfRange(out, 42, end + Wire.KV_SLOW_SIZE));
+        byte[] grown = Arrays.copyOf(out, end + Wire.KV_SLOW_SIZE);
+        TestRun tc = k.tc.testRun(Frames.expectedReply(grown, slowReply));
+        assertThat(tc.output()).isEqualTo(Frames.expectedReply(frame, reply(get, Status.KV_OK, 1, value(missing, 0))));
+        assertThat(k.lock(1)).isZero();
+        assertThat(k.stat(Stat.KV_RETRY)).isZero();
+    }
+
+    @Test
+    void theSlowPathsReplyIsInstalledUnlockedAndShrunkByTc() {
+        kernel();
+        long[] keys = sixKeys(2);
+        long missing = uncached(keys)[0];
+        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        KvKernel.Trip trip = k.send(get); // checks the TC output frame byte for byte
+        assertThat(trip.slowPath()).isTrue();
+        assertThat(trip.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(missing, 0)));
+        assertThat(le(trip.slowReply()).get(KvMessage.SIZE + Wire.KV_SLOW_FLAGS)).isEqualTo((byte) Wire.KV_INSTALL);
+        assertThat(k.lock(2)).as("unlocked by TC").isZero();
+        assertThat(k.slot(2, 0)).as("installed clean in the chosen slot").containsExactly(missing, 1, 1, 0);
+        assertThat(k.slotValue(2, 0)).isEqualTo(value(missing, 0));
+        assertThat(k.stat(Stat.KV_TC_INSTALL)).isEqualTo(1);
+        byte[] again = req(Op.KV_GET, missing, zeroValue());
+        assertThat(k.send(again).verdict()).as("now a hit").isEqualTo(Xdp.TX);
+    }
+
+    @Test
+    void victimsAreTheFirstInvalidThenTheFirstCleanThenADirtyOneWrittenBack() {
+        kernel();
+        long[] keys = k.keysInBucket(4, 7, 1);
+        for (int i = 0; i < 3; i++) {
+            k.put(keys[i], value(keys[i], 0));
+        }
+        k.prewarm();
+        assertThat(k.slot(4, 3)[2]).as("way 3 free").isZero();
+
+        storeOnly(keys[3], value(keys[3], 0));
+        KvKernel.Trip t = k.send(req(Op.KV_GET, keys[3], zeroValue()));
+        assertThat(trailer(t.grown())[Wire.KV_SLOW_WAY]).as("first invalid").isEqualTo((byte) 3);
+        assertThat(k.wayOf(keys[3])).isEqualTo(3);
+
+        int w0 = k.wayOf(keys[0]);
+        k.exchange(req(Op.KV_SET, keys[0], value(keys[0], 1)));
+        storeOnly(keys[4], value(keys[4], 0));
+        t = k.send(req(Op.KV_GET, keys[4], zeroValue()));
+        int firstClean = w0 == 0 ? 1 : 0;
+        assertThat(trailer(t.grown())[Wire.KV_SLOW_WAY]).as("first clean").isEqualTo((byte) firstClean);
+        assertThat(trailer(t.grown())[Wire.KV_SLOW_FLAGS]).isZero();
+
+        for (int w = 0; w < Wire.KV_WAYS; w++) { // make every slot dirty
+            long key = k.slot(4, w)[0];
+            k.exchange(req(Op.KV_SET, key, value(key, 2)));
+        }
+        MemorySegment before = k.bucket(4);
+        storeOnly(keys[5], value(keys[5], 0));
+        t = k.send(req(Op.KV_GET, keys[5], zeroValue()));
+        ByteBuffer tr = le(trailer(t.grown()));
+        int way = tr.get(Wire.KV_SLOW_WAY);
+        assertThat(way).isBetween(0, 3);
+        assertThat(tr.get(Wire.KV_SLOW_FLAGS)).as("a dirty victim rides along").isEqualTo((byte) Wire.KV_VICTIM);
+        long slot = KvKernel.slotOffset(way) + Wire.KV_SLOT_OBJ;
+        byte[] victim = before.asSlice(slot, Wire.KV_OBJECT_SIZE).toArray(JAVA_BYTE);
+        assertThat(Arrays.copyOfRange(trailer(t.grown()), Wire.KV_SLOW_VICTIM, Wire.KV_SLOW_VICTIM + Wire.KV_OBJECT_SIZE))
+                .as("the victim is the slot's object").isEqualTo(victim);
+        long victimKey = le(victim).getLong(Wire.KV_OBJECT_KEY);
+        assertThat(k.storedVersion(victimKey)).as("written back").isEqualTo(le(victim).getLong(Wire.KV_OBJECT_VERSION));
+        assertThat(k.stored(victimKey)).isEqualTo(value(victimKey, 2));
+        assertThat(k.slot(4, way)).as("the new key took its place").containsExactly(keys[5], 1, 1, 0);
+        assertThat(k.stat(Stat.KV_WRITEBACK)).isEqualTo(1);
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
+    @Test
+    void aBusyBucketIsAnsweredRetryAndLeftUntouched() {
+        kernel();
+        long other = k.keysInBucket(6, 1, 1)[0];
+        k.put(other, value(other, 0));
+        long[] keys = sixKeys(5);
+        long missing = uncached(keys)[0];
+        long cached = cached(keys);
+        byte[] miss = req(Op.KV_GET, missing, zeroValue());
+        TestRun pass = xdpRun(miss);
+        assertThat(pass.verdict()).isEqualTo(Xdp.PASS);
+
+        MemorySegment locked = k.bucket(5);
+        for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_INSERT, Op.KV_DELETE}) {
+            byte[] r = req(op, cached, value(cached, 9));
+            KvKernel.Trip t = k.send(r);
+            assertThat(t.verdict()).isEqualTo(Xdp.TX);
+            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.RETRY));
+        }
+        assertThat(k.bucket(5).mismatch(locked)).as("RETRY changes nothing").isEqualTo(-1);
+        assertThat(k.stat(Stat.KV_RETRY)).isEqualTo(4);
+        assertThat(status(k.exchange(req(Op.KV_GET, other, zeroValue())))).as("other buckets go on").isEqualTo(Status.KV_OK);
+
+        byte[] slowReply = k.slowPath(Arrays.copyOfRange(pass.output(), 42, pass.output().length));
+        TestRun e = k.tc.testRun(Frames.expectedReply(pass.output(), slowReply));
+        assertThat(e.verdict()).isEqualTo(Tc.OK);
+        assertThat(k.lock(5)).isZero();
+        assertThat(status(k.exchange(req(Op.KV_GET, cached, zeroValue())))).isEqualTo(Status.KV_OK);
+    }
+
+    @Test
+    void aLockOlderThanTheLeaseIsTakenOverAndItsLateReplyChangesNothing() {
+        kernel();
+        long[] keys = sixKeys(7);
+        long[] missing = uncached(keys);
+        long cached = cached(keys);
+
+        // A: a SET miss whose reply is lost for now
+        byte[] setA = req(Op.KV_SET, missing[0], value(missing[0], 5));
+        TestRun a = xdpRun(setA);
+        assertThat(a.verdict()).isEqualTo(Xdp.PASS);
+        assertThat(status(k.exchange(req(Op.KV_GET, cached, zeroValue())))).isEqualTo(Status.RETRY);
+
+        k.setLock(7, 1); // A's lock as old as the machine's uptime: past any lease
+        byte[] get = req(Op.KV_GET, cached, zeroValue());
+        assertThat(k.exchange(get)).isEqualTo(reply(get, Status.KV_OK, 1, value(cached, 0)));
+        assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(1);
+        assertThat(k.lock(7)).isZero();
+
+        // B: a miss after the takeover, served before A's request reaches user space
+        k.setLock(7, 1);
+        byte[] getB = req(Op.KV_GET, missing[1], zeroValue());
+        KvKernel.Trip b = k.send(getB);
+        assertThat(b.slowPath()).isTrue();
+        assertThat(b.reply()).isEqualTo(reply(getB, Status.KV_OK, 1, value(missing[1], 0)));
+        assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(2);
+        MemorySegment afterB = k.bucket(7);
+
+        // A arrives late: its lease is older than B's, so user space refuses it and TC leaves the cache
+        byte[] lateA = k.slowPath(Arrays.copyOfRange(a.output(), 42, a.output().length));
+        assertThat(status(lateA)).isEqualTo(Status.RETRY);
+        assertThat(k.storedVersion(missing[0])).as("A not applied").isEqualTo(1);
+        TestRun e = k.tc.testRun(Frames.expectedReply(a.output(), lateA));
+        assertThat(e.verdict()).isEqualTo(Tc.OK);
+        assertThat(e.output()).as("shrunk all the same").hasSize(14 + 20 + 8 + KvMessage.SIZE);
+        assertThat(k.stat(Stat.KV_TC_STALE)).isEqualTo(1);
+        assertThat(k.bucket(7).mismatch(afterB)).as("a stale reply changes nothing").isEqualTo(-1);
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
+    @Test
+    void aLostSlowPathReplyStopsBlockingItsBucketOnceTheLeaseRunsOut() throws Exception {
+        kernel(KvPolicy.WRITE_BACK_BLOOM, 20_000_000L); // 20 ms
+        long[] keys = sixKeys(0);
+        long missing = uncached(keys)[0];
+        long cached = cached(keys);
+        assertThat(xdpRun(req(Op.KV_GET, missing, zeroValue())).verdict()).isEqualTo(Xdp.PASS); // reply never comes
+        Thread.sleep(50);
+        byte[] get = req(Op.KV_GET, cached, zeroValue());
+        assertThat(k.exchange(get)).isEqualTo(reply(get, Status.KV_OK, 1, value(cached, 0)));
+        assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(1);
+        byte[] again = req(Op.KV_GET, missing, zeroValue());
+        assertThat(k.exchange(again)).as("the lost request's resend is served").isEqualTo(reply(again, Status.KV_OK, 1, value(missing, 0)));
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
+    @Test
+    void deleteRebuildsTheBloomWordFromEachRemainingKey() {
+        kernel();
+        long a = k.keysInBucket(2, 1, 1)[0];
+        long b = freshKey(2, a + 1, a);
+        long c = freshKey(2, b + 1, a, b);
+        for (long key : new long[] {a, b, c}) {
+            k.put(key, value(key, 0));
+        }
+        k.prewarm();
+        long d = freshKey(2, c + 1, a, b, c);
+        assertThat(status(k.exchange(req(Op.KV_INSERT, d, value(d, 0))))).as("d lives in the cache only, dirty").isEqualTo(Status.KV_OK);
+
+        byte[] del = req(Op.KV_DELETE, b, zeroValue());
+        KvKernel.Trip t = k.send(del);
+        assertThat(t.slowPath()).isTrue();
+        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(del, Status.KV_OK));
+        long expected = KvStore.bloomBit(a) | KvStore.bloomBit(c) | KvStore.bloomBit(d);
+        assertThat(k.bloom(2)).as("one bit per remaining key, the cache-only d included").isEqualTo(expected);
+        assertThat(k.wayOf(b)).isNegative();
+        assertThat(k.storedVersion(b)).isEqualTo(-1);
+
+        byte[] get = req(Op.KV_GET, b, zeroValue());
+        KvKernel.Trip gone = k.send(get);
+        assertThat(gone.verdict()).as("answered from the rebuilt Bloom word").isEqualTo(Xdp.TX);
+        assertThat(gone.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+
+        byte[] delD = req(Op.KV_DELETE, d, zeroValue());
+        KvKernel.Trip td = k.send(delD);
+        assertThat(trailer(td.grown())[Wire.KV_SLOW_FLAGS]).as("d written back before its delete").isEqualTo((byte) Wire.KV_VICTIM);
+        assertThat(td.reply()).isEqualTo(KvMessages.withStatus(delD, Status.KV_OK));
+        assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
+        assertThat(k.storedVersion(d)).isEqualTo(-1);
+
+        long notCached = freshKey(2, d + 1, a, c);
+        storeOnly(notCached, value(notCached, 0));
+        byte[] delN = req(Op.KV_DELETE, notCached, zeroValue());
+        KvKernel.Trip tn = k.send(delN);
+        assertThat(trailer(tn.grown())[Wire.KV_SLOW_WAY] & 0xff).isEqualTo(Wire.KV_NO_WAY);
+        assertThat(tn.reply()).isEqualTo(KvMessages.withStatus(delN, Status.KV_OK));
+        assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
+    @Test
+    void writeThroughSendsEveryWriteToUserSpaceAndKeepsTheCacheClean() {
+        kernel(KvPolicy.WRITE_THROUGH, LONG_LEASE);
+        long a = k.keysInBucket(1, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+        int way = k.wayOf(a);
+        byte[] set = req(Op.KV_SET, a, value(a, 1));
+        KvKernel.Trip t = k.send(set);
+        assertThat(t.slowPath()).isTrue();
+        assertThat(trailer(t.grown())[Wire.KV_SLOW_WAY]).as("the key's own slot").isEqualTo((byte) way);
+        assertThat(t.reply()).isEqualTo(reply(set, Status.KV_OK, 2, value(a, 1)));
+        assertThat(k.slot(1, way)).containsExactly(a, 2, 1, 0);
+        assertThat(k.storedVersion(a)).isEqualTo(2);
+        assertThat(k.send(req(Op.KV_GET, a, zeroValue())).verdict()).as("GET hits stay in the kernel").isEqualTo(Xdp.TX);
+
+        long m = freshKey(1, a + 1, a);
+        byte[] get = req(Op.KV_GET, m, zeroValue());
+        KvKernel.Trip miss = k.send(get);
+        assertThat(miss.slowPath()).as("no Bloom filter: a missing key goes up").isTrue();
+        assertThat(miss.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(k.stat(Stat.KV_TC_RELEASE)).isEqualTo(1);
+        byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
+        assertThat(k.send(ins).slowPath()).isTrue();
+        assertThat(k.slot(1, k.wayOf(m))).containsExactly(m, 1, 1, 0);
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
+    }
+
+    /** A write that went up and whose reply was lost must not leave the old value cached. */
+    @ParameterizedTest
+    @EnumSource(value = KvPolicy.class, names = {"WRITE_THROUGH", "WRITE_BACK_BLOOM"})
+    void aLostReplyToAWriteLeavesNoStaleCopyCached(KvPolicy policy) {
+        kernel(policy, LONG_LEASE);
+        long a = k.keysInBucket(3, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+        int op = policy == KvPolicy.WRITE_THROUGH ? Op.KV_SET : Op.KV_DELETE;
+        TestRun up = xdpRun(req(op, a, value(a, 1)));
+        assertThat(up.verdict()).isEqualTo(Xdp.PASS);
+        assertThat(k.wayOf(a)).as("the clean copy is dropped before the write goes up").isNegative();
+        assertThat(k.slowPath(Arrays.copyOfRange(up.output(), 42, up.output().length))).isNotNull(); // applied; reply lost
+        k.setLock(3, 1); // the lease runs out
+        byte[] get = req(Op.KV_GET, a, zeroValue());
+        KvKernel.Trip t = k.send(get);
+        assertThat(t.slowPath()).as("no stale hit").isTrue();
+        assertThat(t.reply()).isEqualTo(op == Op.KV_SET
+                ? reply(get, Status.KV_OK, 2, value(a, 1)) : KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+    }
+
+    @Test
+    void writeBackWithoutBloomSendsEveryMissToUserSpace() {
+        kernel(KvPolicy.WRITE_BACK, LONG_LEASE);
+        long a = k.keysInBucket(1, 1, 1)[0];
+        k.put(a, value(a, 0));
+        k.prewarm();
+        long m = freshKey(1, a + 1, a);
+        byte[] get = req(Op.KV_GET, m, zeroValue());
+        KvKernel.Trip t = k.send(get);
+        assertThat(t.slowPath()).isTrue();
+        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
+        KvKernel.Trip i = k.send(ins);
+        assertThat(i.slowPath()).as("without Bloom the kernel cannot tell the key is new").isTrue();
+        assertThat(i.reply()).isEqualTo(reply(ins, Status.KV_OK, 1, value(m, 0)));
+        assertThat(k.slot(1, k.wayOf(m))).containsExactly(m, 1, 1, 0);
+        byte[] set = req(Op.KV_SET, a, value(a, 3));
+        assertThat(k.send(set).verdict()).as("SET hits stay in the kernel").isEqualTo(Xdp.TX);
+        assertThat(k.stat(Stat.KV_NOT_EXIST)).isZero();
+    }
+
+    private record Bad(String name, byte[] frame, int verdict, int stat) {}
+
+    @Test
+    void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
+        kernel();
+        long key = 99;
+        k.put(key, value(key, 0));
+        k.prewarm();
+        byte[] req = req(Op.KV_GET, key, zeroValue());
+        byte[] good = Frames.udpTo(Wire.PORT).payload(req).build();
+        byte[] unknownOp = req.clone();
+        unknownOp[Wire.HDR_OP] = (byte) (Op.KV_DELETE + 1);
+        byte[] lockOp = req.clone();
+        lockOp[Wire.HDR_OP] = (byte) Op.LOCK_ACQUIRE_SHARED;
+        byte[] replyToUs = KvMessages.withStatus(req, Status.KV_OK);
+        byte[] grownByHand = Arrays.copyOf(req, KvMessage.SLOW_SIZE);
+        Bad[] cases = {
+            new Bad("another host's MAC", Frames.udpTo(Wire.PORT).dstMac(new byte[] {2, 0, 0, 0, 0, 9}).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("wrong port", Frames.udpTo(Wire.PORT + 1).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("TCP", Frames.udpTo(Wire.PORT).protocol(6).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("cut inside the UDP header", Arrays.copyOf(good, 14 + 20 + 4), Xdp.PASS, Stat.PASS_NOT_OURS),
+            new Bad("IP options", Frames.udpTo(Wire.PORT).ipOptions(2).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Bad("fragment", Frames.udpTo(Wire.PORT).fragmentOffset(0x2000).payload(req).build(), Xdp.PASS, Stat.PASS_IP_OPTIONS),
+            new Bad("payload cut short", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 40)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Bad("a lock message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.LOCK_MSG_SIZE)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
+            new Bad("frame shorter than UDP length", Arrays.copyOf(good, good.length - 3), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("UDP length beyond frame", Frames.udpTo(Wire.PORT).udpLengthDelta(8).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("a request already grown", Frames.udpTo(Wire.PORT).payload(grownByHand).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("oversize", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
+            new Bad("unknown opcode", Frames.udpTo(Wire.PORT).payload(unknownOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+            new Bad("another service's opcode", Frames.udpTo(Wire.PORT).payload(lockOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+            new Bad("a reply sent to us", Frames.udpTo(Wire.PORT).payload(replyToUs).build(), Xdp.DROP, Stat.DROP_BAD_OP),
+        };
+        MemorySegment before = k.bucket(k.store.bucketOf(key));
+        for (Bad c : cases) {
+            long count = k.stat(c.stat());
+            long tx = k.stat(Stat.TX);
+            TestRun r = k.xdp.testRun(c.frame());
+            assertThat(r.verdict()).as(c.name()).isEqualTo(c.verdict());
+            assertThat(r.output()).as(c.name() + ": frame untouched").isEqualTo(c.frame());
+            assertThat(k.stat(c.stat())).as(c.name() + ": counted").isEqualTo(count + 1);
+            assertThat(k.stat(Stat.TX)).as(c.name() + ": not answered").isEqualTo(tx);
+        }
+        assertThat(k.bucket(k.store.bucketOf(key)).mismatch(before)).as("no bad frame touched the cache").isEqualTo(-1);
+        assertThat(k.stat(Stat.KV_SLOW)).isZero();
+    }
+
+    @Test
+    void tcLeavesAloneWhatIsNotASlowPathReply() {
+        kernel();
+        long key = 5;
+        k.put(key, value(key, 0));
+        k.prewarm();
+        byte[] msg = KvMessages.withStatus(req(Op.KV_GET, key, zeroValue()), Status.KV_OK);
+        byte[] slowReply = Arrays.copyOf(msg, KvMessage.SLOW_SIZE);
+        ByteBuffer t = le(slowReply);
+        t.putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key));
+        byte[] wrongBucket = slowReply.clone();
+        le(wrongBucket).putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key) + 1);
+        byte[] asRequest = KvMessages.withStatus(slowReply, Status.REQUEST);
+        record Case(String name, byte[] frame, boolean ours) {}
+        Case[] cases = {
+            new Case("another port's datagram", Frames.expectedReply(Frames.udpTo(Wire.PORT + 1).payload(slowReply).build(), slowReply), false),
+            new Case("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(slowReply).build(), false),
+            new Case("a plain reply from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(msg).build(), msg), true),
+            new Case("a trailer for the wrong bucket", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(wrongBucket).build(), wrongBucket), true),
+            new Case("a request from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(asRequest).build(), asRequest), true),
+            new Case("cut short", Arrays.copyOf(Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(slowReply).build(), slowReply), 100), true),
+        };
+        MemorySegment before = k.bucket(k.store.bucketOf(key));
+        for (Case c : cases) {
+            long bad = k.stat(Stat.KV_TC_BAD);
+            TestRun r = k.tc.testRun(c.frame());
+            assertThat(r.verdict()).as(c.name()).isEqualTo(Tc.OK);
+            assertThat(r.output()).as(c.name() + ": untouched").isEqualTo(c.frame());
+            assertThat(k.stat(Stat.KV_TC_BAD)).as(c.name() + ": counted if from our port").isEqualTo(bad + (c.ours() ? 1 : 0));
+        }
+        assertThat(k.bucket(k.store.bucketOf(key)).mismatch(before)).isEqualTo(-1);
+    }
+
+    /** Kernel + slow path + TC answer a long random sequence exactly as the all-Java store does. */
+    @ParameterizedTest
+    @EnumSource(KvPolicy.class)
+    void theKernelCacheAnswersAsTheJavaStoreDoes(KvPolicy policy) {
+        kernel(policy, LONG_LEASE);
+        SplittableRandom rnd = new SplittableRandom(17);
+        try (KvService java = new KvService(new KvStore(3))) {
+            MemorySegment buf = Arena.ofAuto().allocate(KvMessage.SIZE);
+            long[] stats = new long[Stat.MAX];
+            for (long key = 0; key < 60; key += 2) {
+                k.put(key, value(key, 0));
+                MemorySegment v = MemorySegment.ofArray(value(key, 0));
+                byte[] ins = KvMessages.request(Op.KV_INSERT, key, v.toArray(JAVA_BYTE), 0);
+                MemorySegment.copy(MemorySegment.ofArray(ins), 0, buf, 0, ins.length);
+                assertThat(java.serve(buf, ins.length, stats)).isEqualTo(KvMessage.SIZE);
+            }
+            k.prewarm();
+            int[] statuses = new int[64];
+            for (int i = 0; i < 3000; i++) {
+                int op = switch (rnd.nextInt(10)) {
+                    case 0, 1, 2, 3, 4 -> Op.KV_GET;
+                    case 5, 6 -> Op.KV_SET;
+                    case 7, 8 -> Op.KV_INSERT;
+                    default -> Op.KV_DELETE;
+                };
+                long key = rnd.nextLong(90);
+                byte[] r = req(op, key, op == Op.KV_GET || op == Op.KV_DELETE ? zeroValue() : value(key, i));
+                byte[] fromKernel = k.exchange(r);
+                MemorySegment.copy(MemorySegment.ofArray(r), 0, buf, 0, r.length);
+                java.serve(buf, r.length, stats);
+                assertThat(fromKernel).as("step %d: op %d key %d", i, op, key).isEqualTo(buf.toArray(JAVA_BYTE));
+                statuses[status(fromKernel)]++;
+            }
+            assertThat(statuses[Status.KV_OK]).isPositive();
+            assertThat(statuses[Status.KV_NOT_EXIST]).isPositive();
+            assertThat(statuses[Status.KV_EXISTS]).isPositive();
+            assertThat(k.stat(Stat.KV_SLOW)).as("misses went up").isPositive();
+            assertThat(k.stat(Stat.KV_GET_HIT)).as("hits stayed down").isPositive();
+            if (policy != KvPolicy.WRITE_THROUGH) {
+                assertThat(k.stat(Stat.KV_WRITEBACK)).as("dirty victims written back").isPositive();
+            }
+            assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+            assertThat(version(buf.toArray(JAVA_BYTE))).isNotNegative();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.dint.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.ThreadMXBean;
+import io.dint.client.ClientStats;
+import io.dint.client.LoadLoop;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Bytes a load loop's thread, and a server thread, allocate per request in the steady state: the
+ * JVM's per-thread allocation counters are read from outside, once the loop has answered
+ * {@code warmup} requests and again {@code measured} requests later. What a thread allocates once
+ * (its loop's arrays, the interpreted start of its run() until the JIT takes over) stays out of
+ * the figure; anything allocated per request shows.
+ */
+public final class AllocationProbe {
+    private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private AllocationProbe() {}
+
+    /** {@code [client bytes per request, server bytes per request]}; stops the loop before returning. */
+    public static double[] perRequest(LoadLoop loop, ClientStats stats, Thread server, long warmup, long measured)
+            throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                loop.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        try {
+            await(stats, warmup, t);
+            long r0 = stats.get(ClientStats.REPLIES);
+            long c0 = MX.getThreadAllocatedBytes(t.threadId());
+            long s0 = MX.getThreadAllocatedBytes(server.threadId());
+            await(stats, r0 + measured, t);
+            long r1 = stats.get(ClientStats.REPLIES);
+            long c1 = MX.getThreadAllocatedBytes(t.threadId());
+            long s1 = MX.getThreadAllocatedBytes(server.threadId());
+            return new double[] {(double) (c1 - c0) / (r1 - r0), (double) (s1 - s0) / (r1 - r0)};
+        } finally {
+            loop.stop();
+            t.join(60_000);
+            assertThat(failure.get()).isNull();
+        }
+    }
+
+    private static void await(ClientStats stats, long replies, Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (stats.get(ClientStats.REPLIES) < replies) {
+            assertThat(t.isAlive()).as("load loop still running").isTrue();
+            assertThat(System.nanoTime()).as("%d replies within 120 s", replies).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The thread of that name (a server's worker). */
+    public static Thread thread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(th -> th.getName().equals(name)).findFirst().orElseThrow();
+    }
+}
