@@ -92,7 +92,7 @@ public final class MicroBench {
             return description;
         }
 
-        Transport open(Host host, int batch) {
+        public Transport open(Host host, int batch) {
             return switch (this) {
                 case SOCKET -> new UdpTransport(host.ipv4(), batch, 2048);
                 case AFXDP -> AfXdpTransport.open(host.iface(), host.ipv4(), batch);
@@ -145,7 +145,7 @@ public final class MicroBench {
     }
 
     /** The loop {@code make} builds over {@code transport}, closing the transport when the loop ends. */
-    private static LoadLoop closing(Transport transport, java.util.function.Function<Transport, LoadLoop> make) {
+    static LoadLoop closing(Transport transport, java.util.function.Function<Transport, LoadLoop> make) {
         LoadLoop loop;
         try {
             loop = make.apply(transport);

@@ -6,6 +6,9 @@ import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
+import io.dint.bench.TxnBench;
+import io.dint.workload.SmallbankWorkload;
+import io.dint.workload.TatpWorkload;
 import io.dint.cluster.LocalCluster;
 import io.dint.kv.KvDataSet;
 import io.dint.kv.KvPolicy;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation");
+    static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation", "smallbank", "tatp");
 
     @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
             completionCandidates = Benches.class)
@@ -62,6 +65,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cache", defaultValue = "write-back-bloom",
             description = "KV: cache policy of bench kv: write-back-bloom, write-back, write-through. Default: ${DEFAULT-VALUE}.")
     String cache;
+
+    @Option(names = "--accounts", defaultValue = "20000",
+            description = "Smallbank accounts (paper: 24000000). Default: ${DEFAULT-VALUE}.")
+    long accounts;
+
+    @Option(names = "--subscribers", defaultValue = "5000",
+            description = "TATP subscribers (paper: 7000000). Default: ${DEFAULT-VALUE}.")
+    long subscribers;
 
     @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
     int serverThreads;
@@ -133,6 +144,12 @@ final class BenchCommand implements Callable<Integer> {
                         failed |= finish(report);
                     }
                 }
+                case "smallbank" -> failed |= finish(TxnBench.run(new SmallbankWorkload(accounts),
+                        b -> List.of("--service", "smallbank", "--backend", b, "--accounts", Long.toString(accounts),
+                                "--threads", Integer.toString(serverThreads)), config(n, shapes), header(n)));
+                case "tatp" -> failed |= finish(TxnBench.run(new TatpWorkload(subscribers, 42),
+                        b -> List.of("--service", "tatp", "--backend", b, "--subscribers", Long.toString(subscribers),
+                                "--seed", "42", "--threads", Integer.toString(serverThreads)), config(n, shapes), header(n)));
                 case "kv-ablation" -> failed |= finish(KvAblation.run(kvSubscribers, cacheRatio, serverThreads, shapes.getLast(),
                         seconds(warmup), seconds(window), header(n + " (xdp backend, client " + sweep.getLast() + ")")));
                 default -> throw new IllegalStateException(n);
@@ -147,7 +164,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private MicroBench.Config config(String bench, List<MicroBench.Shape> shapes) {
-        List<String> defaults = bench.equals("kv") ? List.of("xdp", "afxdp", "udp", "memcached") : List.of("xdp", "afxdp", "udp");
+        List<String> defaults = switch (bench) {
+            case "kv" -> List.of("xdp", "afxdp", "udp", "memcached");
+            case "smallbank", "tatp" -> List.of("afxdp", "udp"); // the shards have no XDP fast path yet
+            default -> List.of("xdp", "afxdp", "udp");
+        };
         List<String> chosen = backends == null ? defaults : backends;
         for (String b : chosen) {
             if (!defaults.contains(b)) {

@@ -26,6 +26,11 @@ import io.dint.server.UdpServer;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import io.dint.xsk.AfXdpServer;
+import io.dint.shard.ShardLog;
+import io.dint.shard.ShardStore;
+import io.dint.txn.TxnWorkload;
+import io.dint.workload.SmallbankWorkload;
+import io.dint.workload.TatpWorkload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -39,7 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a DINT service on this host (the local cluster runs one per server namespace).")
 final class ServeCommand implements Callable<Integer> {
-    enum Service { lock2pl, occ, log, kv }
+    enum Service { lock2pl, occ, log, kv, smallbank, tatp }
 
     @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
     Service service;
@@ -86,6 +91,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "KV: TATP subscribers whose 12 CALL_FORWARDING keys make the data set (paper: 2000000). Default: ${DEFAULT-VALUE}.")
     long subscribers;
 
+    @Option(names = "--accounts", defaultValue = "100000",
+            description = "smallbank: accounts (paper: 24000000); the shard holds savings and checking of each. Default: ${DEFAULT-VALUE}.")
+    long accounts;
+
     @Option(names = "--population", defaultValue = "all",
             description = "KV: which keys exist: all, or tatp (TATP's steady state, 31%%). Default: ${DEFAULT-VALUE}.")
     String population;
@@ -119,10 +128,29 @@ final class ServeCommand implements Callable<Integer> {
             case occ -> occ(ready);
             case log -> log(ready);
             case kv -> kv(ready);
+            case smallbank -> shard(new SmallbankWorkload(accounts), ready);
+            case tatp -> shard(new TatpWorkload(subscribers, seed), ready);
         };
         ready.put("pid", ProcessHandle.current().pid());
         ServerControl.run(server, ready);
         return 0;
+    }
+
+    /**
+     * A transaction shard: every record of the workload (primary for a third, backup for the rest),
+     * 2PL and OCC locks, the commit log. Served in Java over kernel UDP or AF_XDP; the in-kernel
+     * shard program is not built yet, so the xdp backend says so instead of pretending.
+     */
+    private ServiceServer shard(TxnWorkload workload, Map<String, Object> ready) {
+        ready.put("records", workload.records());
+        ready.putAll(workload.scale());
+        return switch (backend) {
+            case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog()), Ipv4.parse(bind), Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog()), iface, Wire.PORT);
+            case XDP -> throw new IllegalArgumentException("--service " + service + " has no XDP backend yet: the shards are "
+                    + "served in Java; use --backend udp or --backend afxdp");
+            case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
+        };
     }
 
     private ServiceServer kv(Map<String, Object> ready) {

@@ -73,6 +73,7 @@ public final class TxnEngine implements LoadLoop {
     private final boolean[] idle;
     private final long[] restartAt;   // > 0: an aborted attempt waits until then (backoff)
     private final int[] attempts;     // of the current transaction
+    private final long[] attemptRequests; // datagrams the current attempt sent
     private final java.util.SplittableRandom backoff = new java.util.SplittableRandom();
     private final int[] requests;     // of the current phase
     private final int[] outstanding;
@@ -131,6 +132,7 @@ public final class TxnEngine implements LoadLoop {
         this.idle = new boolean[inflight];
         this.restartAt = new long[inflight];
         this.attempts = new int[inflight];
+        this.attemptRequests = new long[inflight];
         this.requests = new int[inflight];
         this.outstanding = new int[inflight];
         int n = inflight * MAX_REQUESTS;
@@ -223,6 +225,7 @@ public final class TxnEngine implements LoadLoop {
 
     private void beginAttempt(int s) {
         txnId[s] = ((long) clientId << 40) | (++txnCounter & ((1L << 40) - 1));
+        attemptRequests[s] = 0;
         ctx[s].reset();
         round[s] = 0;
         conflict[s] = false;
@@ -357,6 +360,7 @@ public final class TxnEngine implements LoadLoop {
         switch (outcome[s]) {
             case OUTCOME_COMMIT -> {
                 stats.add(ClientStats.COMMITTED, 1);
+                stats.add(ClientStats.GOOD_REQUESTS, attemptRequests[s]);
                 stats.recordTxn(now - txnStart[s]);
                 committedByType[logic[s].type()]++;
                 ledger += ctx[s].ledgerDelta;
@@ -415,6 +419,7 @@ public final class TxnEngine implements LoadLoop {
                 transport.setTx(n, TxnMessage.SIZE, servers[reqServer[q]], port);
                 reqPending[q] = false;
                 reqSentAt[q] = now;
+                attemptRequests[s]++;
                 n++;
             }
         }
