@@ -48,7 +48,6 @@ public final class AfXdpServer implements ServiceServer {
     private final long[] stats = new long[Stat.MAX];
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pollFds;
-    private final MemorySegment pollCapture;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -113,7 +112,6 @@ public final class AfXdpServer implements ServiceServer {
             pollFds.set(JAVA_INT, 8L * q, queues.get(q).socket.fd());
             pollFds.set(JAVA_SHORT, 8L * q + 4, Syscalls.POLLIN);
         }
-        this.pollCapture = Syscalls.newCapture(arena);
         this.thread = Thread.ofPlatform().name("afxdp-server-" + iface).daemon().start(this::run);
     }
 
@@ -245,7 +243,7 @@ public final class AfXdpServer implements ServiceServer {
 
     private void sleepUntilTraffic() {
         try {
-            int r = (int) Syscalls.POLL.invokeExact(pollCapture, pollFds.address(), (long) queues.size(), IDLE_POLL_MILLIS);
+            int r = (int) Syscalls.POLL_NO_ERRNO.invokeExact(pollFds.address(), (long) queues.size(), IDLE_POLL_MILLIS);
             assert r >= -1;
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);

@@ -119,6 +119,15 @@ final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /** {@code int poll(struct pollfd *fds, nfds_t n, int timeout)}, fds as address. */
     static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    // The same three without errno capture, for the hot path: with capture the FFM runtime may
+    // slice the capture segment per call where the JIT does not inline the call whole, which shows
+    // as tens of bytes allocated per request. A failed call is repeated through the capturing
+    // handle to learn why (all three are harmless to repeat).
+    static final MethodHandle SENDTO_NO_ERRNO = bindNoErrno("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    static final MethodHandle RECVFROM_NO_ERRNO = bindNoErrno("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle POLL_NO_ERRNO = bindNoErrno("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     /** {@code ioctl} is variadic; its one pointer argument is passed as the variadic part. */
     static final MethodHandle IOCTL = bind("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
@@ -133,6 +142,10 @@ final class Syscalls {
         options[0] = ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
+    }
+
+    private static MethodHandle bindNoErrno(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
     }
 
     /** A segment for the errno capture; one per thread that makes calls, allocated up front. */

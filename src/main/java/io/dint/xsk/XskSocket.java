@@ -267,7 +267,11 @@ final class XskSocket implements AutoCloseable {
     /** One {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}: 0 or the errno. Small, so the JIT inlines it whole. */
     private int sendtoOnce() {
         try {
-            long r = (long) Syscalls.SENDTO.invokeExact(capture, fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0);
+            long r = (long) Syscalls.SENDTO_NO_ERRNO.invokeExact(fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0);
+            if (r >= 0) {
+                return 0;
+            }
+            r = (long) Syscalls.SENDTO.invokeExact(capture, fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0);
             return r >= 0 ? 0 : Syscalls.errno(capture);
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
@@ -277,8 +281,8 @@ final class XskSocket implements AutoCloseable {
     /** Wakes the kernel up to refill from the fill ring, when it asked for it. */
     void wakeFill() {
         try {
-            long r = (long) Syscalls.RECVFROM.invokeExact(capture, fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0L);
-            assert r >= 0 || r < 0;
+            long r = (long) Syscalls.RECVFROM_NO_ERRNO.invokeExact(fd, 0L, 0L, Syscalls.MSG_DONTWAIT, 0L, 0L);
+            assert r >= 0 || r < 0; // EAGAIN is the usual answer: the wakeup is what counts
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
         }
@@ -304,7 +308,11 @@ final class XskSocket implements AutoCloseable {
     /** One {@code poll()} of this socket for input: ready count, or minus the errno. */
     private int pollOnce(int timeoutMillis) {
         try {
-            int r = (int) Syscalls.POLL.invokeExact(capture, pollFd, 1L, timeoutMillis);
+            int r = (int) Syscalls.POLL_NO_ERRNO.invokeExact(pollFd, 1L, timeoutMillis);
+            if (r >= 0) {
+                return r;
+            }
+            r = (int) Syscalls.POLL.invokeExact(capture, pollFd, 1L, 0);
             return r >= 0 ? r : -Syscalls.errno(capture);
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
