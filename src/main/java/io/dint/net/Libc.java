@@ -4,14 +4,11 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -48,10 +45,6 @@ final class Libc {
     static final int EAGAIN = 11;
     static final int ENOBUFS = 105;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
     static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SETSOCKOPT =
@@ -81,41 +74,27 @@ final class Libc {
     static final MethodHandle OPEN = bind("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Libc() {}
 
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
+        return Downcalls.withErrno(name, fd, extra);
     }
 
     private static MethodHandle bindNoErrno(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
+        return Downcalls.withoutErrno(name, fd);
     }
 
-    /** A segment for the errno capture; one per thread that makes calls, allocated up front. */
     static MemorySegment newCapture(Arena arena) {
-        return arena.allocate(CAPTURE_LAYOUT);
+        return Downcalls.newCapture(arena);
     }
 
     static int errno(MemorySegment capture) {
-        return capture.get(JAVA_INT, ERRNO_OFFSET);
+        return Downcalls.errno(capture);
     }
 
-    /** An exception naming the call, the errno and libc's text for it. Error path only. */
     static UncheckedIOException error(String call, int errno) {
-        String text;
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            text = s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            text = "?";
-        }
-        return new UncheckedIOException(new IOException(call + " failed: " + text + " (errno " + errno + ")"));
+        return Downcalls.error(call, errno, null);
     }
 
     static int closeFd(int fd, MemorySegment capture) {
@@ -126,14 +105,7 @@ final class Libc {
         }
     }
 
-    /** Downcalls only throw on linkage bugs; surface them unchanged when unchecked. */
     static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
+        return Downcalls.rethrow(t);
     }
 }

@@ -4,14 +4,12 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.IOException;
+import io.dint.net.Downcalls;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -96,10 +94,6 @@ final class Syscalls {
     static final int ENETDOWN = 100;
     static final int ENOBUFS = 105;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
     static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SETSOCKOPT =
@@ -132,44 +126,31 @@ final class Syscalls {
     static final MethodHandle IOCTL = bind("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Syscalls() {}
 
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
+        return Downcalls.withErrno(name, fd, extra);
     }
 
     private static MethodHandle bindNoErrno(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
+        return Downcalls.withoutErrno(name, fd);
     }
 
-    /** A segment for the errno capture; one per thread that makes calls, allocated up front. */
     static MemorySegment newCapture(Arena arena) {
-        return arena.allocate(CAPTURE_LAYOUT);
+        return Downcalls.newCapture(arena);
     }
 
     static int errno(MemorySegment capture) {
-        return capture.get(JAVA_INT, ERRNO_OFFSET);
+        return Downcalls.errno(capture);
     }
 
     static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+        return Downcalls.strerror(errno);
     }
 
-    /** An exception naming the call, libc's text for the errno, and what to do about it. Error path only. */
     static UncheckedIOException error(String call, int errno, String hint) {
-        return new UncheckedIOException(new IOException(call + " failed: " + strerror(errno) + " (errno " + errno + ")"
-                + (hint == null || hint.isEmpty() ? "" : ". " + hint)));
+        return Downcalls.error(call, errno, hint);
     }
 
     static void close(int fd) {
@@ -181,14 +162,7 @@ final class Syscalls {
         }
     }
 
-    /** Downcalls only throw on linkage bugs; surface them unchanged when unchecked. */
     static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
+        return Downcalls.rethrow(t);
     }
 }
