@@ -36,7 +36,7 @@ public abstract class InflightLoop implements LoadLoop {
         this.idle = new boolean[inflight];
     }
 
-    /** Gives slot {@code s} its next request and {@link #send}s it, or {@link #retire}s the slot. */
+    /** Gives slot {@code s} its next request and {@link #queue}s it, or {@link #retire}s the slot. */
     protected abstract void begin(int s, long now);
 
     /** Writes slot {@code s}'s request into {@code buf}; returns its length. Called once per send. */
@@ -63,8 +63,8 @@ public abstract class InflightLoop implements LoadLoop {
         return sentAt.length;
     }
 
-    /** Queues slot {@code s}'s request for (re)sending. */
-    protected final void send(int s) {
+    /** Queues slot {@code s}'s request for (re)sending: it goes out, as {@link #encode} writes it, with the next batch. */
+    protected final void queue(int s) {
         pending[s] = true;
     }
 

@@ -55,7 +55,7 @@ public final class KvClient extends KvTraceClient {
         int status = Header.status(b);
         if (status == Status.RETRY) {
             stats.add(ClientStats.RETRIES, 1);
-            send(s);
+            queue(s);
             return;
         }
         boolean known = status == Status.KV_OK || status == Status.KV_NOT_EXIST;

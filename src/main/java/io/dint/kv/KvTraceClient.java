@@ -45,7 +45,7 @@ abstract class KvTraceClient extends InflightLoop {
         next = next + 1 == trace.length() ? 0 : next + 1;
         startedAt[s] = now;
         name(s);
-        send(s);
+        queue(s);
     }
 
     /** Slot {@code s}'s request is answered: counted, and the slot takes the next one. */

@@ -47,7 +47,7 @@ public final class LockClient extends TraceClient {
     }
 
     @Override
-    protected void onReply(int s, MemorySegment b, int status, long now) {
+    protected void onStatus(int s, MemorySegment b, int status, long now) {
         int t = txn(s);
         if (status == Status.RETRY) {
             stats.add(ClientStats.RETRIES, 1);

@@ -69,7 +69,7 @@ public final class LogClient extends PipelinedClient {
     }
 
     @Override
-    protected void onReply(int s, MemorySegment b, int status, long now) {
+    protected void onStatus(int s, MemorySegment b, int status, long now) {
         if (status == Status.OK) {
             if (acks != null) {
                 acks.acked(clientId, Header.seq(b), key[s], version[s]);

@@ -58,7 +58,7 @@ public final class OccClient extends TraceClient {
     }
 
     @Override
-    protected void onReply(int s, MemorySegment b, int status, long now) {
+    protected void onStatus(int s, MemorySegment b, int status, long now) {
         if (status == Status.RETRY) {
             stats.add(ClientStats.RETRIES, 1);
             resend(s);
