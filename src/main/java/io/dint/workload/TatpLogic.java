@@ -36,9 +36,26 @@ public final class TatpLogic implements TxnLogic {
         return txn.type;
     }
 
+    /** The writers that name their subscriber by number: round 0 looks s_id up in SECOND_SUBSCRIBER. */
+    private static boolean bySubscriberNumber(int type) {
+        return type == Tatp.UPDATE_LOCATION || type == Tatp.INSERT_CALL_FORWARDING || type == Tatp.DELETE_CALL_FORWARDING;
+    }
+
     @Override
     public int step(TxnContext ctx, int round) {
         long s = txn.sId;
+        if (bySubscriberNumber(txn.type)) {
+            if (round == 0) {
+                access[0] = ctx.read(Tatp.secondSubscriberKey(s));
+                return CONTINUE;
+            }
+            if (round == 1) {
+                if (!ctx.exists(access[0])) {
+                    return ROLLBACK;
+                }
+                s = ctx.getLong(access[0], SECOND_S_ID); // the s_id the number maps to
+            }
+        }
         switch (txn.type) {
             case Tatp.GET_SUBSCRIBER_DATA -> {
                 if (round == 0) {
@@ -88,32 +105,17 @@ public final class TatpLogic implements TxnLogic {
                 return COMMIT;
             }
             case Tatp.UPDATE_LOCATION -> {
-                if (round == 0) {
-                    access[0] = ctx.read(Tatp.secondSubscriberKey(s));
-                    return CONTINUE;
-                }
                 if (round == 1) {
-                    if (!ctx.exists(access[0])) {
-                        return ROLLBACK;
-                    }
-                    access[1] = ctx.readForUpdate(Tatp.subscriberKey(ctx.getLong(access[0], SECOND_S_ID)));
+                    access[1] = ctx.readForUpdate(Tatp.subscriberKey(s));
                     return CONTINUE;
                 }
                 ctx.setLong(ctx.update(access[1]), SUB_VLR_LOCATION, txn.value);
                 return COMMIT;
             }
             case Tatp.INSERT_CALL_FORWARDING -> {
-                if (round == 0) {
-                    access[0] = ctx.read(Tatp.secondSubscriberKey(s));
-                    return CONTINUE;
-                }
                 if (round == 1) {
-                    if (!ctx.exists(access[0])) {
-                        return ROLLBACK;
-                    }
-                    long sId = ctx.getLong(access[0], SECOND_S_ID);
-                    access[1] = ctx.read(Tatp.specialFacilityKey(sId, txn.sfType));
-                    access[2] = ctx.readForUpdate(Tatp.callForwardingKey(sId, txn.sfType, txn.startTime));
+                    access[1] = ctx.read(Tatp.specialFacilityKey(s, txn.sfType));
+                    access[2] = ctx.readForUpdate(Tatp.callForwardingKey(s, txn.sfType, txn.startTime));
                     return CONTINUE;
                 }
                 if (!ctx.exists(access[1]) || ctx.exists(access[2])) {
@@ -125,16 +127,8 @@ public final class TatpLogic implements TxnLogic {
                 return COMMIT;
             }
             case Tatp.DELETE_CALL_FORWARDING -> {
-                if (round == 0) {
-                    access[0] = ctx.read(Tatp.secondSubscriberKey(s));
-                    return CONTINUE;
-                }
                 if (round == 1) {
-                    if (!ctx.exists(access[0])) {
-                        return ROLLBACK;
-                    }
-                    access[1] = ctx.readForUpdate(Tatp.callForwardingKey(ctx.getLong(access[0], SECOND_S_ID),
-                            txn.sfType, txn.startTime));
+                    access[1] = ctx.readForUpdate(Tatp.callForwardingKey(s, txn.sfType, txn.startTime));
                     return CONTINUE;
                 }
                 if (!ctx.exists(access[1])) {
