@@ -206,6 +206,12 @@ enum dint_stat {
 	DINT_STAT_KV_TC_RELEASE = 37,    /* slow-path reply: nothing to install; unlocked, shrunk */
 	DINT_STAT_KV_TC_STALE = 38,      /* slow-path reply whose lease was taken over: only shrunk */
 	DINT_STAT_KV_TC_BAD = 39,        /* from our port but not a slow-path reply: passed untouched */
+	/* Transaction shards (40-55); their cache also counts KV_LEASE_TAKEOVER, KV_SLOW, */
+	/* KV_WRITEBACK and KV_TC_*, their locks GRANT..NOT_HELD, their log LOG_APPEND and LOG_FULL. */
+	DINT_STAT_TXN_READ_HIT = 40,     /* read, lock + read or validate answered from the cache */
+	DINT_STAT_TXN_ABSENT = 41,       /* ... answered "no such record" from the Bloom word */
+	DINT_STAT_TXN_INSTALL_HIT = 42,  /* commit, insert or delete installed in the cache */
+	DINT_STAT_TXN_BUSY = 43,         /* record's bucket locked: answered RETRY */
 	DINT_STAT_MAX = 56,
 };
 
@@ -341,6 +347,21 @@ struct dint_kv_config {
 	__u64 lease_ns; /* a bucket lock older than this may be taken over */
 	__u32 policy;   /* DINT_KV_WRITE_BACK_BLOOM, _WRITE_BACK or _WRITE_THROUGH */
 	__u32 pad;
+};
+
+/* ---- Transaction shards in the kernel ---- */
+
+/*
+ * A shard's XDP program keeps records in a KV cache (struct dint_kv_bucket) whose objects are
+ * {key, version | DINT_TXN_OBJ_EXISTS when the row exists, value}; the Java slow path holds
+ * every record. Its settings, in .rodata.shard (dint_config.table_size is the lock table's size).
+ */
+#define DINT_TXN_OBJ_EXISTS (1ULL << 32)
+
+struct dint_shard_config {
+	__u64 lease_ns;  /* a bucket lock older than this may be taken over */
+	__u32 buckets;   /* cache buckets */
+	__u32 log_slots; /* records per CPU ring of the commit log (a power of two) */
 };
 
 #endif /* DINT_WIRE_H */

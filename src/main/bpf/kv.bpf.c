@@ -22,8 +22,6 @@
  * cannot overwrite what the taker did since.
  */
 #include "kv_cache.h"
-#include <linux/pkt_cls.h>
-#include <stddef.h>
 
 /* Set by the loader, like dint_cfg (whose table_size is the bucket count). */
 const volatile struct dint_kv_config kv_cfg SEC(".rodata.kv") = {};
@@ -34,19 +32,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct dint_kv_bucket);
 } kv_cache SEC(".maps");
-
-/* Points pkt at the headers of a frame dint_parse accepted before (no IP options). */
-static __always_inline int repoint(struct xdp_md *ctx, struct dint_pkt *pkt)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-
-	pkt->eth = data;
-	pkt->ip = data + sizeof(struct ethhdr);
-	pkt->udp = (void *)(pkt->ip + 1);
-	pkt->payload = pkt->udp + 1;
-	return pkt->payload + sizeof(struct dint_kv_msg) <= data_end;
-}
 
 SEC("xdp")
 int kv_xdp(struct xdp_md *ctx)
@@ -93,7 +78,7 @@ int kv_xdp(struct xdp_md *ctx)
 			if (verdict >= 0)
 				return verdict;
 			/* No room to grow at either end: the client resends, counted. */
-			if (!repoint(ctx, &pkt))
+			if (!kv_repoint(ctx, &pkt, sizeof(*msg)))
 				return XDP_DROP;
 			msg = pkt.payload;
 			status = DINT_ST_RETRY;
@@ -106,103 +91,11 @@ int kv_xdp(struct xdp_md *ctx)
 	return dint_reply(&pkt);
 }
 
-/* The reply's payload after the Ethernet, IP and UDP headers (no options: ours never have any). */
-static __always_inline struct dint_kv_msg *tc_msg(struct __sk_buff *skb, __u32 trailer)
-{
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct dint_kv_msg *msg = data + sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr);
-
-	if ((void *)(msg + 1) + trailer > data_end)
-		return 0;
-	return msg;
-}
-
 SEC("tc")
 int kv_tc_egress(struct __sk_buff *skb)
 {
-	const __u32 want = sizeof(struct udphdr) + sizeof(struct dint_kv_msg) + sizeof(struct dint_kv_slow);
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct dint_kv_bucket *b;
-	struct dint_kv_slow *slow;
-	struct dint_kv_msg *msg;
-	struct udphdr *udp;
-	struct iphdr *ip;
-	__u64 hash, lease;
-	__be16 old_tot, new_tot;
-	__u32 idx;
-	__u8 op;
-
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return TC_ACT_OK;
-	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP || ip->ihl != 5)
-		return TC_ACT_OK;
-	udp = (void *)(ip + 1);
-	if ((void *)(udp + 1) > data_end || udp->source != bpf_htons(DINT_PORT))
-		return TC_ACT_OK;
-	/* From our port: a slow-path reply, or counted and left alone. */
-	if (bpf_ntohs(udp->len) != want || bpf_ntohs(ip->tot_len) != sizeof(*ip) + want ||
-	    (ip->frag_off & bpf_htons(0x3fff)) || skb->len < sizeof(*eth) + sizeof(*ip) + want)
-		goto bad;
-	msg = tc_msg(skb, sizeof(*slow));
-	if (!msg) {
-		if (bpf_skb_pull_data(skb, sizeof(*eth) + sizeof(*ip) + want))
-			goto bad;
-		msg = tc_msg(skb, sizeof(*slow));
-		if (!msg)
-			goto bad;
-	}
-	slow = (void *)(msg + 1);
-	op = msg->hdr.op;
-	if (msg->hdr.status == DINT_ST_REQUEST || op < DINT_OP_KV_GET || op > DINT_OP_KV_DELETE ||
-	    !dint_cfg.table_size)
-		goto bad;
-	hash = dint_hash64(msg->obj.key);
-	idx = hash % dint_cfg.table_size;
-	if (idx != slow->bucket)
-		goto bad;
-	b = bpf_map_lookup_elem(&kv_cache, &idx);
-	if (!b)
-		goto bad;
-
-	/* Renew the lease while we write, then unlock; a lock that moved on means we were too late. */
-	lease = slow->lease;
-	if (__sync_val_compare_and_swap(&b->lock, lease, bpf_ktime_get_ns() | 1) != lease) {
-		dint_count(DINT_STAT_KV_TC_STALE);
-	} else {
-		dint_count(kv_tc_apply(b, &msg->obj, slow, kv_bloom_bit(hash)) ? DINT_STAT_KV_TC_INSTALL
-								   : DINT_STAT_KV_TC_RELEASE);
-		kv_unlock(b);
-	}
-
-	/* Shrink back to a plain dint_kv_msg. The UDP checksum is 0: the slow path sends none. */
-	ip = (void *)(long)skb->data + sizeof(*eth);
-	if ((void *)(ip + 1) > (void *)(long)skb->data_end)
-		goto bad;
-	old_tot = ip->tot_len;
-	new_tot = bpf_htons(sizeof(*ip) + sizeof(struct udphdr) + sizeof(*msg));
-	if (bpf_skb_change_tail(skb, skb->len - sizeof(*slow), 0)) {
-		dint_count(DINT_STAT_KV_TC_BAD);
-		return TC_ACT_SHOT; /* the client resends; the bucket is already unlocked */
-	}
-	ip = (void *)(long)skb->data + sizeof(*eth);
-	udp = (void *)(ip + 1);
-	if ((void *)(udp + 1) > (void *)(long)skb->data_end) {
-		dint_count(DINT_STAT_KV_TC_BAD);
-		return TC_ACT_SHOT; /* unreachable: the headers are still there */
-	}
-	ip->tot_len = new_tot;
-	udp->len = bpf_htons(sizeof(struct udphdr) + sizeof(*msg));
-	udp->check = 0;
-	bpf_l3_csum_replace(skb, sizeof(*eth) + offsetof(struct iphdr, check), old_tot, new_tot, sizeof(__u16));
-	return TC_ACT_OK;
-
-bad:
-	dint_count(DINT_STAT_KV_TC_BAD);
-	return TC_ACT_OK;
+	return kv_tc_reply(skb, &kv_cache, dint_cfg.table_size, sizeof(struct dint_kv_msg), DINT_OP_KV_GET,
+			   DINT_OP_KV_DELETE, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

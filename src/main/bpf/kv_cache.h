@@ -12,12 +12,15 @@
  *                            or clean slot; otherwise the slot the slow path's object goes into
  *   kv_to_slow_path          grows the request by a struct dint_kv_slow (slot, lease, dirty victim)
  *   kv_tc_apply              what the slow path's reply asks: install, clean, drop, new Bloom word
+ *   kv_tc_reply              the TC egress program's whole work on a slow-path reply
  */
 #ifndef DINT_KV_CACHE_H
 #define DINT_KV_CACHE_H
 
 #include "dint_xdp.h"
 #include "dint_hash.h"
+#include <linux/pkt_cls.h>
+#include <stddef.h>
 
 /* kv_cache_op's answer when the slow path must serve the request. */
 #define KV_CACHE_SLOW 0xff
@@ -297,6 +300,111 @@ static __always_inline int kv_tc_apply(struct dint_kv_bucket *b, struct dint_kv_
 		b->bloom = bloom;
 	}
 	return installed;
+}
+
+/* Points pkt at the msg_size-byte payload of a frame dint_parse accepted before (no IP options). */
+static __always_inline int kv_repoint(struct xdp_md *ctx, struct dint_pkt *pkt, const __u32 msg_size)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	pkt->eth = data;
+	pkt->ip = data + sizeof(struct ethhdr);
+	pkt->udp = (void *)(pkt->ip + 1);
+	pkt->payload = pkt->udp + 1;
+	return pkt->payload + msg_size <= data_end;
+}
+
+/*
+ * The TC egress program of a service with a slow path: sees a reply leave from our port carrying
+ * a struct dint_kv_slow behind its msg_size-byte message (whose op is in [op_lo, op_hi] and whose
+ * key is its first field after the header), applies it to the bucket of cache (buckets entries)
+ * while the bucket lock still holds the request's lease, unlocks, and shrinks the reply back to
+ * the plain message. The object installed is the message's own (obj_in_trailer 0: a KV message
+ * is header + object) or the trailer's victim field, which the slow path fills (obj_in_trailer 1:
+ * messages of another shape). Anything else from our port is counted and left alone.
+ */
+static __always_inline int kv_tc_reply(struct __sk_buff *skb, void *cache, __u32 buckets, const __u32 msg_size,
+				       __u8 op_lo, __u8 op_hi, int obj_in_trailer)
+{
+	const __u32 want = sizeof(struct udphdr) + msg_size + sizeof(struct dint_kv_slow);
+	const __u32 len = sizeof(struct ethhdr) + sizeof(struct iphdr) + want;
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct dint_kv_bucket *b;
+	struct dint_kv_slow *slow;
+	struct dint_hdr *hdr;
+	struct udphdr *udp;
+	struct iphdr *ip;
+	__u64 hash, lease, key;
+	__be16 old_tot, new_tot;
+	__u32 idx;
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP || ip->ihl != 5)
+		return TC_ACT_OK;
+	udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > data_end || udp->source != bpf_htons(DINT_PORT))
+		return TC_ACT_OK;
+	/* From our port: a slow-path reply, or counted and left alone. */
+	if (bpf_ntohs(udp->len) != want || bpf_ntohs(ip->tot_len) != sizeof(*ip) + want ||
+	    (ip->frag_off & bpf_htons(0x3fff)) || skb->len < len)
+		goto bad;
+	if ((void *)(long)skb->data + len > (void *)(long)skb->data_end && bpf_skb_pull_data(skb, len))
+		goto bad;
+	data = (void *)(long)skb->data;
+	if (data + len > (void *)(long)skb->data_end)
+		goto bad;
+	hdr = data + sizeof(*eth) + sizeof(*ip) + sizeof(*udp);
+	slow = (void *)hdr + msg_size;
+	key = *(__u64 *)(hdr + 1);
+	if (hdr->status == DINT_ST_REQUEST || hdr->op < op_lo || hdr->op > op_hi || !buckets)
+		goto bad;
+	hash = dint_hash64(key);
+	idx = hash % buckets;
+	if (idx != slow->bucket)
+		goto bad;
+	b = bpf_map_lookup_elem(cache, &idx);
+	if (!b)
+		goto bad;
+
+	/* Renew the lease while we write, then unlock; a lock that moved on means we were too late. */
+	lease = slow->lease;
+	if (__sync_val_compare_and_swap(&b->lock, lease, bpf_ktime_get_ns() | 1) != lease) {
+		dint_count(DINT_STAT_KV_TC_STALE);
+	} else {
+		struct dint_kv_object *obj = obj_in_trailer ? &slow->victim : (void *)(hdr + 1);
+
+		dint_count(kv_tc_apply(b, obj, slow, kv_bloom_bit(hash)) ? DINT_STAT_KV_TC_INSTALL
+									 : DINT_STAT_KV_TC_RELEASE);
+		kv_unlock(b);
+	}
+
+	/* Shrink back to the plain message. The UDP checksum is 0: the slow path sends none. */
+	old_tot = bpf_htons(sizeof(*ip) + want);
+	new_tot = bpf_htons(sizeof(*ip) + sizeof(*udp) + msg_size);
+	if (bpf_skb_change_tail(skb, skb->len - sizeof(*slow), 0)) {
+		dint_count(DINT_STAT_KV_TC_BAD);
+		return TC_ACT_SHOT; /* the client resends; the bucket is already unlocked */
+	}
+	ip = (void *)(long)skb->data + sizeof(*eth);
+	udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > (void *)(long)skb->data_end) {
+		dint_count(DINT_STAT_KV_TC_BAD);
+		return TC_ACT_SHOT; /* unreachable: the headers are still there */
+	}
+	ip->tot_len = new_tot;
+	udp->len = bpf_htons(sizeof(*udp) + msg_size);
+	udp->check = 0;
+	bpf_l3_csum_replace(skb, sizeof(*eth) + offsetof(struct iphdr, check), old_tot, new_tot, sizeof(__u16));
+	return TC_ACT_OK;
+
+bad:
+	dint_count(DINT_STAT_KV_TC_BAD);
+	return TC_ACT_OK;
 }
 
 #endif /* DINT_KV_CACHE_H */

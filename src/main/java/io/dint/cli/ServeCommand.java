@@ -28,9 +28,13 @@ import io.dint.wire.Wire;
 import io.dint.xsk.AfXdpServer;
 import io.dint.shard.ShardLog;
 import io.dint.shard.ShardStore;
+import io.dint.shard.ShardXdpServer;
 import io.dint.txn.TxnWorkload;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -68,14 +72,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--keys", defaultValue = "1000000", description = "OCC: distinct keys; the table holds 1.5x as many entries. Default: ${DEFAULT-VALUE}.")
     long keys;
 
-    @Option(names = "--log", description = "log: the commit-log file records are drained to (created, or recovered and appended to).")
+    @Option(names = "--log", description = "log, and shards (xdp): the commit-log file records are drained to (created, or recovered and appended to). Shards without it: a temporary file removed at exit.")
     Path logFile;
 
     @Option(names = "--ring", defaultValue = "default", description = "log: name of the rings (pinned BPF maps under /sys/fs/bpf/dint/log-NAME, "
             + "or /dev/shm/dint-log-NAME for udp) that outlive this process; a server restarted with the same name drains what a crashed one left. Default: ${DEFAULT-VALUE}.")
     String ring;
 
-    @Option(names = "--ring-slots", defaultValue = "65536", description = "log: records per ring (one ring per CPU, or per udp server thread), a power of two. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ring-slots", defaultValue = "65536", description = "log and shards (xdp): records per ring (one ring per CPU, or per udp server thread), a power of two. Default: ${DEFAULT-VALUE}.")
     int ringSlots;
 
     @Option(names = "--fsync-ms", defaultValue = "10", description = "log: group fsync at most this many ms after a record reaches the file. Default: ${DEFAULT-VALUE}.")
@@ -104,11 +108,11 @@ final class ServeCommand implements Callable<Integer> {
     String cache;
 
     @Option(names = "--cache-ratio", defaultValue = "1.5",
-            description = "KV: kernel cache slots per key (paper: 1.5); both sides have slots/4 buckets. Default: ${DEFAULT-VALUE}.")
+            description = "KV and shards (xdp): kernel cache slots per key or record (paper: 1.5); the cache has slots/4 buckets. Default: ${DEFAULT-VALUE}.")
     double cacheRatio;
 
     @Option(names = "--lease-ms", defaultValue = "20",
-            description = "KV: a bucket locked for a slow-path request longer than this may be taken over. Default: ${DEFAULT-VALUE}.")
+            description = "KV and shards (xdp): a bucket locked for a slow-path request longer than this may be taken over. Default: ${DEFAULT-VALUE}.")
     double leaseMs;
 
     @Option(names = "--seed", defaultValue = "42", description = "KV: seed of the TATP population. Default: ${DEFAULT-VALUE}.")
@@ -138,8 +142,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * A transaction shard: every record of the workload (primary for a third, backup for the rest),
-     * 2PL and OCC locks, the commit log. Served in Java over kernel UDP or AF_XDP; the in-kernel
-     * shard program is not built yet, so the xdp backend says so instead of pretending.
+     * 2PL and OCC locks, the commit log. Served in XDP (records cached in the kernel, the Java slow
+     * path holding them all, the log drained to a file), or in Java over kernel UDP or AF_XDP.
      */
     private ServiceServer shard(TxnWorkload workload, Map<String, Object> ready) {
         ready.put("records", workload.records());
@@ -147,10 +151,44 @@ final class ServeCommand implements Callable<Integer> {
         return switch (backend) {
             case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog()), Ipv4.parse(bind), Wire.PORT, threads);
             case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog()), iface, Wire.PORT);
-            case XDP -> throw new IllegalArgumentException("--service " + service + " has no XDP backend yet: the shards are "
-                    + "served in Java; use --backend udp or --backend afxdp");
+            case XDP -> xdpShard(workload, ready);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
+    }
+
+    private ServiceServer xdpShard(TxnWorkload workload, Map<String, Object> ready) {
+        if (!(leaseMs > 0)) {
+            throw new IllegalArgumentException("--lease-ms must be positive, got " + leaseMs);
+        }
+        int buckets = ShardXdpServer.buckets(workload.records(), cacheRatio);
+        int lockEntries = (int) Math.min(Integer.MAX_VALUE / 2, workload.records() * 3 / 2 + 1);
+        FsyncPolicy policy = new FsyncPolicy(Duration.ofMillis(fsyncMs), fsyncRecords);
+        Path path = logFile;
+        if (path == null) {
+            try {
+                path = Files.createTempFile("dint-shard-", ".log");
+                Files.delete(path); // LogFile creates it, with its header
+                path.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
+            }
+        }
+        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), XdpServer.interfaceMac(iface));
+        RingStorage storage;
+        LogFile file;
+        try {
+            storage = LogObjects.rings(obj, null);
+            file = LogFile.open(path);
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+        ready.put("cache_buckets", buckets);
+        ready.put("lock_entries", lockEntries);
+        ready.put("log_file", file.path().toString());
+        ShardStore store = new ShardStore(workload.records(), new ShardLog());
+        return new LogServer(storage, file, policy, drainIdleUs * 1000,
+                rings -> new ShardXdpServer(obj, store, buckets, iface, threads));
     }
 
     private ServiceServer kv(Map<String, Object> ready) {

@@ -58,11 +58,14 @@ public final class LogServer implements ServiceServer {
         return m;
     }
 
-    /** Waits (up to 10 s) for the rings to drain, then reports what the file and rings hold. */
+    /**
+     * Waits (up to 10 s) for the rings to drain, then reports what the front reports and what the
+     * file and rings hold.
+     */
     @Override
     public Map<String, Object> check() {
         boolean drained = drainer.awaitDrained(TimeUnit.SECONDS.toNanos(10));
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>(front.check());
         m.put("file", file.path().toString());
         m.put("file_records", file.records());
         m.put("pending", storage.rings().pending());

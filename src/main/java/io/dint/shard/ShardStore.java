@@ -2,6 +2,7 @@ package io.dint.shard;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.dint.server.DatagramService;
 import io.dint.server.Dedup;
@@ -158,6 +159,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     private static int absent(int op, MemorySegment buf) {
         TxnMessage.setVersion(buf, 0);
         TxnMessage.setFlags(buf, 0);
+        buf.asSlice(Wire.TXN_VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
         return op == Op.TXN_READ || op == Op.TXN_VALIDATE ? Status.OK : Status.NOT_HELD;
     }
 
@@ -208,22 +210,90 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     /** Backup and primary installs: applied when newer than what the record has (retransmissions are not). */
     private int install(int op, long r, MemorySegment buf, int exclusive, long holder, long txn) {
-        int version = TxnMessage.version(buf);
-        int current = table.get(JAVA_INT, r + VERSION);
-        if (Integer.compareUnsigned(version, current) > 0) {
-            boolean delete = op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
-            table.set(JAVA_INT, r + VERSION, version);
-            table.set(JAVA_INT, r + FLAGS, delete ? 0 : Wire.TXN_F_EXISTS);
-            if (delete) {
-                table.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
-            } else {
-                TxnMessage.copyValue(buf, table, r + VALUE);
-            }
-        }
+        boolean delete = op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
+        installIfNewer(r, TxnMessage.version(buf), !delete, buf, Wire.TXN_VALUE);
         if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0) {
             unlock(r, exclusive, holder, txn);
         }
         return Status.OK;
+    }
+
+    /** Sets record r to version, existence and value (zeros when it does not exist) if version is newer. */
+    private void installIfNewer(long r, int version, boolean exists, MemorySegment src, long valueOffset) {
+        int current = table.get(JAVA_INT, r + VERSION);
+        if (Integer.compareUnsigned(version, current) > 0) {
+            table.set(JAVA_INT, r + VERSION, version);
+            table.set(JAVA_INT, r + FLAGS, exists ? Wire.TXN_F_EXISTS : 0);
+            if (exists) {
+                MemorySegment.copy(src, valueOffset, table, r + VALUE, TxnMessage.VALUE_SIZE);
+            } else {
+                table.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+            }
+        }
+    }
+
+    // ---- records for the xdp backend's slow path: no locks (the kernel keeps them), no dedup ----
+
+    /**
+     * Fills the reply's version, value and existence flag (the other flags kept) with key's record;
+     * false, leaving the reply as it was, when there is no record.
+     */
+    boolean readRecord(long key, MemorySegment buf) {
+        long r = find(key, false);
+        if (r < 0) {
+            return false;
+        }
+        spin(r);
+        try {
+            TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
+            TxnMessage.setFlags(buf, (TxnMessage.flags(buf) & ~Wire.TXN_F_EXISTS) | table.get(JAVA_INT, r + FLAGS));
+            TxnMessage.putValue(buf, table, r + VALUE);
+        } finally {
+            INT.setRelease(table, r + SPIN, 0);
+        }
+        return true;
+    }
+
+    /**
+     * Installs a cache object {key, version | {@link Wire#TXN_OBJ_EXISTS}, value} at {@code obj}
+     * in {@code src} when newer than key's record, creating the record; false when the table is full.
+     */
+    boolean installObject(MemorySegment src, long obj) {
+        long key = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY);
+        long version = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION);
+        long r = key == 0 ? -1 : find(key, true);
+        if (r < 0) {
+            return false;
+        }
+        spin(r);
+        try {
+            installIfNewer(r, (int) version, (version & Wire.TXN_OBJ_EXISTS) != 0, src, obj + Wire.KV_OBJECT_VALUE);
+        } finally {
+            INT.setRelease(table, r + SPIN, 0);
+        }
+        return true;
+    }
+
+    /** Writes key's record (which must exist) as a cache object at {@code obj} in {@code dst}. */
+    void copyObject(long key, MemorySegment dst, long obj) {
+        long r = find(key, false);
+        spin(r);
+        try {
+            long exists = (table.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0 ? Wire.TXN_OBJ_EXISTS : 0;
+            dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY, key);
+            dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION,
+                    Integer.toUnsignedLong(table.get(JAVA_INT, r + VERSION)) | exists);
+            MemorySegment.copy(table, r + VALUE, dst, obj + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
+        } finally {
+            INT.setRelease(table, r + SPIN, 0);
+        }
+    }
+
+    /** Waits for record r's spin word: the slow path serves what the kernel has already admitted. */
+    private void spin(long r) {
+        while (!INT.compareAndSet(table, r + SPIN, 0, 1)) {
+            Thread.onSpinWait();
+        }
     }
 
     private boolean unlock(long r, int exclusive, long holder, long txn) {
@@ -245,7 +315,8 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     private void reply(long r, MemorySegment buf) {
         TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
-        int flags = table.get(JAVA_INT, r + FLAGS) | (table.get(JAVA_INT, r + EXCLUSIVE) != 0 ? Wire.TXN_F_LOCKED : 0);
+        boolean locked = table.get(JAVA_INT, r + EXCLUSIVE) != 0 && table.get(JAVA_LONG, r + HOLDER) != TxnMessage.txnId(buf);
+        int flags = table.get(JAVA_INT, r + FLAGS) | (locked ? Wire.TXN_F_LOCKED : 0);
         TxnMessage.setFlags(buf, flags);
         TxnMessage.putValue(buf, table, r + VALUE);
     }

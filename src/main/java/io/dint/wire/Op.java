@@ -36,4 +36,11 @@ public final class Op {
     public static final int TXN_DELETE_BACKUP = 65;
     public static final int TXN_DELETE_PRIMARY = 66;
     public static final int MAX = 100;
+
+    private static final String[] NAMES = Names.of(Op.class, MAX, "op(");
+
+    /** The constant's name, or {@code "op(n)"} for a value the header does not define. */
+    public static String name(int op) {
+        return op >= 0 && op < NAMES.length && !NAMES[op].startsWith("op(") ? NAMES[op] : "op(" + op + ")";
+    }
 }

@@ -41,6 +41,10 @@ public final class Stat {
     public static final int KV_TC_RELEASE = 37;
     public static final int KV_TC_STALE = 38;
     public static final int KV_TC_BAD = 39;
+    public static final int TXN_READ_HIT = 40;
+    public static final int TXN_ABSENT = 41;
+    public static final int TXN_INSTALL_HIT = 42;
+    public static final int TXN_BUSY = 43;
     public static final int MAX = 56;
 
     private static final String[] NAMES = Names.of(Stat.class, MAX, "stat_");

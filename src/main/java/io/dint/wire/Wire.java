@@ -107,6 +107,14 @@ public final class Wire {
     public static final int TXN_F_EXISTS = 1;
     public static final int TXN_F_LOCKED = 2;
     public static final int TXN_F_UNLOCK = 4;
+    /** {@code DINT_TXN_OBJ_EXISTS}: the existence bit of a record's version in a shard's cache. */
+    public static final long TXN_OBJ_EXISTS = 1L << 32;
+
+    /** {@code struct dint_shard_config}: a shard's settings the loader writes into .rodata.shard. */
+    public static final StructLayout SHARD_CONFIG = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_LONG.withName("lease_ns"),
+            JAVA_INT.withName("buckets"),
+            JAVA_INT.withName("log_slots")).withName("dint_shard_config");
 
     /** {@code struct dint_txn_msg}: transaction shard request and reply. */
     public static final StructLayout TXN_MSG = java.lang.foreign.MemoryLayout.structLayout(
@@ -178,7 +186,7 @@ public final class Wire {
 
     /** Every layout mirrored from the header, for the layout test. */
     public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY,
-        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG};
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -225,6 +233,10 @@ public final class Wire {
 
     public static final int KV_CONFIG_LEASE_NS = offset(KV_CONFIG, "lease_ns");
     public static final int KV_CONFIG_POLICY = offset(KV_CONFIG, "policy");
+
+    public static final int SHARD_CONFIG_LEASE_NS = offset(SHARD_CONFIG, "lease_ns");
+    public static final int SHARD_CONFIG_BUCKETS = offset(SHARD_CONFIG, "buckets");
+    public static final int SHARD_CONFIG_LOG_SLOTS = offset(SHARD_CONFIG, "log_slots");
     public static final int TXN_MSG_SIZE = (int) TXN_MSG.byteSize();
     public static final int TXN_KEY = offset(TXN_MSG, "key");
     public static final int TXN_TXN_ID = offset(TXN_MSG, "txn_id");

@@ -7,16 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.bpf.BpfProgram;
-import io.dint.bpf.Tc;
-import io.dint.bpf.TestRun;
-import io.dint.bpf.Xdp;
 import io.dint.testing.Frames;
+import io.dint.testing.SlowPathTrip;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * The XDP backend without a network: kv.bpf.o loaded for test runs, a store and its slow path.
@@ -54,61 +51,18 @@ final class KvKernel implements AutoCloseable {
         KvObjects.prewarm(obj, store);
     }
 
-    /** One request's way through the kernel and, when passed up, the slow path and TC. */
-    record Trip(int verdict, byte[] request, byte[] grown, byte[] slowReply, int tcVerdict, byte[] reply) {
-        boolean slowPath() {
-            return verdict == Xdp.PASS;
-        }
-    }
-
     byte[] request(int op, long key, byte[] value) {
         return io.dint.testing.KvMessages.request(op, key, value, ++seq);
     }
 
     /** Sends the request; fails the test on an XDP_ABORTED, a DROP, or a TC verdict other than OK. */
-    Trip send(byte[] requestPayload) {
-        byte[] frame = Frames.udpTo(Wire.PORT).payload(requestPayload).build();
-        TestRun r = xdp.testRun(frame);
-        int off = Frames.payloadOffset(frame);
-        if (r.verdict() == Xdp.TX) {
-            byte[] reply = Arrays.copyOfRange(r.output(), off, off + KvMessage.SIZE);
-            assertThat(r.output()).as("XDP reply frame").isEqualTo(Frames.expectedReply(frame, reply));
-            return new Trip(Xdp.TX, requestPayload, null, null, 0, reply);
-        }
-        assertThat(r.verdict()).as("XDP verdict of a well-formed request").isEqualTo(Xdp.PASS);
-        byte[] grown = r.output();
-        checkGrown(frame, grown);
-        byte[] slowReply = slowPath(Arrays.copyOfRange(grown, off, grown.length));
-        if (slowReply == null) {
-            return new Trip(Xdp.PASS, requestPayload, grown, null, 0, null);
-        }
-        TestRun e = tc.testRun(Frames.expectedReply(grown, slowReply));
-        assertThat(e.verdict()).as("TC verdict").isEqualTo(Tc.OK);
-        byte[] reply = Arrays.copyOf(slowReply, KvMessage.SIZE);
-        assertThat(e.output()).as("TC shrinks the reply back to a plain message, lengths and IP checksum fixed")
-                .isEqualTo(Frames.expectedReply(frame, reply));
-        return new Trip(Xdp.PASS, requestPayload, grown, slowReply, e.verdict(), reply);
+    SlowPathTrip send(byte[] requestPayload) {
+        return SlowPathTrip.send(xdp, tc, KvMessage.SIZE, KvMessage.SIZE, requestPayload, this::slowPath);
     }
 
     /** The reply payload of a request, through whichever path it takes. */
     byte[] exchange(byte[] requestPayload) {
         return send(requestPayload).reply();
-    }
-
-    /** The frame as XDP grew it: the request, its trailer, lengths and IP checksum fixed. */
-    private static void checkGrown(byte[] frame, byte[] grown) {
-        assertThat(grown.length).as("grown by a dint_kv_slow").isEqualTo(frame.length + Wire.KV_SLOW_SIZE);
-        assertThat(Arrays.copyOfRange(grown, 0, 14)).as("Ethernet header untouched").isEqualTo(Arrays.copyOf(frame, 14));
-        int ipLen = ((grown[16] & 0xff) << 8) | (grown[17] & 0xff);
-        int udpLen = ((grown[38] & 0xff) << 8) | (grown[39] & 0xff);
-        assertThat(ipLen).isEqualTo(grown.length - 14);
-        assertThat(udpLen).isEqualTo(grown.length - 34);
-        int check = ((grown[24] & 0xff) << 8) | (grown[25] & 0xff);
-        assertThat(check).as("IP checksum").isEqualTo(Frames.ipChecksum(grown, 14, 20));
-        assertThat(grown[40] | grown[41]).as("UDP checksum 0").isZero();
-        int off = Frames.payloadOffset(frame);
-        assertThat(Arrays.copyOfRange(grown, off, off + KvMessage.SIZE)).as("request untouched")
-                .isEqualTo(Arrays.copyOfRange(frame, off, off + KvMessage.SIZE));
     }
 
     /** Serves a grown payload as the slow path's socket would; null if it sends no reply. */

@@ -14,6 +14,7 @@ import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
 import io.dint.testing.Frames;
 import io.dint.testing.KvMessages;
+import io.dint.testing.SlowPathTrip;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
@@ -123,7 +124,7 @@ class KvXdpTest {
         k.prewarm();
 
         byte[] get = req(Op.KV_GET, a, zeroValue());
-        KvKernel.Trip t = k.send(get);
+        SlowPathTrip t = k.send(get);
         assertThat(t.verdict()).isEqualTo(Xdp.TX);
         assertThat(t.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(a, 0)));
 
@@ -168,7 +169,7 @@ class KvXdpTest {
         long m = freshKey(3, a + 1, a);
         for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_DELETE}) {
             byte[] r = req(op, m, value(m, 1));
-            KvKernel.Trip t = k.send(r);
+            SlowPathTrip t = k.send(r);
             assertThat(t.verdict()).isEqualTo(Xdp.TX);
             assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.KV_NOT_EXIST));
         }
@@ -241,7 +242,7 @@ class KvXdpTest {
         long[] keys = sixKeys(2);
         long missing = uncached(keys)[0];
         byte[] get = req(Op.KV_GET, missing, zeroValue());
-        KvKernel.Trip trip = k.send(get); // checks the TC output frame byte for byte
+        SlowPathTrip trip = k.send(get); // checks the TC output frame byte for byte
         assertThat(trip.slowPath()).isTrue();
         assertThat(trip.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(missing, 0)));
         assertThat(le(trip.slowReply()).get(KvMessage.SIZE + Wire.KV_SLOW_FLAGS)).isEqualTo((byte) Wire.KV_INSTALL);
@@ -264,7 +265,7 @@ class KvXdpTest {
         assertThat(k.slot(4, 3)[2]).as("way 3 free").isZero();
 
         storeOnly(keys[3], value(keys[3], 0));
-        KvKernel.Trip t = k.send(req(Op.KV_GET, keys[3], zeroValue()));
+        SlowPathTrip t = k.send(req(Op.KV_GET, keys[3], zeroValue()));
         assertThat(trailer(t.grown())[Wire.KV_SLOW_WAY]).as("first invalid").isEqualTo((byte) 3);
         assertThat(k.wayOf(keys[3])).isEqualTo(3);
 
@@ -314,7 +315,7 @@ class KvXdpTest {
         MemorySegment locked = k.bucket(5);
         for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_INSERT, Op.KV_DELETE}) {
             byte[] r = req(op, cached, value(cached, 9));
-            KvKernel.Trip t = k.send(r);
+            SlowPathTrip t = k.send(r);
             assertThat(t.verdict()).isEqualTo(Xdp.TX);
             assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.RETRY));
         }
@@ -351,7 +352,7 @@ class KvXdpTest {
         // B: a miss after the takeover, served before A's request reaches user space
         k.setLock(7, 1);
         byte[] getB = req(Op.KV_GET, missing[1], zeroValue());
-        KvKernel.Trip b = k.send(getB);
+        SlowPathTrip b = k.send(getB);
         assertThat(b.slowPath()).isTrue();
         assertThat(b.reply()).isEqualTo(reply(getB, Status.KV_OK, 1, value(missing[1], 0)));
         assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(2);
@@ -399,7 +400,7 @@ class KvXdpTest {
         assertThat(status(k.exchange(req(Op.KV_INSERT, d, value(d, 0))))).as("d lives in the cache only, dirty").isEqualTo(Status.KV_OK);
 
         byte[] del = req(Op.KV_DELETE, b, zeroValue());
-        KvKernel.Trip t = k.send(del);
+        SlowPathTrip t = k.send(del);
         assertThat(t.slowPath()).isTrue();
         assertThat(t.reply()).isEqualTo(KvMessages.withStatus(del, Status.KV_OK));
         long expected = KvStore.bloomBit(a) | KvStore.bloomBit(c) | KvStore.bloomBit(d);
@@ -408,12 +409,12 @@ class KvXdpTest {
         assertThat(k.storedVersion(b)).isEqualTo(-1);
 
         byte[] get = req(Op.KV_GET, b, zeroValue());
-        KvKernel.Trip gone = k.send(get);
+        SlowPathTrip gone = k.send(get);
         assertThat(gone.verdict()).as("answered from the rebuilt Bloom word").isEqualTo(Xdp.TX);
         assertThat(gone.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
 
         byte[] delD = req(Op.KV_DELETE, d, zeroValue());
-        KvKernel.Trip td = k.send(delD);
+        SlowPathTrip td = k.send(delD);
         assertThat(trailer(td.grown())[Wire.KV_SLOW_FLAGS]).as("d written back before its delete").isEqualTo((byte) Wire.KV_VICTIM);
         assertThat(td.reply()).isEqualTo(KvMessages.withStatus(delD, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
@@ -422,7 +423,7 @@ class KvXdpTest {
         long notCached = freshKey(2, d + 1, a, c);
         storeOnly(notCached, value(notCached, 0));
         byte[] delN = req(Op.KV_DELETE, notCached, zeroValue());
-        KvKernel.Trip tn = k.send(delN);
+        SlowPathTrip tn = k.send(delN);
         assertThat(trailer(tn.grown())[Wire.KV_SLOW_WAY] & 0xff).isEqualTo(Wire.KV_NO_WAY);
         assertThat(tn.reply()).isEqualTo(KvMessages.withStatus(delN, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
@@ -437,7 +438,7 @@ class KvXdpTest {
         k.prewarm();
         int way = k.wayOf(a);
         byte[] set = req(Op.KV_SET, a, value(a, 1));
-        KvKernel.Trip t = k.send(set);
+        SlowPathTrip t = k.send(set);
         assertThat(t.slowPath()).isTrue();
         assertThat(trailer(t.grown())[Wire.KV_SLOW_WAY]).as("the key's own slot").isEqualTo((byte) way);
         assertThat(t.reply()).isEqualTo(reply(set, Status.KV_OK, 2, value(a, 1)));
@@ -447,7 +448,7 @@ class KvXdpTest {
 
         long m = freshKey(1, a + 1, a);
         byte[] get = req(Op.KV_GET, m, zeroValue());
-        KvKernel.Trip miss = k.send(get);
+        SlowPathTrip miss = k.send(get);
         assertThat(miss.slowPath()).as("no Bloom filter: a missing key goes up").isTrue();
         assertThat(miss.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
         assertThat(k.stat(Stat.KV_TC_RELEASE)).isEqualTo(1);
@@ -472,7 +473,7 @@ class KvXdpTest {
         assertThat(k.slowPath(Arrays.copyOfRange(up.output(), 42, up.output().length))).isNotNull(); // applied; reply lost
         k.setLock(3, 1); // the lease runs out
         byte[] get = req(Op.KV_GET, a, zeroValue());
-        KvKernel.Trip t = k.send(get);
+        SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).as("no stale hit").isTrue();
         assertThat(t.reply()).isEqualTo(op == Op.KV_SET
                 ? reply(get, Status.KV_OK, 2, value(a, 1)) : KvMessages.withStatus(get, Status.KV_NOT_EXIST));
@@ -487,11 +488,11 @@ class KvXdpTest {
         k.prewarm();
         long m = freshKey(1, a + 1, a);
         byte[] get = req(Op.KV_GET, m, zeroValue());
-        KvKernel.Trip t = k.send(get);
+        SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).isTrue();
         assertThat(t.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
-        KvKernel.Trip i = k.send(ins);
+        SlowPathTrip i = k.send(ins);
         assertThat(i.slowPath()).as("without Bloom the kernel cannot tell the key is new").isTrue();
         assertThat(i.reply()).isEqualTo(reply(ins, Status.KV_OK, 1, value(m, 0)));
         assertThat(k.slot(1, k.wayOf(m))).containsExactly(m, 1, 1, 0);

@@ -147,12 +147,13 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_TXN_F_EXISTS")).isEqualTo(Wire.TXN_F_EXISTS);
         assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);
         assertThat(define(header, "DINT_TXN_F_UNLOCK")).isEqualTo(Wire.TXN_F_UNLOCK);
+        assertThat(define(header, "DINT_TXN_OBJ_EXISTS")).isEqualTo(Wire.TXN_OBJ_EXISTS);
     }
 
     private static long define(String header, String name) {
-        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(\\d+)").matcher(header);
+        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(?:(\\d+)|\\(1ULL << (\\d+)\\))").matcher(header);
         assertThat(m.find()).as("#define %s in dint_wire.h", name).isTrue();
-        return Long.parseLong(m.group(1));
+        return m.group(1) != null ? Long.parseLong(m.group(1)) : 1L << Integer.parseInt(m.group(2));
     }
 
     private static void collect(Class<?> type, String prefix, Map<String, Long> into) throws IllegalAccessException {

@@ -1,0 +1,198 @@
+package io.dint.shard;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.dint.bpf.BpfMap;
+import io.dint.bpf.BpfObject;
+import io.dint.bpf.NetIf;
+import io.dint.bpf.ProgStats;
+import io.dint.bpf.TcAttachment;
+import io.dint.log.LogRings;
+import io.dint.net.Ipv4;
+import io.dint.net.UdpSocket;
+import io.dint.server.ServiceServer;
+import io.dint.server.UdpServer;
+import io.dint.server.XdpServer;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A transaction shard's {@code xdp} backend: {@code shard.bpf.o} attached to the interface (XDP
+ * ingress: records from the kernel's cache, locks, log appends; TC egress: what the slow path
+ * fetched goes into the cache), and the slow path on a UDP socket of the same port with every
+ * record in a {@link ShardStore}. The log rings are the object's; whoever owns this server drains
+ * them ({@link io.dint.log.LogServer}). Counters are the kernel's, the slow path's prefixed
+ * {@code slow_}.
+ */
+public final class ShardXdpServer implements ServiceServer {
+    public static final String PROGRAM = "shard_xdp";
+    public static final String TC_PROGRAM = "shard_tc_egress";
+    static final String CACHE = "shard_cache";
+    static final String LOCKS = "lock_table";
+
+    private final BpfObject object;
+    private final int buckets;
+    private final UdpServer slowPath;
+    private final TcAttachment tc;
+    private final XdpServer xdp;
+
+    /**
+     * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
+     * {@code lockEntries}, log rings of {@code logSlots} records per CPU, bucket locks leased for
+     * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures).
+     */
+    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac) {
+        if (buckets <= 0 || lockEntries <= 0) {
+            throw new IllegalArgumentException("cache buckets and lock entries must be positive, got " + buckets
+                    + " and " + lockEntries);
+        }
+        if (leaseNanos <= 0) {
+            throw new IllegalArgumentException("the bucket lock lease must be positive, got " + leaseNanos + " ns");
+        }
+        LogRings.checkSlots(logSlots);
+        int cpus = BpfMap.possibleCpus();
+        BpfObject obj = BpfObject.openBundled("shard");
+        try {
+            obj.map(CACHE).setMaxEntries(buckets);
+            obj.map(LOCKS).setMaxEntries(lockEntries);
+            obj.map("log_ring").setMaxEntries(cpus * logSlots);
+            obj.map("log_cursor").setMaxEntries(cpus);
+            XdpServer.configure(obj, mac, lockEntries);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cfg = arena.allocate(Wire.SHARD_CONFIG);
+                cfg.set(JAVA_LONG, Wire.SHARD_CONFIG_LEASE_NS, leaseNanos);
+                cfg.set(JAVA_INT, Wire.SHARD_CONFIG_BUCKETS, buckets);
+                cfg.set(JAVA_INT, Wire.SHARD_CONFIG_LOG_SLOTS, logSlots);
+                obj.map(".rodata.shard").setInitialValue(cfg);
+            }
+            obj.load();
+            return obj;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    /** Cache buckets for {@code records} records at {@code ratio} slots per record. */
+    public static int buckets(long records, double ratio) {
+        if (!(ratio > 0) || ratio > 64) {
+            throw new IllegalArgumentException("the cache ratio (slots per record) must be in (0, 64], got " + ratio);
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, Math.ceil(records * ratio / Wire.KV_WAYS)));
+    }
+
+    /**
+     * Serves a loaded shard object (taken over: closed with the server) on {@code iface}.
+     *
+     * @param store   every record (taken over)
+     * @param buckets the object's cache buckets
+     * @param threads slow-path threads
+     */
+    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads) {
+        UdpServer slow = null;
+        TcAttachment egress = null;
+        try {
+            slow = new UdpServer(new ShardSlowPath(store, buckets), Ipv4.ANY, Wire.PORT, threads, UdpSocket::disableChecksum);
+            egress = object.program(TC_PROGRAM).attachTcEgress(NetIf.index(iface));
+            this.xdp = new XdpServer(object, PROGRAM, iface, o -> check(o, store, buckets));
+        } catch (RuntimeException e) {
+            if (egress != null) {
+                egress.close();
+            }
+            if (slow != null) {
+                slow.close();
+            } else {
+                store.close();
+            }
+            object.close();
+            throw e;
+        }
+        this.object = object;
+        this.buckets = buckets;
+        this.slowPath = slow;
+        this.tc = egress;
+    }
+
+    /**
+     * The shard's state at quiescence, as the udp backend reports it: the kernel's dirty records
+     * are written back into the store first (a copy: they stay dirty in the kernel), then the
+     * store is scanned; locks are the kernel's lock table's, plus buckets still locked.
+     */
+    static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
+        BpfMap cache = object.map(CACHE);
+        long lockedBuckets = 0, dirty = 0, cached = 0, lost = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bucket = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+            for (int b = 0; b < buckets; b++) {
+                cache.lookup(b, bucket);
+                lockedBuckets += bucket.get(JAVA_LONG, Wire.KV_BUCKET_LOCK) != 0 ? 1 : 0;
+                for (int way = 0; way < Wire.KV_WAYS; way++) {
+                    long slot = Wire.KV_BUCKET_SLOT + (long) way * Wire.KV_SLOT_SIZE;
+                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_VALID) == 0) {
+                        continue;
+                    }
+                    cached++;
+                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
+                        dirty++;
+                        lost += store.installObject(bucket, slot + Wire.KV_SLOT_OBJ) ? 0 : 1;
+                    }
+                }
+            }
+        }
+        long locks = 0;
+        BpfMap table = object.map(LOCKS);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
+            table.copyAll(all);
+            for (long off = 0; off < all.byteSize(); off += Wire.LOCK_ENTRY_SIZE) {
+                if (all.get(JAVA_INT, off + Wire.LOCK_ENTRY_SHARED) != 0 || all.get(JAVA_INT, off + Wire.LOCK_ENTRY_EXCLUSIVE) != 0) {
+                    locks++;
+                }
+            }
+        }
+        Map<String, Object> m = ShardCheck.scan(store).toMap();
+        m.put("locks_held", locks + lockedBuckets);
+        m.put("locked_buckets", lockedBuckets);
+        m.put("cached", cached);
+        m.put("dirty", dirty);
+        m.put("write_back_failed", lost);
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>(xdp.stats());
+        ProgStats p = object.program(TC_PROGRAM).stats();
+        m.put("tc_run_time_ns", p.runTimeNs());
+        m.put("tc_run_count", p.runCount());
+        slowPath.stats().forEach((k, v) -> m.put("slow_" + k, v));
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> check() {
+        return xdp.check();
+    }
+
+    /** The cache's bucket count. */
+    public int buckets() {
+        return buckets;
+    }
+
+    /** The loaded object (for the log rings and for fixtures). */
+    public BpfObject object() {
+        return object;
+    }
+
+    @Override
+    public void close() {
+        xdp.close(); // detaches XDP first: nothing new reaches the slow path
+        tc.close();
+        slowPath.close(); // and with it the store
+    }
+}

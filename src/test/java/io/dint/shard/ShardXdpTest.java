@@ -1,0 +1,300 @@
+package io.dint.shard;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.bpf.BpfMap;
+import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
+import io.dint.testing.BadFrames;
+import io.dint.testing.Frames;
+import io.dint.testing.SlowPathTrip;
+import io.dint.wire.Hash64;
+import io.dint.wire.Header;
+import io.dint.wire.Op;
+import io.dint.wire.Stat;
+import io.dint.wire.Status;
+import io.dint.wire.TxnMessage;
+import io.dint.wire.Wire;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shard program through BPF_PROG_TEST_RUN with its Java slow path and TC egress program, and
+ * against the udp backend's {@link ShardStore}: the same requests must get the same replies,
+ * whether the kernel answers from its cache, from its Bloom word or through the slow path.
+ */
+class ShardXdpTest {
+    private static final int BUCKETS = 2; // 8 slots: most records live in the slow path
+    private static final int LOCK_ENTRIES = 4096;
+    private static final long LONG_LEASE = 10_000_000_000L;
+
+    private final Arena arena = Arena.ofShared();
+    private BpfObject obj;
+    private BpfProgram xdp;
+    private BpfProgram tc;
+    private ShardStore slowStore;
+    private ShardSlowPath slow;
+    private final long[] slowStats = new long[Stat.MAX];
+    private long seq;
+
+    @BeforeEach
+    void load() {
+        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC); // rings nobody drains here
+        xdp = obj.program(ShardXdpServer.PROGRAM);
+        tc = obj.program(ShardXdpServer.TC_PROGRAM);
+        slowStore = new ShardStore(1024, new ShardLog());
+        slow = new ShardSlowPath(slowStore, BUCKETS);
+    }
+
+    @AfterEach
+    void close() {
+        obj.close();
+        slow.close();
+        arena.close();
+    }
+
+    private byte[] request(int op, long key, long txn) {
+        MemorySegment b = arena.allocate(TxnMessage.SIZE);
+        TxnMessage.encodeRequest(b, op, 7, ++seq, key, txn);
+        return b.toArray(JAVA_BYTE);
+    }
+
+    private byte[] install(int op, long key, long txn, int version, int flags, long word) {
+        MemorySegment b = arena.allocate(TxnMessage.SIZE);
+        MemorySegment value = arena.allocate(TxnMessage.VALUE_SIZE);
+        value.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, word);
+        value.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 32, ~word);
+        TxnMessage.encodeInstall(b, op, 7, ++seq, key, txn, version, flags, value, 0);
+        return b.toArray(JAVA_BYTE);
+    }
+
+    private SlowPathTrip send(byte[] req) {
+        return SlowPathTrip.send(xdp, tc, TxnMessage.SIZE, Wire.TXN_FLAGS, req, this::slowPath);
+    }
+
+    private byte[] slowPath(byte[] payload) {
+        MemorySegment buf = arena.allocate(2048);
+        MemorySegment.copy(MemorySegment.ofArray(payload), 0, buf, 0, payload.length);
+        int len = slow.serve(buf, payload.length, slowStats);
+        return len < 0 ? null : buf.asSlice(0, len).toArray(JAVA_BYTE);
+    }
+
+    private static int status(byte[] reply) {
+        return reply[Wire.HDR_STATUS] & 0xff;
+    }
+
+    private static int version(byte[] reply) {
+        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getInt(Wire.TXN_VERSION);
+    }
+
+    private static int flags(byte[] reply) {
+        return reply[Wire.TXN_FLAGS] & 0xff;
+    }
+
+    private static long word(byte[] reply) {
+        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.TXN_VALUE);
+    }
+
+    private long stat(int s) {
+        return obj.map("stats").sumPerCpuLong(s);
+    }
+
+    /** Keys whose lock-table entries differ, so that the kernel's locks are per key like the store's. */
+    private static long[] keys(int n) {
+        long[] keys = new long[n];
+        Set<Long> entries = new HashSet<>();
+        int i = 0;
+        for (long k = 0x0100_0000_0000_0001L; i < n; k++) {
+            if (entries.add(Long.remainderUnsigned(Hash64.hash(k), LOCK_ENTRIES))) {
+                keys[i++] = k;
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void installedRecordsAreReadFromTheCacheAndLocksGoWithTheirInstall() {
+        long key = keys(1)[0];
+        assertThat(status(send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 100)).reply())).isEqualTo(Status.OK);
+        assertThat(stat(Stat.TXN_INSTALL_HIT)).isEqualTo(1);
+
+        SlowPathTrip lock = send(request(Op.TXN_OCC_LOCK, key, 5));
+        assertThat(lock.slowPath()).as("a cached record is answered in the kernel").isFalse();
+        assertThat(status(lock.reply())).isEqualTo(Status.GRANT);
+        assertThat(version(lock.reply())).isEqualTo(1);
+        assertThat(flags(lock.reply())).isEqualTo(Wire.TXN_F_EXISTS);
+        assertThat(word(lock.reply())).isEqualTo(100);
+
+        byte[] other = send(request(Op.TXN_VALIDATE, key, 6)).reply();
+        assertThat(flags(other)).as("locked by another transaction").isEqualTo(Wire.TXN_F_EXISTS | Wire.TXN_F_LOCKED);
+        assertThat(status(send(request(Op.TXN_OCC_LOCK, key, 6)).reply())).isEqualTo(Status.REJECT);
+
+        assertThat(status(send(install(Op.TXN_COMMIT_PRIMARY, key, 5, 2, Wire.TXN_F_UNLOCK, 200)).reply())).isEqualTo(Status.OK);
+        byte[] after = send(request(Op.TXN_VALIDATE, key, 6)).reply();
+        assertThat(version(after)).isEqualTo(2);
+        assertThat(flags(after)).as("the primary's install unlocked it").isEqualTo(Wire.TXN_F_EXISTS);
+        assertThat(word(after)).isEqualTo(200);
+        assertThat(status(send(install(Op.TXN_COMMIT_BACKUP, key, 9, 2, 0, 999)).reply())).isEqualTo(Status.OK);
+        assertThat(word(send(request(Op.TXN_READ, key, 6)).reply())).as("an install that is not newer changes nothing").isEqualTo(200);
+    }
+
+    @Test
+    void aKeyTheBucketNeverHadIsAnsweredAbsentInTheKernel() {
+        long key = keys(1)[0];
+        SlowPathTrip t = send(request(Op.TXN_READ, key, 1));
+        assertThat(t.slowPath()).isFalse();
+        assertThat(status(t.reply())).isEqualTo(Status.OK);
+        assertThat(version(t.reply())).isZero();
+        assertThat(flags(t.reply())).isZero();
+        assertThat(stat(Stat.TXN_ABSENT)).isEqualTo(1);
+    }
+
+    @Test
+    void aFullBucketWritesItsVictimBackAndTheSlowPathServesTheRest() {
+        long[] keys = keys(40);
+        for (int i = 0; i < keys.length; i++) {
+            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.OK);
+        }
+        assertThat(stat(Stat.KV_SLOW)).as("8 slots for 40 records").isGreaterThan(0);
+        assertThat(stat(Stat.KV_WRITEBACK)).isGreaterThan(0);
+        for (int i = 0; i < keys.length; i++) {
+            byte[] r = send(request(Op.TXN_LOCK_SHARED, keys[i], 3)).reply();
+            assertThat(status(r)).isEqualTo(Status.GRANT);
+            assertThat(word(r)).as("record %d", i).isEqualTo(i);
+            assertThat(flags(r)).isEqualTo(Wire.TXN_F_EXISTS);
+        }
+        Map<String, Object> check = ShardXdpServer.check(obj, slowStore, BUCKETS);
+        assertThat(check.get("locks_held")).isEqualTo(40L);
+        assertThat(check.get("locked_buckets")).isEqualTo(0L);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tables = (Map<String, Object>) check.get("tables");
+        assertThat(tables.get("1").toString()).contains("rows=40");
+    }
+
+    @Test
+    void aRetransmittedLockIsGrantedOnceAndAnsweredWithTheRecordAgain() {
+        long key = keys(1)[0];
+        send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 77));
+        byte[] req = request(Op.TXN_LOCK_SHARED, key, 4);
+        assertThat(status(send(req).reply())).isEqualTo(Status.GRANT);
+        byte[] again = send(req).reply();
+        assertThat(status(again)).isEqualTo(Status.GRANT);
+        assertThat(word(again)).isEqualTo(77);
+        assertThat(stat(Stat.DUPLICATE)).isEqualTo(1);
+        assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 4)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 4)).reply())).as("granted once, released once")
+                .isEqualTo(Status.NOT_HELD);
+    }
+
+    @Test
+    void aLockedBucketIsAnsweredRetryAndChangesNothing() {
+        long key = keys(1)[0];
+        send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 5));
+        int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
+        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+        cache.lookup(bucket, b);
+        b.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK, System.nanoTime() | 1); // someone's, unexpired
+        cache.update(bucket, b);
+        assertThat(status(send(install(Op.TXN_COMMIT_PRIMARY, key, 1, 2, 0, 6)).reply())).isEqualTo(Status.RETRY);
+        assertThat(status(send(request(Op.TXN_READ, key, 1)).reply())).isEqualTo(Status.RETRY);
+        b.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK, 0);
+        cache.update(bucket, b);
+        byte[] r = send(request(Op.TXN_READ, key, 1)).reply();
+        assertThat(version(r)).isEqualTo(1);
+        assertThat(word(r)).isEqualTo(5);
+    }
+
+    @Test
+    void logRecordsGoToThisCpusRing() {
+        long key = keys(1)[0];
+        assertThat(status(send(install(Op.TXN_COMMIT_LOG, key, 1, 3, 0, 9)).reply())).isEqualTo(Status.OK);
+        assertThat(stat(Stat.LOG_APPEND)).isEqualTo(1);
+        var rings = io.dint.log.LogObjects.rings(obj, null);
+        try {
+            assertThat(rings.rings().pending()).isEqualTo(1);
+        } finally {
+            rings.close(false);
+        }
+    }
+
+    @Test
+    void malformedFramesAreNeverAnswered() {
+        byte[] req = request(Op.TXN_READ, keys(1)[0], 1);
+        List<BadFrames.Case> cases = BadFrames.around(req);
+        cases.add(BadFrames.badOp("a lock-service opcode", BadFrames.withOp(req, Op.LOCK_ACQUIRE_SHARED)));
+        cases.add(BadFrames.badOp("opcode past the shard range", BadFrames.withOp(req, Op.TXN_DELETE_PRIMARY + 1)));
+        byte[] reply = req.clone();
+        reply[Wire.HDR_STATUS] = (byte) Status.OK;
+        cases.add(BadFrames.badOp("a reply sent to us", reply));
+        byte[] zeroKey = request(Op.TXN_READ, 0, 1);
+        cases.add(BadFrames.badOp("key 0", zeroKey));
+        BadFrames.assertNeverAnswered(xdp, obj.map("stats"), cases);
+    }
+
+    /**
+     * Random requests of three transactions on twelve keys through the kernel (8 cache slots:
+     * evictions, write-backs, slow-path reads and installs) and through the udp backend's store:
+     * every reply the same, and the same records at the end.
+     */
+    @Test
+    void theKernelAnswersAsTheJavaShardDoes() {
+        long[] keys = keys(12);
+        SplittableRandom rnd = new SplittableRandom(2024);
+        int[] ops = {Op.TXN_READ, Op.TXN_LOCK_SHARED, Op.TXN_LOCK_EXCLUSIVE, Op.TXN_RELEASE_SHARED,
+            Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_LOCK, Op.TXN_OCC_ABORT, Op.TXN_VALIDATE, Op.TXN_COMMIT_LOG,
+            Op.TXN_COMMIT_BACKUP, Op.TXN_COMMIT_PRIMARY, Op.TXN_INSERT_PRIMARY, Op.TXN_DELETE_BACKUP};
+        Map<Long, Long> exclusiveHolder = new HashMap<>();
+        List<String> steps = new ArrayList<>();
+        try (ShardStore reference = new ShardStore(1024, new ShardLog())) {
+            long[] javaStats = new long[Stat.MAX];
+            MemorySegment buf = arena.allocate(TxnMessage.SIZE);
+            for (int i = 0; i < 3000; i++) {
+                long key = keys[rnd.nextInt(keys.length)];
+                long txn = 1 + rnd.nextInt(3);
+                int op = ops[rnd.nextInt(ops.length)];
+                boolean exclusiveLock = op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK;
+                if (exclusiveLock && exclusiveHolder.getOrDefault(key, 0L) == txn) {
+                    continue; // the coordinator never locks a record twice (the store grants it again, uncounted)
+                }
+                byte[] req = op >= Op.TXN_COMMIT_LOG
+                        ? install(op, key, txn, 1 + rnd.nextInt(40), rnd.nextInt(4) == 0 ? Wire.TXN_F_UNLOCK : 0, rnd.nextLong())
+                        : request(op, key, txn);
+                byte[] kernel = send(req).reply();
+                MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
+                int len = reference.serve(buf, req.length, javaStats);
+                byte[] java = buf.asSlice(0, len).toArray(JAVA_BYTE);
+                steps.add(Op.name(op) + " key " + Long.toHexString(key) + " txn " + txn + " -> " + Status.name(status(java)));
+                assertThat(kernel).as("step %d: %s", i, String.join("\n", steps.subList(Math.max(0, steps.size() - 8), steps.size())))
+                        .isEqualTo(java);
+                int st = status(java);
+                if (exclusiveLock && st == Status.GRANT) {
+                    exclusiveHolder.put(key, txn);
+                } else if ((op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT
+                        || (op >= Op.TXN_COMMIT_BACKUP && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0))
+                        && exclusiveHolder.getOrDefault(key, 0L) == txn) {
+                    exclusiveHolder.remove(key);
+                }
+            }
+            assertThat(stat(Stat.KV_SLOW)).as("the slow path served some").isGreaterThan(50);
+            assertThat(stat(Stat.TXN_READ_HIT)).as("the cache served some").isGreaterThan(50);
+            Map<String, Object> kernel = ShardXdpServer.check(obj, slowStore, BUCKETS);
+            Map<String, Object> java = reference.check();
+            assertThat(kernel.get("digest")).as("the same records").isEqualTo(java.get("digest"));
+            assertThat(kernel.get("tables")).isEqualTo(java.get("tables"));
+        }
+    }
+}
