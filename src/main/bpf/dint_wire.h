@@ -155,8 +155,8 @@ struct dint_txn_msg {
  * fewer than WINDOW requests outstanding, so an entry is not reused while its request may still
  * be resent.
  */
-#define DINT_DEDUP_CLIENTS 1024
-#define DINT_DEDUP_WINDOW 256
+#define DINT_DEDUP_CLIENTS 256
+#define DINT_DEDUP_WINDOW 8192
 
 struct dint_dedup_entry {
 	__u64 seq;
@@ -357,6 +357,24 @@ struct dint_kv_config {
  * every record. Its settings, in .rodata.shard (dint_config.table_size is the lock table's size).
  */
 #define DINT_TXN_OBJ_EXISTS (1ULL << 32)
+
+/*
+ * One entry of a shard's lock table: the 2PL lock service's entry (struct dint_lock_entry) and
+ * sharer, the transaction holding every shared grant (DINT_TXN_SHARERS when more than one does).
+ * Keys are hashed, so one transaction's records may share an entry: the sharer may take it
+ * exclusively too, or a transaction that read one record under a shared lock and writes another
+ * of the same entry would reject itself for ever.
+ */
+#define DINT_TXN_SHARERS 0xffffffffffffffffULL
+
+struct dint_txn_lock {
+	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
+	__u32 shared;    /* shared grants */
+	__u32 exclusive; /* exclusive grants, all by holder */
+	__u32 pad;
+	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
+	__u64 sharer;    /* txn_id of every shared holder, DINT_TXN_SHARERS if several, 0 if none */
+};
 
 struct dint_shard_config {
 	__u64 lease_ns;  /* a bucket lock older than this may be taken over */

@@ -29,6 +29,7 @@ struct dint_kv_slow dint_btf_kv_slow __attribute__((unused));
 struct dint_kv_bucket dint_btf_kv_bucket __attribute__((unused));
 struct dint_kv_config dint_btf_kv_config __attribute__((unused));
 struct dint_shard_config dint_btf_shard_config __attribute__((unused));
+struct dint_txn_lock dint_btf_txn_lock __attribute__((unused));
 enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));

@@ -7,8 +7,10 @@
  *   READ, VALIDATE              the record from the cache; a clear Bloom bit means the shard
  *                               has never had the record: version 0, absent
  *   LOCK_SHARED, LOCK_EXCLUSIVE, OCC_LOCK
- *                               the lock (no-wait, the 2PL service's rules, the holder recorded),
- *                               then the record as a READ, in the same reply
+ *                               the lock (no-wait, the 2PL service's rules, the exclusive holder
+ *                               and the shared holders' transaction recorded, so that a
+ *                               transaction never conflicts with itself on a shared entry), then
+ *                               the record as a READ, in the same reply
  *   RELEASE_*, OCC_ABORT        the lock table only
  *   COMMIT/INSERT/DELETE_LOG    appended to this CPU's ring, ACKed
  *   COMMIT/INSERT/DELETE_BACKUP and _PRIMARY
@@ -45,7 +47,7 @@ struct {
 	__type(value, struct dint_kv_bucket);
 } shard_cache SEC(".maps");
 
-DINT_TABLE(lock_table, struct dint_lock_entry);
+DINT_TABLE(lock_table, struct dint_txn_lock);
 DINT_DEDUP_MAP(dedup);
 
 static __always_inline int is_log(__u8 op)
@@ -66,7 +68,7 @@ static __always_inline int is_lock(__u8 op)
 }
 
 /* Releases the exclusive lock txn holds on e (spin held by the caller); NOT_HELD when it holds none. */
-static __always_inline __u8 unlock_exclusive(struct dint_lock_entry *e, __u64 txn)
+static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
 {
 	if (!e->exclusive || e->holder != txn)
 		return DINT_ST_NOT_HELD;
@@ -76,17 +78,19 @@ static __always_inline __u8 unlock_exclusive(struct dint_lock_entry *e, __u64 tx
 }
 
 /* A lock or release on e, whose spin the caller holds. */
-static __always_inline __u8 lock_op(struct dint_lock_entry *e, __u8 op, __u64 txn)
+static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn)
 {
 	switch (op) {
 	case DINT_OP_TXN_LOCK_SHARED:
 		if (e->exclusive && e->holder != txn)
 			return DINT_ST_REJECT;
+		e->sharer = !e->shared || e->sharer == txn ? txn : DINT_TXN_SHARERS;
 		e->shared++;
 		return DINT_ST_GRANT;
 	case DINT_OP_TXN_LOCK_EXCLUSIVE:
 	case DINT_OP_TXN_OCC_LOCK:
-		if (e->exclusive ? e->holder != txn : e->shared != 0)
+		/* Free, or held only by this transaction: it never rejects itself. */
+		if (e->exclusive ? e->holder != txn : e->shared && e->sharer != txn)
 			return DINT_ST_REJECT;
 		e->exclusive++;
 		e->holder = txn;
@@ -94,7 +98,8 @@ static __always_inline __u8 lock_op(struct dint_lock_entry *e, __u8 op, __u64 tx
 	case DINT_OP_TXN_RELEASE_SHARED:
 		if (!e->shared || (e->exclusive && e->holder != txn))
 			return DINT_ST_NOT_HELD;
-		e->shared--;
+		if (--e->shared == 0)
+			e->sharer = 0;
 		return DINT_ST_OK;
 	default: /* RELEASE_EXCLUSIVE, OCC_ABORT */
 		return unlock_exclusive(e, txn);
@@ -124,7 +129,7 @@ static __always_inline int to_slow_path(struct xdp_md *ctx, struct dint_pkt *pkt
  * as absent when the Bloom word says the bucket never had the key, else from the slow path.
  */
 static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_txn_msg *msg,
-				      __u8 status, struct dint_lock_entry *e)
+				      __u8 status, struct dint_txn_lock *e)
 {
 	__u64 hash = dint_hash64(msg->key), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
@@ -171,7 +176,7 @@ static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, 
  * its way; d is then the request's dedup entry.
  */
 static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_txn_msg *msg,
-					 __u8 op, struct dint_lock_entry *e, struct dint_dedup_entry *d)
+					 __u8 op, struct dint_txn_lock *e, struct dint_dedup_entry *d)
 {
 	__u64 hash = dint_hash64(msg->key), bit = kv_bloom_bit(hash), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
@@ -247,7 +252,7 @@ SEC("xdp")
 int shard_xdp(struct xdp_md *ctx)
 {
 	struct dint_dedup_entry *d = 0;
-	struct dint_lock_entry *e;
+	struct dint_txn_lock *e;
 	struct dint_txn_msg *msg;
 	struct dint_pkt pkt;
 	__u8 op, status;

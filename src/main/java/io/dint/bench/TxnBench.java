@@ -90,10 +90,17 @@ public final class TxnBench {
                     }), config.warmup(), config.window(), () -> sum(procs));
             LoadPoint p = LoadPoint.of(backend, shape, m);
             report.add(p);
+            String slow = "";
+            if (backend.equals("xdp")) {
+                double share = KvBench.slowPathShare(m);
+                report.addFigure(backend, "slow_path_share_" + shape.threads() + "x" + shape.inflight(), share);
+                slow = String.format(java.util.Locale.ROOT, "  slow path %5.2f%%", 100 * share);
+            }
             out.printf("  %-5s %2d thr x %3d txns in flight: %8.0f txn/s committed (%5.1f%% aborted)  %9.0f req/s"
-                            + "  txn p50 %7.1f us  p99 %8.1f us  cpu %6.2f us/txn%n",
+                            + "  txn p50 %7.1f us  p99 %8.1f us  cpu %6.2f us/txn%s%n",
                     backend, shape.threads(), shape.inflight(), p.txnPerS(), 100 * p.abortRate(), p.repliesPerS(),
-                    p.txnP50Us(), p.txnP99Us(), p.txnPerS() == 0 ? Double.NaN : p.machineCpuUsPerRequest() * p.repliesPerS() / p.txnPerS());
+                    p.txnP50Us(), p.txnP99Us(), p.txnPerS() == 0 ? Double.NaN : p.machineCpuUsPerRequest() * p.repliesPerS() / p.txnPerS(),
+                    slow);
         }
         // checks at quiescence: LoadRunner has stopped every engine and let its transactions finish
         long ledger = 0;

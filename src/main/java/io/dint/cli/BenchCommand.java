@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
     private MicroBench.Config config(String bench, List<MicroBench.Shape> shapes) {
         List<String> defaults = switch (bench) {
             case "kv" -> List.of("xdp", "afxdp", "udp", "memcached");
-            case "smallbank", "tatp" -> List.of("afxdp", "udp"); // the shards have no XDP fast path yet
+            case "smallbank", "tatp" -> List.of("xdp", "afxdp", "udp");
             default -> List.of("xdp", "afxdp", "udp");
         };
         List<String> chosen = backends == null ? defaults : backends;

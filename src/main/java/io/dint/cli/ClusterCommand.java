@@ -40,7 +40,7 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "smallbank", description = "smallbank (2PL) or tatp (OCC). Default: ${DEFAULT-VALUE}.")
     String workload;
 
-    @Option(names = "--backend", defaultValue = "udp", description = "Shard backend: udp or afxdp. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backend", defaultValue = "xdp", description = "Shard backend: xdp (in-kernel fast path), udp or afxdp. Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--accounts", defaultValue = "10000", description = "smallbank accounts. Default: ${DEFAULT-VALUE}.")
@@ -72,8 +72,8 @@ final class ClusterCommand implements Callable<Integer> {
 
     private int up() throws Exception {
         workload();
-        if (!backend.equals("udp") && !backend.equals("afxdp")) {
-            throw new IllegalArgumentException("the shards run on --backend udp or afxdp (no XDP shard yet), got '" + backend + "'");
+        if (!backend.equals("xdp") && !backend.equals("udp") && !backend.equals("afxdp")) {
+            throw new IllegalArgumentException("the shards run on --backend xdp, udp or afxdp, got '" + backend + "'");
         }
         if (Files.exists(STATE) && alive(state())) {
             throw new IllegalStateException("a cluster is already up (" + STATE + "): ./dint cluster down first");

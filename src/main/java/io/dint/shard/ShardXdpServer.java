@@ -147,10 +147,10 @@ public final class ShardXdpServer implements ServiceServer {
         long locks = 0;
         BpfMap table = object.map(LOCKS);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
+            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.TXN_LOCK_SIZE, 8);
             table.copyAll(all);
-            for (long off = 0; off < all.byteSize(); off += Wire.LOCK_ENTRY_SIZE) {
-                if (all.get(JAVA_INT, off + Wire.LOCK_ENTRY_SHARED) != 0 || all.get(JAVA_INT, off + Wire.LOCK_ENTRY_EXCLUSIVE) != 0) {
+            for (long off = 0; off < all.byteSize(); off += Wire.TXN_LOCK_SIZE) {
+                if (all.get(JAVA_INT, off + Wire.TXN_LOCK_SHARED) != 0 || all.get(JAVA_INT, off + Wire.TXN_LOCK_EXCLUSIVE) != 0) {
                     locks++;
                 }
             }

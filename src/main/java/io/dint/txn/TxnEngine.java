@@ -45,6 +45,12 @@ public final class TxnEngine implements LoadLoop {
 
     private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5;
     private static final int MAX_REQUESTS = 48;
+    /**
+     * Transactions one engine keeps in flight: every request it may have outstanding has its own
+     * entry in the servers' dedup window (seq % window = slot * MAX_REQUESTS + r), so that a
+     * retransmission is always recognised.
+     */
+    public static final int MAX_INFLIGHT = Wire.DEDUP_WINDOW / MAX_REQUESTS;
     private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2;
 
     private final Transport transport;
@@ -102,8 +108,10 @@ public final class TxnEngine implements LoadLoop {
         if (servers.length != REPLICAS) {
             throw new IllegalArgumentException("a cluster has " + REPLICAS + " servers, got " + servers.length);
         }
-        if (inflight <= 0 || inflight > 4096) {
-            throw new IllegalArgumentException("in-flight transactions must be in 1..4096, got " + inflight);
+        if (inflight <= 0 || inflight > MAX_INFLIGHT) {
+            throw new IllegalArgumentException("in-flight transactions per client must be in 1.." + MAX_INFLIGHT
+                    + " (the servers' dedup window holds " + Wire.DEDUP_WINDOW + " requests of each client), got " + inflight
+                    + ": run more client threads instead");
         }
         this.transport = transport;
         this.stats = stats;
@@ -429,7 +437,7 @@ public final class TxnEngine implements LoadLoop {
     }
 
     private long seq(int s, int r) {
-        return (phaseGen[s] << 22) | ((long) s << 6) | r;
+        return (phaseGen[s] << 24) | ((long) s * MAX_REQUESTS + r);
     }
 
     private void encode(MemorySegment b, int s, int r, int q) {
@@ -452,8 +460,9 @@ public final class TxnEngine implements LoadLoop {
             return;
         }
         long seq = Header.seq(b);
-        int s = (int) (seq >>> 6) & 0xffff;
-        int r = (int) seq & 63;
+        int index = (int) (seq & 0xffffff);
+        int s = index / MAX_REQUESTS;
+        int r = index % MAX_REQUESTS;
         if (s >= slots || idle[s] || r >= requests[s] || seq != seq(s, r) || reqDone[s * MAX_REQUESTS + r]) {
             stats.add(ClientStats.STALE, 1);
             return;

@@ -110,6 +110,18 @@ public final class Wire {
     /** {@code DINT_TXN_OBJ_EXISTS}: the existence bit of a record's version in a shard's cache. */
     public static final long TXN_OBJ_EXISTS = 1L << 32;
 
+    /** {@code struct dint_txn_lock}: one entry of a shard's lock table. */
+    public static final StructLayout TXN_LOCK = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("spin"),
+            JAVA_INT.withName("shared"),
+            JAVA_INT.withName("exclusive"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("holder"),
+            JAVA_LONG.withName("sharer")).withName("dint_txn_lock");
+    public static final int TXN_LOCK_SIZE = (int) TXN_LOCK.byteSize();
+    public static final int TXN_LOCK_SHARED = offset(TXN_LOCK, "shared");
+    public static final int TXN_LOCK_EXCLUSIVE = offset(TXN_LOCK, "exclusive");
+
     /** {@code struct dint_shard_config}: a shard's settings the loader writes into .rodata.shard. */
     public static final StructLayout SHARD_CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             JAVA_LONG.withName("lease_ns"),
@@ -168,8 +180,8 @@ public final class Wire {
             JAVA_LONG.withName("tail"),
             java.lang.foreign.MemoryLayout.sequenceLayout(7, JAVA_LONG).withName("pad2")).withName("dint_log_cursor");
 
-    public static final int DEDUP_CLIENTS = 1024;
-    public static final int DEDUP_WINDOW = 256;
+    public static final int DEDUP_CLIENTS = 256;
+    public static final int DEDUP_WINDOW = 8192;
 
     /** {@code struct dint_dedup_entry}: one remembered answer of a dedup window. */
     public static final StructLayout DEDUP_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
@@ -186,7 +198,7 @@ public final class Wire {
 
     /** Every layout mirrored from the header, for the layout test. */
     public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY,
-        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG};
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, TXN_LOCK, SHARD_CONFIG};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");

@@ -200,6 +200,21 @@ class ShardXdpTest {
     }
 
     @Test
+    void aTransactionNeverConflictsWithItselfOnASharedLockEntry() {
+        long key = keys(1)[0];
+        assertThat(status(send(request(Op.TXN_LOCK_SHARED, key, 4)).reply())).isEqualTo(Status.GRANT);
+        assertThat(status(send(request(Op.TXN_LOCK_EXCLUSIVE, key, 5)).reply())).as("another reader's").isEqualTo(Status.REJECT);
+        assertThat(status(send(request(Op.TXN_LOCK_EXCLUSIVE, key, 4)).reply())).as("its own").isEqualTo(Status.GRANT);
+        assertThat(status(send(request(Op.TXN_LOCK_SHARED, key, 5)).reply())).isEqualTo(Status.REJECT);
+        assertThat(status(send(request(Op.TXN_RELEASE_EXCLUSIVE, key, 4)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(request(Op.TXN_LOCK_SHARED, key, 5)).reply())).isEqualTo(Status.GRANT);
+        assertThat(status(send(request(Op.TXN_LOCK_EXCLUSIVE, key, 4)).reply())).as("two readers").isEqualTo(Status.REJECT);
+        assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 4)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 5)).reply())).isEqualTo(Status.OK);
+        assertThat(ShardXdpServer.check(obj, slowStore, BUCKETS).get("locks_held")).isEqualTo(0L);
+    }
+
+    @Test
     void aLockedBucketIsAnsweredRetryAndChangesNothing() {
         long key = keys(1)[0];
         send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 5));
@@ -258,6 +273,7 @@ class ShardXdpTest {
             Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_LOCK, Op.TXN_OCC_ABORT, Op.TXN_VALIDATE, Op.TXN_COMMIT_LOG,
             Op.TXN_COMMIT_BACKUP, Op.TXN_COMMIT_PRIMARY, Op.TXN_INSERT_PRIMARY, Op.TXN_DELETE_BACKUP};
         Map<Long, Long> exclusiveHolder = new HashMap<>();
+        Map<Long, Map<Long, Integer>> sharedBy = new HashMap<>();
         List<String> steps = new ArrayList<>();
         try (ShardStore reference = new ShardStore(1024, new ShardLog())) {
             long[] javaStats = new long[Stat.MAX];
@@ -267,8 +283,11 @@ class ShardXdpTest {
                 long txn = 1 + rnd.nextInt(3);
                 int op = ops[rnd.nextInt(ops.length)];
                 boolean exclusiveLock = op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK;
-                if (exclusiveLock && exclusiveHolder.getOrDefault(key, 0L) == txn) {
-                    continue; // the coordinator never locks a record twice (the store grants it again, uncounted)
+                if (exclusiveLock && (exclusiveHolder.getOrDefault(key, 0L) == txn
+                        || sharedBy.getOrDefault(key, Map.of()).getOrDefault(txn, 0) > 0)) {
+                    // the coordinator never locks a record twice: the store grants it again uncounted,
+                    // and refuses its own reader the upgrade that the kernel's shared entries allow
+                    continue;
                 }
                 byte[] req = op >= Op.TXN_COMMIT_LOG
                         ? install(op, key, txn, 1 + rnd.nextInt(40), rnd.nextInt(4) == 0 ? Wire.TXN_F_UNLOCK : 0, rnd.nextLong())
@@ -281,6 +300,14 @@ class ShardXdpTest {
                 assertThat(kernel).as("step %d: %s", i, String.join("\n", steps.subList(Math.max(0, steps.size() - 8), steps.size())))
                         .isEqualTo(java);
                 int st = status(java);
+                if (op == Op.TXN_LOCK_SHARED && st == Status.GRANT) {
+                    sharedBy.computeIfAbsent(key, k -> new HashMap<>()).merge(txn, 1, Integer::sum);
+                } else if (op == Op.TXN_RELEASE_SHARED && st == Status.OK) {
+                    Map<Long, Integer> m = sharedBy.get(key);
+                    if (m != null && m.containsKey(txn)) {
+                        m.merge(txn, -1, Integer::sum);
+                    }
+                }
                 if (exclusiveLock && st == Status.GRANT) {
                     exclusiveHolder.put(key, txn);
                 } else if ((op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT

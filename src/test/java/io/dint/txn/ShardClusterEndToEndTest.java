@@ -1,0 +1,57 @@
+package io.dint.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dint.bench.BenchReport;
+import io.dint.bench.LoadPoint;
+import io.dint.bench.MicroBench;
+import io.dint.bench.TxnBench;
+import io.dint.workload.SmallbankWorkload;
+import io.dint.workload.TatpWorkload;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both workloads on a local cluster of three shard servers (separate processes in their own
+ * namespaces, AF_XDP client) on the xdp and udp backends: population through the insert path, a
+ * short closed-loop run, and every check — ledger or call-forwarding integrity, success rates,
+ * replicas agreeing, no lock left, serializability of every committed transaction.
+ */
+class ShardClusterEndToEndTest {
+    private static final MicroBench.Config CONFIG = new MicroBench.Config(List.of("xdp", "udp"),
+            List.of(new MicroBench.Shape(1, 8)), Duration.ofMillis(200), Duration.ofSeconds(1));
+
+    private static BenchReport run(io.dint.txn.TxnWorkload workload, TxnBench.Servers servers) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        BenchReport report = TxnBench.run(workload, servers, CONFIG, new PrintStream(log, true, StandardCharsets.UTF_8));
+        String out = log.toString(StandardCharsets.UTF_8);
+        assertThat(report.failures()).as(out).isEmpty();
+        for (String backend : CONFIG.backends()) {
+            List<LoadPoint> points = report.points(backend);
+            assertThat(points).as(out).hasSize(1);
+            assertThat(points.getFirst().txnPerS()).as("%s committed transactions\n%s", backend, out).isPositive();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> checks = (Map<String, Object>) report.checks().get(backend);
+            assertThat(checks.get("workload_checks")).as(out).isEqualTo("all passed");
+            assertThat(checks.get("serializability").toString()).as(out).contains("serializable");
+        }
+        return report;
+    }
+
+    @Test
+    void smallbankOnXdpAndUdpShards() throws Exception {
+        run(new SmallbankWorkload(600), b -> List.of("--service", "smallbank", "--backend", b, "--accounts", "600", "--threads", "1"));
+    }
+
+    /** TATP with a cache of a tenth of the records: the slow path and write-backs take part. */
+    @Test
+    void tatpOnXdpAndUdpShardsWithASmallCache() throws Exception {
+        run(new TatpWorkload(300, 42), b -> List.of("--service", "tatp", "--backend", b, "--subscribers", "300", "--seed", "42",
+                "--threads", "1", "--cache-ratio", "0.1"));
+    }
+}
