@@ -66,6 +66,18 @@ static __always_inline void dint_count(__u32 stat)
 		*c += 1;
 }
 
+/* Counts the answer of a 2PL lock or release: GRANT, REJECT, RETRY, OK (a release) or NOT_HELD. */
+static __always_inline void dint_count_lock_status(__u8 status)
+{
+	switch (status) {
+	case DINT_ST_GRANT: dint_count(DINT_STAT_GRANT); break;
+	case DINT_ST_REJECT: dint_count(DINT_STAT_REJECT); break;
+	case DINT_ST_RETRY: dint_count(DINT_STAT_RETRY); break;
+	case DINT_ST_OK: dint_count(DINT_STAT_RELEASE); break;
+	default: dint_count(DINT_STAT_NOT_HELD); break;
+	}
+}
+
 /* Outcome of dint_parse: a payload to serve, or a verdict to return at once. */
 struct dint_pkt {
 	struct ethhdr *eth;

@@ -88,13 +88,7 @@ int lock2pl_xdp(struct xdp_md *ctx)
 		dint_dedup_store(d, &msg->hdr, status);
 	}
 
-	switch (status) {
-	case DINT_ST_GRANT: dint_count(DINT_STAT_GRANT); break;
-	case DINT_ST_REJECT: dint_count(DINT_STAT_REJECT); break;
-	case DINT_ST_RETRY: dint_count(DINT_STAT_RETRY); break;
-	case DINT_ST_OK: dint_count(DINT_STAT_RELEASE); break;
-	default: dint_count(DINT_STAT_NOT_HELD); break;
-	}
+	dint_count_lock_status(status);
 	msg->hdr.status = status;
 	return dint_reply(&pkt);
 }

@@ -310,13 +310,7 @@ int shard_xdp(struct xdp_md *ctx)
 		__sync_lock_test_and_set(&e->spin, 0);
 		dint_dedup_store(d, &msg->hdr, status);
 	}
-	switch (status) {
-	case DINT_ST_GRANT: dint_count(DINT_STAT_GRANT); break;
-	case DINT_ST_REJECT: dint_count(DINT_STAT_REJECT); break;
-	case DINT_ST_RETRY: dint_count(DINT_STAT_RETRY); break;
-	case DINT_ST_OK: dint_count(DINT_STAT_RELEASE); break;
-	default: dint_count(DINT_STAT_NOT_HELD); break;
-	}
+	dint_count_lock_status(status);
 	if (status == DINT_ST_GRANT)
 		return serve_read(ctx, &pkt, msg, DINT_ST_GRANT, e);
 	msg->hdr.status = status;

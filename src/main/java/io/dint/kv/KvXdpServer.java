@@ -1,16 +1,9 @@
 package io.dint.kv;
 
 import io.dint.bpf.BpfObject;
-import io.dint.bpf.NetIf;
-import io.dint.bpf.ProgStats;
-import io.dint.bpf.TcAttachment;
-import io.dint.net.Ipv4;
-import io.dint.net.UdpSocket;
 import io.dint.server.ServiceServer;
-import io.dint.server.UdpServer;
+import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
-import io.dint.wire.Wire;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,10 +12,7 @@ import java.util.Map;
  * port. Its counters are the kernel's, plus the slow path's prefixed {@code slow_}.
  */
 public final class KvXdpServer implements ServiceServer {
-    private final BpfObject object;
-    private final UdpServer slowPath;
-    private final TcAttachment tc;
-    private final XdpServer xdp;
+    private final SlowPathXdpServer server;
 
     /**
      * @param store       every key (taken over: closed with the server)
@@ -30,51 +20,38 @@ public final class KvXdpServer implements ServiceServer {
      * @param dropReplies slow-path replies to drop, for tests of the lease
      */
     public KvXdpServer(KvStore store, KvPolicy policy, long leaseNanos, String iface, int threads, int dropReplies) {
-        int ifindex = NetIf.index(iface);
-        BpfObject obj = KvObjects.load(store.buckets(), XdpServer.interfaceMac(iface), policy, leaseNanos);
-        UdpServer slow = null;
-        TcAttachment egress = null;
+        BpfObject obj;
+        KvSlowPath slow;
         try {
-            KvObjects.prewarm(obj, store);
-            slow = new UdpServer(new KvSlowPath(store, dropReplies), Ipv4.ANY, Wire.PORT, threads, UdpSocket::disableChecksum);
-            egress = obj.program(KvObjects.TC_PROGRAM).attachTcEgress(ifindex);
-            this.xdp = new XdpServer(obj, KvObjects.PROGRAM, iface, o -> KvObjects.check(o, store));
+            obj = KvObjects.load(store.buckets(), XdpServer.interfaceMac(iface), policy, leaseNanos);
         } catch (RuntimeException e) {
-            if (egress != null) {
-                egress.close();
-            }
-            if (slow != null) {
-                slow.close();
-            } else {
-                store.close();
-            }
-            obj.close();
+            store.close();
             throw e;
         }
-        this.object = obj;
-        this.slowPath = slow;
-        this.tc = egress;
+        try {
+            KvObjects.prewarm(obj, store);
+            slow = new KvSlowPath(store, dropReplies);
+        } catch (RuntimeException e) {
+            obj.close();
+            store.close();
+            throw e;
+        }
+        this.server = new SlowPathXdpServer(obj, KvObjects.PROGRAM, KvObjects.TC_PROGRAM, iface, slow, threads,
+                o -> KvObjects.check(o, store));
     }
 
     @Override
     public Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>(xdp.stats());
-        ProgStats p = object.program(KvObjects.TC_PROGRAM).stats();
-        m.put("tc_run_time_ns", p.runTimeNs());
-        m.put("tc_run_count", p.runCount());
-        slowPath.stats().forEach((k, v) -> m.put("slow_" + k, v));
-        return m;
+        return server.stats();
     }
 
     @Override
     public Map<String, Object> check() {
-        return xdp.check();
+        return server.check();
     }
 
     @Override
     public void close() {
-        xdp.close(); // detaches XDP first: nothing new reaches the slow path
-        tc.close();
-        slowPath.close();
+        server.close();
     }
 }

@@ -6,19 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
-import io.dint.bpf.NetIf;
-import io.dint.bpf.ProgStats;
-import io.dint.bpf.TcAttachment;
 import io.dint.log.LogRings;
-import io.dint.net.Ipv4;
-import io.dint.net.UdpSocket;
 import io.dint.server.ServiceServer;
-import io.dint.server.UdpServer;
+import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -37,9 +31,7 @@ public final class ShardXdpServer implements ServiceServer {
 
     private final BpfObject object;
     private final int buckets;
-    private final UdpServer slowPath;
-    private final TcAttachment tc;
-    private final XdpServer xdp;
+    private final SlowPathXdpServer server;
 
     /**
      * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
@@ -94,28 +86,10 @@ public final class ShardXdpServer implements ServiceServer {
      * @param threads slow-path threads
      */
     public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads) {
-        UdpServer slow = null;
-        TcAttachment egress = null;
-        try {
-            slow = new UdpServer(new ShardSlowPath(store, buckets), Ipv4.ANY, Wire.PORT, threads, UdpSocket::disableChecksum);
-            egress = object.program(TC_PROGRAM).attachTcEgress(NetIf.index(iface));
-            this.xdp = new XdpServer(object, PROGRAM, iface, o -> check(o, store, buckets));
-        } catch (RuntimeException e) {
-            if (egress != null) {
-                egress.close();
-            }
-            if (slow != null) {
-                slow.close();
-            } else {
-                store.close();
-            }
-            object.close();
-            throw e;
-        }
+        this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
+                o -> check(o, store, buckets));
         this.object = object;
         this.buckets = buckets;
-        this.slowPath = slow;
-        this.tc = egress;
     }
 
     /**
@@ -166,17 +140,12 @@ public final class ShardXdpServer implements ServiceServer {
 
     @Override
     public Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>(xdp.stats());
-        ProgStats p = object.program(TC_PROGRAM).stats();
-        m.put("tc_run_time_ns", p.runTimeNs());
-        m.put("tc_run_count", p.runCount());
-        slowPath.stats().forEach((k, v) -> m.put("slow_" + k, v));
-        return m;
+        return server.stats();
     }
 
     @Override
     public Map<String, Object> check() {
-        return xdp.check();
+        return server.check();
     }
 
     /** The cache's bucket count. */
@@ -191,8 +160,6 @@ public final class ShardXdpServer implements ServiceServer {
 
     @Override
     public void close() {
-        xdp.close(); // detaches XDP first: nothing new reaches the slow path
-        tc.close();
-        slowPath.close(); // and with it the store
+        server.close();
     }
 }

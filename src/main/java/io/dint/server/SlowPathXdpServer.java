@@ -1,0 +1,86 @@
+package io.dint.server;
+
+import io.dint.bpf.BpfObject;
+import io.dint.bpf.NetIf;
+import io.dint.bpf.ProgStats;
+import io.dint.bpf.TcAttachment;
+import io.dint.net.Ipv4;
+import io.dint.net.UdpSocket;
+import io.dint.wire.Wire;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The {@code xdp} backend of a service with an in-kernel cache: a loaded object's XDP program
+ * attached to the interface, its TC egress program installing what the slow path answers, and the
+ * slow path — a {@link DatagramService} on UDP sockets of the same port, sending without UDP
+ * checksum (the TC program shrinks the reply). Counters are the kernel's, the slow path's
+ * prefixed {@code slow_}.
+ */
+public final class SlowPathXdpServer implements ServiceServer {
+    private final BpfObject object;
+    private final String tcProgram;
+    private final UdpServer slowPath;
+    private final TcAttachment tc;
+    private final XdpServer xdp;
+
+    /**
+     * Takes over {@code object} and {@code slow} (closed with the server, or at once if it cannot
+     * start).
+     *
+     * @param threads slow-path threads
+     * @param check   reads the object's maps (and the slow path's data) at quiescence
+     */
+    public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
+                             int threads, Function<BpfObject, Map<String, Object>> check) {
+        UdpServer server = null;
+        TcAttachment egress = null;
+        try {
+            server = new UdpServer(slow, Ipv4.ANY, Wire.PORT, threads, UdpSocket::disableChecksum);
+            egress = object.program(tcProgram).attachTcEgress(NetIf.index(iface));
+            this.xdp = new XdpServer(object, program, iface, check);
+        } catch (RuntimeException e) {
+            if (egress != null) {
+                egress.close();
+            }
+            if (server != null) {
+                server.close();
+            } else if (slow instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            object.close();
+            throw e;
+        }
+        this.object = object;
+        this.tcProgram = tcProgram;
+        this.slowPath = server;
+        this.tc = egress;
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>(xdp.stats());
+        ProgStats p = object.program(tcProgram).stats();
+        m.put("tc_run_time_ns", p.runTimeNs());
+        m.put("tc_run_count", p.runCount());
+        slowPath.stats().forEach((k, v) -> m.put("slow_" + k, v));
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> check() {
+        return xdp.check();
+    }
+
+    @Override
+    public void close() {
+        xdp.close(); // detaches XDP first: nothing new reaches the slow path
+        tc.close();
+        slowPath.close();
+    }
+}
