@@ -158,16 +158,32 @@ not_ours:
 	return XDP_PASS;
 }
 
-/* dint_parse for a service whose requests are exactly size bytes: longer is a bad length. */
-static __always_inline int dint_parse_exact(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 size)
+/*
+ * dint_parse for a service whose requests are exactly size bytes (longer is a bad length), then
+ * the check every service makes of its header: a request (not a reply sent to us) with an op in
+ * [op_lo, op_hi]; anything else is counted as a bad op and dropped. Returns DINT_PARSED with
+ * pkt->payload holding size bytes, or the verdict to return.
+ */
+static __always_inline int dint_parse_request(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 size, __u8 op_lo,
+					      __u8 op_hi)
 {
 	int verdict = dint_parse(ctx, pkt, size);
+	struct dint_hdr *h;
 
-	if (verdict == DINT_PARSED && pkt->payload_len != size) {
+	if (verdict != DINT_PARSED)
+		return verdict;
+	if (pkt->payload_len != size) {
 		dint_count(DINT_STAT_DROP_BAD_LENGTH);
 		return XDP_DROP;
 	}
-	return verdict;
+	h = pkt->payload;
+	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP; /* unreachable: dint_parse checked the length */
+	if (h->status != DINT_ST_REQUEST || h->op < op_lo || h->op > op_hi) {
+		dint_count(DINT_STAT_DROP_BAD_OP);
+		return XDP_DROP;
+	}
+	return DINT_PARSED;
 }
 
 /*

@@ -44,19 +44,13 @@ int kv_xdp(struct xdp_md *ctx)
 	int verdict, way = -1;
 	__u8 op, status;
 
-	verdict = dint_parse(ctx, &pkt, sizeof(*msg));
+	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_KV_GET, DINT_OP_KV_DELETE);
 	if (verdict != DINT_PARSED)
 		return verdict;
 	msg = pkt.payload;
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (pkt.payload_len != sizeof(*msg) || msg->hdr.status != DINT_ST_REQUEST ||
-	    op < DINT_OP_KV_GET || op > DINT_OP_KV_DELETE) {
-		dint_count(pkt.payload_len != sizeof(*msg) ? DINT_STAT_DROP_BAD_LENGTH
-							   : DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
 	if (!dint_cfg.table_size)
 		return XDP_DROP; /* unreachable: the loader always sets a size */
 

@@ -57,7 +57,7 @@ int occ_xdp(struct xdp_md *ctx)
 	__u8 op, status;
 	int verdict;
 
-	verdict = dint_parse_exact(ctx, &pkt, sizeof(*msg));
+	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_OCC_READ, DINT_OP_OCC_COMMIT);
 	if (verdict != DINT_PARSED)
 		return verdict;
 	msg = pkt.payload;
@@ -66,8 +66,7 @@ int occ_xdp(struct xdp_md *ctx)
 	op = msg->hdr.op;
 	txn = msg->txn_id;
 	/* txn 0 means "no owner": no request may name it. */
-	if (msg->hdr.status != DINT_ST_REQUEST || op < DINT_OP_OCC_READ || op > DINT_OP_OCC_COMMIT ||
-	    !txn) {
+	if (!txn) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}

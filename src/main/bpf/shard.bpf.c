@@ -106,6 +106,35 @@ static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn)
 	}
 }
 
+/* Answers the request RETRY, counted as stat: it changed nothing, and the client resends it. */
+static __always_inline int retry(struct dint_pkt *pkt, struct dint_txn_msg *msg, __u32 stat)
+{
+	dint_count(stat);
+	msg->hdr.status = DINT_ST_RETRY;
+	return dint_reply(pkt);
+}
+
+/*
+ * Bucket idx of the cache, locked with lease now; NULL when it is missing (unreachable once
+ * loaded) or busy, with *verdict the answer: a drop, or RETRY.
+ */
+static __always_inline struct dint_kv_bucket *lock_bucket(struct dint_pkt *pkt, struct dint_txn_msg *msg, __u32 idx,
+							  __u64 now, int *verdict)
+{
+	struct dint_kv_bucket *b = bpf_map_lookup_elem(&shard_cache, &idx);
+
+	if (!b) {
+		dint_count(DINT_STAT_DROP_BAD_OP);
+		*verdict = XDP_DROP;
+		return 0;
+	}
+	if (!kv_lock(b, now, shard_cfg.lease_ns)) {
+		*verdict = retry(pkt, msg, DINT_STAT_TXN_BUSY);
+		return 0;
+	}
+	return b;
+}
+
 /* Grows the request for the slow path; when it cannot grow, answers RETRY (counted) instead. */
 static __always_inline int to_slow_path(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_kv_bucket *b,
 					__u32 idx, __u64 lease)
@@ -117,10 +146,7 @@ static __always_inline int to_slow_path(struct xdp_md *ctx, struct dint_pkt *pkt
 		return verdict;
 	if (!kv_repoint(ctx, pkt, sizeof(*msg)))
 		return XDP_DROP;
-	msg = pkt->payload;
-	msg->hdr.status = DINT_ST_RETRY;
-	dint_count(DINT_STAT_TXN_BUSY);
-	return dint_reply(pkt);
+	return retry(pkt, pkt->payload, DINT_STAT_TXN_BUSY);
 }
 
 /*
@@ -133,20 +159,14 @@ static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, 
 {
 	__u64 hash = dint_hash64(msg->key), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
-	struct dint_kv_bucket *b = bpf_map_lookup_elem(&shard_cache, &idx);
 	__u8 locked = e->exclusive && e->holder != msg->txn_id ? DINT_TXN_F_LOCKED : 0;
+	struct dint_kv_bucket *b;
 	struct dint_kv_slot *s;
-	int w;
+	int w, verdict;
 
-	if (!b) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
-	if (!kv_lock(b, now, shard_cfg.lease_ns)) {
-		dint_count(DINT_STAT_TXN_BUSY);
-		msg->hdr.status = DINT_ST_RETRY;
-		return dint_reply(pkt);
-	}
+	b = lock_bucket(pkt, msg, idx, now, &verdict);
+	if (!b)
+		return verdict;
 	w = kv_find(b, msg->key);
 	if (w >= 0) {
 		s = &b->slot[KV_WAY(w)];
@@ -180,26 +200,18 @@ static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pk
 {
 	__u64 hash = dint_hash64(msg->key), bit = kv_bloom_bit(hash), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
-	struct dint_kv_bucket *b = bpf_map_lookup_elem(&shard_cache, &idx);
 	int unlock = msg->flags & DINT_TXN_F_UNLOCK, w, verdict;
 	struct dint_hdr hdr = msg->hdr; /* msg is gone once the packet grows */
 	__u64 txn = msg->txn_id;
 	struct dint_kv_slot *s = 0;
+	struct dint_kv_bucket *b;
 
-	if (!b) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
-	if (!kv_lock(b, now, shard_cfg.lease_ns)) {
-		dint_count(DINT_STAT_TXN_BUSY);
-		msg->hdr.status = DINT_ST_RETRY;
-		return dint_reply(pkt);
-	}
+	b = lock_bucket(pkt, msg, idx, now, &verdict);
+	if (!b)
+		return verdict;
 	if (unlock && __sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
 		kv_unlock(b);
-		dint_count(DINT_STAT_RETRY);
-		msg->hdr.status = DINT_ST_RETRY;
-		return dint_reply(pkt);
+		return retry(pkt, msg, DINT_STAT_RETRY);
 	}
 	w = kv_find(b, msg->key);
 	if (w >= 0) {
@@ -258,15 +270,14 @@ int shard_xdp(struct xdp_md *ctx)
 	__u8 op, status;
 	int verdict;
 
-	verdict = dint_parse_exact(ctx, &pkt, sizeof(*msg));
+	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_TXN_READ, DINT_OP_TXN_DELETE_PRIMARY);
 	if (verdict != DINT_PARSED)
 		return verdict;
 	msg = pkt.payload;
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (msg->hdr.status != DINT_ST_REQUEST || op < DINT_OP_TXN_READ || op > DINT_OP_TXN_DELETE_PRIMARY ||
-	    !msg->key || !shard_cfg.buckets) {
+	if (!msg->key || !shard_cfg.buckets) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
