@@ -52,23 +52,23 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         int op = Header.op(buf);
         long key = TxnMessage.key(buf);
         int flags = buf.get(ValueLayout.JAVA_BYTE, FLAGS) & 0xff;
-        if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || isLog(op)
-                || isRelease(op) || key == 0 || (flags & ~Wire.KV_VICTIM) != 0
+        if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || ShardStore.isLog(op)
+                || ShardStore.isRelease(op) || key == 0 || (flags & ~Wire.KV_VICTIM) != 0
                 || buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET) != Long.remainderUnsigned(Hash64.hash(key), buckets)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
         if ((flags & Wire.KV_VICTIM) != 0) {
             stats[Stat.KV_WRITEBACK]++;
-            if (!store.installObject(buf, OBJECT)) {
+            if (!store.installObject(buf, OBJECT, false)) {
                 stats[Stat.DROP_BAD_OP]++; // no room for a record the kernel held: it stays dirty up there
                 flags &= ~Wire.KV_VICTIM;
             }
         }
         int status;
         boolean present;
-        if (isInstall(op)) {
-            boolean delete = op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
+        if (ShardStore.isInstall(op)) {
+            boolean delete = ShardStore.isDelete(op);
             long version = Integer.toUnsignedLong(TxnMessage.version(buf)) | (delete ? 0 : Wire.TXN_OBJ_EXISTS);
             // the request as a cache object: key, version | exists, value (zeros for a delete)
             buf.set(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY, key);
@@ -78,10 +78,10 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             } else {
                 MemorySegment.copy(buf, Wire.TXN_VALUE, buf, OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
             }
-            present = store.installObject(buf, OBJECT);
+            present = store.installObject(buf, OBJECT, true);
             status = present ? Status.OK : Status.NO_SPACE;
         } else {
-            present = store.readRecord(key, buf);
+            present = store.readRecord(key, buf, OBJECT);
             if (!present) {
                 TxnMessage.setVersion(buf, 0);
                 TxnMessage.setFlags(buf, TxnMessage.flags(buf) & Wire.TXN_F_LOCKED);
@@ -90,26 +90,12 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             status = op == Op.TXN_READ || op == Op.TXN_VALIDATE ? Status.OK : Status.GRANT;
         }
         if (present) {
-            store.copyObject(key, buf, OBJECT);
-            flags |= Wire.KV_INSTALL;
+            flags |= Wire.KV_INSTALL; // the record is in the trailer's object
         }
         buf.set(ValueLayout.JAVA_BYTE, FLAGS, (byte) flags);
         Header.setStatus(buf, status);
         stats[Stat.TX]++;
         return len;
-    }
-
-    private static boolean isLog(int op) {
-        return op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
-    }
-
-    private static boolean isRelease(int op) {
-        return op == Op.TXN_RELEASE_SHARED || op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT;
-    }
-
-    private static boolean isInstall(int op) {
-        return op == Op.TXN_COMMIT_BACKUP || op == Op.TXN_COMMIT_PRIMARY || op == Op.TXN_INSERT_BACKUP
-                || op == Op.TXN_INSERT_PRIMARY || op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
     }
 
     @Override

@@ -98,8 +98,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
-        boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && op != Op.TXN_RELEASE_SHARED
-                && op != Op.TXN_RELEASE_EXCLUSIVE && op != Op.TXN_OCC_ABORT && !isLog(op);
+        boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isRelease(op) && !isLog(op);
         boolean counted = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isInstall(op);
         int status = counted ? dedup.answered(buf) : -1;
         if (status >= 0) {
@@ -146,13 +145,21 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         return len;
     }
 
-    private static boolean isInstall(int op) {
+    static boolean isInstall(int op) {
         return op == Op.TXN_COMMIT_BACKUP || op == Op.TXN_COMMIT_PRIMARY || op == Op.TXN_INSERT_BACKUP
                 || op == Op.TXN_INSERT_PRIMARY || op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
     }
 
-    private static boolean isLog(int op) {
+    static boolean isLog(int op) {
         return op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
+    }
+
+    static boolean isRelease(int op) {
+        return op == Op.TXN_RELEASE_SHARED || op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT;
+    }
+
+    static boolean isDelete(int op) {
+        return op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
     }
 
     /** A request on a key that has no record: reads see version 0, absent; releases hold nothing. */
@@ -210,8 +217,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     /** Backup and primary installs: applied when newer than what the record has (retransmissions are not). */
     private int install(int op, long r, MemorySegment buf, int exclusive, long holder, long txn) {
-        boolean delete = op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
-        installIfNewer(r, TxnMessage.version(buf), !delete, buf, Wire.TXN_VALUE);
+        installIfNewer(r, TxnMessage.version(buf), !isDelete(op), buf, Wire.TXN_VALUE);
         if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0) {
             unlock(r, exclusive, holder, txn);
         }
@@ -235,10 +241,11 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     // ---- records for the xdp backend's slow path: no locks (the kernel keeps them), no dedup ----
 
     /**
-     * Fills the reply's version, value and existence flag (the other flags kept) with key's record;
-     * false, leaving the reply as it was, when there is no record.
+     * Fills the reply's version, value and existence flag (the other flags kept) with key's record
+     * and writes the record as a cache object at {@code obj} in the reply's trailer; false, leaving
+     * both as they were, when there is no record.
      */
-    boolean readRecord(long key, MemorySegment buf) {
+    boolean readRecord(long key, MemorySegment buf, long obj) {
         long r = find(key, false);
         if (r < 0) {
             return false;
@@ -248,6 +255,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
             TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
             TxnMessage.setFlags(buf, (TxnMessage.flags(buf) & ~Wire.TXN_F_EXISTS) | table.get(JAVA_INT, r + FLAGS));
             TxnMessage.putValue(buf, table, r + VALUE);
+            copyObject(r, key, buf, obj);
         } finally {
             INT.setRelease(table, r + SPIN, 0);
         }
@@ -256,9 +264,10 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     /**
      * Installs a cache object {key, version | {@link Wire#TXN_OBJ_EXISTS}, value} at {@code obj}
-     * in {@code src} when newer than key's record, creating the record; false when the table is full.
+     * in {@code src} when newer than key's record, creating the record, and with {@code answer}
+     * writes the record as it then is back over the object; false when the table is full.
      */
-    boolean installObject(MemorySegment src, long obj) {
+    boolean installObject(MemorySegment src, long obj, boolean answer) {
         long key = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY);
         long version = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION);
         long r = key == 0 ? -1 : find(key, true);
@@ -268,25 +277,21 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         spin(r);
         try {
             installIfNewer(r, (int) version, (version & Wire.TXN_OBJ_EXISTS) != 0, src, obj + Wire.KV_OBJECT_VALUE);
+            if (answer) {
+                copyObject(r, key, src, obj);
+            }
         } finally {
             INT.setRelease(table, r + SPIN, 0);
         }
         return true;
     }
 
-    /** Writes key's record (which must exist) as a cache object at {@code obj} in {@code dst}. */
-    void copyObject(long key, MemorySegment dst, long obj) {
-        long r = find(key, false);
-        spin(r);
-        try {
-            long exists = (table.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0 ? Wire.TXN_OBJ_EXISTS : 0;
-            dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY, key);
-            dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION,
-                    Integer.toUnsignedLong(table.get(JAVA_INT, r + VERSION)) | exists);
-            MemorySegment.copy(table, r + VALUE, dst, obj + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
-        } finally {
-            INT.setRelease(table, r + SPIN, 0);
-        }
+    /** Writes record r (of key; spin held) as a cache object at {@code obj} in {@code dst}. */
+    private void copyObject(long r, long key, MemorySegment dst, long obj) {
+        long exists = (table.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0 ? Wire.TXN_OBJ_EXISTS : 0;
+        dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY, key);
+        dst.set(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION, Integer.toUnsignedLong(table.get(JAVA_INT, r + VERSION)) | exists);
+        MemorySegment.copy(table, r + VALUE, dst, obj + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
     }
 
     /** Waits for record r's spin word: the slow path serves what the kernel has already admitted. */

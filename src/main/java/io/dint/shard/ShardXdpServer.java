@@ -113,7 +113,7 @@ public final class ShardXdpServer implements ServiceServer {
                     cached++;
                     if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
                         dirty++;
-                        lost += store.installObject(bucket, slot + Wire.KV_SLOT_OBJ) ? 0 : 1;
+                        lost += store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false) ? 0 : 1;
                     }
                 }
             }
