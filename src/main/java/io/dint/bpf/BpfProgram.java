@@ -23,6 +23,16 @@ public final class BpfProgram {
     private static final long TR_RETVAL = 56;
     private static final long TR_REPEAT = 60;
     private static final long TR_DURATION = 64;
+    private static final long TR_CTX_IN = 32;
+    private static final long TR_CTX_SIZE_IN = 48;
+    private static final long TR_FLAGS = 68;
+    private static final long TR_BATCH_SIZE = 76;
+    /** BPF_F_TEST_XDP_LIVE_FRAMES (linux/bpf.h): what the program returns is carried out. */
+    private static final int F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+    // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
+    private static final long XDP_MD_SIZE = 24;
+    private static final long XDP_MD_DATA_END = 4;
+    private static final long XDP_MD_INGRESS_IFINDEX = 12;
 
     // struct bpf_prog_info (linux/bpf.h): run_time_ns and run_cnt; the kernel fills what we ask for.
     private static final int INFO_SIZE = 232;
@@ -155,6 +165,41 @@ public final class BpfProgram {
             return new TestRun(opts.get(JAVA_INT, TR_RETVAL),
                     out.asSlice(0, outLength).toArray(JAVA_BYTE),
                     Integer.toUnsignedLong(opts.get(JAVA_INT, TR_DURATION)));
+        }
+    }
+
+    /**
+     * Runs this XDP program {@code repeat} times on fresh copies of {@code frame} as if it had
+     * arrived on interface {@code ifindex} of the calling thread's network namespace, and carries
+     * out what it returns (BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES): XDP_TX sends the frame
+     * out of that interface, XDP_REDIRECT redirects it. Runs on the calling CPU.
+     */
+    public void runLive(byte[] frame, int ifindex, int repeat) {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1: " + repeat);
+        }
+        int fd = fd();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(frame.length);
+            MemorySegment.copy(frame, 0, in, JAVA_BYTE, 0, frame.length);
+            MemorySegment md = arena.allocate(XDP_MD_SIZE, 4);
+            md.set(JAVA_INT, XDP_MD_DATA_END, frame.length);
+            md.set(JAVA_INT, XDP_MD_INGRESS_IFINDEX, ifindex);
+            MemorySegment opts = arena.allocate(TR_SIZE, 8);
+            opts.set(JAVA_LONG, 0, TR_SIZE);
+            opts.set(ADDRESS, TR_DATA_IN, in);
+            opts.set(JAVA_INT, TR_DATA_SIZE_IN, frame.length);
+            opts.set(ADDRESS, TR_CTX_IN, md);
+            opts.set(JAVA_INT, TR_CTX_SIZE_IN, (int) XDP_MD_SIZE);
+            opts.set(JAVA_INT, TR_REPEAT, repeat);
+            opts.set(JAVA_INT, TR_FLAGS, F_TEST_XDP_LIVE_FRAMES);
+            opts.set(JAVA_INT, TR_BATCH_SIZE, Math.min(repeat, 256));
+            int rc = LibBpf.progTestRunOpts(fd, opts);
+            if (rc < 0) {
+                throw BpfException.of("BPF_PROG_RUN (live frames) of '" + name + "' on ifindex " + ifindex + " failed", -rc,
+                        "Live frames need an XDP program, a frame of at least 14 bytes, and an interface of this"
+                                + " thread's namespace that is up (kernel >= 5.18)");
+            }
         }
     }
 

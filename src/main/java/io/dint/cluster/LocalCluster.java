@@ -74,10 +74,13 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger started = new AtomicInteger();
     private final Path logDir;
+    private final CoreSplit split;
+    private volatile BridgeForwarding forwarding;
     private volatile boolean closed;
 
-    private LocalCluster(String tag, int servers, int clients) {
+    private LocalCluster(String tag, int servers, int clients, CoreSplit split) {
         this.tag = tag;
+        this.split = split;
         this.bridgeNs = NS_PREFIX + tag + "-br";
         this.servers = hosts("s", servers, FIRST_SERVER);
         this.clients = hosts("c", clients, FIRST_CLIENT);
@@ -102,12 +105,24 @@ public final class LocalCluster implements AutoCloseable {
      * everything made so far is removed and the exception says which command failed and why.
      */
     public static LocalCluster create(int servers, int clients) {
+        return create(servers, clients, null);
+    }
+
+    /**
+     * As {@link #create(int, int)}, with server and client hosts on their own CPUs when {@code split}
+     * is not null: every host interface receives in NAPI (GRO on), every bridge port runs the XDP
+     * switch ({@link BridgeForwarding}) instead of XDP_PASS, all of them poll in NAPI kernel threads
+     * pinned to the server CPUs (server interfaces) or the client CPUs (client interfaces and bridge
+     * ports), and {@link #start} runs server hosts' processes on the server CPUs and client hosts'
+     * on the client CPUs.
+     */
+    public static LocalCluster create(int servers, int clients, CoreSplit split) {
         if (servers < 0 || servers > MAX_SERVERS || clients < 0 || clients > MAX_CLIENTS) {
             throw new IllegalArgumentException("a cluster has 0.." + MAX_SERVERS + " servers and 0.." + MAX_CLIENTS
                     + " clients, asked for " + servers + " and " + clients);
         }
         String tag = Long.toString(ProcessHandle.current().pid(), 36) + "." + COUNTER.incrementAndGet();
-        LocalCluster c = new LocalCluster(tag, servers, clients);
+        LocalCluster c = new LocalCluster(tag, servers, clients, split);
         OPEN.add(c);
         try {
             c.build();
@@ -147,6 +162,9 @@ public final class LocalCluster implements AutoCloseable {
         }
         IpCommand.batch(bridgeNs, br);
         for (Host h : all) {
+            if (split != null) {
+                break; // the XDP switch goes on the ports once the hosts' interfaces receive in NAPI
+            }
             try {
                 IpCommand.ip("-n", bridgeNs, "link", "set", "dev", bridgePort(h), "xdpdrv", "obj", pass.toString(),
                         "sec", "xdp");
@@ -170,6 +188,32 @@ public final class LocalCluster implements AutoCloseable {
             }
             IpCommand.batch(h.netns(), cmds);
         }
+        if (split != null) {
+            splitCores(all);
+        }
+    }
+
+    /** See {@link #create(int, int, CoreSplit)}. */
+    private void splitCores(List<Host> all) {
+        for (Host h : all) {
+            try {
+                IpCommand.run(List.of(IpCommand.IP, "netns", "exec", h.netns(), "ethtool", "-K", h.iface(), "gro", "on"), null);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("cannot turn GRO on for " + h.iface() + " of host " + h.name()
+                        + " (needs ethtool; the veth then receives in NAPI): " + e.getMessage(), e);
+            }
+        }
+        onPlatformThread(() -> forwarding = BridgeForwarding.attach(bridgeNs, all, this::bridgePort));
+        for (Host h : all) {
+            boolean server = servers.contains(h);
+            NapiThreads.threadAndPin(h.netns(), h.iface(), server ? split.serverList() : split.clientList());
+            NapiThreads.threadAndPin(bridgeNs, bridgePort(h), split.clientList());
+        }
+    }
+
+    /** The CPU split of this cluster, or null when its hosts share every CPU. */
+    public CoreSplit split() {
+        return split;
     }
 
     private void addNamespace(String ns) {
@@ -306,8 +350,11 @@ public final class LocalCluster implements AutoCloseable {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
         String classpath = System.getProperty("dint.classpath", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(IpCommand.IP, "netns", "exec", host.netns(), java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", classpath));
+        List<String> cmd = new ArrayList<>(List.of(IpCommand.IP, "netns", "exec", host.netns()));
+        if (split != null) {
+            cmd.addAll(List.of("taskset", "-c", servers.contains(host) ? split.serverList() : split.clientList()));
+        }
+        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath));
         cmd.addAll(javaArgs);
         Path log = logDir.resolve(tag + "-" + host.name() + "-" + started.incrementAndGet() + ".log");
         try {
@@ -422,6 +469,9 @@ public final class LocalCluster implements AutoCloseable {
         }
         closed = true;
         List<String> failures = new ArrayList<>();
+        if (forwarding != null) {
+            forwarding.close();
+        }
         List<Process> ps;
         synchronized (processes) {
             ps = new ArrayList<>(processes);

@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  * is allocated per packet. Network byte order throughout. The UDP checksum is always 0 (legal on
  * IPv4); the IP header checksum is computed.
  */
-final class UdpFrame {
+public final class UdpFrame {
     static final int ETH = 14;
     static final int IP = 20;
     static final int UDP = 8;
@@ -88,6 +88,18 @@ final class UdpFrame {
         t.set(U16, UDP_SRC, (short) srcPort);
         t.set(U16, UDP_CSUM, (short) 0);
         return sumWords(t, ETH, IP); // tot_len and dst are still 0 here
+    }
+
+    /**
+     * A whole Ethernet/IPv4/UDP frame carrying {@code payload}, IP checksum set, UDP checksum 0
+     * (MACs as 48-bit numbers, first byte most significant; addresses in host order).
+     */
+    public static byte[] frame(long srcMac, int srcAddr, int srcPort, long dstMac, int dstAddr, int dstPort, byte[] payload) {
+        MemorySegment m = MemorySegment.ofArray(new byte[HEADERS + payload.length]);
+        int sum = writeTemplate(m, srcMac, srcAddr, srcPort);
+        complete(m, 0, sum, dstMac, dstAddr, dstPort, payload.length);
+        MemorySegment.copy(MemorySegment.ofArray(payload), 0, m, HEADERS, payload.length);
+        return m.toArray(JAVA_BYTE);
     }
 
     /**
@@ -169,7 +181,7 @@ final class UdpFrame {
         m.set(U32, at + 2, (int) mac);
     }
 
-    static long macOf(byte[] b) {
+    public static long macOf(byte[] b) {
         if (b.length != 6) {
             throw new IllegalArgumentException("a MAC address has 6 bytes, got " + b.length);
         }
@@ -192,7 +204,7 @@ final class UdpFrame {
     }
 
     /** Parses {@code 02:00:0a:e7:00:01}. */
-    static long parseMac(String s) {
+    public static long parseMac(String s) {
         String[] p = s.trim().split(":");
         if (p.length != 6) {
             throw new IllegalArgumentException("not a MAC address: '" + s + "'");

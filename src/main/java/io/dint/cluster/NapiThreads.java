@@ -1,0 +1,82 @@
+package io.dint.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Threaded NAPI: moves an interface's receive poll into a kernel thread {@code napi/<dev>-<id>} and
+ * pins that thread to chosen CPUs. The interface must already receive in NAPI (a veth does once it
+ * has an XDP program or GRO on). The thread is found as the one that appears when threading is
+ * turned on; a lock file keeps two of our processes from doing that at once. The thread ends with
+ * its interface, so deleting the namespace undoes everything.
+ */
+final class NapiThreads {
+    private static final Path LOCK = Path.of("/run/dint/napi.lock");
+
+    private NapiThreads() {}
+
+    /** Turns on threaded NAPI for {@code dev} in {@code netns} and pins its threads to {@code cpus}. */
+    static List<Long> threadAndPin(String netns, String dev, String cpus) {
+        Set<Long> before;
+        Set<Long> after;
+        try {
+            Files.createDirectories(LOCK.getParent());
+            try (FileChannel ch = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock _ = ch.lock()) {
+                before = napiThreads(dev);
+                try {
+                    IpCommand.run(List.of(IpCommand.IP, "netns", "exec", netns, "sh", "-c",
+                            "echo 1 > /sys/class/net/" + dev + "/threaded"), null);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("cannot turn on threaded NAPI for " + dev + " in " + netns
+                            + " (the interface needs NAPI: an XDP program or GRO on): " + e.getMessage(), e);
+                }
+                after = napiThreads(dev);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + LOCK, e);
+        }
+        after.removeAll(before);
+        if (after.isEmpty()) {
+            throw new IllegalStateException("threaded NAPI is on for " + dev + " in " + netns + " but no napi/" + dev
+                    + "-* kernel thread appeared");
+        }
+        for (long pid : after) {
+            IpCommand.run(List.of("taskset", "-p", "-c", cpus, Long.toString(pid)), null);
+        }
+        return List.copyOf(after);
+    }
+
+    /** Pids of the kernel threads named {@code napi/<dev>-*}. */
+    private static Set<Long> napiThreads(String dev) {
+        Set<Long> pids = new HashSet<>();
+        String prefix = "napi/" + dev + "-";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().startsWith(prefix)) {
+                        pids.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list /proc", e);
+        }
+        return pids;
+    }
+}
