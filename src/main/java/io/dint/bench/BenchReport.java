@@ -95,10 +95,38 @@ public final class BenchReport {
         return points(backend).getFirst();
     }
 
+    /**
+     * A backend's capacity per server CPU: requests per second of server CPU time (one second over
+     * the server tasks' CPU time per request, which other load on the machine does not inflate),
+     * taken at its best point where the server CPUs were full and the client's were not
+     * ({@code saturated}); where no point saturated the server, at its best point, as an
+     * {@code estimate}. A busy-polling backend's tasks use their whole CPU at any load, so without
+     * a saturated point its figure is a lower bound.
+     */
+    public record Capacity(double perCoreRequestsPerS, double serverCoreUsPerRequest, boolean saturated, boolean estimate,
+                           LoadPoint at) {}
+
+    public Capacity capacity(String backend) {
+        boolean polls = MicroBench.busyPolls(backend);
+        LoadPoint sat = points(backend).stream().filter(p -> p.serverSaturated(polls))
+                .max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElse(null);
+        LoadPoint at = sat != null ? sat : best(backend);
+        return new Capacity(at.perCoreRequestsPerS(), at.serverCoreUsPerRequest(), sat != null, sat == null && !polls, at);
+    }
+
+    public List<String> backends() {
+        return points.stream().map(LoadPoint::backend).distinct().toList();
+    }
+
     public Figures figures() {
         Figures f = new Figures(bench);
-        List<String> backends = points.stream().map(LoadPoint::backend).distinct().toList();
+        List<String> backends = backends();
         for (String b : backends) {
+            Capacity cap = capacity(b);
+            f.add(b, "server_core_us_per_request", cap.serverCoreUsPerRequest());
+            f.add(b, "client_core_us_per_request", cap.at().clientCoreUsPerRequest());
+            f.add(b, "per_core_requests_per_s", cap.perCoreRequestsPerS());
+            f.add(b, "server_saturated", cap.saturated() ? 1 : 0);
             LoadPoint best = best(b);
             LoadPoint low = unloaded(b);
             f.add(b, "requests_per_s", best.repliesPerS());
@@ -119,6 +147,9 @@ public final class BenchReport {
             }
         }
         if (backends.contains("xdp") && backends.contains("udp")) {
+            f.add("ratio", "per_core_requests_per_s", capacity("xdp").perCoreRequestsPerS() / capacity("udp").perCoreRequestsPerS());
+            f.add("ratio", "server_core_us_per_request",
+                    capacity("xdp").serverCoreUsPerRequest() / capacity("udp").serverCoreUsPerRequest());
             LoadPoint x = best("xdp"), u = best("udp");
             f.add("ratio", "requests_per_s", x.repliesPerS() / u.repliesPerS());
             f.add("ratio", "goodput_requests_per_s", x.goodputRequestsPerS() / u.goodputRequestsPerS());
@@ -130,6 +161,12 @@ public final class BenchReport {
         }
         if (backends.contains("xdp") && backends.contains("afxdp")) {
             f.add("ratio_xdp_afxdp", "requests_per_s", best("xdp").repliesPerS() / best("afxdp").repliesPerS());
+            f.add("ratio_xdp_afxdp", "per_core_requests_per_s",
+                    capacity("xdp").perCoreRequestsPerS() / capacity("afxdp").perCoreRequestsPerS());
+        }
+        if (backends.contains("xdp") && backends.contains("memcached")) {
+            f.add("ratio_memcached", "per_core_requests_per_s",
+                    capacity("xdp").perCoreRequestsPerS() / capacity("memcached").perCoreRequestsPerS());
         }
         for (Object[] e : extraFigures) {
             f.add((String) e[0], (String) e[1], (Double) e[2]);

@@ -3,6 +3,7 @@ package io.dint.bench;
 import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
+import io.dint.cluster.CoreSplit;
 import io.dint.cluster.LocalCluster;
 import io.dint.kv.KvClient;
 import io.dint.kv.KvDataSet;
@@ -58,6 +59,15 @@ public final class KvAblation {
 
     public static BenchReport run(long subscribers, double cacheRatio, int serverThreads, MicroBench.Shape shape,
                                   Duration warmup, Duration window, PrintStream out) throws Exception {
+        return run(subscribers, cacheRatio, serverThreads, shape, warmup, window, null, out);
+    }
+
+    /**
+     * With a CPU split the in-kernel load generator drives the server ({@code shape.threads() *
+     * shape.inflight()} in flight) on the client CPUs; without one, Java socket clients do.
+     */
+    public static BenchReport run(long subscribers, double cacheRatio, int serverThreads, MicroBench.Shape shape,
+                                  Duration warmup, Duration window, CoreSplit split, PrintStream out) throws Exception {
         BenchReport report = new BenchReport("kv-ablation");
         report.scale().put("subscribers", subscribers);
         report.scale().put("key_universe", subscribers * KvDataSet.KEYS_PER_SUBSCRIBER);
@@ -66,8 +76,11 @@ public final class KvAblation {
         report.scale().put("client_shape", shape.threads() + "x" + shape.inflight());
         report.scale().put("server_threads", serverThreads);
         report.scale().put("backend", "xdp");
+        report.scale().put("client", split == null ? MicroBench.Client.SOCKET.description() : MicroBench.Client.KERNEL.description());
+        report.scale().put("core_split", split == null ? "none" : split.describe());
         Map<Row, Map<KvPolicy, Cell>> cells = new LinkedHashMap<>();
-        try (LocalCluster cluster = LocalCluster.create(1, 1)) {
+        try (LocalCluster cluster = LocalCluster.create(1, 1, split);
+             AutoCloseable _ = split == null ? () -> { } : split.pinThisProcessToClients()) {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
             for (KvDataSet.Population population : KvDataSet.Population.values()) {
@@ -81,11 +94,19 @@ public final class KvAblation {
                                 continue;
                             }
                             KvTrace trace = KvTrace.generate(subscribers, row.getFraction, KvBench.TRACE_LENGTH, 11);
-                            LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
-                                    new KvClient(new UdpTransport(client.ipv4(), Math.min(64, shape.inflight()), 2048), stats, trace,
-                                            index + 1, server.ipv4(), Wire.PORT, shape.inflight(), index * (trace.length() / shape.threads()),
-                                            MicroBench.clientTimeoutNanos(), 0),
-                                    warmup, window, proc::stats);
+                            LoadRunner.Measurement m;
+                            if (split != null) {
+                                try (KernelClient k = KernelClient.start(KernelClient.Service.KV, shape.threads() * shape.inflight(),
+                                        MicroBench.clientTimeoutNanos(), client, server, KvBench.kernelTrace(trace), MicroBench.KERNEL_CLIENT_ID)) {
+                                    m = LoadRunner.run(k, warmup, window, proc::stats, cluster);
+                                }
+                            } else {
+                                m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
+                                        new KvClient(new UdpTransport(client.ipv4(), Math.min(64, shape.inflight()), 2048), stats, trace,
+                                                index + 1, server.ipv4(), Wire.PORT, shape.inflight(), index * (trace.length() / shape.threads()),
+                                                MicroBench.clientTimeoutNanos(), 0),
+                                        warmup, window, proc::stats);
+                            }
                             LoadPoint p = LoadPoint.of(policy.id(), shape, m);
                             Cell c = new Cell(p.repliesPerS(), KvBench.slowPathShare(m), p.p50Us(), p.p99Us(), p.protocolErrors());
                             cells.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(policy, c);

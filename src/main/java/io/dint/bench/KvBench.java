@@ -10,6 +10,7 @@ import io.dint.kv.KvPolicy;
 import io.dint.kv.KvTrace;
 import io.dint.kv.MemcachedClient;
 import io.dint.server.ServerProcess;
+import io.dint.wire.Op;
 import io.dint.wire.Wire;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,39 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     /** The KV figures beyond the common ones: slow-path share and the memcached ratio. */
+    @Override
+    public MicroBench.KernelLoad kernelLoad(String backend) {
+        if (backend.equals("memcached")) {
+            return null; // the kernel client speaks DINT's protocol only
+        }
+        return new MicroBench.KernelLoad(KernelClient.Service.KV, kernelTrace(trace));
+    }
+
+    /** A KV trace as the kernel client reads it: one key per "transaction", SETs marked exclusive. */
+    static KernelClient.Trace kernelTrace(KvTrace trace) {
+        return new KernelClient.Trace() {
+            @Override
+            public int length() {
+                return trace.length();
+            }
+
+            @Override
+            public int keys(int txn) {
+                return 1;
+            }
+
+            @Override
+            public long key(int txn, int i) {
+                return trace.key(txn);
+            }
+
+            @Override
+            public boolean exclusive(int txn, int i) {
+                return trace.op(txn) == Op.KV_SET;
+            }
+        };
+    }
+
     public void addFigures(BenchReport report) {
         if (!report.points("xdp").isEmpty()) {
             LoadPoint best = report.best("xdp");

@@ -30,7 +30,12 @@ public record LoadPoint(
         long retries,
         long stale,
         long protocolErrors,
-        double clientUserCpuUsPerRequest) {
+        double clientUserCpuUsPerRequest,
+        double serverCoreUsPerRequest,
+        double clientCoreUsPerRequest,
+        double serverCoreBusyShare,
+        double clientCoreBusyShare,
+        String wall) {
 
     /** The point measured by one load window. */
     public static LoadPoint of(String backend, MicroBench.Shape shape, LoadRunner.Measurement m) {
@@ -57,6 +62,30 @@ public record LoadPoint(
                 xdpNs,
                 m.counter(ClientStats.TIMEOUTS), m.counter(ClientStats.RETRIES), m.counter(ClientStats.STALE),
                 m.counter(ClientStats.PROTOCOL_ERRORS),
-                replies == 0 ? Double.NaN : m.clientUserCpuNanos() / 1e3 / replies);
+                replies == 0 ? Double.NaN : m.clientUserCpuNanos() / 1e3 / replies,
+                replies == 0 || m.cores().serverTotal() == 0 ? Double.NaN : (double) m.cores().serverBusy() / replies,
+                replies == 0 || m.cores().clientTotal() == 0 ? Double.NaN : (double) m.cores().clientBusy() / replies,
+                m.cores().serverShare(), m.cores().clientShare(), wall(m.cores()));
+    }
+
+    /** Which side's CPUs were the wall: {@code server}, {@code client}, {@code both}, or {@code none}. */
+    static String wall(CoreTimes c) {
+        boolean s = c.serverShare() >= CoreTimes.SATURATED, k = c.clientShare() >= CoreTimes.SATURATED;
+        return s && k ? "both" : s ? "server" : k ? "client" : "none";
+    }
+
+    /** One second of a server CPU over the server CPU time a request took: requests per core-second. */
+    public double perCoreRequestsPerS() {
+        return 1e6 / serverCoreUsPerRequest;
+    }
+
+    /**
+     * True when this point's throughput is the server's capacity: its CPUs were saturated while
+     * the client's were not. A backend that busy-polls ({@code busyPolls}) is always 100% busy, so
+     * for it only the client not being the wall says so.
+     */
+    public boolean serverSaturated(boolean busyPolls) {
+        boolean clientFree = !(clientCoreBusyShare >= CoreTimes.SATURATED);
+        return clientFree && (busyPolls || serverCoreBusyShare >= CoreTimes.SATURATED);
     }
 }

@@ -2,6 +2,7 @@ package io.dint.bench;
 
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
+import io.dint.cluster.LocalCluster;
 import io.dint.net.NetNs;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -31,7 +32,7 @@ public final class LoadRunner {
     public record Measurement(double seconds, long[] counters, Histogram requestLatency, Histogram txnLatency,
                               MachineCpu machine, long clientCpuNanos,
                               Map<String, Object> serverBefore, Map<String, Object> serverAfter,
-                              long clientUserCpuNanos) {
+                              long clientUserCpuNanos, CoreTimes cores) {
         public long counter(int c) {
             return counters[c];
         }
@@ -48,6 +49,13 @@ public final class LoadRunner {
 
     public static Measurement run(String netns, int threads, WorkerFactory factory, Duration warmup,
                                   Duration window, Supplier<Map<String, Object>> serverStats) throws InterruptedException {
+        return run(netns, threads, factory, warmup, window, serverStats, null);
+    }
+
+    /** As above, also measuring the server and client sides of a split cluster (null or unsplit: not measured). */
+    public static Measurement run(String netns, int threads, WorkerFactory factory, Duration warmup,
+                                  Duration window, Supplier<Map<String, Object>> serverStats, LocalCluster split)
+            throws InterruptedException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         List<ClientStats> stats = new ArrayList<>();
         List<LoadLoop> workers = new ArrayList<>();
@@ -93,6 +101,7 @@ public final class LoadRunner {
             stats.forEach(ClientStats::takeTxnLatency);
             Map<String, Object> s0 = serverStats.get();
             MachineCpu m0 = MachineCpu.read();
+            CoreTimes k0 = CoreTimes.read(split);
             long cpu0 = cpu(mx, running);
             long user0 = userCpu(mx, running);
             long t0 = System.nanoTime();
@@ -101,6 +110,7 @@ public final class LoadRunner {
             long cpu1 = cpu(mx, running);
             long user1 = userCpu(mx, running);
             MachineCpu m1 = MachineCpu.read();
+            CoreTimes k1 = CoreTimes.read(split);
             long[] c1 = sum(stats);
             Histogram req = new Histogram(3);
             Histogram txn = new Histogram(3);
@@ -115,7 +125,8 @@ public final class LoadRunner {
             if (!failures.isEmpty()) {
                 throw new IllegalStateException("load thread failed: " + failures.getFirst(), failures.getFirst());
             }
-            return new Measurement((t1 - t0) / 1e9, c1, req, txn, m1.minus(m0), cpu1 - cpu0, s0, s1, user1 - user0);
+            return new Measurement((t1 - t0) / 1e9, c1, req, txn, m1.minus(m0), cpu1 - cpu0, s0, s1, user1 - user0,
+                    k1.minus(k0));
         } finally {
             synchronized (workers) {
                 workers.forEach(w -> {
@@ -128,6 +139,43 @@ public final class LoadRunner {
                 t.join(10_000);
             }
         }
+    }
+
+    /**
+     * Measures one window of the in-kernel load generator: its counters and histograms before and
+     * after, the server's counters, and the CPUs. The generator's work is all in the kernel, so
+     * its client CPU time is the client CPUs' busy time.
+     */
+    public static Measurement run(KernelClient k, Duration warmup, Duration window,
+                                  Supplier<Map<String, Object>> serverStats, LocalCluster split) throws InterruptedException {
+        Thread.sleep(warmup.toMillis());
+        long[] c0 = k.counters();
+        long[] r0 = k.histogram(false);
+        long[] x0 = k.histogram(true);
+        Map<String, Object> s0 = serverStats.get();
+        MachineCpu m0 = MachineCpu.read();
+        CoreTimes k0 = CoreTimes.read(split);
+        long t0 = System.nanoTime();
+        Thread.sleep(window.toMillis());
+        long t1 = System.nanoTime();
+        CoreTimes k1 = CoreTimes.read(split);
+        MachineCpu m1 = MachineCpu.read();
+        long[] c1 = k.counters();
+        Histogram req = KernelClient.delta(r0, k.histogram(false));
+        Histogram txn = KernelClient.delta(x0, k.histogram(true));
+        Map<String, Object> s1 = serverStats.get();
+        long[] counters = new long[ClientStats.COUNT];
+        counters[ClientStats.REQUESTS] = c1[LoadGenLayout.STAT_SENT] - c0[LoadGenLayout.STAT_SENT];
+        counters[ClientStats.REPLIES] = c1[LoadGenLayout.STAT_REPLIES] - c0[LoadGenLayout.STAT_REPLIES];
+        counters[ClientStats.RETRIES] = c1[LoadGenLayout.STAT_RETRIES] - c0[LoadGenLayout.STAT_RETRIES];
+        counters[ClientStats.TIMEOUTS] = c1[LoadGenLayout.STAT_RESENT] - c0[LoadGenLayout.STAT_RESENT];
+        counters[ClientStats.STALE] = c1[LoadGenLayout.STAT_STALE] - c0[LoadGenLayout.STAT_STALE];
+        counters[ClientStats.COMMITTED] = c1[LoadGenLayout.STAT_COMMITTED] - c0[LoadGenLayout.STAT_COMMITTED];
+        counters[ClientStats.ABORTED] = c1[LoadGenLayout.STAT_ABORTED] - c0[LoadGenLayout.STAT_ABORTED];
+        counters[ClientStats.GOOD_REQUESTS] = c1[LoadGenLayout.STAT_GOOD] - c0[LoadGenLayout.STAT_GOOD];
+        counters[ClientStats.PROTOCOL_ERRORS] = c1[LoadGenLayout.STAT_PROTOCOL] - c0[LoadGenLayout.STAT_PROTOCOL];
+        CoreTimes cores = k1.minus(k0);
+        return new Measurement((t1 - t0) / 1e9, counters, req, txn, m1.minus(m0), cores.clientBusy() * 1000, s0, s1, 0, cores);
     }
 
     private static long[] sum(List<ClientStats> stats) {

@@ -79,6 +79,37 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     @Override
+    public MicroBench.KernelLoad kernelLoad(String backend) {
+        return new MicroBench.KernelLoad(protocol == Protocol.LOCK2PL ? KernelClient.Service.LOCK2PL : KernelClient.Service.OCC,
+                kernelTrace(trace));
+    }
+
+    /** A lock trace as the kernel client reads it: a trace entry's keys, the exclusive ones (2PL) or write set (OCC) marked. */
+    static KernelClient.Trace kernelTrace(LockTrace t) {
+        return new KernelClient.Trace() {
+            @Override
+            public int length() {
+                return t.transactions();
+            }
+
+            @Override
+            public int keys(int txn) {
+                return t.size(txn);
+            }
+
+            @Override
+            public long key(int txn, int i) {
+                return t.lockId(txn, i);
+            }
+
+            @Override
+            public boolean exclusive(int txn, int i) {
+                return t.exclusive(txn, i);
+            }
+        };
+    }
+
+    @Override
     public void check(String backend, ServerProcess server, BenchReport report) {
         report.check(backend, server.check(), "all_free", "locks still held after the run");
     }

@@ -71,6 +71,32 @@ public final class LogBench implements MicroBench.Workload {
                 MicroBench.clientTimeoutNanos(), 0, null);
     }
 
+    @Override
+    public MicroBench.KernelLoad kernelLoad(String backend) {
+        long[] k = new java.util.SplittableRandom(7).longs(100_000, 0, keys).toArray();
+        return new MicroBench.KernelLoad(KernelClient.Service.LOG, new KernelClient.Trace() {
+            @Override
+            public int length() {
+                return k.length;
+            }
+
+            @Override
+            public int keys(int txn) {
+                return 1;
+            }
+
+            @Override
+            public long key(int txn, int i) {
+                return k[txn];
+            }
+
+            @Override
+            public boolean exclusive(int txn, int i) {
+                return false;
+            }
+        });
+    }
+
     /** Every record appended is in the file once the rings are drained; then the file goes. */
     @Override
     public void check(String backend, ServerProcess server, BenchReport report) {

@@ -6,6 +6,7 @@ import io.dint.client.Transport;
 import io.dint.client.UdpTransport;
 import io.dint.xsk.AfXdpTransport;
 import io.dint.cluster.Host;
+import io.dint.cluster.CoreSplit;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
 import java.io.PrintStream;
@@ -44,6 +45,14 @@ public final class MicroBench {
             return "";
         }
 
+        /**
+         * What the in-kernel load generator runs for this workload, or null when it cannot speak
+         * the backend's protocol (memcached): that backend is then driven by the AF_XDP client.
+         */
+        default KernelLoad kernelLoad(String backend) {
+            return null;
+        }
+
         /** End-of-run checks on the server, recorded in the report (failures with {@code fail}). */
         default void check(String backend, ServerProcess server, BenchReport report) {
             report.checks().put(backend, server.check());
@@ -71,8 +80,13 @@ public final class MicroBench {
         }
     }
 
+    /** The in-kernel load generator's service and trace for a workload. */
+    public record KernelLoad(KernelClient.Service service, KernelClient.Trace trace) {}
+
     /** How the load generator talks to the servers. */
     public enum Client {
+        /** The in-kernel closed loop (loadgen.bpf.c): each reply becomes the next request in XDP. */
+        KERNEL("in-kernel closed loop (XDP on the client host, requests sent with XDP_TX)"),
         /** Kernel UDP sockets, batched with sendmmsg/recvmmsg. */
         SOCKET("kernel UDP socket, sendmmsg/recvmmsg"),
         /** AF_XDP sockets in copy mode, frames built in Java: the kernel's IP and UDP stack bypassed. */
@@ -92,22 +106,44 @@ public final class MicroBench {
             return description;
         }
 
+        /** A Java transport of this kind; the kernel client has none, and Java loops under it run on AF_XDP. */
         public Transport open(Host host, int batch) {
             return switch (this) {
                 case SOCKET -> new UdpTransport(host.ipv4(), batch, 2048);
-                case AFXDP -> AfXdpTransport.open(host.iface(), host.ipv4(), batch);
+                case AFXDP, KERNEL -> AfXdpTransport.open(host.iface(), host.ipv4(), batch);
             };
         }
     }
 
-    public record Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client) {
-        /** The AF_XDP client. */
+    /**
+     * What a run compares: backends, the sweep, the window, the client, and the CPU split (null:
+     * client and servers share every CPU).
+     */
+    public record Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client,
+                         CoreSplit split) {
+        /** The AF_XDP client, no split. */
         public Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window) {
-            this(backends, sweep, warmup, window, Client.AFXDP);
+            this(backends, sweep, warmup, window, Client.AFXDP, null);
+        }
+
+        public Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client) {
+            this(backends, sweep, warmup, window, client, null);
+        }
+
+        /** Server CPUs a backend's capacity is divided by: the split's, else every CPU. */
+        public int serverCpus() {
+            return split == null ? CoreSplit.onlineCpus() : split.serverCpus().size();
         }
     }
 
+    /** Backends whose servers busy-poll their core, so that busy time says nothing of their load. */
+    static boolean busyPolls(String backend) {
+        return backend.equals("afxdp");
+    }
+
     private static final long CLIENT_TIMEOUT_NANOS = 20_000_000L;
+    /** Client id of the kernel client: its own dedup window on the servers, apart from Java clients' 1..n. */
+    static final int KERNEL_CLIENT_ID = 200;
 
     private MicroBench() {}
 
@@ -118,23 +154,48 @@ public final class MicroBench {
         report.scale().put("client", config.client().id());
         report.scale().put("client_transport", config.client().description());
         out.println("  client: " + config.client().id() + " (" + config.client().description() + ")");
-        try (LocalCluster cluster = LocalCluster.create(1, 1)) {
+        CoreSplit split = config.split();
+        report.scale().put("server_cpus", config.serverCpus());
+        report.scale().put("core_split", split == null ? "none: client and server share every CPU" : split.describe());
+        if (split != null) {
+            out.println("  cores: server CPUs " + split.serverList() + ", client CPUs and wire " + split.clientList()
+                    + " (threaded NAPI)");
+        }
+        try (LocalCluster cluster = LocalCluster.create(1, 1, split);
+             AutoCloseable _ = split == null ? () -> { } : split.pinThisProcessToClients()) {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
             for (String backend : config.backends()) {
                 List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
                 args.addAll(workload.serveArgs(backend));
+                KernelLoad kernel = config.client() == Client.KERNEL ? workload.kernelLoad(backend) : null;
+                if (config.client() == Client.KERNEL && kernel == null) {
+                    out.println("  " + backend + ": the kernel client does not speak its protocol; driven by the AF_XDP client");
+                    report.details().put(backend + "_client", Client.AFXDP.id());
+                }
                 try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
                     for (Shape shape : config.sweep()) {
-                        LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
-                                closing(config.client().open(client, Math.min(64, shape.inflight())),
-                                        t -> workload.client(backend, t, stats, index, shape, server)), config.warmup(), config.window(), proc::stats);
+                        LoadRunner.Measurement m;
+                        if (kernel != null) {
+                            try (KernelClient k = KernelClient.start(kernel.service(), shape.threads() * shape.inflight(),
+                                    CLIENT_TIMEOUT_NANOS, client, server, kernel.trace(), KERNEL_CLIENT_ID)) {
+                                m = LoadRunner.run(k, config.warmup(), config.window(), proc::stats, cluster);
+                            }
+                        } else {
+                            m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
+                                    closing(config.client().open(client, Math.min(64, shape.inflight())),
+                                            t -> workload.client(backend, t, stats, index, shape, server)),
+                                    config.warmup(), config.window(), proc::stats, cluster);
+                        }
                         LoadPoint p = LoadPoint.of(backend, shape, m);
                         report.add(p);
-                        out.printf("  %-9s %2d thr x %3d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us  cpu %5.2f us/req (client %5.2f us/req, %3.0f%%, user %4.2f)  xdp %4.0f ns/req  timeouts %d%s%n",
+                        out.printf("  %-9s %2d thr x %4d in flight: %9.0f req/s  %8.0f txn/s  p50 %6.1f us  p99 %7.1f us"
+                                        + "  server %5.2f us/req (%3.0f%%)  client %5.2f us/req (%3.0f%%)  wall %-6s  xdp %4.0f ns/req"
+                                        + "  timeouts %d%s%n",
                                 backend, shape.threads(), shape.inflight(), p.repliesPerS(), p.txnPerS(), p.p50Us(), p.p99Us(),
-                                p.machineCpuUsPerRequest(), p.clientCpuUsPerRequest(), 100 * p.clientCpuShare(),
-                                p.clientUserCpuUsPerRequest(), p.xdpNsPerRequest(), p.timeouts(), workload.measured(backend, shape, m));
+                                p.serverCoreUsPerRequest(), 100 * p.serverCoreBusyShare(), p.clientCoreUsPerRequest(),
+                                100 * p.clientCoreBusyShare(), p.wall(), p.xdpNsPerRequest(), p.timeouts(),
+                                workload.measured(backend, shape, m));
                     }
                     workload.check(backend, proc, report);
                     report.serverStats().put(backend, proc.stats());

@@ -41,7 +41,10 @@ public final class TxnBench {
         report.scale().put("server_hosts", TxnEngine.REPLICAS);
         report.scale().put("replication", "3-way, primary = key % 3");
         report.scale().put("client", config.client().description());
-        try (LocalCluster cluster = LocalCluster.create(TxnEngine.REPLICAS, 1)) {
+        report.scale().put("server_cpus", config.serverCpus());
+        report.scale().put("core_split", config.split() == null ? "none: client and servers share every CPU" : config.split().describe());
+        try (LocalCluster cluster = LocalCluster.create(TxnEngine.REPLICAS, 1, config.split());
+             AutoCloseable _ = config.split() == null ? () -> { } : config.split().pinThisProcessToClients()) {
             Host client = cluster.clients().getFirst();
             int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();
             for (String backend : config.backends()) {
@@ -58,17 +61,39 @@ public final class TxnBench {
                     TxnDriver.Totals load = TxnDriver.load(workload, target, 1, 64);
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, client, procs, config, report, out);
+                    runSweep(workload, backend, addrs, cluster, procs, config, report, out);
                 } finally {
                     procs.forEach(ServerProcess::close);
                 }
             }
         }
+        addServerCoreFigures(report, config.backends());
         return report;
     }
 
-    private static void runSweep(TxnWorkload workload, String backend, int[] addrs, Host client, List<ServerProcess> procs,
+    /**
+     * Server CPU time per committed transaction at each backend's best point (the three shard
+     * servers' CPUs together), and xdp over udp: lower is better.
+     */
+    static void addServerCoreFigures(BenchReport report, List<String> backends) {
+        Map<String, Double> perTxn = new LinkedHashMap<>();
+        for (String b : backends) {
+            if (report.points(b).isEmpty()) {
+                continue;
+            }
+            LoadPoint best = report.points(b).stream().max(java.util.Comparator.comparingDouble(LoadPoint::txnPerS)).orElseThrow();
+            double us = best.txnPerS() == 0 ? Double.NaN : best.serverCoreUsPerRequest() * best.repliesPerS() / best.txnPerS();
+            perTxn.put(b, us);
+            report.addFigure(b, "server_core_us_per_txn", us);
+        }
+        if (perTxn.containsKey("xdp") && perTxn.containsKey("udp")) {
+            report.addFigure("ratio", "server_core_us_per_txn", perTxn.get("xdp") / perTxn.get("udp"));
+        }
+    }
+
+    private static void runSweep(TxnWorkload workload, String backend, int[] addrs, LocalCluster cluster, List<ServerProcess> procs,
                                  MicroBench.Config config, BenchReport report, PrintStream out) throws Exception {
+        Host client = cluster.clients().getFirst();
         List<TxnEngine> engines = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         int seed = 0;
@@ -87,7 +112,7 @@ public final class TxnBench {
                             histories.add(h);
                         }
                         return e;
-                    }), config.warmup(), config.window(), () -> sum(procs));
+                    }), config.warmup(), config.window(), () -> sum(procs), cluster);
             LoadPoint p = LoadPoint.of(backend, shape, m);
             report.add(p);
             String slow = "";
@@ -97,10 +122,11 @@ public final class TxnBench {
                 slow = String.format(java.util.Locale.ROOT, "  slow path %5.2f%%", 100 * share);
             }
             out.printf("  %-5s %2d thr x %3d txns in flight: %8.0f txn/s committed (%5.1f%% aborted)  %9.0f req/s"
-                            + "  txn p50 %7.1f us  p99 %8.1f us  cpu %6.2f us/txn%s%n",
+                            + "  txn p50 %7.1f us  p99 %8.1f us  cpu %6.2f us/txn  server %6.2f us/txn (%3.0f%%)  client %3.0f%%%s%n",
                     backend, shape.threads(), shape.inflight(), p.txnPerS(), 100 * p.abortRate(), p.repliesPerS(),
                     p.txnP50Us(), p.txnP99Us(), p.txnPerS() == 0 ? Double.NaN : p.machineCpuUsPerRequest() * p.repliesPerS() / p.txnPerS(),
-                    slow);
+                    p.txnPerS() == 0 ? Double.NaN : p.serverCoreUsPerRequest() * p.repliesPerS() / p.txnPerS(),
+                    100 * p.serverCoreBusyShare(), 100 * p.clientCoreBusyShare(), slow);
         }
         // checks at quiescence: LoadRunner has stopped every engine and let its transactions finish
         long ledger = 0;

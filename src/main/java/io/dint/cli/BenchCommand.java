@@ -1,5 +1,7 @@
 package io.dint.cli;
 
+import io.dint.cluster.CoreSplit;
+import io.dint.bench.Summary;
 import io.dint.bench.BenchReport;
 import io.dint.bench.KvAblation;
 import io.dint.bench.KvBench;
@@ -37,8 +39,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Backends to compare. Default: xdp,afxdp,udp (kv: xdp,afxdp,udp,memcached; kv-ablation runs xdp only).")
     List<String> backends;
 
-    @Option(names = "--sweep", split = ",", defaultValue = "1x1,1x8,1x32,1x128,2x128",
-            description = "Client shapes THREADSxINFLIGHT; the first should be 1x1 (unloaded latency). Default: ${DEFAULT-VALUE}.")
+    static final String KERNEL_SWEEP = "1x1,1x32,1x128,1x256";
+    static final String JAVA_SWEEP = "1x1,1x8,1x32,1x128,2x128";
+
+    @Option(names = "--sweep", split = ",",
+            description = "Client shapes THREADSxINFLIGHT; the first should be 1x1 (unloaded latency). Default: "
+                    + KERNEL_SWEEP + " with the kernel client (one loop, requests in flight), " + JAVA_SWEEP + " with a Java client"
+                    + " and for smallbank/tatp.")
     List<String> sweep;
 
     @Option(names = "--warmup", defaultValue = "1", description = "Warm-up seconds per point. Default: ${DEFAULT-VALUE}.")
@@ -74,14 +81,28 @@ final class BenchCommand implements Callable<Integer> {
             description = "TATP subscribers (paper: 7000000). Default: ${DEFAULT-VALUE}.")
     long subscribers;
 
-    @Option(names = "--server-threads", defaultValue = "2", description = "Threads of the UDP server. Default: ${DEFAULT-VALUE}.")
-    int serverThreads;
+    @Option(names = "--server-threads", description = "Threads of the UDP and AF_XDP servers. Default: one per server CPU.")
+    Integer serverThreads;
 
-    @Option(names = "--client", defaultValue = "afxdp",
-            description = "Load generator transport: afxdp (kernel bypass) or socket (kernel UDP). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--client", defaultValue = "kernel",
+            description = "Load generator of lock2pl, occ, log and kv: kernel (an XDP closed loop on the client host),"
+                    + " afxdp (Java over AF_XDP) or socket (Java over kernel UDP). smallbank and tatp run their Java"
+                    + " coordinator over AF_XDP with kernel, else over the chosen one. Default: ${DEFAULT-VALUE}.")
     String client;
 
-    private MicroBench.Client clientKind = MicroBench.Client.AFXDP;
+    @Option(names = "--server-cpus", description = "CPUs of the server hosts (their NAPI threads and processes). Default: the upper half"
+            + " of the CPUs (CPU 1 of 2).")
+    String serverCpus;
+
+    @Option(names = "--client-cpus", description = "CPUs of the client hosts and the wire (bridge ports). Default: the other CPUs.")
+    String clientCpus;
+
+    @Option(names = "--no-split", description = "Run clients and servers on every CPU (XDP then runs on the sender's CPU).")
+    boolean noSplit;
+
+    private MicroBench.Client clientKind = MicroBench.Client.KERNEL;
+    private CoreSplit split;
+    private final List<BenchReport> reports = new ArrayList<>();
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
@@ -114,10 +135,32 @@ final class BenchCommand implements Callable<Integer> {
         try {
             clientKind = MicroBench.Client.valueOf(client.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown client '" + client + "': use afxdp or socket");
+            throw new IllegalArgumentException("unknown client '" + client + "': use kernel, afxdp or socket");
         }
         this.clientKind = clientKind;
-        List<MicroBench.Shape> shapes = sweep.stream().map(MicroBench.Shape::parse).toList();
+        if (noSplit && (serverCpus != null || clientCpus != null)) {
+            throw new IllegalArgumentException("--no-split cannot go with --server-cpus or --client-cpus");
+        }
+        if ((serverCpus == null) != (clientCpus == null)) {
+            throw new IllegalArgumentException("give both --server-cpus and --client-cpus, or neither (default split)");
+        }
+        split = noSplit ? null : serverCpus != null ? CoreSplit.parse(serverCpus, clientCpus) : CoreSplit.defaults();
+        if (serverThreads == null) {
+            serverThreads = split == null ? 2 : split.serverCpus().size();
+        }
+        List<String> javaSweep = sweep != null ? sweep : List.of(JAVA_SWEEP.split(","));
+        List<String> microSweep = sweep != null ? sweep
+                : List.of((clientKind == MicroBench.Client.KERNEL ? KERNEL_SWEEP : JAVA_SWEEP).split(","));
+        List<MicroBench.Shape> shapes = microSweep.stream().map(MicroBench.Shape::parse).toList();
+        List<MicroBench.Shape> txnShapes = javaSweep.stream().map(MicroBench.Shape::parse).toList();
+        if (clientKind == MicroBench.Client.KERNEL) {
+            for (MicroBench.Shape sh : shapes) {
+                if (sh.threads() * sh.inflight() > io.dint.bench.LoadGenLayout.MAX_SLOTS) {
+                    throw new IllegalArgumentException("sweep point " + sh.threads() + "x" + sh.inflight() + ": the kernel client keeps at most "
+                            + io.dint.bench.LoadGenLayout.MAX_SLOTS + " requests in flight");
+                }
+            }
+        }
         for (String n : run) {
             if (!n.equals("kv-ablation")) {
                 config(n, shapes);
@@ -146,15 +189,16 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 case "smallbank" -> failed |= finish(TxnBench.run(new SmallbankWorkload(accounts),
                         b -> List.of("--service", "smallbank", "--backend", b, "--accounts", Long.toString(accounts),
-                                "--threads", Integer.toString(serverThreads)), config(n, shapes), header(n)));
+                                "--threads", Integer.toString(serverThreads)), config(n, txnShapes), header(n)));
                 case "tatp" -> failed |= finish(TxnBench.run(new TatpWorkload(subscribers, 42),
                         b -> List.of("--service", "tatp", "--backend", b, "--subscribers", Long.toString(subscribers),
-                                "--seed", "42", "--threads", Integer.toString(serverThreads)), config(n, shapes), header(n)));
+                                "--seed", "42", "--threads", Integer.toString(serverThreads)), config(n, txnShapes), header(n)));
                 case "kv-ablation" -> failed |= finish(KvAblation.run(kvSubscribers, cacheRatio, serverThreads, shapes.getLast(),
-                        seconds(warmup), seconds(window), header(n + " (xdp backend, client " + sweep.getLast() + ")")));
+                        seconds(warmup), seconds(window), clientKind == MicroBench.Client.KERNEL ? split : null, header(n + " (xdp backend, client " + shapes.getLast() + ")")));
                 default -> throw new IllegalStateException(n);
             }
         }
+        Summary.print(reports, split, System.out);
         return failed ? 2 : 0;
     }
 
@@ -175,11 +219,16 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("bench " + bench + " has no backend '" + b + "': use some of " + defaults);
             }
         }
-        return new MicroBench.Config(chosen, shapes, seconds(warmup), seconds(window), clientKind);
+        MicroBench.Client c = clientKind;
+        if ((bench.equals("smallbank") || bench.equals("tatp")) && c == MicroBench.Client.KERNEL) {
+            c = MicroBench.Client.AFXDP; // the coordinator is Java
+        }
+        return new MicroBench.Config(chosen, shapes, seconds(warmup), seconds(window), c, split);
     }
 
     /** Writes and prints a report; true if a check failed. */
     private boolean finish(BenchReport report) throws java.io.IOException {
+        reports.add(report);
         System.out.println("results: " + report.write(results));
         report.printFigures(System.out);
         for (String f : report.failures()) {

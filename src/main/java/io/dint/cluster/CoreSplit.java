@@ -99,6 +99,18 @@ public record CoreSplit(List<Integer> serverCpus, List<Integer> clientCpus) {
         return m;
     }
 
+    /**
+     * Pins every thread of this process to the client CPUs (threads made later inherit it) and
+     * returns what undoes it: the affinity the process had.
+     */
+    public AutoCloseable pinThisProcessToClients() {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String before = IpCommand.run(List.of("taskset", "-p", "-c", pid), null).trim();
+        String was = before.substring(before.lastIndexOf(':') + 1).trim(); // "pid 123's current affinity list: 0,1"
+        IpCommand.run(List.of("taskset", "-a", "-p", "-c", clientList(), pid), null);
+        return () -> IpCommand.run(List.of("taskset", "-a", "-p", "-c", was, pid), null);
+    }
+
     /** CPUs online, from {@code /sys/devices/system/cpu/online} (e.g. {@code 0-1}). */
     public static int onlineCpus() {
         try {

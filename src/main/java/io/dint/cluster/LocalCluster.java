@@ -76,6 +76,9 @@ public final class LocalCluster implements AutoCloseable {
     private final Path logDir;
     private final CoreSplit split;
     private volatile BridgeForwarding forwarding;
+    private final List<Long> serverNapi = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> clientNapi = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Process, Host> hostOf = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private LocalCluster(String tag, int servers, int clients, CoreSplit split) {
@@ -206,9 +209,26 @@ public final class LocalCluster implements AutoCloseable {
         onPlatformThread(() -> forwarding = BridgeForwarding.attach(bridgeNs, all, this::bridgePort));
         for (Host h : all) {
             boolean server = servers.contains(h);
-            NapiThreads.threadAndPin(h.netns(), h.iface(), server ? split.serverList() : split.clientList());
-            NapiThreads.threadAndPin(bridgeNs, bridgePort(h), split.clientList());
+            (server ? serverNapi : clientNapi).addAll(
+                    NapiThreads.threadAndPin(h.netns(), h.iface(), server ? split.serverList() : split.clientList()));
+            clientNapi.addAll(NapiThreads.threadAndPin(bridgeNs, bridgePort(h), split.clientList()));
         }
+    }
+
+    /**
+     * The tasks doing the servers' work ({@code servers}) or the clients' and the wire's: the NAPI
+     * threads of their interfaces (and, for clients, of the bridge ports) and the processes
+     * {@link #start}ed on those hosts with their descendants. Empty without a split.
+     */
+    public List<Long> tasks(boolean servers) {
+        List<Long> pids = new ArrayList<>(servers ? serverNapi : clientNapi);
+        hostOf.forEach((p, h) -> {
+            if (this.servers.contains(h) == servers && p.isAlive()) {
+                pids.add(p.pid());
+                p.descendants().forEach(d -> pids.add(d.pid()));
+            }
+        });
+        return pids;
     }
 
     /** The CPU split of this cluster, or null when its hosts share every CPU. */
@@ -361,6 +381,7 @@ public final class LocalCluster implements AutoCloseable {
             Files.createDirectories(logDir);
             Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             processes.add(p);
+            hostOf.put(p, host);
             LOGS.put(p, log);
             if (closed) { // close() ran meanwhile and did not see it
                 kill(List.of(p));

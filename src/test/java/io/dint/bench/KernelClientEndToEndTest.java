@@ -19,26 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class KernelClientEndToEndTest {
 
-    static KernelClient.Trace of(LockTrace t) {
-        return new KernelClient.Trace() {
-            public int length() {
-                return t.transactions();
-            }
-
-            public int keys(int txn) {
-                return t.size(txn);
-            }
-
-            public long key(int txn, int i) {
-                return t.lockId(txn, i);
-            }
-
-            public boolean exclusive(int txn, int i) {
-                return t.exclusive(txn, i);
-            }
-        };
-    }
-
     @Test
     void lockTransactionsRunOnEveryBackendAndLeaveNoLockHeld() throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(10_000, 5_000, 7));
@@ -50,7 +30,7 @@ class KernelClientEndToEndTest {
                         "--service", "lock2pl", "--backend", backend, "--lock-ids", "10000")), Duration.ofSeconds(60))) {
                     long[] c;
                     KernelClient k = KernelClient.start(KernelClient.Service.LOCK2PL, 64, 20_000_000L, client, server,
-                            of(trace), 1);
+                            LockBench.kernelTrace(trace), 1);
                     try (k) {
                         Thread.sleep(1500);
                         c = k.counters();
