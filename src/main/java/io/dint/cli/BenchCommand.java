@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Backends to compare. Default: xdp,afxdp,udp (kv: xdp,afxdp,udp,memcached; kv-ablation runs xdp only).")
     List<String> backends;
 
-    static final String KERNEL_SWEEP = "1x1,1x32,1x128,1x256";
+    static final String KERNEL_SWEEP = "1x1,1x32,1x128,1x192";
     static final String JAVA_SWEEP = "1x1,1x8,1x32,1x128,2x128";
 
     @Option(names = "--sweep", split = ",",
