@@ -85,7 +85,7 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     /** A lock trace as the kernel client reads it: a trace entry's keys, the exclusive ones (2PL) or write set (OCC) marked. */
-    static KernelClient.Trace kernelTrace(LockTrace t) {
+    public static KernelClient.Trace kernelTrace(LockTrace t) {
         return new KernelClient.Trace() {
             @Override
             public int length() {

@@ -273,7 +273,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** setns moves only the calling OS thread; a fresh platform thread keeps the caller's thread untouched. */
-    private static void onPlatformThread(Runnable r) {
+    static void onPlatformThread(Runnable r) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofPlatform().name("dint-cluster-setup").start(() -> {
             try {
