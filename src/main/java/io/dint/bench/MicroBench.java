@@ -157,6 +157,8 @@ public final class MicroBench {
         CoreSplit split = config.split();
         report.scale().put("server_cpus", config.serverCpus());
         report.scale().put("core_split", split == null ? "none: client and server share every CPU" : split.describe());
+        report.scale().put("unloaded_latency", split == null ? "one request in flight"
+                : "one request in flight, NAPI polls in softirq on the sending CPU (not threaded): no thread wake-up per hop");
         if (split != null) {
             out.println("  cores: server CPUs " + split.serverList() + ", client CPUs and wire " + split.clientList()
                     + " (threaded NAPI)");
@@ -175,6 +177,10 @@ public final class MicroBench {
                 }
                 try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
                     for (Shape shape : config.sweep()) {
+                        boolean unloaded = split != null && shape.threads() * shape.inflight() == 1;
+                        if (unloaded) {
+                            cluster.threadedNapi(false); // see the report's scale: unloaded_latency
+                        }
                         LoadRunner.Measurement m;
                         if (kernel != null) {
                             try (KernelClient k = KernelClient.start(kernel.service(), shape.threads() * shape.inflight(),
@@ -186,6 +192,9 @@ public final class MicroBench {
                                     closing(config.client().open(client, Math.min(64, shape.inflight())),
                                             t -> workload.client(backend, t, stats, index, shape, server)),
                                     config.warmup(), config.window(), proc::stats, cluster);
+                        }
+                        if (unloaded) {
+                            cluster.threadedNapi(true);
                         }
                         LoadPoint p = LoadPoint.of(backend, shape, m);
                         report.add(p);

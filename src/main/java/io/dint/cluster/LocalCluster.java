@@ -196,6 +196,38 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * With a split: moves every NAPI poll back into softirq on the CPU that scheduled it ({@code
+     * false}) — a request is then served on the way of its sender, without waking a thread on each
+     * hop, which is how an unloaded latency is measured — or into pinned threads again ({@code true}).
+     */
+    public synchronized void threadedNapi(boolean on) {
+        if (split == null) {
+            throw new IllegalStateException("cluster " + tag + " has no core split: its NAPI polls are never threaded");
+        }
+        if (!on) {
+            for (Host h : hosts()) {
+                NapiThreads.unthread(h.netns(), h.iface());
+                NapiThreads.unthread(bridgeNs, bridgePort(h));
+            }
+            serverNapi.clear();
+            clientNapi.clear();
+            return;
+        }
+        if (serverNapi.isEmpty() && clientNapi.isEmpty()) {
+            threadAll(hosts());
+        }
+    }
+
+    private void threadAll(List<Host> all) {
+        for (Host h : all) {
+            boolean server = servers.contains(h);
+            (server ? serverNapi : clientNapi).addAll(
+                    NapiThreads.threadAndPin(h.netns(), h.iface(), server ? split.serverList() : split.clientList()));
+            clientNapi.addAll(NapiThreads.threadAndPin(bridgeNs, bridgePort(h), split.clientList()));
+        }
+    }
+
     /** See {@link #create(int, int, CoreSplit)}. */
     private void splitCores(List<Host> all) {
         for (Host h : all) {
@@ -207,12 +239,7 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         onPlatformThread(() -> forwarding = BridgeForwarding.attach(bridgeNs, all, this::bridgePort));
-        for (Host h : all) {
-            boolean server = servers.contains(h);
-            (server ? serverNapi : clientNapi).addAll(
-                    NapiThreads.threadAndPin(h.netns(), h.iface(), server ? split.serverList() : split.clientList()));
-            clientNapi.addAll(NapiThreads.threadAndPin(bridgeNs, bridgePort(h), split.clientList()));
-        }
+        threadAll(all);
     }
 
     /**

@@ -56,6 +56,11 @@ final class NapiThreads {
         return List.copyOf(after);
     }
 
+    /** Turns threaded NAPI off for {@code dev} in {@code netns}: its polls run in softirq again, on the CPU that scheduled them. */
+    static void unthread(String netns, String dev) {
+        IpCommand.run(List.of(IpCommand.IP, "netns", "exec", netns, "sh", "-c", "echo 0 > /sys/class/net/" + dev + "/threaded"), null);
+    }
+
     /** Pids of the kernel threads named {@code napi/<dev>-*}. */
     private static Set<Long> napiThreads(String dev) {
         Set<Long> pids = new HashSet<>();
