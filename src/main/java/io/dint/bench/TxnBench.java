@@ -58,7 +58,7 @@ public final class TxnBench {
                     TxnDriver.Totals load = TxnDriver.load(workload, target, 1, 64);
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, client, procs, config, report, out);
+                    runSweep(workload, backend, addrs, client, procs, config, report, out, load.history());
                 } finally {
                     procs.forEach(ServerProcess::close);
                 }
@@ -68,7 +68,8 @@ public final class TxnBench {
     }
 
     private static void runSweep(TxnWorkload workload, String backend, int[] addrs, Host client, List<ServerProcess> procs,
-                                 MicroBench.Config config, BenchReport report, PrintStream out) throws Exception {
+                                 MicroBench.Config config, BenchReport report, PrintStream out, History population)
+            throws Exception {
         List<TxnEngine> engines = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         int seed = 0;
@@ -107,6 +108,7 @@ public final class TxnBench {
         long[] committed = new long[workload.typeNames().length];
         long[] rolledBack = new long[committed.length];
         History all = new History();
+        all.addAll(population); // the initial versions
         for (int i = 0; i < engines.size(); i++) {
             TxnEngine e = engines.get(i);
             ledger += e.ledgerDelta();
