@@ -237,7 +237,8 @@ public final class SerializabilityChecker {
         // ---- per key: chains of installed versions, edges, findings on reads ----
 
         private long[] chVersion = new long[16], chDigest = new long[16];
-        private int[] chWriter = new int[16], chOp = new int[16], chPos = new int[16];
+        private int[] chWriter = new int[16], chOp = new int[16];
+        private int[] chRunEnd = new int[16]; // the index after the run of equal versions j is in
         private int chain;
 
         void keys() {
@@ -294,7 +295,7 @@ public final class SerializabilityChecker {
                 }
                 long v = h.version(o);
                 if (!initialPlaced && v >= vi) {
-                    append(vi, di, -1, -1, -1);
+                    append(vi, di, -1, -1);
                     initialPlaced = true;
                 }
                 if (v <= vi) {
@@ -309,15 +310,24 @@ public final class SerializabilityChecker {
                     finding(Anomaly.VERSION_ORDER, () -> txn(h.txnId(owner[o])) + " wrote key " + Long.toHexString(k)
                             + " version " + h.version(firstWrite[o]) + ", not newer than version " + prior + " before it", null);
                 }
-                append(v, h.digestOf(o), owner[o], o, i);
+                append(v, h.digestOf(o), owner[o], o);
             }
             if (!initialPlaced) {
-                append(vi, di, -1, -1, -1);
+                append(vi, di, -1, -1);
             }
-            orderDuplicates(packed, e);
-            for (int j = 1; j < chain; j++) {
-                if (chWriter[j - 1] >= 0 && chWriter[j] >= 0) {
-                    edge(chWriter[j - 1], chWriter[j], WW, chOp[j]);
+            // runs of equal versions: two installs of one version (a finding) have no known order, so
+            // no ww edge joins them and every cycle reported holds whatever that order was
+            for (int j = chain - 1; j >= 0; j--) {
+                chRunEnd[j] = j + 1 < chain && chVersion[j + 1] == chVersion[j] ? chRunEnd[j + 1] : j + 1;
+            }
+            for (int j = 0; j < chain; j++) {
+                if (chWriter[j] < 0) {
+                    continue;
+                }
+                for (int x = chRunEnd[j]; x < chain && x < chRunEnd[chRunEnd[j]]; x++) {
+                    if (chWriter[x] >= 0) {
+                        edge(chWriter[j], chWriter[x], WW, chOp[x]);
+                    }
                 }
             }
             // version groups: installed versions are in the chain; reads resolve against it
@@ -342,74 +352,19 @@ public final class SerializabilityChecker {
             }
         }
 
-        private void append(long version, long digest, int writer, int op, int position) {
+        private void append(long version, long digest, int writer, int op) {
             if (chain == chVersion.length) {
                 chVersion = Arrays.copyOf(chVersion, chain * 2);
                 chDigest = Arrays.copyOf(chDigest, chain * 2);
                 chWriter = Arrays.copyOf(chWriter, chain * 2);
                 chOp = Arrays.copyOf(chOp, chain * 2);
-                chPos = Arrays.copyOf(chPos, chain * 2);
+                chRunEnd = Arrays.copyOf(chRunEnd, chain * 2);
             }
             chVersion[chain] = version;
             chDigest[chain] = digest;
             chWriter[chain] = writer;
             chOp[chain] = op;
-            chPos[chain] = position;
             chain++;
-        }
-
-        /**
-         * Two installs of one version (already a finding) leave their order open; the one whose value
-         * readers saw goes last — the store kept it — so the cycles reported are the lost update's,
-         * not an artefact of the order.
-         */
-        private void orderDuplicates(long[] packed, int e) {
-            for (int a = 0; a < chain; ) {
-                int b = a + 1;
-                while (b < chain && chVersion[b] == chVersion[a]) {
-                    b++;
-                }
-                int from = chWriter[a] < 0 ? a + 1 : a; // the initial version stays first
-                if (b - from > 1) {
-                    int[] unseen = new int[b - from], seen = new int[b - from];
-                    int u = 0, sn = 0;
-                    for (int j = from; j < b; j++) {
-                        if (observed(j, packed, e)) {
-                            seen[sn++] = j;
-                        } else {
-                            unseen[u++] = j;
-                        }
-                    }
-                    long[] v = new long[b - from], d = new long[b - from];
-                    int[] w = new int[b - from], op = new int[b - from], pos = new int[b - from];
-                    for (int x = 0; x < b - from; x++) {
-                        int j = x < u ? unseen[x] : seen[x - u];
-                        v[x] = chVersion[j];
-                        d[x] = chDigest[j];
-                        w[x] = chWriter[j];
-                        op[x] = chOp[j];
-                        pos[x] = chPos[j];
-                    }
-                    System.arraycopy(v, 0, chVersion, from, b - from);
-                    System.arraycopy(d, 0, chDigest, from, b - from);
-                    System.arraycopy(w, 0, chWriter, from, b - from);
-                    System.arraycopy(op, 0, chOp, from, b - from);
-                    System.arraycopy(pos, 0, chPos, from, b - from);
-                }
-                a = b;
-            }
-        }
-
-        /** Whether another transaction read chain element j's version with its value. */
-        private boolean observed(int j, long[] packed, int e) {
-            long v = chVersion[j];
-            for (int i = chPos[j] + 1; i < e && packed[i] >>> 32 == v; i++) {
-                int o = (int) (packed[i] & ((1 << 30) - 1));
-                if (role[o] == READ && owner[o] != chWriter[j] && h.digestOf(o) == chDigest[j]) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** Read o of version v of key k: the chain from cp on holds the installed versions >= v. */
@@ -431,8 +386,10 @@ public final class SerializabilityChecker {
                 if (w >= 0) {
                     edge(w, t, WR, o);
                 }
-                if (j + 1 < chain && chWriter[j + 1] >= 0 && chWriter[j + 1] != t) {
-                    edge(t, chWriter[j + 1], RW, o);
+                for (int x = chRunEnd[j]; x < chain && x < chRunEnd[chRunEnd[j]]; x++) {
+                    if (chWriter[x] >= 0 && chWriter[x] != t) {
+                        edge(t, chWriter[x], RW, o); // to every install of the next installed version
+                    }
                 }
                 return;
             }
