@@ -61,7 +61,7 @@ public final class TxnBench {
                     TxnDriver.Totals load = TxnDriver.load(workload, target, 1, 64);
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, cluster, procs, config, report, out);
+                    runSweep(workload, backend, addrs, cluster, procs, config, report, out, load.history());
                 } finally {
                     procs.forEach(ServerProcess::close);
                 }
@@ -92,7 +92,8 @@ public final class TxnBench {
     }
 
     private static void runSweep(TxnWorkload workload, String backend, int[] addrs, LocalCluster cluster, List<ServerProcess> procs,
-                                 MicroBench.Config config, BenchReport report, PrintStream out) throws Exception {
+                                 MicroBench.Config config, BenchReport report, PrintStream out, History population)
+            throws Exception {
         Host client = cluster.clients().getFirst();
         List<TxnEngine> engines = new ArrayList<>();
         List<History> histories = new ArrayList<>();
@@ -133,6 +134,7 @@ public final class TxnBench {
         long[] committed = new long[workload.typeNames().length];
         long[] rolledBack = new long[committed.length];
         History all = new History();
+        all.addAll(population); // the initial versions
         for (int i = 0; i < engines.size(); i++) {
             TxnEngine e = engines.get(i);
             ledger += e.ledgerDelta();

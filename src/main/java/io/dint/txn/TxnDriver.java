@@ -7,6 +7,7 @@ import io.dint.net.NetNs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -16,6 +17,13 @@ import java.util.function.IntFunction;
  */
 public final class TxnDriver {
     private TxnDriver() {}
+
+    /**
+     * Client ids handed out in this process: every coordinator gets its own, so that a run after a
+     * population on the same servers is never taken for a retransmission of it (servers recognise
+     * those by client id and sequence, and sequences start again with every coordinator).
+     */
+    private static final AtomicInteger NEXT_CLIENT_ID = new AtomicInteger(100);
 
     /** The longest a population or a counted run may take. */
     static final java.time.Duration LIMIT = java.time.Duration.ofMinutes(10);
@@ -30,23 +38,36 @@ public final class TxnDriver {
         }
     }
 
+    /**
+     * Loads the workload's population; the totals' history holds what it installed as initial
+     * versions, for the serializability check of the runs that follow.
+     */
     public static Totals load(TxnWorkload w, Target target, int threads, int slots) throws InterruptedException {
-        return run(w, target, threads, slots, t -> w.loader(t, threads, slots), false, true);
+        Totals t = run(w, target, threads, slots, i -> w.loader(i, threads, slots), true, true);
+        History population = new History();
+        population.addPopulation(t.history());
+        return new Totals(t.counters(), t.ledgerDelta(), t.committed(), t.rolledBack(), population);
     }
 
+    /**
+     * Runs {@code txnsPerThread} generated transactions on each of {@code threads} coordinators.
+     *
+     * @param concurrencyControl false only for negative controls: 2PL without locks, OCC without validation
+     */
     public static Totals run(TxnWorkload w, Target target, int threads, int slots, long txnsPerThread, long seed,
-                             boolean record, boolean validate) throws InterruptedException {
+                             boolean record, boolean concurrencyControl) throws InterruptedException {
         return run(w, target, threads, slots,
-                t -> w.transactions(new SplittableRandom(seed + 1000L * t), slots, txnsPerThread), record, validate);
+                t -> w.transactions(new SplittableRandom(seed + 1000L * t), slots, txnsPerThread), record, concurrencyControl);
     }
 
     private static Totals run(TxnWorkload w, Target target, int threads, int slots, IntFunction<TxnEngine.Source> source,
-                              boolean record, boolean validate) throws InterruptedException {
+                              boolean record, boolean concurrencyControl) throws InterruptedException {
         List<Thread> running = new ArrayList<>();
         TxnEngine[] engines = new TxnEngine[threads];
         ClientStats[] stats = new ClientStats[threads];
         History[] histories = new History[threads];
         Throwable[] failure = new Throwable[1];
+        int firstClientId = NEXT_CLIENT_ID.getAndAdd(threads);
         for (int t = 0; t < threads; t++) {
             int index = t;
             stats[t] = new ClientStats();
@@ -58,7 +79,7 @@ public final class TxnDriver {
                     }
                     try (Transport transport = target.transport().apply(index)) {
                         engines[index] = new TxnEngine(transport, stats[index], source.apply(index), w.protocol(),
-                                100 + index, target.servers(), target.port(), slots, target.timeoutNanos(), validate,
+                                firstClientId + index, target.servers(), target.port(), slots, target.timeoutNanos(), concurrencyControl,
                                 histories[index]);
                         engines[index].run();
                     }

@@ -61,7 +61,7 @@ public final class TxnEngine implements LoadLoop {
     private final int[] servers;
     private final int port;
     private final long timeoutNanos;
-    private final boolean validate;
+    private final boolean concurrencyControl;
     private final History history;
     private final Arena arena = Arena.ofConfined();
 
@@ -100,11 +100,14 @@ public final class TxnEngine implements LoadLoop {
 
     /**
      * @param servers   IPv4 addresses of the three shard servers, index = key % 3
-     * @param validate  OCC validation on; off only to show the serializability check catching it
-     * @param history   where committed transactions' reads and writes go, or null
+     * @param concurrencyControl OCC validation and 2PL locks on; off (2PL reads without locks, OCC
+     *                           skips validation) only in the negative controls that show the
+     *                           serializability check catching what they prevent
+     * @param history   where committed transactions' reads and writes go (and aborted attempts'
+     *                  would-be writes), or null
      */
     public TxnEngine(Transport transport, ClientStats stats, Source source, Protocol protocol, int clientId,
-                     int[] servers, int port, int inflight, long timeoutNanos, boolean validate, History history) {
+                     int[] servers, int port, int inflight, long timeoutNanos, boolean concurrencyControl, History history) {
         if (servers.length != REPLICAS) {
             throw new IllegalArgumentException("a cluster has " + REPLICAS + " servers, got " + servers.length);
         }
@@ -121,7 +124,7 @@ public final class TxnEngine implements LoadLoop {
         this.servers = servers.clone();
         this.port = port;
         this.timeoutNanos = timeoutNanos;
-        this.validate = validate;
+        this.concurrencyControl = concurrencyControl;
         this.history = history;
         this.slots = inflight;
         this.ctx = new TxnContext[inflight];
@@ -280,7 +283,7 @@ public final class TxnEngine implements LoadLoop {
         newPhase(s, EXECUTE);
         for (int a = c.roundStart; a < c.accesses; a++) {
             int op = protocol == Protocol.TWO_PL
-                    ? (c.mode[a] == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE)
+                    ? (!concurrencyControl ? Op.TXN_READ : c.mode[a] == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE)
                     : (c.mode[a] == TxnContext.READ ? Op.TXN_READ : Op.TXN_OCC_LOCK);
             request(s, op, primary(c.key[a]), a);
         }
@@ -293,7 +296,7 @@ public final class TxnEngine implements LoadLoop {
             unlocked += c.mode[a] == TxnContext.READ ? 1 : 0;
         }
         // a single unlocked read serializes at the moment it was served: nothing to validate
-        boolean needed = protocol == Protocol.OCC && validate && unlocked > 0 && (c.writes > 0 || unlocked > 1);
+        boolean needed = protocol == Protocol.OCC && concurrencyControl && unlocked > 0 && (c.writes > 0 || unlocked > 1);
         if (!needed) {
             startLog(s);
             return;
@@ -372,14 +375,16 @@ public final class TxnEngine implements LoadLoop {
                 stats.recordTxn(now - txnStart[s]);
                 committedByType[logic[s].type()]++;
                 ledger += ctx[s].ledgerDelta;
-                record(s);
+                record(s, true);
             }
             case OUTCOME_ROLLBACK -> {
+                record(s, false);
                 stats.add(ClientStats.ROLLED_BACK, 1);
                 stats.recordTxn(now - txnStart[s]);
                 rolledBackByType[logic[s].type()]++;
             }
             default -> {
+                record(s, false);
                 // no-wait 2PL and OCC livelock under contention unless restarts spread out:
                 // randomized exponential backoff from 10 us, capped at ~2.5 ms
                 int a = Math.min(++attempts[s], 8);
@@ -391,19 +396,31 @@ public final class TxnEngine implements LoadLoop {
         startNext(s, now);
     }
 
-    private void record(int s) {
-        if (history == null) {
+    /**
+     * Records a committed transaction's reads and writes (versions and value digests) in the
+     * history; of an attempt that did not commit, the writes it would have made, if any.
+     */
+    private void record(int s, boolean committed) {
+        TxnContext c = ctx[s];
+        if (history == null || (!committed && c.writes == 0)) {
             return;
         }
-        TxnContext c = ctx[s];
         history.begin(txnId[s]);
-        for (int a = 0; a < c.accesses; a++) {
-            history.read(c.key[a], Integer.toUnsignedLong(c.version[a]));
+        if (committed) {
+            for (int a = 0; a < c.accesses; a++) {
+                history.read(c.key[a], Integer.toUnsignedLong(c.version[a]),
+                        History.digest(c.values, (long) a * TxnContext.VALUE, TxnContext.VALUE, c.exists(a)));
+            }
         }
         for (int w = 0; w < c.writes; w++) {
-            history.write(c.writeKey[w], Integer.toUnsignedLong(c.writeVersion[w]));
+            history.write(c.writeKey[w], Integer.toUnsignedLong(c.writeVersion[w]), History.digest(c.writeValues,
+                    (long) w * TxnContext.VALUE, TxnContext.VALUE, c.writeKind[w] != TxnContext.DELETE));
         }
-        history.commit();
+        if (committed) {
+            history.commit();
+        } else {
+            history.abort();
+        }
     }
 
     private void sendPending(long now) {

@@ -1,140 +1,376 @@
 package io.dint.check;
 
+import static io.dint.check.Observed.aborted;
+import static io.dint.check.Observed.committed;
+import static io.dint.check.Observed.r;
+import static io.dint.check.Observed.r0;
+import static io.dint.check.Observed.w;
+import static io.dint.check.SerializabilityChecker.Anomaly.G0;
+import static io.dint.check.SerializabilityChecker.Anomaly.G1A;
+import static io.dint.check.SerializabilityChecker.Anomaly.G1B;
+import static io.dint.check.SerializabilityChecker.Anomaly.G1C;
+import static io.dint.check.SerializabilityChecker.Anomaly.G2_ITEM;
+import static io.dint.check.SerializabilityChecker.Anomaly.GARBAGE;
+import static io.dint.check.SerializabilityChecker.Anomaly.G_SINGLE;
+import static io.dint.check.SerializabilityChecker.Anomaly.VERSION_ORDER;
+import static io.dint.check.SerializabilityChecker.Anomaly.WRONG_VALUE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
+import io.dint.check.SerializabilityChecker.Anomaly;
+import io.dint.check.SerializabilityChecker.Edge;
+import io.dint.check.SerializabilityChecker.Kind;
+import io.dint.check.SerializabilityChecker.Result;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/**
+ * One named history per anomaly class, each also judged by the brute-force oracle; the blind
+ * spots of a checker that trusts unknown versions; the report's bounds; a million transactions.
+ */
 class SerializabilityCheckerTest {
+    private static final long X = 1, Y = 2, Z = 3;
 
-    private record Access(long key, long version, boolean write) {}
+    /** Checks {@code o}, expects exactly the classes given (none: serializable) and the oracle to agree. */
+    private static Result expect(Observed o, Anomaly... classes) {
+        Result result = o.check();
+        assertThat(result.serializable()).as("%s", result).isEqualTo(classes.length == 0);
+        assertThat(o.serializableByBruteForce()).as("the oracle on %s", o).isEqualTo(classes.length == 0);
+        for (Anomaly a : Anomaly.values()) {
+            boolean wanted = Arrays.asList(classes).contains(a);
+            assertThat(result.count(a) > 0).as("%s in %s", a, result).isEqualTo(wanted);
+            if (wanted) {
+                assertThat(result.findings(a)).as("%s named in %s", a, result).isNotEmpty();
+            }
+        }
+        return result;
+    }
 
-    private record Txn(long id, List<Access> accesses) {}
+    /** The kinds of each cycle reported for class a. */
+    private static List<List<Kind>> cycles(Result r, Anomaly a) {
+        return r.findings(a).stream().map(f -> f.cycle().stream().map(Edge::kind).toList()).toList();
+    }
 
-    private static History history(List<Txn> txns) {
+    private static void closed(List<Edge> cycle) {
+        for (int i = 0; i < cycle.size(); i++) {
+            assertThat(cycle.get(i).to()).as("edges chain: %s", cycle).isEqualTo(cycle.get((i + 1) % cycle.size()).from());
+        }
+    }
+
+    @Test
+    void serialTransactionsRecordedInAnyOrderAreSerializable() {
+        Result r = expect(Observed.of(
+                committed(3, r(X, 2, 30), r(Y, 1, 20)),
+                committed(1, r0(X), w(X, 1, 10), w(Y, 1, 20)),
+                committed(2, r(X, 1, 10), w(X, 2, 30))));
+        assertThat(r.toString()).startsWith("serializable: 3 committed transactions");
+        assertThat(r.dependencies()).isPositive();
+    }
+
+    @Test
+    void g0WriteCycle() {
+        // x: T1 then T2; y: T2 then T1
+        Result r = expect(Observed.of(
+                committed(1, w(X, 1, 11), w(Y, 2, 12)),
+                committed(2, w(X, 2, 21), w(Y, 1, 22))), G0);
+        assertThat(cycles(r, G0)).allSatisfy(c -> assertThat(c).containsOnly(Kind.WW));
+        r.findings(G0).forEach(f -> closed(f.cycle()));
+    }
+
+    @Test
+    void g1aAbortedRead() {
+        Result r = expect(Observed.of(
+                aborted(7, r0(X), w(X, 1, 70)),
+                committed(1, r(X, 1, 70))), G1A);
+        assertThat(r.findings(G1A).getFirst().description()).contains("T1 read key 1 version 1", "aborted attempt T7");
+        assertThat(r.abortedAttempts()).isEqualTo(1);
+        assertThat(r.transactions()).isEqualTo(1);
+    }
+
+    @Test
+    void g1bIntermediateRead() {
+        Result r = expect(Observed.of(
+                committed(1, w(X, 1, 10), w(X, 2, 11)),
+                committed(2, r(X, 1, 10))), G1B);
+        assertThat(r.findings(G1B).getFirst().description()).contains("T1 overwrote");
+    }
+
+    @Test
+    void g1cCircularInformationFlow() {
+        // each read what the other wrote
+        Result r = expect(Observed.of(
+                committed(1, r(Y, 1, 20), w(X, 1, 10)),
+                committed(2, r(X, 1, 10), w(Y, 1, 20))), G1C);
+        assertThat(cycles(r, G1C)).allSatisfy(c -> assertThat(c).containsOnly(Kind.WR));
+    }
+
+    @Test
+    void gSingleReadSkew() {
+        // T1 saw x before T2 and y after it
+        Result r = expect(Observed.of(
+                committed(1, r0(X), r(Y, 1, 20)),
+                committed(2, r0(X), r0(Y), w(X, 1, 10), w(Y, 1, 20))), G_SINGLE);
+        assertThat(cycles(r, G_SINGLE)).containsExactly(List.of(Kind.RW, Kind.WR));
+        assertThat(r.toString()).contains("G-single: T1 -rw(key 1 v0)-> T2 -wr(key 2 v1)-> T1");
+    }
+
+    @Test
+    void g2ItemWriteSkew() {
+        // both read x and y, each writes one: each should have seen the other's write
+        Result r = expect(Observed.of(
+                committed(1, r0(X), r0(Y), w(X, 1, 10)),
+                committed(2, r0(X), r0(Y), w(Y, 1, 20))), G2_ITEM);
+        assertThat(cycles(r, G2_ITEM)).allSatisfy(c -> assertThat(c).containsOnly(Kind.RW).hasSize(2));
+    }
+
+    @Test
+    void g2ItemNeedsTwoAntiDependenciesEvenWhenDependenciesJoinThem() {
+        // T1 -rw(x)-> T2 -wr(y)-> T3 -rw(z)-> T1: two rw edges on the only cycle
+        Result r = expect(Observed.of(
+                committed(1, r0(X), w(Z, 1, 10)),
+                committed(2, w(X, 1, 20), w(Y, 1, 21)),
+                committed(3, r(Y, 1, 21), r0(Z))), G2_ITEM);
+        r.findings(G2_ITEM).forEach(f -> {
+            closed(f.cycle());
+            assertThat(f.cycle()).extracting(Edge::kind).containsExactlyInAnyOrder(Kind.RW, Kind.WR, Kind.RW);
+        });
+    }
+
+    @Test
+    void lostUpdateWithDistinctVersionsIsGSingle() {
+        // T2 read version 0 but wrote over T1's version 1
+        expect(Observed.of(
+                committed(1, r0(X), w(X, 1, 10)),
+                committed(2, r0(X), w(X, 2, 20))), G_SINGLE);
+    }
+
+    @Test
+    void lostUpdateAsTwoInstallsOfOneVersion() {
+        // what a coordinator without locks records: both read 0 and wrote version 1. Which install
+        // came first is unknown, so no ww edge joins them: each read what the other overwrote
+        Result r = expect(Observed.of(
+                committed(1, r0(X), w(X, 1, 10)),
+                committed(2, r0(X), w(X, 1, 20))), VERSION_ORDER, G2_ITEM);
+        assertThat(r.findings(VERSION_ORDER).getFirst().description()).contains("both installed version 1 of key 1");
+        assertThat(cycles(r, G2_ITEM)).allSatisfy(c -> assertThat(c).containsExactly(Kind.RW, Kind.RW));
+    }
+
+    @Test
+    void twoInstallsOfOneVersionImposeNoOrderBetweenThem() {
+        // x: T1 and T2 both installed version 1; y: T2 then T1. Ordering x's pair by chance could
+        // invent a write cycle; with no order between them only the version-order finding remains
+        expect(Observed.of(
+                committed(1, w(X, 1, 10), w(Y, 2, 11)),
+                committed(2, w(X, 1, 20), w(Y, 1, 21))), VERSION_ORDER);
+        // both precede the next version, and a reader of the one before precedes both
+        Result r = expect(Observed.of(
+                committed(1, w(X, 1, 10)),
+                committed(2, w(X, 1, 20)),
+                committed(3, r(X, 1, 20), w(X, 2, 30), w(Y, 1, 31)),
+                committed(4, r(Y, 1, 31), w(X, 3, 40))), VERSION_ORDER);
+        assertThat(r.dependencies()).as("T1 -ww-> T3, T2 -ww-> T3, T2 -wr-> T3, T3 -ww-> T4, T3 -wr-> T4").isEqualTo(5);
+    }
+
+    @Test
+    void garbageRead() {
+        Result r = expect(Observed.of(committed(1, r(X, 5, 50))), GARBAGE);
+        assertThat(r.findings(GARBAGE).getFirst().description()).contains("no transaction wrote it");
+    }
+
+    @Test
+    void wrongValue() {
+        expect(Observed.of(
+                committed(1, r0(X), w(X, 1, 10)),
+                committed(2, r(X, 1, 99))), WRONG_VALUE);
+    }
+
+    @Test
+    void aReadOfItsOwnWriteIsACycleOfOne() {
+        // reads see the state before the transaction: reading its own install is information from the future
+        Result r = expect(Observed.of(committed(1, r(X, 1, 10), w(X, 1, 10))), G1C);
+        assertThat(r.findings(G1C).getFirst().cycle()).singleElement().extracting(Edge::from, Edge::to).containsExactly(1L, 1L);
+    }
+
+    @Test
+    void aWriteMustBeNewerThanWhatItFollows() {
+        expect(Observed.of(committed(1, w(X, 3, 10), w(X, 2, 11))), VERSION_ORDER);
+        expect(Observed.of(committed(1, w(X, 1, 10))).withInitial(X, 1, 5), VERSION_ORDER);
+        // T2's first write (2) is not newer than T1's install (3) that precedes T2's last one (4)
+        expect(Observed.of(
+                committed(1, w(X, 3, 10)),
+                committed(2, w(X, 2, 20), w(X, 4, 21))), VERSION_ORDER);
+    }
+
+    @Test
+    void thePopulationIsRecordedAsInitialVersions() {
+        Observed loaded = Observed.of(committed(1, r(X, 1, 5))).withInitial(X, 1, 5);
+        expect(loaded);
+        // before the population, x was absent at version 0: a read of that now is a read of nothing
+        expect(Observed.of(committed(1, r0(X))).withInitial(X, 1, 5), GARBAGE);
+        expect(Observed.of(committed(1, r(X, 1, 6))).withInitial(X, 1, 5), WRONG_VALUE);
+        // a key nobody declared is absent at version 0
+        expect(Observed.of(committed(1, r0(Y))).withInitial(X, 1, 5));
+
+        History population = new History();
+        population.begin(9);
+        population.write(X, 1, 5);
+        population.commit();
+        population.begin(10);
+        population.write(Y, 7, 6);
+        population.abort();
         History h = new History();
-        for (Txn t : txns) {
-            h.begin(t.id());
-            for (Access a : t.accesses()) {
-                if (a.write()) {
-                    h.write(a.key(), a.version());
-                } else {
-                    h.read(a.key(), a.version());
-                }
+        h.addPopulation(population);
+        assertThat(h.initialVersions()).as("only what committed").isEqualTo(1);
+        assertThat(h.transactions()).isZero();
+        h.begin(1);
+        h.read(X, 1, 5);
+        h.commit();
+        assertThat(SerializabilityChecker.check(h).serializable()).isTrue();
+    }
+
+    @Test
+    void aVersionNobodyInstalledDoesNotBreakTheAntiDependencyChain() {
+        // x: T1 installs 1, T3 installs 3; 2 was written only by an aborted attempt (and read by T4).
+        // T2 read x1 and y after T3: T2 -rw-> T3 (the next installed version after 1) -wr-> T2.
+        Result r = expect(Observed.of(
+                committed(1, w(X, 1, 10)),
+                committed(2, r(X, 1, 10), r(Y, 1, 31)),
+                committed(3, r(X, 1, 10), w(X, 3, 30), w(Y, 1, 31)),
+                aborted(5, w(X, 2, 50)),
+                committed(4, r(X, 2, 50))), G1A, G_SINGLE);
+        assertThat(r.toString()).contains("T2 -rw(key 1 v1)-> T3 -wr(key 2 v1)-> T2");
+        // and without the aborted read it is the same G-single
+        expect(Observed.of(
+                committed(1, w(X, 1, 10)),
+                committed(2, r(X, 1, 10), r(Y, 1, 31)),
+                committed(3, r(X, 1, 10), w(X, 3, 30), w(Y, 1, 31))), G_SINGLE);
+    }
+
+    @Test
+    void historiesMerge() {
+        History a = Observed.of(committed(1, r0(X), r0(Y), w(X, 1, 10))).withInitial(Z, 1, 1).history();
+        History b = Observed.of(committed(2, r0(X), r0(Y), w(Y, 1, 20)), aborted(3, w(Z, 2, 2))).history();
+        a.addAll(b);
+        assertThat(a.transactions()).isEqualTo(2);
+        assertThat(a.abortedAttempts()).isEqualTo(1);
+        assertThat(a.initialVersions()).isEqualTo(1);
+        assertThat(SerializabilityChecker.check(a).count(G2_ITEM)).isPositive();
+    }
+
+    @Test
+    void digestsTellValuesApartAndIgnoreTheBytesOfAnAbsentRecord() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(80);
+            long zero = History.digest(v, 0, 40, true);
+            v.set(ValueLayout.JAVA_BYTE, 39, (byte) 1);
+            assertThat(History.digest(v, 0, 40, true)).isNotEqualTo(zero).isNotEqualTo(History.ABSENT);
+            assertThat(History.digest(v, 40, 40, true)).isEqualTo(zero);
+            assertThat(History.digest(v, 0, 40, false)).isEqualTo(History.ABSENT);
+            assertThat(History.digest(v, 0, 7, true)).isNotEqualTo(History.digest(v, 0, 8, true));
+        }
+    }
+
+    @Test
+    void badRecordingIsRefused() {
+        History h = new History();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.read(X, 0, 0)).hasMessageContaining("outside begin()");
+        h.begin(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.read(X, -1, 0)).hasMessageContaining("32-bit unsigned");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.begin(2)).hasMessageContaining("still being recorded");
+    }
+
+    @Test
+    void unclassifiedAntiDependenciesAreNotSerializable() {
+        // a write skew joined by a dependency needs a reachability query; with no budget it stays undecided
+        Observed o = Observed.of(
+                committed(1, r0(X), w(Z, 1, 10)),
+                committed(2, w(X, 1, 20), w(Y, 1, 21)),
+                committed(3, r(Y, 1, 21), r0(Z)));
+        Result r = SerializabilityChecker.check(o.history(), 5, 0);
+        assertThat(r.unclassified()).isEqualTo(2);
+        assertThat(r.serializable()).isFalse();
+        assertThat(r.summary()).contains("(unclassified) 2");
+    }
+
+    // ---- scale ----
+
+    /**
+     * A TATP-like run executed one transaction at a time on a versioned store: reads of 1–4
+     * records, 20% writing the first of them, some aborted attempts, a populated start.
+     */
+    static History run(int txns, int keys, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] version = new int[keys];
+        long[] digest = new long[keys];
+        History h = new History();
+        for (int k = 0; k < keys; k++) {
+            if (k % 3 != 0) {
+                version[k] = 1;
+                digest[k] = 1000 + k;
+                h.initial(k, 1, digest[k]);
+            }
+        }
+        long[] picked = new long[4];
+        for (int t = 0; t < txns; t++) {
+            int n = 1 + rnd.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                picked[i] = rnd.nextInt(keys);
+            }
+            boolean writer = rnd.nextInt(5) == 0;
+            if (writer && rnd.nextInt(10) == 0) {
+                h.begin(-1 - t);
+                h.write(picked[0], version[(int) picked[0]] + 1L, rnd.nextLong());
+                h.abort();
+            }
+            h.begin(t);
+            for (int i = 0; i < n; i++) {
+                int k = (int) picked[i];
+                h.read(k, version[k], digest[k]);
+            }
+            if (writer) {
+                int k = (int) picked[0];
+                version[k]++;
+                digest[k] = rnd.nextLong();
+                h.write(k, version[k], digest[k]);
             }
             h.commit();
         }
         return h;
     }
 
-    private static Access r(long key, long version) {
-        return new Access(key, version, false);
+    @Test
+    void aMillionTransactionsAreCheckedInOnePass() {
+        History h = run(1_000_000, 100_000, 1);
+        Result r = SerializabilityChecker.check(h);
+        System.out.printf("checker: %,d transactions, %,d accesses: %.2f s, heap in use %d MiB%n", r.transactions(),
+                h.accesses(), r.nanos() / 1e9, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1 << 20));
+        assertThat(r.serializable()).as("%s", r).isTrue();
+        assertThat(r.transactions()).isEqualTo(1_000_000);
+        assertThat(r.toString()).doesNotContain("\n");
     }
 
-    private static Access w(long key, long version) {
-        return new Access(key, version, true);
-    }
-
-    /** Transactions run one after another on a versioned store: always serializable, in any recording order. */
-    @Property(tries = 200)
-    void serialExecutionsAreSerializable(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int count,
-                                         @ForAll @IntRange(min = 1, max = 20) int keys) {
-        Random rnd = new Random(seed);
-        Map<Long, Long> version = new HashMap<>();
-        List<Txn> txns = new ArrayList<>();
-        for (int t = 0; t < count; t++) {
-            List<Access> acc = new ArrayList<>();
-            int n = 1 + rnd.nextInt(5);
-            for (int i = 0; i < n; i++) {
-                long k = rnd.nextInt(keys);
-                long v = version.getOrDefault(k, 0L);
-                if (rnd.nextBoolean()) {
-                    acc.add(r(k, v));
-                } else {
-                    acc.add(r(k, v));
-                    acc.add(w(k, v + 1));
-                    version.put(k, v + 1);
-                }
-            }
-            txns.add(new Txn(t, acc));
+    @Test
+    void aBrokenRunPrintsABoundedReport() {
+        // 200,000 lost updates: both writers of a pair wrote the same version
+        History h = new History();
+        for (int i = 0; i < 200_000; i++) {
+            h.begin(2L * i);
+            h.read(i, 0, History.ABSENT);
+            h.write(i, 1, 1);
+            h.commit();
+            h.begin(2L * i + 1);
+            h.read(i, 0, History.ABSENT);
+            h.write(i, 1, 2);
+            h.commit();
         }
-        Collections.shuffle(txns, rnd);
-        SerializabilityChecker.Result result = SerializabilityChecker.check(history(txns));
-        assertThat(result.serializable()).as("%s", result).isTrue();
-        assertThat(result.transactions()).isEqualTo(count);
-    }
-
-    @Test
-    void writeSkewIsACycleOfAntiDependencies() {
-        // both read x0 and y0; T1 writes x, T2 writes y: each should have seen the other's write
-        SerializabilityChecker.Result result = SerializabilityChecker.check(history(List.of(
-                new Txn(1, List.of(r(1, 0), r(2, 0), w(1, 1))),
-                new Txn(2, List.of(r(1, 0), r(2, 0), w(2, 1))))));
-        assertThat(result.serializable()).isFalse();
-        assertThat(result.cycles()).hasSize(1);
-        assertThat(result.cycles().getFirst()).extracting(SerializabilityChecker.Edge::kind)
-                .containsOnly(SerializabilityChecker.Kind.RW);
-        assertThat(result.toString()).contains("txn 1", "txn 2", "-rw(key");
-    }
-
-    @Test
-    void lostUpdateIsFound() {
-        // T2 read version 0 but overwrote T1's version 1
-        SerializabilityChecker.Result lost = SerializabilityChecker.check(history(List.of(
-                new Txn(1, List.of(r(7, 0), w(7, 1))),
-                new Txn(2, List.of(r(7, 0), w(7, 2))))));
-        assertThat(lost.serializable()).isFalse();
-        assertThat(lost.cycles().getFirst()).extracting(SerializabilityChecker.Edge::kind)
-                .containsExactlyInAnyOrder(SerializabilityChecker.Kind.WW, SerializabilityChecker.Kind.RW);
-        // two writers of the same version: the numbering itself shows it
-        SerializabilityChecker.Result same = SerializabilityChecker.check(history(List.of(
-                new Txn(1, List.of(r(7, 0), w(7, 1))),
-                new Txn(2, List.of(r(7, 0), w(7, 1))))));
-        assertThat(same.serializable()).isFalse();
-        assertThat(same.duplicateVersions()).singleElement().asString().contains("version 1 of key 7");
-    }
-
-    @Test
-    void readsOfEachOthersWritesAreACycle() {
-        SerializabilityChecker.Result result = SerializabilityChecker.check(history(List.of(
-                new Txn(1, List.of(w(1, 1), r(2, 1))),
-                new Txn(2, List.of(w(2, 1), r(1, 1))))));
-        assertThat(result.cycles()).hasSize(1);
-        assertThat(result.cycles().getFirst()).extracting(SerializabilityChecker.Edge::kind)
-                .containsOnly(SerializabilityChecker.Kind.WR);
-    }
-
-    @Test
-    void aLongCycleIsReportedEdgeByEdge() {
-        // T1 -ww-> T2 (key 1), T2 -wr-> T3 (key 2), T3 -rw-> T1 (key 3): T3 read 3@0, T1 wrote 3@1
-        SerializabilityChecker.Result result = SerializabilityChecker.check(history(List.of(
-                new Txn(1, List.of(w(1, 1), w(3, 1))),
-                new Txn(2, List.of(w(1, 2), w(2, 1))),
-                new Txn(3, List.of(r(2, 1), r(3, 0))),
-                new Txn(4, List.of(r(9, 0))))));
-        assertThat(result.cycles()).hasSize(1);
-        List<SerializabilityChecker.Edge> cycle = result.cycles().getFirst();
-        assertThat(cycle).hasSize(3);
-        for (int i = 0; i < cycle.size(); i++) {
-            assertThat(cycle.get(i).to()).as("edges chain").isEqualTo(cycle.get((i + 1) % cycle.size()).from());
-        }
-        assertThat(cycle).extracting(SerializabilityChecker.Edge::from).containsExactlyInAnyOrder(1L, 2L, 3L);
-    }
-
-    @Test
-    void historiesMerge() {
-        History a = history(List.of(new Txn(1, List.of(r(1, 0), r(2, 0), w(1, 1)))));
-        History b = history(List.of(new Txn(2, List.of(r(1, 0), r(2, 0), w(2, 1)))));
-        a.addAll(b);
-        assertThat(a.transactions()).isEqualTo(2);
-        assertThat(SerializabilityChecker.check(a).serializable()).isFalse();
+        Result r = SerializabilityChecker.check(h);
+        assertThat(r.count(VERSION_ORDER)).isEqualTo(200_000);
+        assertThat(r.count(G2_ITEM)).as("each rw edge of each pair").isEqualTo(400_000);
+        assertThat(r.toString().lines().count()).as("one summary line and a few examples per class").isLessThanOrEqualTo(11);
+        System.out.println("checker on 200,000 lost updates: " + r.summary() + String.format(" in %.2f s", r.nanos() / 1e9));
     }
 }

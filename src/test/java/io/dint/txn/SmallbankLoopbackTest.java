@@ -2,6 +2,7 @@ package io.dint.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.check.History;
 import io.dint.check.SerializabilityChecker;
 import io.dint.client.ClientStats;
 import io.dint.workload.Smallbank;
@@ -30,7 +31,10 @@ class SmallbankLoopbackTest {
             assertThat(run.committed()[Smallbank.DEPOSIT_CHECKING]).isPositive();
 
             assertThat(w.check(shards.checks(), run.ledgerDelta(), run.committed(), run.rolledBack())).isEmpty();
-            SerializabilityChecker.Result result = SerializabilityChecker.check(run.history());
+            History history = load.history();
+            assertThat(history.initialVersions()).isEqualTo(2 * ACCOUNTS);
+            history.addAll(run.history());
+            SerializabilityChecker.Result result = SerializabilityChecker.check(history);
             assertThat(result.serializable()).as("%s", result).isTrue();
             assertThat(result.transactions()).isEqualTo((int) run.counter(ClientStats.COMMITTED));
         }

@@ -2,6 +2,7 @@ package io.dint.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.check.History;
 import io.dint.check.SerializabilityChecker;
 import io.dint.client.ClientStats;
 import io.dint.workload.Tatp;
@@ -28,8 +29,14 @@ class TatpLoopbackTest {
             assertThat(run.committed()[Tatp.INSERT_CALL_FORWARDING]).isPositive();
             assertThat(run.committed()[Tatp.DELETE_CALL_FORWARDING]).isPositive();
             assertThat(w.check(shards.checks(), 0, run.committed(), run.rolledBack())).isEmpty();
-            SerializabilityChecker.Result result = SerializabilityChecker.check(run.history());
+            History history = load.history();
+            assertThat(history.initialVersions()).as("the population's rows").isPositive();
+            history.addAll(run.history());
+            SerializabilityChecker.Result result = SerializabilityChecker.check(history);
             assertThat(result.serializable()).as("%s", result).isTrue();
+
+            // the same history without its population: every read of a loaded row is a read of nothing
+            assertThat(SerializabilityChecker.check(run.history()).count(SerializabilityChecker.Anomaly.GARBAGE)).isPositive();
         }
     }
 
@@ -92,13 +99,13 @@ class TatpLoopbackTest {
 
     @Test
     void theCheckerCatchesWriteSkewWhenValidationIsSwitchedOff() throws Exception {
+        // each run on fresh shards: the check knows the state a run starts from only when it is the initial one
         try (LoopbackShards shards = new LoopbackShards(20294, 32)) {
             SerializabilityChecker.Result planted = writeSkewRun(shards, false, 16);
             assertThat(planted.serializable()).as("validation off: %s", planted).isFalse();
-            assertThat(planted.cycles()).isNotEmpty();
-            assertThat(planted.cycles().getFirst()).extracting(SerializabilityChecker.Edge::kind)
-                    .contains(SerializabilityChecker.Kind.RW);
-
+            assertThat(planted.count(SerializabilityChecker.Anomaly.G2_ITEM)).as("%s", planted).isPositive();
+        }
+        try (LoopbackShards shards = new LoopbackShards(20293, 32)) {
             SerializabilityChecker.Result safe = writeSkewRun(shards, true, 4);
             assertThat(safe.serializable()).as("validation on: %s", safe).isTrue();
         }
