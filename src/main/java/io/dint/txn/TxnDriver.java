@@ -23,8 +23,12 @@ public final class TxnDriver {
     /** Where the coordinators send and how. */
     public record Target(int[] servers, int port, long timeoutNanos, String netns, IntFunction<Transport> transport) {}
 
-    /** What the coordinators counted, summed over threads. */
-    public record Totals(long[] counters, long ledgerDelta, long[] committed, long[] rolledBack, History history) {
+    /**
+     * What the coordinators counted, summed over threads: counters, ledger change, per-type
+     * commits and rollbacks, the history (when recorded) and the committed writes.
+     */
+    public record Totals(long[] counters, long ledgerDelta, long[] committed, long[] rolledBack, History history,
+                         CommittedState state) {
         public long counter(int c) {
             return counters[c];
         }
@@ -46,11 +50,13 @@ public final class TxnDriver {
         TxnEngine[] engines = new TxnEngine[threads];
         ClientStats[] stats = new ClientStats[threads];
         History[] histories = new History[threads];
+        CommittedState[] states = new CommittedState[threads];
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < threads; t++) {
             int index = t;
             stats[t] = new ClientStats();
             histories[t] = record ? new History() : null;
+            states[t] = new CommittedState();
             running.add(Thread.ofPlatform().name("txn-" + t).start(() -> {
                 try {
                     if (target.netns() != null) {
@@ -59,7 +65,7 @@ public final class TxnDriver {
                     try (Transport transport = target.transport().apply(index)) {
                         engines[index] = new TxnEngine(transport, stats[index], source.apply(index), w.protocol(),
                                 100 + index, target.servers(), target.port(), slots, target.timeoutNanos(), validate,
-                                histories[index]);
+                                histories[index], states[index]);
                         engines[index].run();
                     }
                 } catch (Throwable e) {
@@ -95,6 +101,7 @@ public final class TxnDriver {
         long[] rolledBack = new long[w.typeNames().length];
         long ledger = 0;
         History history = record ? new History() : null;
+        CommittedState state = new CommittedState();
         for (int t = 0; t < threads; t++) {
             long[] c = stats[t].snapshot();
             for (int i = 0; i < c.length; i++) {
@@ -108,7 +115,8 @@ public final class TxnDriver {
             if (record) {
                 history.addAll(histories[t]);
             }
+            state.addAll(states[t]);
         }
-        return new Totals(counters, ledger, committed, rolledBack, history);
+        return new Totals(counters, ledger, committed, rolledBack, history, state);
     }
 }

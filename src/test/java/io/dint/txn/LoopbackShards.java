@@ -18,7 +18,7 @@ final class LoopbackShards implements AutoCloseable {
     LoopbackShards(int port, long records) {
         this.port = port;
         for (int addr : addrs) {
-            servers.add(new UdpServer(new ShardStore(records, new ShardLog()), addr, port, 1));
+            servers.add(new UdpServer(new ShardStore(records, new ShardLog(records)), addr, port, 1));
         }
     }
 
