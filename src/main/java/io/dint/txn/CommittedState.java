@@ -127,7 +127,7 @@ public final class CommittedState {
                 if (want != have) {
                     failures.add("server " + i + ": table " + tag + " is not what committed transactions wrote (records digest "
                             + Long.toHexString(have) + ", the last committed write of each key gives " + Long.toHexString(want)
-                            + "): a committed write is missing or wrong there, or a write that never committed is");
+                            + "): a committed write is missing or wrong there, or something is there that never committed");
                 }
             }
         }

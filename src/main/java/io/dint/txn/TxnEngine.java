@@ -191,6 +191,14 @@ public final class TxnEngine implements LoadLoop {
         this.reqSentAt = new long[n];
     }
 
+    /**
+     * For tests: every request from now on carries {@code fixed} as its incarnation, as a client
+     * without incarnations would reuse a predecessor's request ids.
+     */
+    void pinIncarnation(int fixed) {
+        incarnation = fixed;
+    }
+
     public static int primary(long key) {
         return (int) Long.remainderUnsigned(key, REPLICAS);
     }

@@ -26,8 +26,8 @@ final class ReplicaCheck {
             }
             if (!c.get("digest").equals(c.get("log_digest"))) {
                 failures.add("server " + i + ": its commit log replays to other records than it holds (log digest "
-                        + c.get("log_digest") + ", records " + c.get("digest") + "): a committed write is missing from its log, "
-                        + "or was logged and not installed");
+                        + c.get("log_digest") + ", records " + c.get("digest") + "): a write was installed there without "
+                        + "being logged, or logged without being installed");
             }
             long conflicts = ((Number) c.get("log_conflicts")).longValue();
             if (conflicts != 0) {

@@ -8,6 +8,10 @@ import io.dint.bpf.BpfObject;
 import io.dint.bpf.BpfProgram;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
+import io.dint.log.FsyncPolicy;
+import io.dint.log.LogDrainer;
+import io.dint.log.LogFile;
+import io.dint.log.RingStorage;
 import io.dint.testing.SlowPathTrip;
 import io.dint.wire.Hash64;
 import io.dint.wire.Header;
@@ -20,6 +24,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +35,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shard program through BPF_PROG_TEST_RUN with its Java slow path and TC egress program, and
@@ -338,6 +344,43 @@ class ShardXdpTest {
             assertThat(rings.rings().pending()).isEqualTo(1);
         } finally {
             rings.close(false);
+        }
+    }
+
+    /**
+     * The kernel's commit log, drained to its file and read back, replays to exactly the records
+     * the shard holds — until a write is installed that was never logged.
+     */
+    @Test
+    void theDrainedLogReplaysToTheRecordsTheShardHolds(@TempDir Path dir) {
+        long[] keys = keys(20);
+        for (int i = 0; i < keys.length; i++) {
+            // as a commit does: logged, then installed (some of them go up to the slow path)
+            assertThat(status(send(install(Op.TXN_INSERT_LOG, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.OK);
+            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.APPLIED);
+        }
+        send(install(Op.TXN_DELETE_LOG, keys[3], 2, 2, 0, 0));
+        send(install(Op.TXN_DELETE_BACKUP, keys[3], 2, 2, 0, 0));
+        Path file = dir.resolve("shard.log");
+        assertThat(replayedDigest(file)).isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+
+        send(install(Op.TXN_COMMIT_BACKUP, keys[5], 3, 2, 0, 55)); // never logged
+        assertThat(replayedDigest(file)).isNotEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+        send(install(Op.TXN_COMMIT_LOG, keys[5], 3, 2, 0, 55));
+        assertThat(replayedDigest(file)).as("logged after all").isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+    }
+
+    /** Drains the object's log rings to the end of {@code file} and replays the whole file. */
+    private String replayedDigest(Path file) {
+        RingStorage rings = io.dint.log.LogObjects.rings(obj, null);
+        try (LogFile log = LogFile.open(file)) {
+            try (LogDrainer drainer = new LogDrainer(rings.rings(), log, FsyncPolicy.standard(), 100_000)) {
+                drainer.start();
+                assertThat(drainer.awaitDrained(10_000_000_000L)).isTrue();
+            }
+        }
+        try (ShardLog replayed = ShardLog.replay(file, 0, 1024)) {
+            return Long.toHexString(replayed.digest());
         }
     }
 
