@@ -181,7 +181,7 @@ public final class TxnBench {
      * and a report failure for every protocol violation and failed check (any makes {@code ./dint
      * bench} exit 2). Protocol errors without a violation's description still fail the report.
      */
-    static void outcome(BenchReport report, String backend, long protocolErrors, List<String> violations,
+    public static void outcome(BenchReport report, String backend, long protocolErrors, List<String> violations,
                         List<String> checkFailures) {
         report.addFigure(backend, "protocol_errors", protocolErrors);
         report.addFigure(backend, "check_failures", checkFailures.size());
