@@ -34,8 +34,19 @@ class EndOfRunChecksTest {
     private static final long TXN = 0x7e57;
     private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
 
-    /** A small clean run: population and transactions, with everything the checks need. */
-    private record Clean(TxnWorkload workload, LoopbackShards shards, CommittedState state, TxnDriver.Totals run) {
+    /** A small clean run on its own shards: population and transactions, with everything the checks need. */
+    private record Clean(TxnWorkload workload, LoopbackShards shards, CommittedState state, TxnDriver.Totals run)
+            implements AutoCloseable {
+        /** The version of key's record at server i. */
+        int version(int i, long key) {
+            return EndOfRunChecksTest.version(shards.serve(i, request(Op.TXN_READ, key)));
+        }
+
+        @Override
+        public void close() {
+            shards.close();
+        }
+
         List<String> failures() {
             return failures(run.ledgerDelta(), run.committed(), run.rolledBack());
         }
@@ -47,16 +58,27 @@ class EndOfRunChecksTest {
         }
     }
 
-    private static Clean clean(TxnWorkload w, LoopbackShards shards, long txns) throws InterruptedException {
-        TxnDriver.Totals load = TxnDriver.load(w, shards.target(), 1, 8);
-        TxnDriver.Totals run = TxnDriver.run(w, shards.target(), 1, 8, txns, 4, false, true);
-        assertThat(run.counter(ClientStats.PROTOCOL_ERRORS)).isZero();
-        CommittedState state = new CommittedState();
-        state.addAll(load.state());
-        state.addAll(run.state());
-        Clean c = new Clean(w, shards, state, run);
-        assertThat(c.failures()).as("before the fault").isEmpty();
-        return c;
+    private static Clean clean(TxnWorkload w, int port, long txns) throws InterruptedException {
+        LoopbackShards shards = new LoopbackShards(port, w.records());
+        try {
+            TxnDriver.Totals load = TxnDriver.load(w, shards.target(), 1, 8);
+            TxnDriver.Totals run = TxnDriver.run(w, shards.target(), 1, 8, txns, 4, false, true);
+            assertThat(run.counter(ClientStats.PROTOCOL_ERRORS)).isZero();
+            CommittedState state = new CommittedState();
+            state.addAll(load.state());
+            state.addAll(run.state());
+            Clean c = new Clean(w, shards, state, run);
+            assertThat(c.failures()).as("before the fault").isEmpty();
+            return c;
+        } catch (RuntimeException | Error | InterruptedException e) {
+            shards.close();
+            throw e;
+        }
+    }
+
+    /** Smallbank with 200 accounts, 300 transactions. */
+    private static Clean smallbank(int port) throws InterruptedException {
+        return clean(new SmallbankWorkload(200), port, 300);
     }
 
     private static byte[] request(int op, long key) {
@@ -87,12 +109,11 @@ class EndOfRunChecksTest {
 
     @Test
     void replicasThatDisagree() throws Exception {
-        SmallbankWorkload w = new SmallbankWorkload(200);
-        try (LoopbackShards shards = new LoopbackShards(20271, w.records())) {
-            Clean c = clean(w, shards, 300);
+        try (Clean c = smallbank(20271)) {
+            LoopbackShards shards = c.shards();
             long key = Smallbank.savingsKey(3);
-            int v = version(shards.serve(1, request(Op.TXN_READ, key)));
             // the same balance at a version no other replica has
+            int v = c.version(1, key);
             long balance = word(shards.serve(1, request(Op.TXN_READ, key)));
             assertThat(shards.serve(1, install(Op.TXN_COMMIT_BACKUP, key, v + 1, balance))[Wire.HDR_STATUS]).isEqualTo((byte) Status.APPLIED);
             assertThat(c.failures()).anySatisfy(f -> assertThat(f).startsWith("replicas disagree: server 1 digest"));
@@ -101,9 +122,8 @@ class EndOfRunChecksTest {
 
     @Test
     void aLockLeftHeld() throws Exception {
-        SmallbankWorkload w = new SmallbankWorkload(200);
-        try (LoopbackShards shards = new LoopbackShards(20272, w.records())) {
-            Clean c = clean(w, shards, 300);
+        try (Clean c = smallbank(20272)) {
+            LoopbackShards shards = c.shards();
             assertThat(shards.serve(0, request(Op.TXN_LOCK_EXCLUSIVE, Smallbank.checkingKey(5)))[Wire.HDR_STATUS])
                     .isEqualTo((byte) Status.GRANT);
             assertThat(c.failures()).containsExactly("server 0: 1 records still locked at quiescence");
@@ -113,9 +133,8 @@ class EndOfRunChecksTest {
     /** A SendPayment whose installs and log records all three replicas acknowledged and dropped. */
     @Test
     void aSendPaymentLostOnBothSides() throws Exception {
-        SmallbankWorkload w = new SmallbankWorkload(200);
-        try (LoopbackShards shards = new LoopbackShards(20273, w.records())) {
-            Clean c = clean(w, shards, 300);
+        try (Clean c = smallbank(20273)) {
+            LoopbackShards shards = c.shards();
             long from = Smallbank.checkingKey(6), to = Smallbank.checkingKey(7);
             for (int i = 0; i < 3; i++) {
                 shards.shard(i).plant((op, key, request) -> key != from && key != to ? FaultyShard.SERVE
@@ -137,9 +156,8 @@ class EndOfRunChecksTest {
 
     @Test
     void aCommittedWriteMissingFromOneReplicasLog() throws Exception {
-        SmallbankWorkload w = new SmallbankWorkload(200);
-        try (LoopbackShards shards = new LoopbackShards(20274, w.records())) {
-            Clean c = clean(w, shards, 300);
+        try (Clean c = smallbank(20274)) {
+            LoopbackShards shards = c.shards();
             long key = Smallbank.savingsKey(9);
             shards.shard(1).plant((op, k, request) -> op == Op.TXN_COMMIT_LOG && k == key ? Status.OK : FaultyShard.SERVE);
             Smallbank.Txn t = new Smallbank.Txn();
@@ -153,12 +171,10 @@ class EndOfRunChecksTest {
 
     @Test
     void twoWritesLoggedWithOneVersion() throws Exception {
-        SmallbankWorkload w = new SmallbankWorkload(200);
-        try (LoopbackShards shards = new LoopbackShards(20275, w.records())) {
-            Clean c = clean(w, shards, 300);
+        try (Clean c = smallbank(20275)) {
+            LoopbackShards shards = c.shards();
             long key = Smallbank.checkingKey(11);
-            int v = version(shards.serve(2, request(Op.TXN_READ, key)));
-            shards.serve(2, install(Op.TXN_COMMIT_LOG, key, v, 12345));
+            shards.serve(2, install(Op.TXN_COMMIT_LOG, key, c.version(2, key), 12345));
             assertThat(c.failures()).anySatisfy(f -> assertThat(f).isEqualTo("server 2: 1 commit-log records name a version "
                     + "logged before with other contents: two writes of one version (a lost update)"));
         }
@@ -167,8 +183,8 @@ class EndOfRunChecksTest {
     @Test
     void tatpRowsMissingOnOneReplicaAndAWrongSuccessRate() throws Exception {
         TatpWorkload w = new TatpWorkload(200, 3);
-        try (LoopbackShards shards = new LoopbackShards(20276, w.records())) {
-            Clean c = clean(w, shards, 2000);
+        try (Clean c = clean(w, 20276, 2000)) {
+            LoopbackShards shards = c.shards();
             long cf = 0;
             int cfVersion = 0;
             for (long s = 1; cf == 0; s++) {
@@ -195,8 +211,7 @@ class EndOfRunChecksTest {
                     }
                 }
             }
-            int sfVersion = version(shards.serve(0, request(Op.TXN_READ, sf)));
-            shards.serve(0, install(Op.TXN_DELETE_BACKUP, sf, sfVersion + 1, 0));
+            shards.serve(0, install(Op.TXN_DELETE_BACKUP, sf, c.version(0, sf) + 1, 0));
             assertThat(c.failures()).anySatisfy(f -> assertThat(f).matches(
                     "server 0: [1-9]\\d* CALL_FORWARDING rows without their SPECIAL_FACILITY row"));
 
