@@ -20,7 +20,8 @@
  *                               newer, or the same version with other content (a conflict,
  *                               nothing written); the reply carries the record's version.
  *                               DINT_TXN_F_UNLOCK also releases the writer's exclusive lock
- *                               (unless refused). An install of version 0 is malformed: dropped.
+ *                               when the install is applied or already applied. An install of
+ *                               version 0 is malformed: dropped.
  *
  * A record that is not cached but may exist goes up to the Java slow path as the KV store's
  * misses do: the request grown by a struct dint_kv_slow naming the slot it will take and the
@@ -108,7 +109,6 @@ static __always_inline __u8 install_order(const struct dint_kv_object *obj, cons
 	return DINT_ST_ALREADY_APPLIED;
 }
 
-
 /* Releases the exclusive lock txn holds on e (spin held by the caller); NOT_HELD when it holds none. */
 static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
 {
@@ -119,7 +119,7 @@ static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
 	return DINT_ST_OK;
 }
 
-/* What an unlocking install leaves behind (spin of e held): the lock, unless refused, and its answer in d. */
+/* What an unlocking install leaves behind (spin of e held): the lock released when it is applied, and its answer in d. */
 static __always_inline void unlock_with_install(struct dint_txn_lock *e, struct dint_dedup_entry *d,
 						const struct dint_hdr *hdr, __u64 txn, __u8 status)
 {
