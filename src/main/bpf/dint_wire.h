@@ -73,6 +73,13 @@ enum dint_status {
 	DINT_ST_OK = 4,        /* release done */
 	DINT_ST_NOT_HELD = 5,  /* release refused: the caller does not hold it */
 	DINT_ST_NO_SPACE = 50, /* a shard's store is full: the record cannot be created */
+	/*
+	 * Answers to a transaction install (COMMIT/INSERT/DELETE at BACKUP or PRIMARY); the reply's
+	 * version is the record's after the request. Versions order a record's installs.
+	 */
+	DINT_ST_APPLIED = 51,         /* newer than the record: written */
+	DINT_ST_ALREADY_APPLIED = 52, /* the record is this very write (same version and content): a retransmission */
+	DINT_ST_REFUSED = 53,         /* the record is newer, or the same version with other content: a conflict, nothing written */
 	/* KV store; a busy bucket is answered DINT_ST_RETRY. */
 	DINT_ST_KV_OK = 30,        /* done; GET, SET and INSERT carry the object's version (and GET its value) */
 	DINT_ST_KV_NOT_EXIST = 31, /* GET, SET or DELETE of a key that does not exist */
@@ -82,7 +89,15 @@ enum dint_status {
 /*
  * Every message starts with this header. (client_id, seq) identifies a request: pipelined
  * replies are matched on it and a retransmission carries the same pair.
+ *
+ * seq = incarnation << DINT_SEQ_INCARNATION_SHIFT | counter: the high 32 bits are a random
+ * incarnation a client draws when it starts (never 0), the low 32 bits its own request counter.
+ * Client ids are reused — by a restarted process, by clients made per call — and each new client
+ * counts from 0 again; its incarnation keeps its request ids apart from every one of its
+ * predecessors, so a server's dedup window (below) never takes a new request for an old one.
  */
+#define DINT_SEQ_INCARNATION_SHIFT 32
+
 struct dint_hdr {
 	__u8 op;
 	__u8 status;
@@ -151,9 +166,10 @@ struct dint_txn_msg {
  * Recognising retransmissions: a service whose operations are not idempotent (2PL lock counts)
  * remembers the status it answered for the last DINT_DEDUP_WINDOW request ids of each of
  * DINT_DEDUP_CLIENTS client slots, at (client_id % CLIENTS) * WINDOW + seq % WINDOW, and answers a
- * retransmission (same client_id and seq) with it instead of applying it again. A client keeps
- * fewer than WINDOW requests outstanding, so an entry is not reused while its request may still
- * be resent.
+ * retransmission (same client_id and the whole 64-bit seq, incarnation included) with it instead
+ * of applying it again. The slot comes from the counter's low bits only, so a client's restarted
+ * successor shares its slots but never matches its entries. A client keeps fewer than WINDOW
+ * requests outstanding, so an entry is not reused while its request may still be resent.
  */
 #define DINT_DEDUP_CLIENTS 256
 #define DINT_DEDUP_WINDOW 8192
@@ -212,6 +228,7 @@ enum dint_stat {
 	DINT_STAT_TXN_ABSENT = 41,       /* ... answered "no such record" from the Bloom word */
 	DINT_STAT_TXN_INSTALL_HIT = 42,  /* commit, insert or delete installed in the cache */
 	DINT_STAT_TXN_BUSY = 43,         /* record's bucket locked: answered RETRY */
+	DINT_STAT_TXN_TC_BUSY = 44,      /* slow-path reply to an unlocking install dropped: lock entry busy */
 	DINT_STAT_MAX = 56,
 };
 

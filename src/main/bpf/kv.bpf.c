@@ -89,7 +89,7 @@ SEC("tc")
 int kv_tc_egress(struct __sk_buff *skb)
 {
 	return kv_tc_reply(skb, &kv_cache, dint_cfg.table_size, sizeof(struct dint_kv_msg), DINT_OP_KV_GET,
-			   DINT_OP_KV_DELETE, 0);
+			   DINT_OP_KV_DELETE, 0, 0, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

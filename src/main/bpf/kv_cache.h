@@ -322,10 +322,12 @@ static __always_inline int kv_repoint(struct xdp_md *ctx, struct dint_pkt *pkt, 
  * while the bucket lock still holds the request's lease, unlocks, and shrinks the reply back to
  * the plain message. The object installed is the message's own (obj_in_trailer 0: a KV message
  * is header + object) or the trailer's victim field, which the slow path fills (obj_in_trailer 1:
- * messages of another shape). Anything else from our port is counted and left alone.
+ * messages of another shape). Anything else from our port is counted and left alone. When head
+ * is not NULL it receives the first head_size bytes of a slow-path reply's message (its status
+ * then is not DINT_ST_REQUEST), for what the service does beyond the cache.
  */
 static __always_inline int kv_tc_reply(struct __sk_buff *skb, void *cache, __u32 buckets, const __u32 msg_size,
-				       __u8 op_lo, __u8 op_hi, int obj_in_trailer)
+				       __u8 op_lo, __u8 op_hi, int obj_in_trailer, void *head, const __u32 head_size)
 {
 	const __u32 want = sizeof(struct udphdr) + msg_size + sizeof(struct dint_kv_slow);
 	const __u32 len = sizeof(struct ethhdr) + sizeof(struct iphdr) + want;
@@ -370,6 +372,8 @@ static __always_inline int kv_tc_reply(struct __sk_buff *skb, void *cache, __u32
 	b = bpf_map_lookup_elem(cache, &idx);
 	if (!b)
 		goto bad;
+	if (head)
+		__builtin_memcpy(head, hdr, head_size);
 
 	/* Renew the lease while we write, then unlock; a lock that moved on means we were too late. */
 	lease = slow->lease;

@@ -14,9 +14,14 @@
  *   RELEASE_*, OCC_ABORT        the lock table only
  *   COMMIT/INSERT/DELETE_LOG    appended to this CPU's ring, ACKed
  *   COMMIT/INSERT/DELETE_BACKUP and _PRIMARY
- *                               installed in the cache when newer than the cached record (the
- *                               version orders them; a retransmission is not newer), dirty;
+ *                               APPLIED: newer than the cached record, installed in the cache,
+ *                               dirty; ALREADY_APPLIED: the record is this very write (same
+ *                               version and content: a retransmission); REFUSED: the record is
+ *                               newer, or the same version with other content (a conflict,
+ *                               nothing written); the reply carries the record's version.
  *                               DINT_TXN_F_UNLOCK also releases the writer's exclusive lock
+ *                               when the install is applied or already applied. An install of
+ *                               version 0 is malformed: dropped.
  *
  * A record that is not cached but may exist goes up to the Java slow path as the KV store's
  * misses do: the request grown by a struct dint_kv_slow naming the slot it will take and the
@@ -30,7 +35,13 @@
  *
  * Lock counts and log appends change once per request: a retransmission (same client and seq)
  * is answered from the dedup window; a granted lock's retransmission is answered with the record
- * again. Installs are ordered by their versions and need no window, except those that unlock.
+ * again. Installs are ordered by their versions and need no window, except those that unlock:
+ * once the lock is gone a newer write may follow, and the retransmission must hear what the
+ * install was answered, not REFUSED. An unlocking install that goes up to the slow path keeps
+ * its lock until the slow path's answer passes shard_tc_egress, which then unlocks and remembers
+ * the answer as XDP does for one it answers itself: a request lost on its way up leaves the lock
+ * held and the record unwritten, and its retransmission is served again (releasing the lock as
+ * the request goes up would let the next writer in before the record is known to be written).
  * A busy lock entry or bucket is answered RETRY, and the request changes nothing it did not
  * also record in the window.
  */
@@ -67,6 +78,37 @@ static __always_inline int is_lock(__u8 op)
 	return op == DINT_OP_TXN_LOCK_SHARED || op == DINT_OP_TXN_LOCK_EXCLUSIVE || op == DINT_OP_TXN_OCC_LOCK;
 }
 
+static __always_inline int is_delete(__u8 op)
+{
+	return op == DINT_OP_TXN_DELETE_BACKUP || op == DINT_OP_TXN_DELETE_PRIMARY;
+}
+
+/*
+ * How install msg relates to the cached object obj: APPLIED when it is newer, ALREADY_APPLIED
+ * when obj is this very write (same version, existence and value), else REFUSED.
+ */
+static __always_inline __u8 install_order(const struct dint_kv_object *obj, const struct dint_txn_msg *msg, __u8 op)
+{
+	__u32 cached = (__u32)obj->version;
+	int exists = !is_delete(op);
+	__u64 a, b;
+
+	if (msg->version != cached)
+		return msg->version > cached ? DINT_ST_APPLIED : DINT_ST_REFUSED;
+	if (!(obj->version & DINT_TXN_OBJ_EXISTS) != !exists)
+		return DINT_ST_REFUSED;
+	if (exists) {
+#pragma unroll
+		for (int i = 0; i < DINT_TXN_VALUE_SIZE / 8; i++) {
+			__builtin_memcpy(&a, obj->value + 8 * i, 8);
+			__builtin_memcpy(&b, msg->value + 8 * i, 8);
+			if (a != b)
+				return DINT_ST_REFUSED;
+		}
+	}
+	return DINT_ST_ALREADY_APPLIED;
+}
+
 /* Releases the exclusive lock txn holds on e (spin held by the caller); NOT_HELD when it holds none. */
 static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
 {
@@ -75,6 +117,15 @@ static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
 	if (--e->exclusive == 0)
 		e->holder = 0;
 	return DINT_ST_OK;
+}
+
+/* What an unlocking install leaves behind (spin of e held): the lock released when it is applied, and its answer in d. */
+static __always_inline void unlock_with_install(struct dint_txn_lock *e, struct dint_dedup_entry *d,
+						const struct dint_hdr *hdr, __u64 txn, __u8 status)
+{
+	if (status == DINT_ST_APPLIED || status == DINT_ST_ALREADY_APPLIED)
+		unlock_exclusive(e, txn);
+	dint_dedup_store(d, hdr, status);
 }
 
 /* A lock or release on e, whose spin the caller holds. */
@@ -190,10 +241,11 @@ static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, 
 }
 
 /*
- * Installs a commit, insert or delete: in the cache when the record is cached (if newer) or has
- * never been in the bucket (a free or clean slot), else through the slow path. With
- * DINT_TXN_F_UNLOCK the writer's exclusive lock is released too, once the install is done or on
- * its way; d is then the request's dedup entry.
+ * Installs a commit, insert or delete in the cache when the record is cached or has never been
+ * in the bucket (a free or clean slot), answered as install_order says; else through the slow
+ * path. With DINT_TXN_F_UNLOCK, an install answered here releases the writer's exclusive lock
+ * and is remembered in d, under the lock entry's spin; one that goes up keeps both for
+ * shard_tc_egress.
  */
 static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_txn_msg *msg,
 					 __u8 op, struct dint_txn_lock *e, struct dint_dedup_entry *d)
@@ -201,8 +253,7 @@ static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pk
 	__u64 hash = dint_hash64(msg->key), bit = kv_bloom_bit(hash), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
 	int unlock = msg->flags & DINT_TXN_F_UNLOCK, w, verdict;
-	struct dint_hdr hdr = msg->hdr; /* msg is gone once the packet grows */
-	__u64 txn = msg->txn_id;
+	__u8 status = DINT_ST_APPLIED;
 	struct dint_kv_slot *s = 0;
 	struct dint_kv_bucket *b;
 
@@ -216,8 +267,11 @@ static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pk
 	w = kv_find(b, msg->key);
 	if (w >= 0) {
 		s = &b->slot[KV_WAY(w)];
-		if ((__u32)s->obj.version >= msg->version)
-			s = 0; /* not newer: a retransmission, nothing to write */
+		status = install_order(&s->obj, msg, op);
+		if (status != DINT_ST_APPLIED) {
+			msg->version = (__u32)s->obj.version;
+			s = 0; /* nothing to write */
+		}
 	} else if (!(b->bloom & bit)) {
 		w = kv_free_or_clean(b);
 		if (w >= 0)
@@ -225,38 +279,30 @@ static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pk
 	}
 	/* The record exists up there once the slow path is done, even if its reply is lost. */
 	b->bloom |= bit;
-	if (w >= 0) {
-		if (s) {
-			s->obj.key = msg->key;
-			s->obj.version = msg->version;
-			if (op == DINT_OP_TXN_DELETE_BACKUP || op == DINT_OP_TXN_DELETE_PRIMARY) {
-				__builtin_memset(s->obj.value, 0, DINT_TXN_VALUE_SIZE);
-			} else {
-				s->obj.version |= DINT_TXN_OBJ_EXISTS;
-				__builtin_memcpy(s->obj.value, msg->value, DINT_TXN_VALUE_SIZE);
-			}
-			s->valid = 1;
-			s->dirty = 1;
+	if (w < 0) {
+		if (unlock)
+			__sync_lock_test_and_set(&e->spin, 0);
+		return to_slow_path(ctx, pkt, b, idx, now);
+	}
+	if (s) {
+		s->obj.key = msg->key;
+		s->obj.version = msg->version;
+		if (is_delete(op)) {
+			__builtin_memset(s->obj.value, 0, DINT_TXN_VALUE_SIZE);
+		} else {
+			s->obj.version |= DINT_TXN_OBJ_EXISTS;
+			__builtin_memcpy(s->obj.value, msg->value, DINT_TXN_VALUE_SIZE);
 		}
-		kv_unlock(b);
-		dint_count(DINT_STAT_TXN_INSTALL_HIT);
-		verdict = -1;
-	} else {
-		verdict = to_slow_path(ctx, pkt, b, idx, now);
+		s->valid = 1;
+		s->dirty = 1;
 	}
+	kv_unlock(b);
+	dint_count(DINT_STAT_TXN_INSTALL_HIT);
 	if (unlock) {
-		/* Done here or on its way up: the lock goes. A RETRY or a drop leaves it held. */
-		int done = verdict < 0 || verdict == XDP_PASS;
-
-		if (done)
-			unlock_exclusive(e, txn);
+		unlock_with_install(e, d, &msg->hdr, msg->txn_id, status);
 		__sync_lock_test_and_set(&e->spin, 0);
-		if (done)
-			dint_dedup_store(d, &hdr, DINT_ST_OK);
 	}
-	if (verdict >= 0)
-		return verdict;
-	msg->hdr.status = DINT_ST_OK;
+	msg->hdr.status = status;
 	return dint_reply(pkt);
 }
 
@@ -277,7 +323,7 @@ int shard_xdp(struct xdp_md *ctx)
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!msg->key || !shard_cfg.buckets) {
+	if (!msg->key || !shard_cfg.buckets || (is_install(op) && !msg->version)) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
@@ -328,11 +374,34 @@ int shard_xdp(struct xdp_md *ctx)
 	return dint_reply(&pkt);
 }
 
+/*
+ * A slow-path reply leaving: the cache's work (kv_tc_reply), then, for an install that unlocks,
+ * what XDP does for one it answers itself — the writer's lock released unless the install was
+ * refused, and the answer remembered, under the lock entry's spin. A busy spin drops the reply
+ * (the client resends; the retransmission finds the record already applied and unlocks then).
+ */
 SEC("tc")
 int shard_tc_egress(struct __sk_buff *skb)
 {
-	return kv_tc_reply(skb, &shard_cache, shard_cfg.buckets, sizeof(struct dint_txn_msg), DINT_OP_TXN_READ,
-			   DINT_OP_TXN_DELETE_PRIMARY, 1);
+	struct dint_txn_msg head = {};
+	struct dint_dedup_entry *d;
+	struct dint_txn_lock *e;
+	int verdict;
+
+	verdict = kv_tc_reply(skb, &shard_cache, shard_cfg.buckets, sizeof(struct dint_txn_msg), DINT_OP_TXN_READ,
+			      DINT_OP_TXN_DELETE_PRIMARY, 1, &head, offsetof(struct dint_txn_msg, value));
+	if (verdict != TC_ACT_OK || head.hdr.status == DINT_ST_REQUEST || head.hdr.status == DINT_ST_RETRY ||
+	    !is_install(head.hdr.op) || !(head.flags & DINT_TXN_F_UNLOCK))
+		return verdict;
+	e = dint_table_entry(&lock_table, head.key);
+	if (!e || __sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
+		dint_count(DINT_STAT_TXN_TC_BUSY);
+		return TC_ACT_SHOT;
+	}
+	d = dint_dedup_slot(&dedup, &head.hdr);
+	unlock_with_install(e, d, &head.hdr, head.txn_id, head.hdr.status);
+	__sync_lock_test_and_set(&e->spin, 0);
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

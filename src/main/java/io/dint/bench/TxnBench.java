@@ -3,9 +3,11 @@ package io.dint.bench;
 import io.dint.check.History;
 import io.dint.check.SerializabilityChecker;
 import io.dint.client.ClientStats;
+import io.dint.client.LoadLoop;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
+import io.dint.txn.CommittedState;
 import io.dint.txn.TxnDriver;
 import io.dint.txn.TxnEngine;
 import io.dint.txn.TxnWorkload;
@@ -13,6 +15,7 @@ import io.dint.wire.Wire;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +26,13 @@ import java.util.SplittableRandom;
  * backup for the rest) and one client host on the local cluster; per backend the population is
  * loaded through the servers' insert path, then closed-loop coordinators sweep threads x
  * transactions in flight. After the sweep every check runs: the workload's own (ledger,
- * call-forwarding integrity and count, success rates), replicas agree, no lock left, and the
- * recorded history of every committed transaction is serializable.
+ * call-forwarding integrity and count, success rates), replicas agree, no lock left, each
+ * replica's commit log replays to its records, each replica holds what committed transactions
+ * wrote (every key's last committed write), and the recorded history of every committed
+ * transaction is serializable. A reply the commit protocol does not allow stops its coordinator
+ * ({@link TxnEngine.ProtocolViolation}) and fails the run. Per backend the figures
+ * {@code <bench>.<backend>.protocol_errors} and {@code .check_failures} say how many (0 and 0 in a
+ * passing run); any other value fails the report, and {@code ./dint bench} exits 2.
  */
 public final class TxnBench {
     private TxnBench() {}
@@ -58,10 +66,20 @@ public final class TxnBench {
                     TxnDriver.Target target = new TxnDriver.Target(addrs, Wire.PORT, MicroBench.clientTimeoutNanos(),
                             client.netns(), i -> config.client().open(client, 64));
                     long t0 = System.nanoTime();
-                    TxnDriver.Totals load = TxnDriver.load(workload, target, 1, 64);
+                    TxnDriver.Totals load;
+                    try {
+                        load = TxnDriver.load(workload, target, 1, 64);
+                    } catch (IllegalStateException e) {
+                        if (!(e.getCause() instanceof TxnEngine.ProtocolViolation v)) {
+                            throw e;
+                        }
+                        out.printf("  %-5s population: %s%n", backend, v.getMessage());
+                        outcome(report, backend, 1, List.of("population: " + v.getMessage()), List.of());
+                        continue;
+                    }
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, cluster, procs, config, report, out, load.history());
+                    runSweep(workload, backend, addrs, cluster, procs, config, report, out, load);
                 } finally {
                     procs.forEach(ServerProcess::close);
                 }
@@ -92,11 +110,14 @@ public final class TxnBench {
     }
 
     private static void runSweep(TxnWorkload workload, String backend, int[] addrs, LocalCluster cluster, List<ServerProcess> procs,
-                                 MicroBench.Config config, BenchReport report, PrintStream out, History population)
+                                 MicroBench.Config config, BenchReport report, PrintStream out, TxnDriver.Totals load)
             throws Exception {
         Host client = cluster.clients().getFirst();
         List<TxnEngine> engines = new ArrayList<>();
         List<History> histories = new ArrayList<>();
+        List<CommittedState> states = new ArrayList<>();
+        List<ClientStats> allStats = new ArrayList<>();
+        List<String> violations = Collections.synchronizedList(new ArrayList<>());
         int seed = 0;
         for (MicroBench.Shape shape : config.sweep()) {
             int base = seed;
@@ -104,15 +125,18 @@ public final class TxnBench {
             LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
                     MicroBench.closing(config.client().open(client, 64), transport -> {
                         History h = new History();
+                        CommittedState st = new CommittedState();
                         TxnEngine e = new TxnEngine(transport, stats,
                                 workload.transactions(new SplittableRandom(base + index), shape.inflight(), 0),
                                 workload.protocol(), 1000 + base + index, addrs, Wire.PORT, shape.inflight(),
-                                MicroBench.clientTimeoutNanos(), true, h);
+                                MicroBench.clientTimeoutNanos(), true, h, st);
                         synchronized (engines) {
                             engines.add(e);
                             histories.add(h);
+                            states.add(st);
+                            allStats.add(stats);
                         }
-                        return e;
+                        return stoppingOnViolation(e, violations);
                     }), config.warmup(), config.window(), () -> sum(procs), cluster);
             LoadPoint p = LoadPoint.of(backend, shape, m);
             report.add(p);
@@ -134,7 +158,13 @@ public final class TxnBench {
         long[] committed = new long[workload.typeNames().length];
         long[] rolledBack = new long[committed.length];
         History all = new History();
-        all.addAll(population); // the initial versions
+        all.addAll(load.history()); // the initial versions
+        CommittedState state = new CommittedState();
+        state.addAll(load.state());
+        long protocolErrors = load.counter(ClientStats.PROTOCOL_ERRORS);
+        for (ClientStats st : allStats) {
+            protocolErrors += st.get(ClientStats.PROTOCOL_ERRORS);
+        }
         for (int i = 0; i < engines.size(); i++) {
             TxnEngine e = engines.get(i);
             ledger += e.ledgerDelta();
@@ -143,19 +173,22 @@ public final class TxnBench {
                 rolledBack[t] += e.rolledBack(t);
             }
             all.addAll(histories.get(i));
+            state.addAll(states.get(i));
         }
         List<Map<String, Object>> checks = new ArrayList<>();
         for (ServerProcess proc : procs) {
             checks.add(proc.check());
         }
-        List<String> failures = workload.check(checks, ledger, committed, rolledBack);
+        List<String> failures = new ArrayList<>(workload.check(checks, ledger, committed, rolledBack));
+        failures.addAll(state.reconcile(checks));
         SerializabilityChecker.Result serial = SerializabilityChecker.check(all);
         if (!serial.serializable()) {
-            failures = new ArrayList<>(failures);
             failures.add(serial.toString());
         }
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("serializable", serial.serializable());
         result.put("serializability", serial.toString());
+        result.put("protocol_violations", List.copyOf(violations));
         result.put("workload_checks", failures.isEmpty() ? "all passed" : failures);
         Map<String, Object> types = new LinkedHashMap<>();
         for (int t = 0; t < committed.length; t++) {
@@ -164,8 +197,45 @@ public final class TxnBench {
         result.put("types", types);
         result.put("servers", checks);
         report.checks().put(backend, result);
-        failures.forEach(f -> report.fail(backend + ": " + f));
-        out.printf("  %-5s checks: %s; %s%n", backend, failures.isEmpty() ? "all passed" : failures.size() + " FAILED", serial);
+        outcome(report, backend, protocolErrors, violations, failures);
+        violations.forEach(v -> out.printf("  %-5s %s%n", backend, v));
+        out.printf("  %-5s protocol errors: %d; checks: %s; %s%n", backend, protocolErrors,
+                failures.isEmpty() ? "all passed" : failures.size() + " FAILED", serial);
+    }
+
+    /**
+     * Records a backend's verdict: the figures {@code protocol_errors} and {@code check_failures},
+     * and a report failure for every protocol violation and failed check (any makes {@code ./dint
+     * bench} exit 2). Protocol errors without a violation's description still fail the report.
+     */
+    public static void outcome(BenchReport report, String backend, long protocolErrors, List<String> violations,
+                        List<String> checkFailures) {
+        report.addFigure(backend, "protocol_errors", protocolErrors);
+        report.addFigure(backend, "check_failures", checkFailures.size());
+        violations.forEach(v -> report.fail(backend + ": " + v));
+        if (protocolErrors > violations.size()) {
+            report.fail(backend + ": " + protocolErrors + " replies the commit protocol does not allow");
+        }
+        checkFailures.forEach(f -> report.fail(backend + ": " + f));
+    }
+
+    /** Runs the engine; a protocol violation stops it and is recorded instead of ending its load thread with an exception. */
+    private static LoadLoop stoppingOnViolation(TxnEngine engine, List<String> violations) {
+        return new LoadLoop() {
+            @Override
+            public void run() {
+                try {
+                    engine.run();
+                } catch (TxnEngine.ProtocolViolation v) {
+                    violations.add(v.getMessage());
+                }
+            }
+
+            @Override
+            public void stop() {
+                engine.stop();
+            }
+        };
     }
 
     /** The three servers' counters added up. */

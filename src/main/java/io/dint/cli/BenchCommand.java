@@ -29,6 +29,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
+    /** Exit code of a run in which a check failed or a reply broke the protocol. */
+    static final int CHECK_FAILED = 2;
+
     static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation", "smallbank", "tatp");
 
     @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
@@ -199,7 +202,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         Summary.print(reports, split, System.out);
-        return failed ? 2 : 0;
+        return failed ? CHECK_FAILED : 0;
     }
 
     private static java.io.PrintStream header(String title) {
@@ -226,13 +229,17 @@ final class BenchCommand implements Callable<Integer> {
         return new MicroBench.Config(chosen, shapes, seconds(warmup), seconds(window), c, split);
     }
 
-    /** Writes and prints a report; true if a check failed. */
     private boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
-        System.out.println("results: " + report.write(results));
-        report.printFigures(System.out);
+        return finish(report, results, System.out);
+    }
+
+    /** Writes a report to {@code dir} and prints its figures and failures; true if a check failed. */
+    static boolean finish(BenchReport report, Path dir, java.io.PrintStream out) throws java.io.IOException {
+        out.println("results: " + report.write(dir));
+        report.printFigures(out);
         for (String f : report.failures()) {
-            System.out.println("CHECK FAILED: " + f);
+            out.println("CHECK FAILED: " + f);
         }
         return !report.failures().isEmpty();
     }

@@ -149,8 +149,9 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("records", workload.records());
         ready.putAll(workload.scale());
         return switch (backend) {
-            case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog()), Ipv4.parse(bind), Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog()), iface, Wire.PORT);
+            case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), Ipv4.parse(bind),
+                    Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), iface, Wire.PORT);
             case XDP -> xdpShard(workload, ready);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
@@ -186,9 +187,12 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("cache_buckets", buckets);
         ready.put("lock_entries", lockEntries);
         ready.put("log_file", file.path().toString());
-        ShardStore store = new ShardStore(workload.records(), new ShardLog());
+        // the kernel keeps the log: the store's own stays empty
+        ShardStore store = new ShardStore(workload.records(), new ShardLog(workload.records()));
+        Path drained = file.path();
+        long from = file.recoveredRecords();
         return new LogServer(storage, file, policy, drainIdleUs * 1000,
-                rings -> new ShardXdpServer(obj, store, buckets, iface, threads));
+                rings -> new ShardXdpServer(obj, store, buckets, iface, threads, drained, from));
     }
 
     private ServiceServer kv(Map<String, Object> ready) {

@@ -1,6 +1,7 @@
 package io.dint.client;
 
 import io.dint.wire.Header;
+import io.dint.wire.RequestIds;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,7 +13,10 @@ import java.lang.foreign.MemorySegment;
  * ({@link #restart}) or committing it ({@link #commit}).
  *
  * <p>Allocation-free per request: all state lives in arrays indexed by in-flight slot, and the
- * slot is carried in the low 16 bits of each seq.
+ * slot is carried in the low 16 bits of each seq. The high 32 bits are the client's incarnation
+ * ({@link RequestIds}), drawn when it starts and again each time the 16-bit request counter
+ * between them wraps, so no two requests of a client id ever carry the same seq — not even
+ * those of two clients that reused the id one after the other.
  */
 public abstract class PipelinedClient extends InflightLoop {
     protected final int clientId;
@@ -25,7 +29,8 @@ public abstract class PipelinedClient extends InflightLoop {
     private final long[] attemptRequests;
 
     private long txnCounter;
-    private long seqCounter;
+    private int seqCounter;
+    private int incarnation = RequestIds.newIncarnation(0);
     private long started;
 
     /**
@@ -63,7 +68,11 @@ public abstract class PipelinedClient extends InflightLoop {
 
     /** Sends the slot's next request (a new seq). */
     protected final void send(int slot) {
-        seq[slot] = (++seqCounter << 16) | slot;
+        seqCounter = (seqCounter + 1) & 0xffff;
+        if (seqCounter == 0) {
+            incarnation = RequestIds.newIncarnation(incarnation); // counted through: fresh ids
+        }
+        seq[slot] = RequestIds.seq(incarnation, seqCounter << 16 | slot);
         queue(slot);
     }
 

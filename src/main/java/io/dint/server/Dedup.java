@@ -12,7 +12,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * The dedup window of {@code struct dint_dedup_entry} in user space, the twin of the kernel's
  * {@code DINT_DEDUP_MAP}: the status answered to each of the last {@code DINT_DEDUP_WINDOW}
- * request ids per client slot, so that a retransmitted request is answered, not applied again.
+ * request ids per client slot, so that a retransmitted request is answered, not applied again. An
+ * entry is picked by the seq's low bits and matches only the same client id and the whole seq,
+ * incarnation included ({@link io.dint.wire.RequestIds}): a restarted client shares its
+ * predecessor's entries but is never answered from them.
  */
 public final class Dedup implements AutoCloseable {
     private static final long ENTRIES = (long) Wire.DEDUP_CLIENTS * Wire.DEDUP_WINDOW;

@@ -1,29 +1,107 @@
 package io.dint.shard;
 
+import io.dint.log.LogReplay;
+import io.dint.wire.Op;
+import io.dint.wire.Status;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The commit log of a shard in user space: the LOG phase of every commit appends {key, value,
- * version, txn} here before any replica installs it. Kept in memory as a count and an
- * order-independent digest of what was appended, which the end-of-run checks compare with the
- * installs.
+ * The commit log of a shard as the end-of-run checks read it: every LOG record the shard
+ * acknowledged, replayed into records of its own — each key's last logged write, ordered by
+ * version as installs are. Replaying a replica's log must give exactly the records the replica
+ * holds: a committed write missing from the log, or logged but not installed, shows as a
+ * difference of their digests. The {@code udp} and {@code afxdp} shards append here as they
+ * acknowledge; the {@code xdp} shard's log is in the kernel's rings and the drained file, which
+ * {@link #replay} reads back. The records are allocated with the first append.
  */
-public final class ShardLog {
+public final class ShardLog implements AutoCloseable {
+    private final long capacity;
     private final AtomicLong records = new AtomicLong();
-    private final AtomicLong digest = new AtomicLong();
+    private final AtomicLong conflicts = new AtomicLong();
+    private volatile ShardStore replayed;
 
-    /** Appends one record; {@code msg} is the request carrying the value. */
-    public void append(int op, long key, long txnId, int version, MemorySegment msg) {
-        records.incrementAndGet();
-        digest.addAndGet(io.dint.wire.Hash64.hash(key * 31 + version) ^ txnId);
+    /** @param capacity distinct keys the log may name: the shard's record capacity */
+    public ShardLog(long capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("a shard log's capacity must be positive, got " + capacity);
+        }
+        this.capacity = capacity;
     }
 
+    /**
+     * Appends one record of a COMMIT, INSERT or DELETE log request: key, version and the value at
+     * {@code value[offset, offset + 40)}. False when the records are full (the shard's capacity
+     * is too small for what the coordinators write).
+     */
+    public boolean append(int op, long key, int version, MemorySegment value, long offset) {
+        int status = replayed().installRecord(key, version, op != Op.TXN_DELETE_LOG, value, offset);
+        if (status == Status.NO_SPACE) {
+            return false;
+        }
+        records.incrementAndGet();
+        if (status == Status.REFUSED && Integer.compareUnsigned(version, replayed.version(key)) == 0) {
+            conflicts.incrementAndGet(); // two different writes of one version: a lost update
+        }
+        return true;
+    }
+
+    private ShardStore replayed() {
+        ShardStore r = replayed;
+        if (r == null) {
+            synchronized (this) {
+                r = replayed;
+                if (r == null) {
+                    replayed = r = new ShardStore(capacity);
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Reads a shard's drained commit-log file back, from record {@code from} on (the records a
+     * server appended since it started; the file may hold a predecessor's before them). A log
+     * record's version field holds the request's op above the record's 32-bit version.
+     *
+     * @throws IllegalStateException when a record's checksum does not hold
+     */
+    public static ShardLog replay(Path file, long from, long capacity) {
+        ShardLog log = new ShardLog(capacity);
+        LogReplay r = LogReplay.read(file, (index, valid, clientId, seq, key, version, value) -> {
+            if (index >= from && valid && !log.append((int) (version >>> 32), key, (int) version, value, 0)) {
+                throw new IllegalStateException("the commit log " + file + " names more keys than the shard's "
+                        + capacity + " records");
+            }
+        });
+        if (!r.ok()) {
+            throw new IllegalStateException("the commit log " + file + " has " + r.badChecksums() + " records with a bad checksum");
+        }
+        return log;
+    }
+
+    /** Records appended. */
     public long records() {
         return records.get();
     }
 
+    /** Records that name a version the log already had with another value or existence. */
+    public long conflicts() {
+        return conflicts.get();
+    }
+
+    /** The {@link RecordDigest} of the records the log replays to: each key's last logged write. */
     public long digest() {
-        return digest.get();
+        ShardStore r = replayed;
+        return r == null ? 0 : ShardCheck.scan(r).digest();
+    }
+
+    @Override
+    public void close() {
+        ShardStore r = replayed;
+        if (r != null) {
+            r.close();
+        }
     }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
  * The slow path of a shard served in XDP: what the kernel's cache could not answer, a
  * transaction request followed by the {@code struct dint_kv_slow} the program appended. It writes
  * the dirty victim back into the store, serves the request against the store's records — a read
- * or a granted lock gets the record, an install is applied when newer — and answers with the
+ * or a granted lock gets the record, an install is answered APPLIED, ALREADY_APPLIED or REFUSED as
+ * {@link ShardStore} answers it — and answers with the
  * record in the trailer's object for the TC egress program to install in the named slot. Locks
  * and the log never come here: the kernel keeps them.
  */
@@ -52,15 +53,14 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         int op = Header.op(buf);
         long key = TxnMessage.key(buf);
         int flags = buf.get(ValueLayout.JAVA_BYTE, FLAGS) & 0xff;
-        if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || ShardStore.isLog(op)
-                || ShardStore.isRelease(op) || key == 0 || (flags & ~Wire.KV_VICTIM) != 0
+        if (ShardStore.malformed(buf, op, key) || ShardStore.isLog(op) || ShardStore.isRelease(op) || (flags & ~Wire.KV_VICTIM) != 0
                 || buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET) != Long.remainderUnsigned(Hash64.hash(key), buckets)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
         if ((flags & Wire.KV_VICTIM) != 0) {
             stats[Stat.KV_WRITEBACK]++;
-            if (!store.installObject(buf, OBJECT, false)) {
+            if (store.installObject(buf, OBJECT, false) == Status.NO_SPACE) {
                 stats[Stat.DROP_BAD_OP]++; // no room for a record the kernel held: it stays dirty up there
                 flags &= ~Wire.KV_VICTIM;
             }
@@ -78,8 +78,12 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             } else {
                 MemorySegment.copy(buf, Wire.TXN_VALUE, buf, OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
             }
-            present = store.installObject(buf, OBJECT, true);
-            status = present ? Status.OK : Status.NO_SPACE;
+            status = store.installObject(buf, OBJECT, true);
+            present = status != Status.NO_SPACE;
+            if (present) {
+                // the reply's version is the record's after the request, as the kernel answers
+                TxnMessage.setVersion(buf, (int) buf.get(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_VERSION));
+            }
         } else {
             present = store.readRecord(key, buf, OBJECT);
             if (!present) {

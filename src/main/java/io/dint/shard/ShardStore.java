@@ -37,21 +37,38 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment table;
     private final long mask;
+    private final long capacity;
     private final ShardLog log;
-    private final Dedup dedup = new Dedup();
+    private final Dedup dedup;
 
     /**
      * @param capacity records the store can hold; rounded up to a power of two of at least 1.5x
      * @param log      where commit-log records go
      */
     public ShardStore(long capacity, ShardLog log) {
+        this(capacity, log, new Dedup());
+    }
+
+    /** Records only, served to nobody: what a commit log is replayed into ({@link ShardLog}). */
+    ShardStore(long capacity) {
+        this(capacity, null, null);
+    }
+
+    private ShardStore(long capacity, ShardLog log, Dedup dedup) {
         if (capacity <= 0 || capacity > 1L << 30) {
             throw new IllegalArgumentException("shard capacity must be in 1..2^30 records, got " + capacity);
         }
         long slots = Long.highestOneBit(capacity * 3 / 2 + 1) << 1;
         this.mask = slots - 1;
+        this.capacity = capacity;
         this.table = arena.allocate(slots * RECORD, 64);
         this.log = log;
+        this.dedup = dedup;
+    }
+
+    /** Records the store was made for. */
+    public long capacity() {
+        return capacity;
     }
 
     /** Slots in the table. */
@@ -94,16 +111,20 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         }
         int op = Header.op(buf);
         long key = TxnMessage.key(buf);
-        if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || key == 0) {
+        if (malformed(buf, op, key)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
         boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isRelease(op) && !isLog(op);
-        boolean counted = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isInstall(op);
+        // installs are ordered by their versions, except the answer to one that unlocked: once
+        // the lock is gone a newer write may follow, and its retransmission must still hear
+        // what it was answered, not REFUSED
+        boolean counted = op != Op.TXN_READ && op != Op.TXN_VALIDATE
+                && (!isInstall(op) || (TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0);
         int status = counted ? dedup.answered(buf) : -1;
         if (status >= 0) {
-            // a retransmission: lock counts and log appends happen once per request; a granted
-            // lock's reply carries the record again (it cannot change while the lock is held)
+            // a retransmission: lock counts, unlocks and log appends happen once per request; a
+            // granted lock's reply carries the record again (it cannot change while the lock is held)
             stats[Stat.DUPLICATE]++;
             long r = status == Status.GRANT ? find(key, false) : -1;
             if (r >= 0) {
@@ -114,8 +135,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
             return len;
         }
         if (isLog(op)) {
-            log.append(op, key, TxnMessage.txnId(buf), TxnMessage.version(buf), buf);
-            status = Status.OK;
+            status = log.append(op, key, TxnMessage.version(buf), buf, Wire.TXN_VALUE) ? Status.OK : Status.NO_SPACE;
         } else {
             long r = find(key, create);
             if (r < 0) {
@@ -143,6 +163,12 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         stats[Stat.TX]++;
         Header.setStatus(buf, status);
         return len;
+    }
+
+    /** Not a shard request: a reply, an op of another service, key 0 (never a key) or an install of version 0. */
+    static boolean malformed(MemorySegment buf, int op, long key) {
+        return Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || key == 0
+                || (isInstall(op) && TxnMessage.version(buf) == 0);
     }
 
     static boolean isInstall(int op) {
@@ -215,27 +241,45 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         }
     }
 
-    /** Backup and primary installs: applied when newer than what the record has (retransmissions are not). */
+    /**
+     * Backup and primary installs: APPLIED when newer than the record, ALREADY_APPLIED when the
+     * record is this write already, REFUSED otherwise; the reply carries the record's version.
+     * An unlocking install releases the writer's lock unless refused.
+     */
     private int install(int op, long r, MemorySegment buf, int exclusive, long holder, long txn) {
-        installIfNewer(r, TxnMessage.version(buf), !isDelete(op), buf, Wire.TXN_VALUE);
-        if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0) {
+        int status = installIfNewer(r, TxnMessage.version(buf), !isDelete(op), buf, Wire.TXN_VALUE);
+        TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
+        if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0 && status != Status.REFUSED) {
             unlock(r, exclusive, holder, txn);
         }
-        return Status.OK;
+        return status;
     }
 
-    /** Sets record r to version, existence and value (zeros when it does not exist) if version is newer. */
-    private void installIfNewer(long r, int version, boolean exists, MemorySegment src, long valueOffset) {
-        int current = table.get(JAVA_INT, r + VERSION);
-        if (Integer.compareUnsigned(version, current) > 0) {
-            table.set(JAVA_INT, r + VERSION, version);
-            table.set(JAVA_INT, r + FLAGS, exists ? Wire.TXN_F_EXISTS : 0);
-            if (exists) {
-                MemorySegment.copy(src, valueOffset, table, r + VALUE, TxnMessage.VALUE_SIZE);
-            } else {
-                table.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
-            }
+    /**
+     * Sets record r (spin held) to version, existence and value (zeros when it does not exist) if
+     * the version is newer: APPLIED. The same version with the same existence and value is this
+     * write again, ALREADY_APPLIED; an older version, or the same one with other content, is
+     * REFUSED and changes nothing.
+     */
+    private int installIfNewer(long r, int version, boolean exists, MemorySegment src, long valueOffset) {
+        int order = Integer.compareUnsigned(version, table.get(JAVA_INT, r + VERSION));
+        if (order == 0) {
+            boolean had = (table.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0;
+            boolean same = had == exists && (!exists || MemorySegment.mismatch(src, valueOffset,
+                    valueOffset + TxnMessage.VALUE_SIZE, table, r + VALUE, r + VALUE + TxnMessage.VALUE_SIZE) < 0);
+            return same ? Status.ALREADY_APPLIED : Status.REFUSED;
         }
+        if (order < 0) {
+            return Status.REFUSED;
+        }
+        table.set(JAVA_INT, r + VERSION, version);
+        table.set(JAVA_INT, r + FLAGS, exists ? Wire.TXN_F_EXISTS : 0);
+        if (exists) {
+            MemorySegment.copy(src, valueOffset, table, r + VALUE, TxnMessage.VALUE_SIZE);
+        } else {
+            table.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+        }
+        return Status.APPLIED;
     }
 
     // ---- records for the xdp backend's slow path: no locks (the kernel keeps them), no dedup ----
@@ -264,26 +308,47 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     /**
      * Installs a cache object {key, version | {@link Wire#TXN_OBJ_EXISTS}, value} at {@code obj}
-     * in {@code src} when newer than key's record, creating the record, and with {@code answer}
-     * writes the record as it then is back over the object; false when the table is full.
+     * in {@code src} as an install request is (creating the record), and with {@code answer}
+     * writes the record as it then is back over the object. Returns the install's status, or
+     * NO_SPACE when the table is full.
      */
-    boolean installObject(MemorySegment src, long obj, boolean answer) {
+    int installObject(MemorySegment src, long obj, boolean answer) {
         long key = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_KEY);
         long version = src.get(JAVA_LONG_UNALIGNED, obj + Wire.KV_OBJECT_VERSION);
         long r = key == 0 ? -1 : find(key, true);
         if (r < 0) {
-            return false;
+            return Status.NO_SPACE;
         }
         spin(r);
         try {
-            installIfNewer(r, (int) version, (version & Wire.TXN_OBJ_EXISTS) != 0, src, obj + Wire.KV_OBJECT_VALUE);
+            int status = installIfNewer(r, (int) version, (version & Wire.TXN_OBJ_EXISTS) != 0, src, obj + Wire.KV_OBJECT_VALUE);
             if (answer) {
                 copyObject(r, key, src, obj);
             }
+            return status;
         } finally {
             INT.setRelease(table, r + SPIN, 0);
         }
-        return true;
+    }
+
+    /** Installs record {@code key} as an install request does, creating it; NO_SPACE when the table is full. */
+    int installRecord(long key, int version, boolean exists, MemorySegment src, long valueOffset) {
+        long r = key == 0 ? -1 : find(key, true);
+        if (r < 0) {
+            return Status.NO_SPACE;
+        }
+        spin(r);
+        try {
+            return installIfNewer(r, version, exists, src, valueOffset);
+        } finally {
+            INT.setRelease(table, r + SPIN, 0);
+        }
+    }
+
+    /** The version of key's record, or 0 when there is none. */
+    int version(long key) {
+        long r = find(key, false);
+        return r < 0 ? 0 : table.get(JAVA_INT, r + VERSION);
     }
 
     /** Writes record r (of key; spin held) as a cache object at {@code obj} in {@code dst}. */
@@ -329,7 +394,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     @Override
     public Map<String, Object> check() {
         Map<String, Object> m = ShardCheck.scan(this).toMap();
-        m.put("log_records", log.records());
+        ShardCheck.putLog(m, log);
         return m;
     }
 
@@ -356,6 +421,11 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     @Override
     public void close() {
         arena.close();
-        dedup.close();
+        if (dedup != null) {
+            dedup.close();
+        }
+        if (log != null) {
+            log.close();
+        }
     }
 }

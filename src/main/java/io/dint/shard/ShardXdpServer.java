@@ -10,9 +10,11 @@ import io.dint.log.LogRings;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
+import io.dint.wire.Status;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -84,10 +86,20 @@ public final class ShardXdpServer implements ServiceServer {
      * @param store   every record (taken over)
      * @param buckets the object's cache buckets
      * @param threads slow-path threads
+     * @param log     the file the object's log rings are drained to, read back by every check
+     *                from record {@code logFrom} on (what this server appended); null for none
      */
-    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads) {
+    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads, Path log, long logFrom) {
         this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
-                o -> check(o, store, buckets));
+                o -> {
+                    Map<String, Object> m = check(o, store, buckets);
+                    if (log != null) {
+                        try (ShardLog replayed = ShardLog.replay(log, logFrom, store.capacity())) {
+                            ShardCheck.putLog(m, replayed);
+                        }
+                    }
+                    return m;
+                });
         this.object = object;
         this.buckets = buckets;
     }
@@ -95,7 +107,8 @@ public final class ShardXdpServer implements ServiceServer {
     /**
      * The shard's state at quiescence, as the udp backend reports it: the kernel's dirty records
      * are written back into the store first (a copy: they stay dirty in the kernel), then the
-     * store is scanned; locks are the kernel's lock table's, plus buckets still locked.
+     * store is scanned; locks are the kernel's lock table's, plus buckets still locked. The
+     * server's check adds what its drained commit log replays to.
      */
     static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
         BpfMap cache = object.map(CACHE);
@@ -113,7 +126,8 @@ public final class ShardXdpServer implements ServiceServer {
                     cached++;
                     if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
                         dirty++;
-                        lost += store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false) ? 0 : 1;
+                        int status = store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false);
+                        lost += status == Status.NO_SPACE || status == Status.REFUSED ? 1 : 0;
                     }
                 }
             }

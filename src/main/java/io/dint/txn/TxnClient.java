@@ -7,6 +7,9 @@ import io.dint.client.Transport;
  * Transactions one at a time, for applications: {@link #execute} runs a {@link TxnLogic} through
  * the coordinator to its end — committed, or rolled back by the logic — restarting it after
  * conflicts, and says which. For throughput, run many at once with {@link TxnEngine} directly.
+ * Each call runs a coordinator of its own under the same client id: its requests carry a fresh
+ * incarnation ({@link io.dint.wire.RequestIds}), so the servers never take them for an earlier
+ * call's.
  */
 public final class TxnClient {
     /** How a transaction ended. */
@@ -38,11 +41,13 @@ public final class TxnClient {
             }
             given[0] = true;
             return logic;
-        }, protocol, clientId, servers, port, 1, 200_000_000L, true, null);
-        engine.run();
-        if (stats.get(ClientStats.PROTOCOL_ERRORS) != 0) {
-            throw new IllegalStateException("the servers answered requests the protocol does not expect: are they "
-                    + "shard servers of a " + (protocol == TxnEngine.Protocol.OCC ? "TATP" : "Smallbank") + " cluster?");
+        }, protocol, clientId, servers, port, 1, 200_000_000L, true, null, null);
+        try {
+            engine.run();
+        } catch (TxnEngine.ProtocolViolation v) {
+            throw new IllegalStateException("the servers answered a request as the commit protocol does not allow (are they "
+                    + "shard servers of a " + (protocol == TxnEngine.Protocol.OCC ? "TATP" : "Smallbank") + " cluster?): "
+                    + v.getMessage(), v);
         }
         return new Outcome(stats.get(ClientStats.COMMITTED) == 1, stats.get(ClientStats.ABORTED),
                 stats.get(ClientStats.ABORTED_VALIDATION));

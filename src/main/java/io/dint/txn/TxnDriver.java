@@ -31,8 +31,12 @@ public final class TxnDriver {
     /** Where the coordinators send and how. */
     public record Target(int[] servers, int port, long timeoutNanos, String netns, IntFunction<Transport> transport) {}
 
-    /** What the coordinators counted, summed over threads. */
-    public record Totals(long[] counters, long ledgerDelta, long[] committed, long[] rolledBack, History history) {
+    /**
+     * What the coordinators counted, summed over threads: counters, ledger change, per-type
+     * commits and rollbacks, the history (when recorded) and the committed writes.
+     */
+    public record Totals(long[] counters, long ledgerDelta, long[] committed, long[] rolledBack, History history,
+                         CommittedState state) {
         public long counter(int c) {
             return counters[c];
         }
@@ -46,7 +50,7 @@ public final class TxnDriver {
         Totals t = run(w, target, threads, slots, i -> w.loader(i, threads, slots), true, true);
         History population = new History();
         population.addPopulation(t.history());
-        return new Totals(t.counters(), t.ledgerDelta(), t.committed(), t.rolledBack(), population);
+        return new Totals(t.counters(), t.ledgerDelta(), t.committed(), t.rolledBack(), population, t.state());
     }
 
     /**
@@ -66,12 +70,14 @@ public final class TxnDriver {
         TxnEngine[] engines = new TxnEngine[threads];
         ClientStats[] stats = new ClientStats[threads];
         History[] histories = new History[threads];
+        CommittedState[] states = new CommittedState[threads];
         Throwable[] failure = new Throwable[1];
         int firstClientId = NEXT_CLIENT_ID.getAndAdd(threads);
         for (int t = 0; t < threads; t++) {
             int index = t;
             stats[t] = new ClientStats();
             histories[t] = record ? new History() : null;
+            states[t] = new CommittedState();
             running.add(Thread.ofPlatform().name("txn-" + t).start(() -> {
                 try {
                     if (target.netns() != null) {
@@ -80,7 +86,7 @@ public final class TxnDriver {
                     try (Transport transport = target.transport().apply(index)) {
                         engines[index] = new TxnEngine(transport, stats[index], source.apply(index), w.protocol(),
                                 firstClientId + index, target.servers(), target.port(), slots, target.timeoutNanos(), concurrencyControl,
-                                histories[index]);
+                                histories[index], states[index]);
                         engines[index].run();
                     }
                 } catch (Throwable e) {
@@ -116,6 +122,7 @@ public final class TxnDriver {
         long[] rolledBack = new long[w.typeNames().length];
         long ledger = 0;
         History history = record ? new History() : null;
+        CommittedState state = new CommittedState();
         for (int t = 0; t < threads; t++) {
             long[] c = stats[t].snapshot();
             for (int i = 0; i < c.length; i++) {
@@ -129,7 +136,8 @@ public final class TxnDriver {
             if (record) {
                 history.addAll(histories[t]);
             }
+            state.addAll(states[t]);
         }
-        return new Totals(counters, ledger, committed, rolledBack, history);
+        return new Totals(counters, ledger, committed, rolledBack, history, state);
     }
 }

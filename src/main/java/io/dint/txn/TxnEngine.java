@@ -5,7 +5,9 @@ import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
 import io.dint.wire.Header;
+import io.dint.net.Ipv4;
 import io.dint.wire.Op;
+import io.dint.wire.RequestIds;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
@@ -29,6 +31,18 @@ import java.lang.foreign.MemorySegment;
  * A rejected lock or a failed validation aborts the attempt: its locks are released and the same
  * transaction restarts. RETRY and timeouts resend the same request (installs carry their version,
  * so a repeated install applies once). Nothing is allocated per request.
+ *
+ * <p>The commit protocol (README, "Commit protocol"): a transaction is committed once every
+ * replica acknowledged its LOG records; from then on BACKUP, PRIMARY and RELEASE are each resent
+ * through RETRY and timeouts until answered as the protocol allows — an install APPLIED or
+ * ALREADY_APPLIED, a log append or release OK — and never skipped. Any other answer (a refused
+ * install, a release of a lock not held, a status the phase does not know) is a bug: it is counted
+ * ({@link ClientStats#PROTOCOL_ERRORS}) and {@link #run} throws a {@link ProtocolViolation}
+ * naming the request and the reply. The history records the versions the primaries confirmed.
+ *
+ * <p>Request ids: {@code seq = incarnation << 32 | phase << 13 | slot * 48 + request}
+ * ({@link RequestIds}); the low 13 bits name the request's own entry of the servers' dedup window.
+ * A slot's 19-bit phase counter that wraps makes the engine draw a new incarnation.
  */
 public final class TxnEngine implements LoadLoop {
     /** Concurrency control of a workload. */
@@ -40,11 +54,27 @@ public final class TxnEngine implements LoadLoop {
         TxnLogic next(int slot);
     }
 
+    /**
+     * A reply the commit protocol does not allow: a bug in a server or the coordinator, or servers
+     * of another cluster. The message names the request and the reply.
+     */
+    public static final class ProtocolViolation extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolViolation(String message) {
+            super(message);
+        }
+    }
+
     /** Shards: a key's primary is {@code key % 3}, its backups the other two. */
     public static final int REPLICAS = 3;
 
     private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5;
+    private static final String[] PHASES = {"EXECUTE", "VALIDATE", "LOG", "BACKUP", "PRIMARY", "RELEASE"};
     private static final int MAX_REQUESTS = 48;
+    /** Bits of a seq naming a request's dedup entry; the phase counter takes the rest of the low 32. */
+    private static final int INDEX_BITS = Integer.numberOfTrailingZeros(Wire.DEDUP_WINDOW);
+    private static final int PHASE_MASK = (1 << (32 - INDEX_BITS)) - 1;
     /**
      * Transactions one engine keeps in flight: every request it may have outstanding has its own
      * entry in the servers' dedup window (seq % window = slot * MAX_REQUESTS + r), so that a
@@ -63,7 +93,9 @@ public final class TxnEngine implements LoadLoop {
     private final long timeoutNanos;
     private final boolean concurrencyControl;
     private final History history;
+    private final CommittedState state;
     private final Arena arena = Arena.ofConfined();
+    private int incarnation = RequestIds.newIncarnation(0);
 
     private final int slots;
     private final TxnContext[] ctx;
@@ -73,7 +105,8 @@ public final class TxnEngine implements LoadLoop {
     private final int[] outcome;      // what RELEASE leads to
     private final long[] txnId;
     private final long[] txnStart;
-    private final long[] phaseGen;
+    private final int[] phaseGen;     // 19 bits, per slot
+    private final long[] phaseSeq;    // seq of the current phase's request 0
     private final boolean[] conflict;
     private final boolean[] validationFailed;
     private final boolean[] idle;
@@ -83,6 +116,7 @@ public final class TxnEngine implements LoadLoop {
     private final java.util.SplittableRandom backoff = new java.util.SplittableRandom();
     private final int[] requests;     // of the current phase
     private final int[] outstanding;
+    private final int[] confirmed;    // per write (slot * MAX_WRITES + w): the version its primary confirmed
 
     // per request (slot * MAX_REQUESTS + r)
     private final int[] reqOp;
@@ -105,9 +139,11 @@ public final class TxnEngine implements LoadLoop {
      *                           serializability check catching what they prevent
      * @param history   where committed transactions' reads and writes go (and aborted attempts'
      *                  would-be writes), or null
+     * @param state     where committed transactions' writes go, for the replicas' reconciliation, or null
      */
     public TxnEngine(Transport transport, ClientStats stats, Source source, Protocol protocol, int clientId,
-                     int[] servers, int port, int inflight, long timeoutNanos, boolean concurrencyControl, History history) {
+                     int[] servers, int port, int inflight, long timeoutNanos, boolean concurrencyControl, History history,
+                     CommittedState state) {
         if (servers.length != REPLICAS) {
             throw new IllegalArgumentException("a cluster has " + REPLICAS + " servers, got " + servers.length);
         }
@@ -126,6 +162,7 @@ public final class TxnEngine implements LoadLoop {
         this.timeoutNanos = timeoutNanos;
         this.concurrencyControl = concurrencyControl;
         this.history = history;
+        this.state = state;
         this.slots = inflight;
         this.ctx = new TxnContext[inflight];
         for (int s = 0; s < inflight; s++) {
@@ -137,7 +174,8 @@ public final class TxnEngine implements LoadLoop {
         this.outcome = new int[inflight];
         this.txnId = new long[inflight];
         this.txnStart = new long[inflight];
-        this.phaseGen = new long[inflight];
+        this.phaseGen = new int[inflight];
+        this.phaseSeq = new long[inflight];
         this.conflict = new boolean[inflight];
         this.validationFailed = new boolean[inflight];
         this.idle = new boolean[inflight];
@@ -146,6 +184,7 @@ public final class TxnEngine implements LoadLoop {
         this.attemptRequests = new long[inflight];
         this.requests = new int[inflight];
         this.outstanding = new int[inflight];
+        this.confirmed = new int[inflight * TxnContext.MAX_WRITES];
         int n = inflight * MAX_REQUESTS;
         this.reqOp = new int[n];
         this.reqServer = new int[n];
@@ -153,6 +192,14 @@ public final class TxnEngine implements LoadLoop {
         this.reqDone = new boolean[n];
         this.reqPending = new boolean[n];
         this.reqSentAt = new long[n];
+    }
+
+    /**
+     * For tests: every request from now on carries {@code fixed} as its incarnation, as a client
+     * without incarnations would reuse a predecessor's request ids.
+     */
+    void pinIncarnation(int fixed) {
+        incarnation = fixed;
     }
 
     public static int primary(long key) {
@@ -259,7 +306,12 @@ public final class TxnEngine implements LoadLoop {
 
     private void newPhase(int s, int p) {
         phase[s] = p;
-        phaseGen[s]++;
+        phaseGen[s] = (phaseGen[s] + 1) & PHASE_MASK;
+        if (phaseGen[s] == 0) {
+            // this slot counted through its ids: fresh ones, never those of an earlier phase
+            incarnation = RequestIds.newIncarnation(incarnation);
+        }
+        phaseSeq[s] = RequestIds.seq(incarnation, phaseGen[s] << INDEX_BITS | s * MAX_REQUESTS);
         requests[s] = 0;
         outstanding[s] = 0;
     }
@@ -397,11 +449,19 @@ public final class TxnEngine implements LoadLoop {
     }
 
     /**
-     * Records a committed transaction's reads and writes (versions and value digests) in the
-     * history; of an attempt that did not commit, the writes it would have made, if any.
+     * Records a committed transaction — its reads (versions and value digests) and its writes at
+     * the versions the primaries confirmed — in the history and its writes in the committed state;
+     * of an attempt that did not commit, the writes it would have made, if any, in the history.
      */
     private void record(int s, boolean committed) {
         TxnContext c = ctx[s];
+        int base = s * TxnContext.MAX_WRITES;
+        if (committed && state != null) {
+            for (int w = 0; w < c.writes; w++) {
+                state.write(c.writeKey[w], confirmed[base + w], c.writeKind[w] != TxnContext.DELETE, c.writeValues,
+                        (long) w * TxnContext.VALUE);
+            }
+        }
         if (history == null || (!committed && c.writes == 0)) {
             return;
         }
@@ -413,7 +473,8 @@ public final class TxnEngine implements LoadLoop {
             }
         }
         for (int w = 0; w < c.writes; w++) {
-            history.write(c.writeKey[w], Integer.toUnsignedLong(c.writeVersion[w]), History.digest(c.writeValues,
+            int version = committed ? confirmed[base + w] : c.writeVersion[w];
+            history.write(c.writeKey[w], Integer.toUnsignedLong(version), History.digest(c.writeValues,
                     (long) w * TxnContext.VALUE, TxnContext.VALUE, c.writeKind[w] != TxnContext.DELETE));
         }
         if (committed) {
@@ -453,22 +514,22 @@ public final class TxnEngine implements LoadLoop {
         }
     }
 
-    private long seq(int s, int r) {
-        return (phaseGen[s] << 24) | ((long) s * MAX_REQUESTS + r);
-    }
-
     private void encode(MemorySegment b, int s, int r, int q) {
         TxnContext c = ctx[s];
         int op = reqOp[q];
         int i = reqIndex[q];
-        long seq = seq(s, r);
+        long seq = phaseSeq[s] + r;
         if (phase[s] == EXECUTE || phase[s] == VALIDATE || phase[s] == RELEASE) {
             TxnMessage.encodeRequest(b, op, clientId, seq, c.key[i], txnId[s]);
         } else {
-            int flags = phase[s] == PRIMARY && protocol == Protocol.OCC && c.writeAccess[i] >= 0 ? Wire.TXN_F_UNLOCK : 0;
-            TxnMessage.encodeInstall(b, op, clientId, seq, c.writeKey[i], txnId[s], c.writeVersion[i], flags,
+            TxnMessage.encodeInstall(b, op, clientId, seq, c.writeKey[i], txnId[s], c.writeVersion[i], installFlags(s, i),
                     c.writeValues, (long) i * TxnContext.VALUE);
         }
+    }
+
+    /** OCC: the primary's install of a record the transaction locked releases the lock. */
+    private int installFlags(int s, int w) {
+        return phase[s] == PRIMARY && protocol == Protocol.OCC && ctx[s].writeAccess[w] >= 0 ? Wire.TXN_F_UNLOCK : 0;
     }
 
     private void onReply(MemorySegment b, int len, long now) {
@@ -477,10 +538,10 @@ public final class TxnEngine implements LoadLoop {
             return;
         }
         long seq = Header.seq(b);
-        int index = (int) (seq & 0xffffff);
+        int index = (int) (seq & (Wire.DEDUP_WINDOW - 1));
         int s = index / MAX_REQUESTS;
         int r = index % MAX_REQUESTS;
-        if (s >= slots || idle[s] || r >= requests[s] || seq != seq(s, r) || reqDone[s * MAX_REQUESTS + r]) {
+        if (s >= slots || idle[s] || r >= requests[s] || seq != phaseSeq[s] + r || reqDone[s * MAX_REQUESTS + r]) {
             stats.add(ClientStats.STALE, 1);
             return;
         }
@@ -500,40 +561,48 @@ public final class TxnEngine implements LoadLoop {
         int i = reqIndex[q];
         switch (phase[s]) {
             case EXECUTE -> {
-                if (status == Status.GRANT || status == Status.OK) {
+                boolean read = reqOp[q] == Op.TXN_READ;
+                if (status == (read ? Status.OK : Status.GRANT)) {
                     c.storeReply(i, b);
-                    c.held[i] = status == Status.GRANT;
-                } else if (status == Status.REJECT) {
+                    c.held[i] = !read;
+                } else if (status == Status.REJECT && !read) {
                     conflict[s] = true;
                 } else {
-                    protocolError(s);
+                    throw violation(s, q, b, read ? "OK" : "GRANT or REJECT");
                 }
             }
             case VALIDATE -> {
                 if (status != Status.OK) {
-                    protocolError(s);
-                } else if (TxnMessage.version(b) != c.version[i] || (TxnMessage.flags(b) & Wire.TXN_F_LOCKED) != 0) {
+                    throw violation(s, q, b, "OK");
+                }
+                if (TxnMessage.version(b) != c.version[i] || (TxnMessage.flags(b) & Wire.TXN_F_LOCKED) != 0) {
                     validationFailed[s] = true;
                 }
             }
-            case PRIMARY -> {
-                if (status != Status.OK) {
-                    protocolError(s);
+            case BACKUP, PRIMARY -> {
+                // Without concurrency control (a negative control) two transactions may write one
+                // version: the second install is refused, and the history records the write as the
+                // transaction made it, so that the checker sees the lost update.
+                boolean lostUpdate = !concurrencyControl && status == Status.REFUSED;
+                // the reply carries the record's version: this write's, or it was not written
+                if (!lostUpdate && ((status != Status.APPLIED && status != Status.ALREADY_APPLIED)
+                        || TxnMessage.version(b) != c.writeVersion[i])) {
+                    throw violation(s, q, b, "APPLIED or ALREADY_APPLIED, with the install's version");
                 }
-                int a = c.writeAccess[i];
-                if (protocol == Protocol.OCC && a >= 0) {
-                    c.held[a] = false; // the install unlocked it
+                if (phase[s] == PRIMARY) {
+                    confirmed[s * TxnContext.MAX_WRITES + i] = lostUpdate ? c.writeVersion[i] : TxnMessage.version(b);
+                    int a = c.writeAccess[i];
+                    if (protocol == Protocol.OCC && a >= 0) {
+                        c.held[a] = false; // the install unlocked it
+                    }
                 }
             }
-            case RELEASE -> {
+            default -> { // LOG, RELEASE
                 if (status != Status.OK) {
-                    protocolError(s);
+                    throw violation(s, q, b, "OK");
                 }
-                c.held[i] = false;
-            }
-            default -> {
-                if (status != Status.OK) {
-                    protocolError(s);
+                if (phase[s] == RELEASE) {
+                    c.held[i] = false;
                 }
             }
         }
@@ -542,9 +611,27 @@ public final class TxnEngine implements LoadLoop {
         }
     }
 
-    private void protocolError(int s) {
+    /** Counts a reply the protocol does not allow and describes it, request and reply, for the exception that stops the run. */
+    private ProtocolViolation violation(int s, int q, MemorySegment reply, String allowed) {
         stats.add(ClientStats.PROTOCOL_ERRORS, 1);
-        conflict[s] = true;
+        TxnContext c = ctx[s];
+        int i = reqIndex[q];
+        boolean install = phase[s] >= LOG && phase[s] <= PRIMARY;
+        StringBuilder m = new StringBuilder("protocol violation in phase ").append(PHASES[phase[s]])
+                .append(": request ").append(Op.name(reqOp[q]))
+                .append(" key 0x").append(Long.toHexString(install ? c.writeKey[i] : c.key[i]))
+                .append(" txn 0x").append(Long.toHexString(txnId[s]));
+        if (install) {
+            m.append(" version ").append(Integer.toUnsignedString(c.writeVersion[i]))
+                    .append(" flags 0x").append(Integer.toHexString(installFlags(s, i)));
+        }
+        m.append(" (client ").append(clientId).append(", seq 0x").append(Long.toHexString(Header.seq(reply)))
+                .append(") to ").append(Ipv4.format(servers[reqServer[q]])).append(':').append(port)
+                .append(" was answered ").append(Status.name(Header.status(reply)))
+                .append(" with version ").append(Integer.toUnsignedString(TxnMessage.version(reply)))
+                .append(" and flags 0x").append(Integer.toHexString(TxnMessage.flags(reply)))
+                .append("; the commit protocol allows only ").append(allowed).append(" here");
+        return new ProtocolViolation(m.toString());
     }
 
     private void phaseDone(int s, long now) {

@@ -11,6 +11,12 @@ public final class Status {
     public static final int OK = 4;
     public static final int NOT_HELD = 5;
     public static final int NO_SPACE = 50;
+    /** Install: newer than the record, written. */
+    public static final int APPLIED = 51;
+    /** Install: the record is this very write already (same version and content), a retransmission. */
+    public static final int ALREADY_APPLIED = 52;
+    /** Install: the record is newer, or the same version with other content; nothing written. */
+    public static final int REFUSED = 53;
     public static final int KV_OK = 30;
     public static final int KV_NOT_EXIST = 31;
     public static final int KV_EXISTS = 32;

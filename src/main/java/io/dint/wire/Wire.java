@@ -22,6 +22,13 @@ public final class Wire {
     /** Largest UDP payload a service accepts. */
     public static final int MAX_PAYLOAD = 256;
 
+    /**
+     * {@code DINT_SEQ_INCARNATION_SHIFT}: {@code dint_hdr.seq} is {@code incarnation << 32 | counter}, the
+     * incarnation a random nonzero value each client draws when it starts, so that a client id
+     * reused by a restarted client never repeats a predecessor's request ids ({@link RequestIds}).
+     */
+    public static final int SEQ_INCARNATION_SHIFT = 32;
+
     /** {@code struct dint_hdr}: every message starts with it. */
     public static final StructLayout HDR = java.lang.foreign.MemoryLayout.structLayout(
             JAVA_BYTE.withName("op"),

@@ -4,7 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Checks every workload shares: replicas agree, nothing is left locked. */
+/**
+ * Checks every workload shares, on the replicas' end-of-run check maps: nothing is left locked,
+ * the replicas hold the same records, and each replica's commit log replays to exactly the
+ * records it holds (every committed write logged and installed there, nothing installed that was
+ * not logged, no version logged twice with different contents).
+ */
 final class ReplicaCheck {
     private ReplicaCheck() {}
 
@@ -18,6 +23,16 @@ final class ReplicaCheck {
             if (!c.get("digest").equals(servers.getFirst().get("digest"))) {
                 failures.add("replicas disagree: server " + i + " digest " + c.get("digest") + " vs server 0 "
                         + servers.getFirst().get("digest") + " (keys, versions or values differ)");
+            }
+            if (!c.get("digest").equals(c.get("log_digest"))) {
+                failures.add("server " + i + ": its commit log replays to other records than it holds (log digest "
+                        + c.get("log_digest") + ", records " + c.get("digest") + "): a write was installed there without "
+                        + "being logged, or logged without being installed");
+            }
+            long conflicts = ((Number) c.get("log_conflicts")).longValue();
+            if (conflicts != 0) {
+                failures.add("server " + i + ": " + conflicts + " commit-log records name a version logged before with "
+                        + "other contents: two writes of one version (a lost update)");
             }
         }
         return failures;

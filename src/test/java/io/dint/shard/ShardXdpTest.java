@@ -8,6 +8,10 @@ import io.dint.bpf.BpfObject;
 import io.dint.bpf.BpfProgram;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
+import io.dint.log.FsyncPolicy;
+import io.dint.log.LogDrainer;
+import io.dint.log.LogFile;
+import io.dint.log.RingStorage;
 import io.dint.testing.SlowPathTrip;
 import io.dint.wire.Hash64;
 import io.dint.wire.Header;
@@ -20,6 +24,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +35,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shard program through BPF_PROG_TEST_RUN with its Java slow path and TC egress program, and
@@ -55,7 +61,7 @@ class ShardXdpTest {
         obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC); // rings nobody drains here
         xdp = obj.program(ShardXdpServer.PROGRAM);
         tc = obj.program(ShardXdpServer.TC_PROGRAM);
-        slowStore = new ShardStore(1024, new ShardLog());
+        slowStore = new ShardStore(1024, new ShardLog(1024));
         slow = new ShardSlowPath(slowStore, BUCKETS);
     }
 
@@ -128,7 +134,7 @@ class ShardXdpTest {
     @Test
     void installedRecordsAreReadFromTheCacheAndLocksGoWithTheirInstall() {
         long key = keys(1)[0];
-        assertThat(status(send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 100)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 100)).reply())).isEqualTo(Status.APPLIED);
         assertThat(stat(Stat.TXN_INSTALL_HIT)).isEqualTo(1);
 
         SlowPathTrip lock = send(request(Op.TXN_OCC_LOCK, key, 5));
@@ -142,12 +148,18 @@ class ShardXdpTest {
         assertThat(flags(other)).as("locked by another transaction").isEqualTo(Wire.TXN_F_EXISTS | Wire.TXN_F_LOCKED);
         assertThat(status(send(request(Op.TXN_OCC_LOCK, key, 6)).reply())).isEqualTo(Status.REJECT);
 
-        assertThat(status(send(install(Op.TXN_COMMIT_PRIMARY, key, 5, 2, Wire.TXN_F_UNLOCK, 200)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(install(Op.TXN_COMMIT_PRIMARY, key, 5, 2, Wire.TXN_F_UNLOCK, 200)).reply())).isEqualTo(Status.APPLIED);
         byte[] after = send(request(Op.TXN_VALIDATE, key, 6)).reply();
         assertThat(version(after)).isEqualTo(2);
         assertThat(flags(after)).as("the primary's install unlocked it").isEqualTo(Wire.TXN_F_EXISTS);
         assertThat(word(after)).isEqualTo(200);
-        assertThat(status(send(install(Op.TXN_COMMIT_BACKUP, key, 9, 2, 0, 999)).reply())).isEqualTo(Status.OK);
+        assertThat(status(send(install(Op.TXN_COMMIT_BACKUP, key, 9, 2, 0, 200)).reply())).as("this very write again")
+                .isEqualTo(Status.ALREADY_APPLIED);
+        byte[] conflict = send(install(Op.TXN_COMMIT_BACKUP, key, 9, 2, 0, 999)).reply();
+        assertThat(status(conflict)).as("the same version with another value").isEqualTo(Status.REFUSED);
+        byte[] older = send(install(Op.TXN_COMMIT_BACKUP, key, 9, 1, 0, 100)).reply();
+        assertThat(status(older)).isEqualTo(Status.REFUSED);
+        assertThat(version(older)).as("the reply carries the record's version").isEqualTo(2);
         assertThat(word(send(request(Op.TXN_READ, key, 6)).reply())).as("an install that is not newer changes nothing").isEqualTo(200);
     }
 
@@ -166,7 +178,7 @@ class ShardXdpTest {
     void aFullBucketWritesItsVictimBackAndTheSlowPathServesTheRest() {
         long[] keys = keys(40);
         for (int i = 0; i < keys.length; i++) {
-            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.OK);
+            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.APPLIED);
         }
         assertThat(stat(Stat.KV_SLOW)).as("8 slots for 40 records").isGreaterThan(0);
         assertThat(stat(Stat.KV_WRITEBACK)).isGreaterThan(0);
@@ -233,6 +245,95 @@ class ShardXdpTest {
         assertThat(word(r)).isEqualTo(5);
     }
 
+    /** Installs that go up to the slow path are answered as the cache answers them: applied, already applied, refused. */
+    @Test
+    void theSlowPathAnswersInstallsAsTheCacheDoes() {
+        long[] keys = keys(40);
+        for (int i = 0; i < keys.length; i++) {
+            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.APPLIED);
+        }
+        int wentUp = 0;
+        for (int i = 0; i < keys.length; i++) {
+            SlowPathTrip again = send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i));
+            wentUp += again.slowPath() ? 1 : 0;
+            assertThat(status(again.reply())).as("record %d again", i).isEqualTo(Status.ALREADY_APPLIED);
+            SlowPathTrip newer = send(install(Op.TXN_COMMIT_BACKUP, keys[i], 1, 3, 0, 100 + i));
+            assertThat(status(newer.reply())).as("record %d, version 3", i).isEqualTo(Status.APPLIED);
+            byte[] older = send(install(Op.TXN_COMMIT_BACKUP, keys[i], 1, 2, 0, 100 + i)).reply();
+            assertThat(status(older)).as("record %d, version 2 after 3", i).isEqualTo(Status.REFUSED);
+            assertThat(version(older)).isEqualTo(3);
+        }
+        assertThat(wentUp).as("some records were answered by the slow path").isPositive();
+    }
+
+    /**
+     * An unlocking install that goes up keeps its lock until the slow path's answer passes TC:
+     * lost on its way up, it leaves the lock held and the record unwritten, and its retransmission
+     * is served again; TC then unlocks and remembers the answer, so a retransmission after a newer
+     * write still hears APPLIED.
+     */
+    @Test
+    void anUnlockingInstallThatGoesUpKeepsItsLockUntilItsAnswerPassesTc() {
+        long key = keys(1)[0];
+        send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 10));
+        assertThat(status(send(request(Op.TXN_OCC_LOCK, key, 5)).reply())).isEqualTo(Status.GRANT);
+        ShardXdpServer.check(obj, slowStore, BUCKETS); // writes the dirty record back into the store
+        uncache(key);
+
+        byte[] commit = install(Op.TXN_COMMIT_PRIMARY, key, 5, 2, Wire.TXN_F_UNLOCK, 20);
+        SlowPathTrip lost = SlowPathTrip.send(xdp, tc, TxnMessage.SIZE, Wire.TXN_FLAGS, commit, payload -> null);
+        assertThat(lost.slowPath()).isTrue();
+        assertThat(exclusiveLocks(key)).as("held while the install is on its way").isEqualTo(1);
+        expireBucketLock(key);
+
+        SlowPathTrip served = send(commit);
+        assertThat(served.slowPath()).as("the retransmission goes up again").isTrue();
+        assertThat(status(served.reply())).isEqualTo(Status.APPLIED);
+        assertThat(exclusiveLocks(key)).as("TC released it with the answer").isZero();
+        assertThat(stat(Stat.DUPLICATE)).isZero();
+
+        assertThat(status(send(request(Op.TXN_OCC_LOCK, key, 6)).reply())).isEqualTo(Status.GRANT);
+        assertThat(status(send(install(Op.TXN_COMMIT_PRIMARY, key, 6, 3, Wire.TXN_F_UNLOCK, 30)).reply())).isEqualTo(Status.APPLIED);
+        SlowPathTrip late = send(commit);
+        assertThat(late.slowPath()).isFalse();
+        assertThat(status(late.reply())).as("answered as it was, not REFUSED by the newer write").isEqualTo(Status.APPLIED);
+        assertThat(stat(Stat.DUPLICATE)).isEqualTo(1);
+        assertThat(word(send(request(Op.TXN_READ, key, 7)).reply())).isEqualTo(30);
+        assertThat(exclusiveLocks(key)).isZero();
+    }
+
+    /** Drops key's slot from the cache (its record must be in the store): the next access goes up. */
+    private void uncache(long key) {
+        int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
+        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+        cache.lookup(bucket, b);
+        for (int way = 0; way < Wire.KV_WAYS; way++) {
+            long slot = Wire.KV_BUCKET_SLOT + (long) way * Wire.KV_SLOT_SIZE;
+            if (b.get(java.lang.foreign.ValueLayout.JAVA_LONG, slot + Wire.KV_SLOT_OBJ + Wire.KV_OBJECT_KEY) == key) {
+                b.set(JAVA_BYTE, slot + Wire.KV_SLOT_VALID, (byte) 0);
+            }
+        }
+        cache.update(bucket, b);
+    }
+
+    /** Makes key's bucket lock look older than any lease, as if its holder's packet was lost long ago. */
+    private void expireBucketLock(long key) {
+        int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
+        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+        cache.lookup(bucket, b);
+        assertThat(b.get(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK)).as("locked by the request gone up").isNotZero();
+        b.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK, 1);
+        cache.update(bucket, b);
+    }
+
+    private int exclusiveLocks(long key) {
+        MemorySegment e = arena.allocate(Wire.TXN_LOCK_SIZE, 8);
+        obj.map(ShardXdpServer.LOCKS).lookup((int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES), e);
+        return e.get(java.lang.foreign.ValueLayout.JAVA_INT, Wire.TXN_LOCK_EXCLUSIVE);
+    }
+
     @Test
     void logRecordsGoToThisCpusRing() {
         long key = keys(1)[0];
@@ -243,6 +344,43 @@ class ShardXdpTest {
             assertThat(rings.rings().pending()).isEqualTo(1);
         } finally {
             rings.close(false);
+        }
+    }
+
+    /**
+     * The kernel's commit log, drained to its file and read back, replays to exactly the records
+     * the shard holds — until a write is installed that was never logged.
+     */
+    @Test
+    void theDrainedLogReplaysToTheRecordsTheShardHolds(@TempDir Path dir) {
+        long[] keys = keys(20);
+        for (int i = 0; i < keys.length; i++) {
+            // as a commit does: logged, then installed (some of them go up to the slow path)
+            assertThat(status(send(install(Op.TXN_INSERT_LOG, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.OK);
+            assertThat(status(send(install(Op.TXN_INSERT_BACKUP, keys[i], 1, 1, 0, i)).reply())).isEqualTo(Status.APPLIED);
+        }
+        send(install(Op.TXN_DELETE_LOG, keys[3], 2, 2, 0, 0));
+        send(install(Op.TXN_DELETE_BACKUP, keys[3], 2, 2, 0, 0));
+        Path file = dir.resolve("shard.log");
+        assertThat(replayedDigest(file)).isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+
+        send(install(Op.TXN_COMMIT_BACKUP, keys[5], 3, 2, 0, 55)); // never logged
+        assertThat(replayedDigest(file)).isNotEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+        send(install(Op.TXN_COMMIT_LOG, keys[5], 3, 2, 0, 55));
+        assertThat(replayedDigest(file)).as("logged after all").isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+    }
+
+    /** Drains the object's log rings to the end of {@code file} and replays the whole file. */
+    private String replayedDigest(Path file) {
+        RingStorage rings = io.dint.log.LogObjects.rings(obj, null);
+        try (LogFile log = LogFile.open(file)) {
+            try (LogDrainer drainer = new LogDrainer(rings.rings(), log, FsyncPolicy.standard(), 100_000)) {
+                drainer.start();
+                assertThat(drainer.awaitDrained(10_000_000_000L)).isTrue();
+            }
+        }
+        try (ShardLog replayed = ShardLog.replay(file, 0, 1024)) {
+            return Long.toHexString(replayed.digest());
         }
     }
 
@@ -257,6 +395,7 @@ class ShardXdpTest {
         cases.add(BadFrames.badOp("a reply sent to us", reply));
         byte[] zeroKey = request(Op.TXN_READ, 0, 1);
         cases.add(BadFrames.badOp("key 0", zeroKey));
+        cases.add(BadFrames.badOp("an install of version 0", install(Op.TXN_COMMIT_BACKUP, keys(1)[0], 1, 0, 0, 1)));
         BadFrames.assertNeverAnswered(xdp, obj.map("stats"), cases);
     }
 
@@ -275,7 +414,7 @@ class ShardXdpTest {
         Map<Long, Long> exclusiveHolder = new HashMap<>();
         Map<Long, Map<Long, Integer>> sharedBy = new HashMap<>();
         List<String> steps = new ArrayList<>();
-        try (ShardStore reference = new ShardStore(1024, new ShardLog())) {
+        try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(TxnMessage.SIZE);
             for (int i = 0; i < 3000; i++) {
@@ -311,7 +450,8 @@ class ShardXdpTest {
                 if (exclusiveLock && st == Status.GRANT) {
                     exclusiveHolder.put(key, txn);
                 } else if ((op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT
-                        || (op >= Op.TXN_COMMIT_BACKUP && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0))
+                        || (op >= Op.TXN_COMMIT_BACKUP && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0
+                            && (st == Status.APPLIED || st == Status.ALREADY_APPLIED)))
                         && exclusiveHolder.getOrDefault(key, 0L) == txn) {
                     exclusiveHolder.remove(key);
                 }

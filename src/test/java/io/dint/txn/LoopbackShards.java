@@ -1,29 +1,87 @@
 package io.dint.txn;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.dint.client.ClientStats;
+import io.dint.client.Transport;
 import io.dint.client.UdpTransport;
 import io.dint.net.Ipv4;
 import io.dint.server.UdpServer;
 import io.dint.shard.ShardLog;
 import io.dint.shard.ShardStore;
+import io.dint.wire.Stat;
+import io.dint.wire.TxnMessage;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Three shard servers of the udp backend in this process, on 127.0.0.1-3, for coordinator tests. */
+/**
+ * Three shard servers of the udp backend in this process, on 127.0.0.1-3, for coordinator tests;
+ * each a {@link FaultyShard} that serves normally until a fault is planted in it.
+ */
 final class LoopbackShards implements AutoCloseable {
     final int[] addrs = {Ipv4.parse("127.0.0.1"), Ipv4.parse("127.0.0.2"), Ipv4.parse("127.0.0.3")};
     final int port;
+    private final List<ShardStore> stores = new ArrayList<>();
+    private final List<FaultyShard> faults = new ArrayList<>();
     private final List<UdpServer> servers = new ArrayList<>();
 
     LoopbackShards(int port, long records) {
         this.port = port;
         for (int addr : addrs) {
-            servers.add(new UdpServer(new ShardStore(records, new ShardLog()), addr, port, 1));
+            ShardStore store = new ShardStore(records, new ShardLog(records));
+            FaultyShard shard = new FaultyShard(store);
+            stores.add(store);
+            faults.add(shard);
+            servers.add(new UdpServer(shard, addr, port, 1));
         }
     }
 
     TxnDriver.Target target() {
         return new TxnDriver.Target(addrs, port, 50_000_000L, null, t -> new UdpTransport(addrs[0], 64, 256));
+    }
+
+    /** Server {@code i}, where faults are planted. */
+    FaultyShard shard(int i) {
+        return faults.get(i);
+    }
+
+    /**
+     * Runs {@code logic} once, to its end, on a coordinator of its own (2PL) under {@code clientId};
+     * its committed writes go to {@code state} (may be null). Returns the coordinator.
+     */
+    TxnEngine runOnce(TxnLogic logic, int clientId, CommittedState state) {
+        boolean[] given = {false};
+        try (Transport transport = target().transport().apply(0)) {
+            TxnEngine e = new TxnEngine(transport, new ClientStats(), slot -> {
+                if (given[0]) {
+                    return null;
+                }
+                given[0] = true;
+                return logic;
+            }, TxnEngine.Protocol.TWO_PL, clientId, addrs, port, 1, 20_000_000L, true, null, state);
+            e.run();
+            return e;
+        }
+    }
+
+    /**
+     * Serves one request at server {@code i} directly, past any planted fault (a fault of its
+     * own: a request no coordinator sent), and returns the reply.
+     */
+    byte[] serve(int i, byte[] request) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(TxnMessage.SIZE);
+            MemorySegment.copy(MemorySegment.ofArray(request), 0, buf, 0, request.length);
+            int len = stores.get(i).serve(buf, request.length, new long[Stat.MAX]);
+            return len < 0 ? null : buf.asSlice(0, len).toArray(JAVA_BYTE);
+        }
+    }
+
+    List<Map<String, Object>> stats() {
+        return servers.stream().map(UdpServer::stats).toList();
     }
 
     List<Map<String, Object>> checks() {

@@ -132,6 +132,7 @@ class WireLayoutTest {
     void macrosMatchTheHeader() throws Exception {
         String header = Files.readString(Path.of("src/main/bpf/dint_wire.h"));
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
+        assertThat(define(header, "DINT_SEQ_INCARNATION_SHIFT")).isEqualTo(Wire.SEQ_INCARNATION_SHIFT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
         assertThat(define(header, "DINT_LOG_VALUE_SIZE")).isEqualTo(Wire.LOG_VALUE_SIZE);
         assertThat(define(header, "DINT_KV_VALUE_SIZE")).isEqualTo(Wire.KV_VALUE_SIZE);
