@@ -187,7 +187,9 @@ class TxnEngineTest {
             History history = new History();
             long ledger = 0;
             long transactions = 0;
-            state.addAll(run(shards, smallbank(w, 0, 0), 6, 0, 8).state());
+            Run population = run(shards, smallbank(w, 0, 0), 6, 0, 8);
+            state.addAll(population.state());
+            history.addPopulation(population.history()); // the initial versions
             try {
                 for (int restart = 0; restart < 62; restart++) {
                     // two long runs, then sixty of three transactions each, one in flight
