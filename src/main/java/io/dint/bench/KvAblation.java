@@ -93,6 +93,7 @@ public final class KvAblation {
                             if (row.population != population) {
                                 continue;
                             }
+                            Progress.point(out, policy.id(), row.id());
                             KvTrace trace = KvTrace.generate(subscribers, row.getFraction, KvBench.TRACE_LENGTH, 11);
                             LoadRunner.Measurement m;
                             if (split != null) {
@@ -145,16 +146,21 @@ public final class KvAblation {
 
     private static void record(Map<Row, Map<KvPolicy, Cell>> cells, BenchReport report) {
         Map<String, Object> table = new LinkedHashMap<>();
+        Map<String, Object> paper = new LinkedHashMap<>();
         for (Row row : Row.values()) {
             Map<String, Object> r = new LinkedHashMap<>();
+            Map<String, Object> mops = new LinkedHashMap<>();
             for (KvPolicy p : COLUMNS) {
                 Cell c = cells.get(row).get(p);
                 r.put(p.id(), c);
+                mops.put(p.id(), row.paperMops[COLUMNS.indexOf(p)]);
                 report.addFigure(p.id(), row.id() + "_requests_per_s", c.requestsPerS());
                 report.addFigure(p.id(), row.id() + "_slow_path_share", c.slowPathShare());
             }
             table.put(row.label, r);
+            paper.put(row.label, mops);
         }
         report.details().put("table", table);
+        report.details().put("paper_mops", paper); // the reference a report sets beside the table
     }
 }

@@ -175,6 +175,7 @@ public final class MicroBench {
                 }
                 try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
                     for (Shape shape : config.sweep()) {
+                        Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
                         LoadRunner.Measurement m;
                         if (kernel != null) {
                             try (KernelClient k = KernelClient.start(kernel.service(), shape.threads() * shape.inflight(),

@@ -8,7 +8,9 @@ import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
+import io.dint.bench.Progress;
 import io.dint.bench.TxnBench;
+import io.dint.report.Report;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
 import io.dint.cluster.LocalCluster;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Parameters;
 
 /** Runs benchmarks on a local cluster and prints and records their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Run benchmarks on a local cluster, every backend side by side.",
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
     static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation", "smallbank", "tatp");
@@ -103,6 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     private MicroBench.Client clientKind = MicroBench.Client.KERNEL;
     private CoreSplit split;
     private final List<BenchReport> reports = new ArrayList<>();
+    private final List<Path> written = new ArrayList<>();
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
@@ -170,8 +174,24 @@ final class BenchCommand implements Callable<Integer> {
         List<KvTrace.Mix> mixes = kvMixes.stream().map(KvTrace.Mix::parse).toList();
         KvStore.bucketsFor(new KvDataSet(kvSubscribers, KvDataSet.Population.ALL, 42).universe(), cacheRatio);
         LocalCluster.cleanLeftovers();
+        boolean failed;
+        try (Progress progress = Progress.start(plan(run, shapes, txnShapes, mixes.size()), warmup + window + 1)) {
+            failed = runAll(run, progress, shapes, txnShapes, mixes, policy);
+        }
+        Summary.print(reports, split, System.out);
+        if (!written.isEmpty()) {
+            System.out.println();
+            ReportCommand.print(Report.render(written, results));
+        }
+        return failed ? 2 : 0;
+    }
+
+    /** Runs the benchmarks in order, each written and printed as it ends; true if a check failed. */
+    private boolean runAll(List<String> run, Progress progress, List<MicroBench.Shape> shapes, List<MicroBench.Shape> txnShapes,
+                           List<KvTrace.Mix> mixes, KvPolicy policy) throws Exception {
         boolean failed = false;
         for (String n : run) {
+            progress.bench(n);
             switch (n) {
                 case "lock2pl" -> failed |= finish(MicroBench.run(new LockBench(LockBench.Protocol.LOCK2PL, lockIds, 200_000, serverThreads),
                         config(n, shapes), header(n)));
@@ -194,12 +214,26 @@ final class BenchCommand implements Callable<Integer> {
                         b -> List.of("--service", "tatp", "--backend", b, "--subscribers", Long.toString(subscribers),
                                 "--seed", "42", "--threads", Integer.toString(serverThreads)), config(n, txnShapes), header(n)));
                 case "kv-ablation" -> failed |= finish(KvAblation.run(kvSubscribers, cacheRatio, serverThreads, shapes.getLast(),
-                        seconds(warmup), seconds(window), clientKind == MicroBench.Client.KERNEL ? split : null, header(n + " (xdp backend, client " + shapes.getLast() + ")")));
+                        seconds(warmup), seconds(window), clientKind == MicroBench.Client.KERNEL ? split : null, header(n + " (xdp backend, client " + shapes.getLast().threads() + "x" + shapes.getLast().inflight() + ")")));
                 default -> throw new IllegalStateException(n);
             }
         }
-        Summary.print(reports, split, System.out);
-        return failed ? 2 : 0;
+        return failed;
+    }
+
+    /** The load points each benchmark of the run measures, for the progress display. */
+    private List<Progress.Stage> plan(List<String> run, List<MicroBench.Shape> shapes, List<MicroBench.Shape> txnShapes, int mixes) {
+        List<Progress.Stage> plan = new ArrayList<>();
+        for (String n : run) {
+            int points = switch (n) {
+                case "kv-ablation" -> 9; // three workloads x three cache policies
+                case "kv" -> mixes * config(n, shapes).backends().size() * shapes.size();
+                case "smallbank", "tatp" -> config(n, txnShapes).backends().size() * txnShapes.size();
+                default -> config(n, shapes).backends().size() * shapes.size();
+            };
+            plan.add(new Progress.Stage(n, points));
+        }
+        return plan;
     }
 
     private static java.io.PrintStream header(String title) {
@@ -229,7 +263,9 @@ final class BenchCommand implements Callable<Integer> {
     /** Writes and prints a report; true if a check failed. */
     private boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
-        System.out.println("results: " + report.write(results));
+        Path file = report.write(results);
+        written.add(file);
+        System.out.println("results: " + file);
         report.printFigures(System.out);
         for (String f : report.failures()) {
             System.out.println("CHECK FAILED: " + f);
