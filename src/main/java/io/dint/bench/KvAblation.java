@@ -88,7 +88,8 @@ public final class KvAblation {
                     List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", "kv", "--backend", "xdp",
                             "--subscribers", Long.toString(subscribers), "--population", population.id(),
                             "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(), "--threads", Integer.toString(serverThreads)));
-                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(120))) {
+                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args),
+                            KvBench.startTimeout(subscribers * KvDataSet.KEYS_PER_SUBSCRIBER).plusSeconds(60))) {
                         for (Row row : Row.values()) {
                             if (row.population != population) {
                                 continue;

@@ -102,6 +102,11 @@ public final class Progress implements AutoCloseable {
         return out;
     }
 
+    /** The stream that stands in for standard error. */
+    PrintStream err() {
+        return err;
+    }
+
     /** The next benchmark of the plan begins. */
     public void bench(String name) {
         synchronized (lock) {

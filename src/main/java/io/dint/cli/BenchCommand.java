@@ -8,6 +8,7 @@ import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
+import io.dint.bench.PaperScale;
 import io.dint.bench.Progress;
 import io.dint.bench.TxnBench;
 import io.dint.report.Report;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -84,6 +87,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "TATP subscribers (paper: 7000000). Default: ${DEFAULT-VALUE}.")
     long subscribers;
 
+    @Option(names = "--scale", defaultValue = "default",
+            description = "Data sizes: default (small, fast) or paper: the paper's 24M lock ids and keys, 2M KV subscribers (24M keys),"
+                    + " 24M Smallbank accounts and 7M TATP subscribers, each cut to the largest that fits this machine's memory"
+                    + " (printed before the run and recorded in every result). Size options given as well are kept. Default: ${DEFAULT-VALUE}.")
+    String scale;
+
+    @Spec
+    CommandSpec spec;
+
+    private PaperScale.Plan paperPlan;
+
     @Option(names = "--server-threads", description = "Threads of the UDP and AF_XDP servers. Default: one per server CPU.")
     Integer serverThreads;
 
@@ -132,6 +146,7 @@ final class BenchCommand implements Callable<Integer> {
                 new BackendConverter().convert(b);
             }
         }
+        applyScale();
         if (warmup < 0 || window <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
         }
@@ -221,6 +236,33 @@ final class BenchCommand implements Callable<Integer> {
         return failed;
     }
 
+    /** With {@code --scale paper}, the sizes that fit this machine, printed; size options given keep their values. */
+    private void applyScale() {
+        switch (scale) {
+            case "default" -> { }
+            case "paper" -> {
+                List<String> given = java.util.stream.Stream.of("--lock-ids", "--kv-subscribers", "--accounts", "--subscribers")
+                        .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
+                paperPlan = PaperScale.plan(cacheRatio, given, lockIds, kvSubscribers, accounts, subscribers);
+                System.out.print(paperPlan.describe());
+                lockIds = paperPlan.choice("--lock-ids").chosen();
+                kvSubscribers = paperPlan.choice("--kv-subscribers").chosen();
+                accounts = paperPlan.choice("--accounts").chosen();
+                subscribers = paperPlan.choice("--subscribers").chosen();
+            }
+            default -> throw new IllegalArgumentException("unknown --scale '" + scale + "': use default or paper");
+        }
+    }
+
+    /** The size option a benchmark's data follows. */
+    private static String sizeOption(String bench) {
+        return switch (bench) {
+            case "smallbank" -> "--accounts";
+            case "tatp" -> "--subscribers";
+            default -> bench.startsWith("kv") ? "--kv-subscribers" : "--lock-ids";
+        };
+    }
+
     /** The load points each benchmark of the run measures, for the progress display. */
     private List<Progress.Stage> plan(List<String> run, List<MicroBench.Shape> shapes, List<MicroBench.Shape> txnShapes, int mixes) {
         List<Progress.Stage> plan = new ArrayList<>();
@@ -263,6 +305,10 @@ final class BenchCommand implements Callable<Integer> {
     /** Writes and prints a report; true if a check failed. */
     private boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
+        report.scale().put("preset", scale);
+        if (paperPlan != null) {
+            report.scale().put("preset_size", paperPlan.note(sizeOption(report.bench())));
+        }
         Path file = report.write(results);
         written.add(file);
         System.out.println("results: " + file);
