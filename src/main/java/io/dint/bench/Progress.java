@@ -161,8 +161,11 @@ public final class Progress implements AutoCloseable {
                 b.append(' ').append(backend).append(' ').append(what);
             }
             b.append(": point ").append(Math.max(stagePoint, 1)).append(" of ").append(s.points())
-                    .append("; run ").append(Math.max(started, 1)).append(" of ").append(total)
-                    .append(", about ").append(duration(nanosLeft())).append(" left");
+                    .append("; run ").append(Math.max(started, 1)).append(" of ").append(total);
+            double left = nanosLeft();
+            // past the estimate (checks, teardown, a slow server start): say so rather than "0s left"
+            b.append(left >= 1e9 ? ", about " + duration(left) + " left"
+                    : ", finishing, " + duration(clock.getAsLong() - startNanos) + " in");
             return b.toString();
         }
     }

@@ -188,13 +188,18 @@ final class Charts {
         c.getStyler().setLabelsRotation(90); // nine bars in half the width: upright labels would run into each other
         c.getStyler().setYAxisDecimalPattern(pattern).setYAxisMin(0.0);
         List<String> rows = t.rows().stream().map(Charts::shortRow).toList();
+        double max = 0;
         for (int p = 0; p < t.policies().size(); p++) {
             List<Double> ys = new ArrayList<>();
             for (String row : t.rows()) {
                 double v = t.value(row, t.policies().get(p), field) * scale;
                 ys.add(Double.isFinite(v) ? v : 0);
+                max = Math.max(max, Double.isFinite(v) ? v : 0);
             }
             c.addSeries(t.policies().get(p), rows, ys).setFillColor(POLICY_COLORS[p % POLICY_COLORS.length]);
+        }
+        if (max > 0) {
+            c.getStyler().setYAxisMax(max * 1.15); // room above the tallest bar for its upright label
         }
         return c;
     }

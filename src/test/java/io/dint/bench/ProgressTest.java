@@ -88,6 +88,8 @@ class ProgressTest {
         Progress.point(p.out(), "xdp", "1x32"); // one point took 20 s: five to go at that pace
         assertThat(Progress.duration(p.nanosLeft())).isEqualTo("1m40s");
         assertThat(Progress.duration(3725 * 1e9)).isEqualTo("1h02m");
+        now.addAndGet(200 * S); // past the estimate
+        assertThat(p.status()).endsWith("run 2 of 6, finishing, 3m40s in");
     }
 
     @Test
