@@ -65,6 +65,7 @@ public final class PaperScale {
 
     /** The sizes of a run at the paper's scale and the memory they were fitted to. */
     public record Plan(long available, long benchHeap, long budget, List<Choice> choices) {
+        /** The choice for a size option such as {@code --accounts}. */
         public Choice choice(String option) {
             return choices.stream().filter(c -> c.option().equals(option)).findFirst().orElseThrow();
         }

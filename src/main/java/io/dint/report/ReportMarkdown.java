@@ -147,6 +147,16 @@ final class ReportMarkdown {
         md.append("Requests per second (share of requests that took the slow path), xdp backend");
         Object shape = r.scale().get("client_shape");
         md.append(shape == null ? ":\n\n" : ", client " + shape + ":\n\n");
+        table(md, t, (row, p) -> rate(t.value(row, p, "requestsPerS")) + " (" + percent(t.value(row, p, "slowPathShare")) + ")");
+        if (!t.paper().isMissingNode()) {
+            md.append("\nThe paper's Table 1, Mops (8 server cores, 100 GbE):\n\n");
+            table(md, t, (row, p) -> fmt("%.1f", t.paperMops(row, p)));
+        }
+        md.append('\n');
+    }
+
+    /** The ablation's rows against its policies, each cell as {@code cell} writes it. */
+    private static void table(StringBuilder md, Ablation t, java.util.function.BinaryOperator<String> cell) {
         md.append("| workload |");
         t.policies().forEach(p -> md.append(' ').append(p).append(" |"));
         md.append("\n|---|");
@@ -154,25 +164,9 @@ final class ReportMarkdown {
         md.append('\n');
         for (String row : t.rows()) {
             md.append("| ").append(row).append(" |");
-            for (String p : t.policies()) {
-                md.append(' ').append(rate(t.value(row, p, "requestsPerS"))).append(" (")
-                        .append(percent(t.value(row, p, "slowPathShare"))).append(") |");
-            }
+            t.policies().forEach(p -> md.append(' ').append(cell.apply(row, p)).append(" |"));
             md.append('\n');
         }
-        if (!t.paper().isMissingNode()) {
-            md.append("\nThe paper's Table 1, Mops (8 server cores, 100 GbE):\n\n| workload |");
-            t.policies().forEach(p -> md.append(' ').append(p).append(" |"));
-            md.append("\n|---|");
-            t.policies().forEach(p -> md.append("--:|"));
-            md.append('\n');
-            for (String row : t.rows()) {
-                md.append("| ").append(row).append(" |");
-                t.policies().forEach(p -> md.append(' ').append(fmt("%.1f", t.paperMops(row, p))).append(" |"));
-                md.append('\n');
-            }
-        }
-        md.append('\n');
     }
 
     /** The point of most committed transactions: where TxnBench takes its per-transaction figures. */

@@ -103,6 +103,7 @@ public record Result(Path file, String bench, String time, Map<String, Object> m
         return i < 0 ? ORDER.size() : i;
     }
 
+    /** The kind of benchmark: an ablation table, transactions (a per-transaction figure), or a service. */
     public Kind kind() {
         if (details.has("table")) {
             return Kind.ABLATION;
