@@ -88,6 +88,9 @@ public final class Report {
 
     private static List<Panels> panels(Result r) {
         List<Panels> out = new ArrayList<>();
+        if (r.kind() != Result.Kind.ABLATION && r.points().isEmpty()) {
+            return out; // a run that ended before its first point: its section says so, nothing to draw
+        }
         switch (r.kind()) {
             case SERVICE -> {
                 var latency = Charts.latency(r, WIDTH, HEIGHT);

@@ -85,10 +85,14 @@ final class ReportMarkdown {
         md.append("- Scale: ").append(r.scale().entrySet().stream().filter(e -> !e.getKey().equals("core_split"))
                 .map(e -> e.getKey() + " = " + text(e.getValue())).collect(Collectors.joining(", "))).append('\n');
         md.append("- Core split: ").append(coreSplit(r.scale().get("core_split"))).append("\n\n");
-        switch (r.kind()) {
-            case SERVICE -> serviceTable(md, r);
-            case TRANSACTIONS -> txnTable(md, r);
-            case ABLATION -> ablationTable(md, r);
+        if (r.kind() == Result.Kind.ABLATION) {
+            ablationTable(md, r);
+        } else if (r.points().isEmpty()) {
+            md.append("No sweep point was measured: the run ended before its first.\n\n");
+        } else if (r.kind() == Result.Kind.TRANSACTIONS) {
+            txnTable(md, r);
+        } else {
+            serviceTable(md, r);
         }
         List<String> ratios = new ArrayList<>();
         r.figures().forEach((k, v) -> {

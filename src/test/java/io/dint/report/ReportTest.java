@@ -125,6 +125,17 @@ class ReportTest {
     }
 
     @Test
+    void aRunThatEndedBeforeItsFirstPointGetsASectionAndNoFigure() throws IOException {
+        Path lock = fixtures().getFirst();
+        String json = Files.readString(lock);
+        Files.writeString(lock, json.substring(0, json.indexOf("\"points\"")) + "\"points\": [], \"checks\": {}, \"failures\": [],"
+                + " \"details\": {}, \"figures\": {}}");
+        Report.Rendered r = Report.render(List.of(lock), dir.resolve("out"));
+        assertThat(r.figures()).isEmpty();
+        assertThat(Files.readString(r.markdown())).contains("## lock2pl").contains("No sweep point was measured");
+    }
+
+    @Test
     void figuresOfAnEarlierReportAreRemoved() throws IOException {
         Path stale = Files.createDirectories(dir.resolve("results/figures")).resolve("occ-latency.png");
         Files.write(stale, new byte[] {1});
