@@ -31,6 +31,8 @@ public final class BenchReport {
     private final Map<String, Object> details = new LinkedHashMap<>();
     private final List<Object[]> extraFigures = new ArrayList<>();
 
+    private Path written;
+
     public BenchReport(String bench) {
         this.bench = bench;
     }
@@ -193,7 +195,13 @@ public final class BenchReport {
         figures().lines().forEach(l -> figures.put(l[0], l[1]));
         doc.put("figures", figures);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+        written = file;
         return file;
+    }
+
+    /** The file {@link #write} last wrote, or null. */
+    public Path written() {
+        return written;
     }
 
     public void printFigures(PrintStream out) {

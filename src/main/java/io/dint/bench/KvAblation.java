@@ -88,11 +88,13 @@ public final class KvAblation {
                     List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", "kv", "--backend", "xdp",
                             "--subscribers", Long.toString(subscribers), "--population", population.id(),
                             "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(), "--threads", Integer.toString(serverThreads)));
-                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(120))) {
+                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args),
+                            KvBench.startTimeout(subscribers * KvDataSet.KEYS_PER_SUBSCRIBER).plusSeconds(60))) {
                         for (Row row : Row.values()) {
                             if (row.population != population) {
                                 continue;
                             }
+                            Progress.point(out, policy.id(), row.id());
                             KvTrace trace = KvTrace.generate(subscribers, row.getFraction, KvBench.TRACE_LENGTH, 11);
                             LoadRunner.Measurement m;
                             if (split != null) {
@@ -145,16 +147,21 @@ public final class KvAblation {
 
     private static void record(Map<Row, Map<KvPolicy, Cell>> cells, BenchReport report) {
         Map<String, Object> table = new LinkedHashMap<>();
+        Map<String, Object> paper = new LinkedHashMap<>();
         for (Row row : Row.values()) {
             Map<String, Object> r = new LinkedHashMap<>();
+            Map<String, Object> mops = new LinkedHashMap<>();
             for (KvPolicy p : COLUMNS) {
                 Cell c = cells.get(row).get(p);
                 r.put(p.id(), c);
+                mops.put(p.id(), row.paperMops[COLUMNS.indexOf(p)]);
                 report.addFigure(p.id(), row.id() + "_requests_per_s", c.requestsPerS());
                 report.addFigure(p.id(), row.id() + "_slow_path_share", c.slowPathShare());
             }
             table.put(row.label, r);
+            paper.put(row.label, mops);
         }
         report.details().put("table", table);
+        report.details().put("paper_mops", paper); // the reference a report sets beside the table
     }
 }

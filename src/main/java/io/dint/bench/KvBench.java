@@ -12,6 +12,7 @@ import io.dint.kv.MemcachedClient;
 import io.dint.server.ServerProcess;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,20 @@ public final class KvBench implements MicroBench.Workload {
         s.put("cache_policy", policy.id());
         s.put("server_threads", serverThreads);
         return s;
+    }
+
+    /**
+     * How long a KV server may take to load {@code keys} keys and announce READY: a minute and a
+     * second per 50,000 keys (the xdp server writes its cache bucket by bucket; 24M keys took about
+     * four minutes on a busy 2-vCPU machine).
+     */
+    static Duration startTimeout(long keys) {
+        return Duration.ofSeconds(60 + keys / 50_000);
+    }
+
+    @Override
+    public Duration startTimeout() {
+        return startTimeout(subscribers * KvDataSet.KEYS_PER_SUBSCRIBER);
     }
 
     @Override

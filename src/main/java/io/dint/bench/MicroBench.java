@@ -53,6 +53,11 @@ public final class MicroBench {
             return null;
         }
 
+        /** How long a server may take to load its data and announce READY. */
+        default Duration startTimeout() {
+            return Duration.ofSeconds(60);
+        }
+
         /** End-of-run checks on the server, recorded in the report (failures with {@code fail}). */
         default void check(String backend, ServerProcess server, BenchReport report) {
             report.checks().put(backend, server.check());
@@ -175,8 +180,9 @@ public final class MicroBench {
                     out.println("  " + backend + ": the kernel client does not speak its protocol; driven by the AF_XDP client");
                     report.details().put(backend + "_client", Client.AFXDP.id());
                 }
-                try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
+                try (ServerProcess proc = new ServerProcess(cluster.start(server, args), workload.startTimeout())) {
                     for (Shape shape : config.sweep()) {
+                        Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
                         boolean unloaded = split != null && shape.threads() * shape.inflight() == 1;
                         if (unloaded) {
                             cluster.threadedNapi(false); // see the report's scale: unloaded_latency

@@ -120,6 +120,7 @@ public final class TxnBench {
         List<String> violations = Collections.synchronizedList(new ArrayList<>());
         int seed = 0;
         for (MicroBench.Shape shape : config.sweep()) {
+            Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
             int base = seed;
             seed += shape.threads();
             LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->

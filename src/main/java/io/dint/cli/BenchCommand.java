@@ -8,7 +8,10 @@ import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
 import io.dint.bench.LogBench;
 import io.dint.bench.MicroBench;
+import io.dint.bench.PaperScale;
+import io.dint.bench.Progress;
 import io.dint.bench.TxnBench;
+import io.dint.report.Report;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
 import io.dint.cluster.LocalCluster;
@@ -22,16 +25,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Runs benchmarks on a local cluster and prints and records their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Run benchmarks on a local cluster, every backend side by side.",
         description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
 final class BenchCommand implements Callable<Integer> {
-    /** Exit code of a run in which a check failed or a reply broke the protocol. */
+    /** Exit code of a run in which a check failed or a protocol error was counted. */
     static final int CHECK_FAILED = 2;
-
     static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation", "smallbank", "tatp");
 
     @Parameters(arity = "0..*", paramLabel = "BENCH", description = "Benchmarks to run: ${COMPLETION-CANDIDATES}; default all.",
@@ -84,6 +89,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "TATP subscribers (paper: 7000000). Default: ${DEFAULT-VALUE}.")
     long subscribers;
 
+    @Option(names = "--scale", defaultValue = "default",
+            description = "Data sizes: default (small, fast) or paper: the paper's 24M lock ids and keys, 2M KV subscribers (24M keys),"
+                    + " 24M Smallbank accounts and 7M TATP subscribers, each cut to the largest that fits this machine's memory"
+                    + " (printed before the run and recorded in every result). Size options given as well are kept. Default: ${DEFAULT-VALUE}.")
+    String scale;
+
+    @Spec
+    CommandSpec spec;
+
+    private PaperScale.Plan paperPlan;
+
     @Option(names = "--server-threads", description = "Threads of the UDP and AF_XDP servers. Default: one per server CPU.")
     Integer serverThreads;
 
@@ -106,6 +122,7 @@ final class BenchCommand implements Callable<Integer> {
     private MicroBench.Client clientKind = MicroBench.Client.KERNEL;
     private CoreSplit split;
     private final List<BenchReport> reports = new ArrayList<>();
+    private final List<Path> written = new ArrayList<>();
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
@@ -131,6 +148,7 @@ final class BenchCommand implements Callable<Integer> {
                 new BackendConverter().convert(b);
             }
         }
+        applyScale();
         if (warmup < 0 || window <= 0) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
         }
@@ -173,8 +191,24 @@ final class BenchCommand implements Callable<Integer> {
         List<KvTrace.Mix> mixes = kvMixes.stream().map(KvTrace.Mix::parse).toList();
         KvStore.bucketsFor(new KvDataSet(kvSubscribers, KvDataSet.Population.ALL, 42).universe(), cacheRatio);
         LocalCluster.cleanLeftovers();
+        boolean failed;
+        try (Progress progress = Progress.start(plan(run, shapes, txnShapes, mixes.size()), warmup + window + 1)) {
+            failed = runAll(run, progress, shapes, txnShapes, mixes, policy);
+        }
+        Summary.print(reports, split, System.out);
+        if (!written.isEmpty()) {
+            System.out.println();
+            ReportCommand.print(Report.render(written, results));
+        }
+        return failed ? CHECK_FAILED : 0;
+    }
+
+    /** Runs the benchmarks in order, each written and printed as it ends; true if a check failed. */
+    private boolean runAll(List<String> run, Progress progress, List<MicroBench.Shape> shapes, List<MicroBench.Shape> txnShapes,
+                           List<KvTrace.Mix> mixes, KvPolicy policy) throws Exception {
         boolean failed = false;
         for (String n : run) {
+            progress.bench(n);
             switch (n) {
                 case "lock2pl" -> failed |= finish(MicroBench.run(new LockBench(LockBench.Protocol.LOCK2PL, lockIds, 200_000, serverThreads),
                         config(n, shapes), header(n)));
@@ -197,12 +231,53 @@ final class BenchCommand implements Callable<Integer> {
                         b -> List.of("--service", "tatp", "--backend", b, "--subscribers", Long.toString(subscribers),
                                 "--seed", "42", "--threads", Integer.toString(serverThreads)), config(n, txnShapes), header(n)));
                 case "kv-ablation" -> failed |= finish(KvAblation.run(kvSubscribers, cacheRatio, serverThreads, shapes.getLast(),
-                        seconds(warmup), seconds(window), clientKind == MicroBench.Client.KERNEL ? split : null, header(n + " (xdp backend, client " + shapes.getLast() + ")")));
+                        seconds(warmup), seconds(window), clientKind == MicroBench.Client.KERNEL ? split : null, header(n + " (xdp backend, client " + shapes.getLast().threads() + "x" + shapes.getLast().inflight() + ")")));
                 default -> throw new IllegalStateException(n);
             }
         }
-        Summary.print(reports, split, System.out);
-        return failed ? CHECK_FAILED : 0;
+        return failed;
+    }
+
+    /** With {@code --scale paper}, the sizes that fit this machine, printed; size options given keep their values. */
+    private void applyScale() {
+        switch (scale) {
+            case "default" -> { }
+            case "paper" -> {
+                List<String> given = java.util.stream.Stream.of("--lock-ids", "--kv-subscribers", "--accounts", "--subscribers")
+                        .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
+                paperPlan = PaperScale.plan(cacheRatio, given, lockIds, kvSubscribers, accounts, subscribers);
+                System.out.print(paperPlan.describe());
+                lockIds = paperPlan.choice("--lock-ids").chosen();
+                kvSubscribers = paperPlan.choice("--kv-subscribers").chosen();
+                accounts = paperPlan.choice("--accounts").chosen();
+                subscribers = paperPlan.choice("--subscribers").chosen();
+            }
+            default -> throw new IllegalArgumentException("unknown --scale '" + scale + "': use default or paper");
+        }
+    }
+
+    /** The size option a benchmark's data follows. */
+    private static String sizeOption(String bench) {
+        return switch (bench) {
+            case "smallbank" -> "--accounts";
+            case "tatp" -> "--subscribers";
+            default -> bench.startsWith("kv") ? "--kv-subscribers" : "--lock-ids";
+        };
+    }
+
+    /** The load points each benchmark of the run measures, for the progress display. */
+    private List<Progress.Stage> plan(List<String> run, List<MicroBench.Shape> shapes, List<MicroBench.Shape> txnShapes, int mixes) {
+        List<Progress.Stage> plan = new ArrayList<>();
+        for (String n : run) {
+            int points = switch (n) {
+                case "kv-ablation" -> 9; // three workloads x three cache policies
+                case "kv" -> mixes * config(n, shapes).backends().size() * shapes.size();
+                case "smallbank", "tatp" -> config(n, txnShapes).backends().size() * txnShapes.size();
+                default -> config(n, shapes).backends().size() * shapes.size();
+            };
+            plan.add(new Progress.Stage(n, points));
+        }
+        return plan;
     }
 
     private static java.io.PrintStream header(String title) {
@@ -229,9 +304,16 @@ final class BenchCommand implements Callable<Integer> {
         return new MicroBench.Config(chosen, shapes, seconds(warmup), seconds(window), c, split);
     }
 
+    /** Writes and prints a report; true if a check failed. */
     private boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
-        return finish(report, results, System.out);
+        report.scale().put("preset", scale);
+        if (paperPlan != null) {
+            report.scale().put("preset_size", paperPlan.note(sizeOption(report.bench())));
+        }
+        boolean failed = finish(report, results, System.out);
+        written.add(report.written());
+        return failed;
     }
 
     /** Writes a report to {@code dir} and prints its figures and failures; true if a check failed. */

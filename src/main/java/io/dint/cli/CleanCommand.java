@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 
 /** Removes what a crashed run left behind: namespaces of dead runs and stale pins. */
 @Command(name = "clean", mixinStandardHelpOptions = true,
+        header = "Remove namespaces and BPF pins left behind by crashed runs.",
         description = "Remove network namespaces and pinned BPF objects left by crashed runs.")
 final class CleanCommand implements Callable<Integer> {
     @Override

@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
  * namespaces and servers and writes {@link #STATE}; {@code down} stops it, which tears it all down.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
+        header = "Start, inspect or stop a local 3-server cluster for applications.",
         description = "Start (up), inspect (status) or stop (down) a local 3-server cluster left running for applications.")
 final class ClusterCommand implements Callable<Integer> {
     static final Path STATE = Path.of("/run/dint/cluster.json");

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
  * accounts in one serializable transaction and reads both balances back in another.
  */
 @Command(name = "example", mixinStandardHelpOptions = true,
+        header = "Run the example transfer on a cluster from ./dint cluster up.",
         description = "Run the example application (a transfer between two accounts) against ./dint cluster up --workload smallbank.")
 final class ExampleCommand implements Callable<Integer> {
     @Option(names = "--from", defaultValue = "1", description = "Account to debit. Default: ${DEFAULT-VALUE}.")

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./dint}: one subcommand per job. */
 @Command(name = "dint", mixinStandardHelpOptions = true,
         description = "DINT: distributed transactions answered in the kernel by XDP.",
-        subcommands = {ServeCommand.class, BenchCommand.class, ClusterCommand.class, ExampleCommand.class, ReplayCommand.class, CleanCommand.class})
+        footer = "The launcher ./dint also has build, test and help; ./dint help lists every command.",
+        subcommands = {BenchCommand.class, ReportCommand.class, ServeCommand.class, ClusterCommand.class, ExampleCommand.class,
+                ReplayCommand.class, CleanCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Reads a commit log back and verifies it. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
+        header = "Read a commit log back, checking every record's checksum.",
         description = "Read a commit log written by 'serve --service log' back: verify every record's CRC32C, report a torn tail "
                 + "and appends logged twice (same request id). Exit code 3 when a checksum fails.")
 final class ReplayCommand implements Callable<Integer> {

@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
 
 /** Runs one service on this host with the chosen backend, controlled over stdin/stdout. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Serve one DINT service on this host (one per server of a cluster).",
         description = "Serve a DINT service on this host (the local cluster runs one per server namespace).")
 final class ServeCommand implements Callable<Integer> {
     enum Service { lock2pl, occ, log, kv, smallbank, tatp }

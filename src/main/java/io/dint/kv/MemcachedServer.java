@@ -39,7 +39,7 @@ public final class MemcachedServer implements ServiceServer {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException("memcached is not installed (" + BINARY + "): apt-get install memcached (./dint installs it)");
         }
-        long megabytes = Math.max(64, data.count() * 256 / (1 << 20) + 64);
+        long megabytes = megabytesFor(data.count());
         try {
             process = new ProcessBuilder(BINARY.toString(), "-U", Integer.toString(MemcachedProtocol.PORT),
                     "-p", Integer.toString(MemcachedProtocol.PORT), "-l", "0.0.0.0", "-t", Integer.toString(threads),
@@ -54,6 +54,11 @@ public final class MemcachedServer implements ServiceServer {
             close();
             throw e;
         }
+    }
+
+    /** memcached's memory limit ({@code -m}, MiB) for {@code keys} keys: 256 bytes a key and 64 MiB to spare. */
+    public static long megabytesFor(long keys) {
+        return Math.max(64, keys * 256 / (1 << 20) + 64);
     }
 
     private Socket connect() {

@@ -58,7 +58,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         if (capacity <= 0 || capacity > 1L << 30) {
             throw new IllegalArgumentException("shard capacity must be in 1..2^30 records, got " + capacity);
         }
-        long slots = Long.highestOneBit(capacity * 3 / 2 + 1) << 1;
+        long slots = slotsFor(capacity);
         this.mask = slots - 1;
         this.capacity = capacity;
         this.table = arena.allocate(slots * RECORD, 64);
@@ -69,6 +69,16 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     /** Records the store was made for. */
     public long capacity() {
         return capacity;
+    }
+
+    /** Slots of a store for {@code capacity} records: a power of two above 1.5x. */
+    static long slotsFor(long capacity) {
+        return Long.highestOneBit(capacity * 3 / 2 + 1) << 1;
+    }
+
+    /** Native bytes a store for {@code capacity} records allocates (and zeroes) up front. */
+    public static long bytesFor(long capacity) {
+        return slotsFor(capacity) * RECORD;
     }
 
     /** Slots in the table. */
