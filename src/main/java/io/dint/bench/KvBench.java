@@ -88,9 +88,7 @@ public final class KvBench implements MicroBench.Workload {
 
     /** Requests the XDP backend passed to user space, of those it took: Δkv_slow / (Δtx + Δkv_slow). */
     static double slowPathShare(LoadRunner.Measurement m) {
-        long slow = m.serverDelta("kv_slow");
-        long answered = m.serverDelta("tx");
-        return slow + answered == 0 ? Double.NaN : (double) slow / (slow + answered);
+        return io.dint.server.ServerMetrics.slowPathShare(m.serverDelta("kv_slow"), m.serverDelta("tx"));
     }
 
     @Override
