@@ -9,7 +9,7 @@ import io.dint.kv.KvDataSet;
 import io.dint.kv.KvPolicy;
 import io.dint.kv.KvTrace;
 import io.dint.kv.MemcachedClient;
-import io.dint.server.ServerProcess;
+import io.dint.server.ServerHandle;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
 import java.util.LinkedHashMap;
@@ -102,7 +102,7 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     @Override
-    public void check(String backend, ServerProcess server, BenchReport report) {
+    public void check(String backend, ServerHandle server, BenchReport report) {
         report.check(backend, server.check(), "ok", "the KV server's end-of-run check failed");
     }
 

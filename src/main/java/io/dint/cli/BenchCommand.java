@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
 
 /** Runs benchmarks on a local cluster and prints and records their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
+        description = "Run benchmarks on a local cluster (network namespaces on this machine), every backend side by side;"
+                + " or, with --cluster FILE, against servers started on the hosts the file describes.")
 final class BenchCommand implements Callable<Integer> {
     static final List<String> BENCHES = List.of("lock2pl", "occ", "log", "kv", "kv-ablation", "smallbank", "tatp");
 
@@ -107,6 +108,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
 
+    @Option(names = "--cluster", paramLabel = "FILE", description = "Drive the servers a cluster file describes, started on their hosts"
+            + " with dint serve --cluster FILE --host NAME, from this client host, instead of a local cluster: the file's service"
+            + " (lock2pl, occ, kv, smallbank or tatp) on its backend.")
+    Path clusterFile;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "With --cluster: this client host's name in the file. Default: the"
+            + " client host whose address is on this machine.")
+    String host;
+
+    @Option(names = "--ready-timeout", defaultValue = "60", description = "With --cluster: seconds to wait for every server's"
+            + " control endpoint to say it is ready. Default: ${DEFAULT-VALUE}.")
+    double readyTimeout;
+
     static final class Benches extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
@@ -117,6 +131,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (clusterFile != null) {
+            return new DeployedBench(this).run();
+        }
         List<String> run = names.isEmpty() ? BENCHES : names;
         for (String n : run) {
             if (!BENCHES.contains(n)) {
@@ -227,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Writes and prints a report; true if a check failed. */
-    private boolean finish(BenchReport report) throws java.io.IOException {
+    boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
         System.out.println("results: " + report.write(results));
         report.printFigures(System.out);
