@@ -108,18 +108,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
 
-    @Option(names = "--cluster", paramLabel = "FILE", description = "Drive the servers a cluster file describes, started on their hosts"
-            + " with dint serve --cluster FILE --host NAME, from this client host, instead of a local cluster: the file's service"
-            + " (lock2pl, occ, kv, smallbank or tatp) on its backend.")
-    Path clusterFile;
-
-    @Option(names = "--host", paramLabel = "NAME", description = "With --cluster: this client host's name in the file. Default: the"
-            + " client host whose address is on this machine.")
-    String host;
-
-    @Option(names = "--ready-timeout", defaultValue = "60", description = "With --cluster: seconds to wait for every server's"
-            + " control endpoint to say it is ready. Default: ${DEFAULT-VALUE}.")
-    double readyTimeout;
+    /** --cluster FILE: drive the file's servers (lock2pl, occ, kv, smallbank or tatp) from this client host instead of a local cluster. */
+    @picocli.CommandLine.Mixin
+    ClusterClient deployment = new ClusterClient();
 
     static final class Benches extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
@@ -131,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (clusterFile != null) {
+        if (deployment.file != null) {
             return new DeployedBench(this).run();
         }
         List<String> run = names.isEmpty() ? BENCHES : names;

@@ -1,6 +1,5 @@
 package io.dint.cli;
 
-import io.dint.bench.BenchReport;
 import io.dint.bench.Deployment;
 import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
@@ -11,7 +10,6 @@ import io.dint.cluster.CoreSplit;
 import io.dint.cluster.Host;
 import io.dint.kv.KvPolicy;
 import io.dint.kv.KvTrace;
-import io.dint.server.ControlClient;
 import io.dint.server.ServerHandle;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
@@ -19,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * {@code dint bench --cluster FILE} on a client host: the servers the file describes were started
@@ -38,7 +35,7 @@ final class DeployedBench {
     }
 
     int run() throws Exception {
-        ClusterFile file = ClusterFile.read(bench.clusterFile);
+        ClusterFile file = ClusterFile.read(bench.deployment.file);
         String service = file.service().name();
         String backend = file.service().backend();
         if (!DEPLOYABLE.contains(service)) {
@@ -59,7 +56,7 @@ final class DeployedBench {
         }
         MicroBench.Client client = clientKind(service);
         ServeCommand serve = ServeCommand.resolve(file, file.servers().getFirst()); // the scale the servers run at
-        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, bench.host);
+        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, bench.deployment.host);
         Host here = file.local(me, false);
         List<Host> servers = file.servers().stream().map(ClusterFile::peer).toList();
         if (client == MicroBench.Client.KERNEL) {
@@ -73,25 +70,14 @@ final class DeployedBench {
                 throw new IllegalArgumentException("the kernel client needs this host's MAC: give " + me.name() + "'s mac in " + file.origin());
             }
         }
-        file.addNeighbours(here);
         List<String> sweep = bench.sweep != null ? bench.sweep : List.of((client == MicroBench.Client.KERNEL
                 ? BenchCommand.KERNEL_SWEEP : BenchCommand.JAVA_SWEEP).split(","));
         List<MicroBench.Shape> shapes = sweep.stream().map(MicroBench.Shape::parse).toList();
         MicroBench.Config config = new MicroBench.Config(List.of(backend), shapes, seconds(bench.warmup), seconds(bench.window),
                 client, null);
-        Duration timeout = seconds(bench.readyTimeout);
-        List<ServerHandle> handles = new ArrayList<>();
-        try (AutoCloseable _ = me.cpus() == null ? () -> { } : CoreSplit.pinThisProcess(me.cpus())) {
-            for (ClusterFile.Entry s : file.servers()) {
-                ControlClient c = ControlClient.await(s.name(), s.control(), here.netns(), timeout);
-                handles.add(c);
-                if (!Objects.equals(c.ready().get("service"), service) || !Objects.equals(c.ready().get("backend"), backend)) {
-                    handles.forEach(ServerHandle::close);
-                    throw new IllegalStateException("server " + s.name() + " serves " + c.ready().get("service") + " on "
-                            + c.ready().get("backend") + ", but " + file.origin() + " says " + service + " on " + backend
-                            + ": restart it with this file");
-                }
-            }
+        try (ClusterClient.Connected connected = bench.deployment.connect(file);
+             AutoCloseable _ = me.cpus() == null ? () -> { } : CoreSplit.pinThisProcess(me.cpus())) {
+            List<ServerHandle> handles = new ArrayList<>(connected.servers());
             System.out.println("== " + service + " on " + backend + " servers " + servers.stream().map(Host::name).toList()
                     + " of " + file.origin() + ", from client host " + me.name());
             Deployment d = new Deployment(file.origin(), backend, here, servers, handles);
@@ -111,22 +97,13 @@ final class DeployedBench {
                     }
                 }
                 case "smallbank" -> failed = bench.finish(TxnBench.run(new SmallbankWorkload(serve.accounts), b -> List.of(),
-                        txnConfig(config), d, System.out));
+                        config, d, System.out));
                 case "tatp" -> failed = bench.finish(TxnBench.run(new TatpWorkload(serve.subscribers, serve.seed), b -> List.of(),
-                        txnConfig(config), d, System.out));
+                        config, d, System.out));
                 default -> throw new IllegalStateException(service);
             }
             return failed ? 2 : 0;
-        } finally {
-            handles.forEach(ServerHandle::close);
         }
-    }
-
-    /** The transaction coordinator is Java: with the kernel client asked for, it runs over AF_XDP, swept as Java clients are. */
-    private MicroBench.Config txnConfig(MicroBench.Config c) {
-        List<MicroBench.Shape> shapes = bench.sweep != null ? c.sweep()
-                : List.of(BenchCommand.JAVA_SWEEP.split(",")).stream().map(MicroBench.Shape::parse).toList();
-        return new MicroBench.Config(c.backends(), shapes, c.warmup(), c.window(), c.client(), null);
     }
 
     private MicroBench.Client clientKind(String service) {
@@ -137,7 +114,7 @@ final class DeployedBench {
             throw new IllegalArgumentException("unknown client '" + bench.client + "': use kernel, afxdp or socket");
         }
         boolean txn = service.equals("smallbank") || service.equals("tatp");
-        return txn && c == MicroBench.Client.KERNEL ? MicroBench.Client.AFXDP : c;
+        return txn && c == MicroBench.Client.KERNEL ? MicroBench.Client.AFXDP : c; // the coordinator is Java
     }
 
     private static Duration seconds(double s) {

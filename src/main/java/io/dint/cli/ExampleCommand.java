@@ -4,7 +4,6 @@ import io.dint.client.UdpTransport;
 import io.dint.cluster.ClusterFile;
 import io.dint.cluster.Host;
 import io.dint.net.NetNs;
-import io.dint.server.ControlClient;
 import io.dint.txn.TxnDriver;
 import io.dint.txn.TxnClient;
 import io.dint.txn.TxnContext;
@@ -15,7 +14,6 @@ import io.dint.workload.Smallbank;
 import io.dint.workload.SmallbankWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,20 +37,12 @@ final class ExampleCommand implements Callable<Integer> {
     @Option(names = "--cents", defaultValue = "500", description = "Amount in cents. Default: ${DEFAULT-VALUE}.")
     long cents;
 
-    @Option(names = "--cluster", paramLabel = "FILE", description = "Cluster file of three Smallbank servers (dint serve --cluster"
-            + " FILE --host NAME on their hosts). Default: the one ./dint cluster up wrote.")
-    Path clusterFile;
-
-    @Option(names = "--host", paramLabel = "NAME", description = "With --cluster: this client host's name in the file. Default: the"
-            + " client host whose address is on this machine.")
-    String host;
+    /** --cluster FILE of three Smallbank servers; default: the file ./dint cluster up wrote. */
+    @picocli.CommandLine.Mixin
+    ClusterClient cluster = new ClusterClient();
 
     @Option(names = "--load", description = "Load the Smallbank accounts first (servers just started hold none).")
     boolean load;
-
-    @Option(names = "--ready-timeout", defaultValue = "30", description = "Seconds to wait for the servers' control endpoints."
-            + " Default: ${DEFAULT-VALUE}.")
-    double readyTimeout;
 
     /** The application's transaction: lock both checking accounts, check funds, move the money. */
     static final class Transfer implements TxnLogic {
@@ -119,7 +109,7 @@ final class ExampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path path = clusterFile;
+        Path path = cluster.file;
         if (path == null) {
             if (!Files.exists(ClusterCommand.CLUSTER_FILE)) {
                 throw new IllegalArgumentException("which cluster? give --cluster FILE, or start a local one with ./dint cluster up"
@@ -132,13 +122,9 @@ final class ExampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the example needs " + TxnEngine.REPLICAS + " Smallbank servers; " + path + " describes "
                     + file.servers().size() + " " + file.service().name() + " servers");
         }
-        Host me = file.local(file.thisHost(ClusterFile.Role.CLIENT, host), false);
-        for (ClusterFile.Entry s : file.servers()) {
-            try (ControlClient c = ControlClient.await(s.name(), s.control(), me.netns(), Duration.ofMillis(Math.round(readyTimeout * 1000)))) {
-                if (!"smallbank".equals(c.ready().get("service"))) {
-                    throw new IllegalStateException("server " + s.name() + " serves " + c.ready().get("service") + ", not smallbank");
-                }
-            }
+        Host me;
+        try (ClusterClient.Connected c = cluster.connect(file)) {
+            me = c.here();
         }
         int[] servers = file.servers().stream().mapToInt(ClusterFile.Entry::ipv4).toArray();
         if (load) {
