@@ -162,31 +162,49 @@ class DeploymentEndToEndTest {
             assertThat(bench.output()).contains("lock2pl on xdp servers [s0]").contains("client: " + client)
                     .containsPattern("xdp +1 thr x +16 in flight: +[1-9][0-9]* req/s");
         }
+
+        Path occ = write("occ.toml", new ClusterFile("occ", new ClusterFile.Service("occ", "xdp", Map.of()), ClusterFile.read(file).hosts()));
+        OnHost.Run mismatch = OnHost.run(client(), LIMIT, "bench", "--cluster", occ.toString(), "--ready-timeout", "5");
+        assertThat(mismatch.exit()).as(mismatch.output()).isEqualTo(1);
+        assertThat(mismatch.output()).contains("server s0 serves lock2pl on xdp, but " + occ + " says occ on xdp");
     }
 
     @Test
     void aHostThatIsNotInTheFileIsNotThisMachineOrCannotBeReachedIsNamed() throws Exception {
         Path file = write("named.toml", cluster.describe(new ClusterFile.Service("smallbank", "udp", Map.of("accounts", 100L))));
         Host s0 = cluster.servers().getFirst();
-
-        OnHost.Run unknown = OnHost.run(s0, LIMIT, "serve", "--cluster", file.toString(), "--host", "s7");
-        assertThat(unknown.exit()).isEqualTo(1);
-        assertThat(unknown.output()).contains("no host named 's7' in cluster file " + file).contains("s0 (10.231.0.1)");
-
-        OnHost.Run elsewhere = OnHost.run(s0, LIMIT, "serve", "--cluster", file.toString(), "--host", "s1");
-        assertThat(elsewhere.exit()).isEqualTo(1);
-        assertThat(elsewhere.output()).contains("host s1 (10.231.0.2) of cluster file").contains("is not this machine")
-                .contains("no interface here has address 10.231.0.2");
-
         ClusterFile described = ClusterFile.read(file);
         List<ClusterFile.Entry> hosts = new ArrayList<>(described.hosts());
         ClusterFile.Entry e = hosts.getFirst();
         hosts.set(0, new ClusterFile.Entry(e.name(), e.role(), e.ipv4(), e.iface(), e.mac(), e.cpus(),
                 new InetSocketAddress(e.address(), 9), e.netns())); // nothing listens there
         Path unreachable = write("unreachable.toml", new ClusterFile("unreachable", described.service(), hosts));
-        OnHost.Run bench = OnHost.run(client(), LIMIT, "bench", "smallbank", "--cluster", unreachable.toString(), "--ready-timeout", "1");
+        List<ClusterFile.Entry> noMacs = described.hosts().stream().map(h -> new ClusterFile.Entry(h.name(), h.role(), h.ipv4(),
+                h.iface(), null, h.cpus(), h.control(), h.netns())).toList();
+        Path lockNoMacs = write("nomacs.toml", new ClusterFile("nomacs", new ClusterFile.Service("lock2pl", "xdp", Map.of()), noMacs));
+
+        // independent of each other: run side by side
+        Process unknownP = OnHost.start(s0, List.of("serve", "--cluster", file.toString(), "--host", "s7"));
+        Process elsewhereP = OnHost.start(s0, List.of("serve", "--cluster", file.toString(), "--host", "s1"));
+        Process benchP = OnHost.start(client(), List.of("bench", "smallbank", "--cluster", unreachable.toString(), "--ready-timeout", "1"));
+        Process kernelP = OnHost.start(client(), List.of("bench", "--cluster", lockNoMacs.toString(), "--client", "kernel"));
+
+        OnHost.Run unknown = OnHost.await(unknownP, LIMIT, "serve --host s7");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.output()).contains("no host named 's7' in cluster file " + file).contains("s0 (10.231.0.1)");
+
+        OnHost.Run elsewhere = OnHost.await(elsewhereP, LIMIT, "serve --host s1 on s0");
+        assertThat(elsewhere.exit()).isEqualTo(1);
+        assertThat(elsewhere.output()).contains("host s1 (10.231.0.2) of cluster file").contains("is not this machine")
+                .contains("no interface here has address 10.231.0.2");
+
+        OnHost.Run bench = OnHost.await(benchP, LIMIT, "bench with an unreachable server");
         assertThat(bench.exit()).isEqualTo(1);
         assertThat(bench.output()).contains("server s0 is not ready").contains("10.231.0.1:9").contains("cannot connect")
                 .contains("dint serve --cluster FILE --host s0");
+
+        OnHost.Run kernel = OnHost.await(kernelP, LIMIT, "kernel client without MACs");
+        assertThat(kernel.exit()).isEqualTo(1);
+        assertThat(kernel.output()).contains("the kernel client addresses frames itself: give server s0's mac in " + lockNoMacs);
     }
 }

@@ -39,7 +39,11 @@ public final class OnHost {
 
     /** Runs {@code dint args...} on {@code host} to its end, for at most {@code limit}. */
     public static Run run(Host host, Duration limit, String... args) throws InterruptedException {
-        Process p = start(host, List.of(args));
+        return await(start(host, List.of(args)), limit, host.name() + ": dint " + String.join(" ", args));
+    }
+
+    /** Waits for a process from {@link #start} to end, for at most {@code limit}; {@code what} names it in a failure. */
+    public static Run await(Process p, Duration limit, String what) throws InterruptedException {
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -52,13 +56,13 @@ public final class OnHost {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
         }
-        String text = out.getNow("(output unread)");
+        String text = "(output unread)";
         try {
             text = out.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // keep what there is
         }
-        assertThat(done).as("dint %s on %s finished within %s; output:\n%s", String.join(" ", args), host.name(), limit, text).isTrue();
+        assertThat(done).as("%s finished within %s; output:\n%s", what, limit, text).isTrue();
         return new Run(p.exitValue(), text);
     }
 }
