@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
  * only with {@code --apply}.
  */
 @Command(name = "tune", mixinStandardHelpOptions = true,
+        header = "Plan (and with --apply make) a server NIC's settings for DINT.",
         description = "Plan (and with --apply make) a server NIC's settings: MTU, interrupt coalescing off, irqbalance stopped,"
                 + " UDP RSS on the 4-tuple, a queue and an interrupt per server CPU, threaded NAPI for virtual devices.")
 final class TuneCommand implements Callable<Integer> {
