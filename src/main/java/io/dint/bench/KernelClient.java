@@ -131,7 +131,9 @@ public final class KernelClient implements AutoCloseable {
         BpfLink link = null;
         try (Arena arena = Arena.ofShared()) {
             try {
-                NetNs.enter(client.netns());
+                if (client.netns() != null) { // null: the client host is this process's own
+                    NetNs.enter(client.netns());
+                }
                 object = BpfObject.openBundled("loadgen");
                 configure(object, trace.length(), clientId);
                 BpfMap traceMap = object.map("trace");

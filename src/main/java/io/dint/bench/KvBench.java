@@ -9,7 +9,7 @@ import io.dint.kv.KvDataSet;
 import io.dint.kv.KvPolicy;
 import io.dint.kv.KvTrace;
 import io.dint.kv.MemcachedClient;
-import io.dint.server.ServerProcess;
+import io.dint.server.ServerHandle;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
 import java.time.Duration;
@@ -103,9 +103,7 @@ public final class KvBench implements MicroBench.Workload {
 
     /** Requests the XDP backend passed to user space, of those it took: Δkv_slow / (Δtx + Δkv_slow). */
     static double slowPathShare(LoadRunner.Measurement m) {
-        long slow = m.serverDelta("kv_slow");
-        long answered = m.serverDelta("tx");
-        return slow + answered == 0 ? Double.NaN : (double) slow / (slow + answered);
+        return io.dint.server.ServerMetrics.slowPathShare(m.serverDelta("kv_slow"), m.serverDelta("tx"));
     }
 
     @Override
@@ -119,7 +117,7 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     @Override
-    public void check(String backend, ServerProcess server, BenchReport report) {
+    public void check(String backend, ServerHandle server, BenchReport report) {
         report.check(backend, server.check(), "ok", "the KV server's end-of-run check failed");
     }
 

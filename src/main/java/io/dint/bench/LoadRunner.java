@@ -72,7 +72,9 @@ public final class LoadRunner {
             running.add(Thread.ofPlatform().name("load-" + i).start(() -> {
                 LoadLoop w;
                 try {
-                    NetNs.enter(netns);
+                    if (netns != null) { // null: the client host is this process's own
+                        NetNs.enter(netns);
+                    }
                     w = factory.create(index, stats.get(index));
                     synchronized (workers) {
                         workers.set(index, w);

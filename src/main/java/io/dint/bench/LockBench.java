@@ -7,7 +7,7 @@ import io.dint.cluster.Host;
 import io.dint.lock.LockClient;
 import io.dint.lock.LockTrace;
 import io.dint.occ.OccClient;
-import io.dint.server.ServerProcess;
+import io.dint.server.ServerHandle;
 import io.dint.wire.Wire;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +110,7 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     @Override
-    public void check(String backend, ServerProcess server, BenchReport report) {
+    public void check(String backend, ServerHandle server, BenchReport report) {
         report.check(backend, server.check(), "all_free", "locks still held after the run");
     }
 }

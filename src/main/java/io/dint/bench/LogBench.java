@@ -5,7 +5,7 @@ import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
 import io.dint.cluster.Host;
 import io.dint.log.LogClient;
-import io.dint.server.ServerProcess;
+import io.dint.server.ServerHandle;
 import io.dint.wire.Wire;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,7 +99,7 @@ public final class LogBench implements MicroBench.Workload {
 
     /** Every record appended is in the file once the rings are drained; then the file goes. */
     @Override
-    public void check(String backend, ServerProcess server, BenchReport report) {
+    public void check(String backend, ServerHandle server, BenchReport report) {
         Map<String, Object> check = new LinkedHashMap<>(server.check());
         long appended = ((Number) server.stats().get("log_append")).longValue();
         check.put("appended", appended);

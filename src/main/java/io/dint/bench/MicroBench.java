@@ -8,6 +8,7 @@ import io.dint.xsk.AfXdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.CoreSplit;
 import io.dint.cluster.LocalCluster;
+import io.dint.server.ServerHandle;
 import io.dint.server.ServerProcess;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public final class MicroBench {
         }
 
         /** End-of-run checks on the server, recorded in the report (failures with {@code fail}). */
-        default void check(String backend, ServerProcess server, BenchReport report) {
+        default void check(String backend, ServerHandle server, BenchReport report) {
             report.checks().put(backend, server.check());
         }
     }
@@ -153,6 +154,15 @@ public final class MicroBench {
     private MicroBench() {}
 
     public static BenchReport run(Workload workload, Config config, PrintStream out) throws Exception {
+        return run(workload, config, null, out);
+    }
+
+    /**
+     * As {@link #run(Workload, Config, PrintStream)}; with a {@code deployment} (not null) against
+     * its first server, started elsewhere with the deployment's one backend, instead of a local
+     * cluster's.
+     */
+    public static BenchReport run(Workload workload, Config config, Deployment deployment, PrintStream out) throws Exception {
         BenchReport report = new BenchReport(workload.name());
         report.scale().putAll(workload.scale());
         report.scale().put("server_hosts", 1);
@@ -168,10 +178,13 @@ public final class MicroBench {
             out.println("  cores: server CPUs " + split.serverList() + ", client CPUs and wire " + split.clientList()
                     + " (threaded NAPI)");
         }
-        try (LocalCluster cluster = LocalCluster.create(1, 1, split);
+        if (deployment != null) {
+            report.scale().put("deployment", deployment.describe());
+        }
+        try (LocalCluster cluster = deployment != null ? null : LocalCluster.create(1, 1, split);
              AutoCloseable _ = split == null ? () -> { } : split.pinThisProcessToClients()) {
-            Host server = cluster.servers().getFirst();
-            Host client = cluster.clients().getFirst();
+            Host server = deployment != null ? deployment.servers().getFirst() : cluster.servers().getFirst();
+            Host client = deployment != null ? deployment.client() : cluster.clients().getFirst();
             for (String backend : config.backends()) {
                 List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
                 args.addAll(workload.serveArgs(backend));
@@ -180,7 +193,8 @@ public final class MicroBench {
                     out.println("  " + backend + ": the kernel client does not speak its protocol; driven by the AF_XDP client");
                     report.details().put(backend + "_client", Client.AFXDP.id());
                 }
-                try (ServerProcess proc = new ServerProcess(cluster.start(server, args), workload.startTimeout())) {
+                try (ServerHandle proc = deployment != null ? deployment.server(0, backend)
+                        : new ServerProcess(cluster.start(server, args), workload.startTimeout())) {
                     for (Shape shape : config.sweep()) {
                         Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
                         boolean unloaded = split != null && shape.threads() * shape.inflight() == 1;

@@ -6,6 +6,7 @@ import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
+import io.dint.server.ServerHandle;
 import io.dint.server.ServerProcess;
 import io.dint.txn.CommittedState;
 import io.dint.txn.TxnDriver;
@@ -44,6 +45,20 @@ public final class TxnBench {
 
     public static BenchReport run(TxnWorkload workload, Servers servers, MicroBench.Config config, PrintStream out)
             throws Exception {
+        return run(workload, servers, config, null, out);
+    }
+
+    /**
+     * As {@link #run(TxnWorkload, Servers, MicroBench.Config, PrintStream)}; with a {@code deployment}
+     * (not null) against its three servers, started elsewhere with its one backend and not yet
+     * populated, instead of a local cluster's ({@code servers} is not used then).
+     */
+    public static BenchReport run(TxnWorkload workload, Servers servers, MicroBench.Config config, Deployment deployment,
+                                  PrintStream out) throws Exception {
+        if (deployment != null && deployment.servers().size() != TxnEngine.REPLICAS) {
+            throw new IllegalArgumentException(workload.name() + " runs on " + TxnEngine.REPLICAS + " server hosts (3-way replication), "
+                    + deployment.origin() + " has " + deployment.servers().size());
+        }
         BenchReport report = new BenchReport(workload.name());
         report.scale().putAll(workload.scale());
         report.scale().put("server_hosts", TxnEngine.REPLICAS);
@@ -51,14 +66,21 @@ public final class TxnBench {
         report.scale().put("client", config.client().description());
         report.scale().put("server_cpus", config.serverCpus());
         report.scale().put("core_split", config.split() == null ? "none: client and servers share every CPU" : config.split().describe());
-        try (LocalCluster cluster = LocalCluster.create(TxnEngine.REPLICAS, 1, config.split());
+        if (deployment != null) {
+            report.scale().put("deployment", deployment.describe());
+        }
+        try (LocalCluster cluster = deployment != null ? null : LocalCluster.create(TxnEngine.REPLICAS, 1, config.split());
              AutoCloseable _ = config.split() == null ? () -> { } : config.split().pinThisProcessToClients()) {
-            Host client = cluster.clients().getFirst();
-            int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();
+            Host client = deployment != null ? deployment.client() : cluster.clients().getFirst();
+            int[] addrs = (deployment != null ? deployment.servers() : cluster.servers()).stream().mapToInt(Host::ipv4).toArray();
             for (String backend : config.backends()) {
-                List<ServerProcess> procs = new ArrayList<>();
+                List<ServerHandle> procs = new ArrayList<>();
                 try {
-                    for (Host h : cluster.servers()) {
+                    if (deployment != null) {
+                        procs.addAll(deployment.handles(backend));
+                        requireUnpopulated(deployment, procs);
+                    }
+                    for (Host h : deployment != null ? List.<Host>of() : cluster.servers()) { // the servers this bench starts
                         List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
                         args.addAll(servers.serveArgs(backend));
                         procs.add(new ServerProcess(cluster.start(h, args), Duration.ofSeconds(60)));
@@ -79,14 +101,29 @@ public final class TxnBench {
                     }
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, cluster, procs, config, report, out, load);
+                    runSweep(workload, backend, addrs, client, cluster, procs, config, report, out, load);
                 } finally {
-                    procs.forEach(ServerProcess::close);
+                    procs.forEach(ServerHandle::close);
                 }
             }
         }
         addServerCoreFigures(report, config.backends());
         return report;
+    }
+
+    /**
+     * A shard is populated once, through its insert path, and the checks count from that
+     * population: servers that already hold records (an earlier run) cannot be benchmarked again.
+     */
+    private static void requireUnpopulated(Deployment deployment, List<ServerHandle> procs) {
+        for (int i = 0; i < procs.size(); i++) {
+            Object records = procs.get(i).check().get("records");
+            if (!(records instanceof Number n) || n.longValue() != 0) {
+                throw new IllegalStateException("server " + deployment.servers().get(i).name() + " already holds " + records
+                        + " records (an earlier run populated it): the checks count from a fresh population, so restart"
+                        + " the servers (dint serve --cluster " + deployment.origin() + " --host NAME) before another run");
+            }
+        }
     }
 
     /**
@@ -109,10 +146,9 @@ public final class TxnBench {
         }
     }
 
-    private static void runSweep(TxnWorkload workload, String backend, int[] addrs, LocalCluster cluster, List<ServerProcess> procs,
-                                 MicroBench.Config config, BenchReport report, PrintStream out, TxnDriver.Totals load)
-            throws Exception {
-        Host client = cluster.clients().getFirst();
+    private static void runSweep(TxnWorkload workload, String backend, int[] addrs, Host client, LocalCluster cluster,
+                                 List<ServerHandle> procs, MicroBench.Config config, BenchReport report, PrintStream out,
+                                 TxnDriver.Totals load) throws Exception {
         List<TxnEngine> engines = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         List<CommittedState> states = new ArrayList<>();
@@ -177,7 +213,7 @@ public final class TxnBench {
             state.addAll(states.get(i));
         }
         List<Map<String, Object>> checks = new ArrayList<>();
-        for (ServerProcess proc : procs) {
+        for (ServerHandle proc : procs) {
             checks.add(proc.check());
         }
         List<String> failures = new ArrayList<>(workload.check(checks, ledger, committed, rolledBack));
@@ -240,9 +276,9 @@ public final class TxnBench {
     }
 
     /** The three servers' counters added up. */
-    private static Map<String, Object> sum(List<ServerProcess> procs) {
+    private static Map<String, Object> sum(List<ServerHandle> procs) {
         Map<String, Object> total = new LinkedHashMap<>();
-        for (ServerProcess p : procs) {
+        for (ServerHandle p : procs) {
             p.stats().forEach((k, v) -> {
                 if (v instanceof Number n) {
                     total.merge(k, n.longValue(), (a, b) -> (Long) a + (Long) b);

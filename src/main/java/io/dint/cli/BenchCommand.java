@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
 /** Runs benchmarks on a local cluster and prints and records their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Run benchmarks on a local cluster, every backend side by side.",
-        description = "Run benchmarks on a local cluster (network namespaces on this machine); every backend side by side.")
+        description = "Run benchmarks on a local cluster (network namespaces on this machine), every backend side by side;"
+                + " or, with --cluster FILE, against servers started on the hosts the file describes.")
 final class BenchCommand implements Callable<Integer> {
     /** Exit code of a run in which a check failed or a protocol error was counted. */
     static final int CHECK_FAILED = 2;
@@ -127,6 +128,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
     Path results;
 
+    /** --cluster FILE: drive the file's servers (lock2pl, occ, kv, smallbank or tatp) from this client host instead of a local cluster. */
+    @picocli.CommandLine.Mixin
+    ClusterClient deployment = new ClusterClient();
+
     static final class Benches extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
@@ -137,6 +142,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (deployment.file != null) {
+            return new DeployedBench(this).run();
+        }
         List<String> run = names.isEmpty() ? BENCHES : names;
         for (String n : run) {
             if (!BENCHES.contains(n)) {
@@ -305,7 +313,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Writes and prints a report; true if a check failed. */
-    private boolean finish(BenchReport report) throws java.io.IOException {
+    boolean finish(BenchReport report) throws java.io.IOException {
         reports.add(report);
         report.scale().put("preset", scale);
         if (paperPlan != null) {

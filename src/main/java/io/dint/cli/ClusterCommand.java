@@ -1,6 +1,7 @@
 package io.dint.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dint.cluster.ClusterFile;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Parameters;
         description = "Start (up), inspect (status) or stop (down) a local 3-server cluster left running for applications.")
 final class ClusterCommand implements Callable<Integer> {
     static final Path STATE = Path.of("/run/dint/cluster.json");
+    /** The cluster file describing the cluster that is up: what dint example and dint bench --cluster read. */
+    static final Path CLUSTER_FILE = Path.of("/run/dint/cluster.toml");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(index = "0", paramLabel = "ACTION", description = "up, status or down")
@@ -105,11 +108,13 @@ final class ClusterCommand implements Callable<Integer> {
         try (LocalCluster cluster = LocalCluster.create(3, 1)) {
             List<ServerProcess> servers = new ArrayList<>();
             try {
+                Map<String, Object> options = workload.equals("smallbank") ? Map.of("accounts", accounts)
+                        : Map.of("subscribers", subscribers, "seed", 42L);
+                cluster.describe(new ClusterFile.Service(workload, backend, options)).write(CLUSTER_FILE);
                 for (Host h : cluster.servers()) {
-                    List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", workload,
-                            "--backend", backend, "--accounts", Long.toString(accounts), "--subscribers", Long.toString(subscribers),
-                            "--seed", "42"));
-                    servers.add(new ServerProcess(cluster.start(h, args), Duration.ofSeconds(60)));
+                    // started the way an operator starts one on each host: from the cluster file
+                    servers.add(new ServerProcess(cluster.start(h, List.of("io.dint.cli.Main", "serve", "--cluster",
+                            CLUSTER_FILE.toString(), "--host", h.name())), Duration.ofSeconds(60)));
                 }
                 Host client = cluster.clients().getFirst();
                 int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();
@@ -125,6 +130,7 @@ final class ClusterCommand implements Callable<Integer> {
                 state.put("servers", cluster.servers().stream().map(Host::address).toList());
                 state.put("server_netns", cluster.servers().stream().map(Host::netns).toList());
                 state.put("port", Wire.PORT);
+                state.put("cluster_file", CLUSTER_FILE.toString());
                 Path tmp = STATE.resolveSibling("cluster.json.tmp");
                 JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), state);
                 Files.move(tmp, STATE, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -136,6 +142,7 @@ final class ClusterCommand implements Callable<Integer> {
             } finally {
                 servers.forEach(ServerProcess::close);
                 Files.deleteIfExists(STATE);
+                Files.deleteIfExists(CLUSTER_FILE);
             }
         }
         return 0;
@@ -158,6 +165,7 @@ final class ClusterCommand implements Callable<Integer> {
         System.out.println((alive(s) ? "up" : "DEAD (run ./dint cluster down)") + ": " + s.get("workload") + " on "
                 + s.get("backend") + " shards " + s.get("servers") + " port " + s.get("port") + ", scale " + s.get("scale"));
         System.out.println("client host: namespace " + s.get("client_netns") + ", address " + s.get("client_address"));
+        System.out.println("cluster file: " + s.get("cluster_file") + " (dint example, dint bench --cluster FILE)");
         return alive(s) ? 0 : 1;
     }
 
@@ -176,6 +184,7 @@ final class ClusterCommand implements Callable<Integer> {
             }
         });
         Files.deleteIfExists(STATE);
+        Files.deleteIfExists(CLUSTER_FILE);
         LocalCluster.cleanLeftovers();
         System.out.println("cluster down");
         return 0;

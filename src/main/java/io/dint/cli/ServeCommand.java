@@ -20,6 +20,8 @@ import io.dint.log.ShmRings;
 import io.dint.net.Ipv4;
 import io.dint.occ.OccObjects;
 import io.dint.occ.OccTable;
+import io.dint.cluster.ClusterFile;
+import io.dint.server.ControlEndpoint;
 import io.dint.server.ServerControl;
 import io.dint.server.ServiceServer;
 import io.dint.server.UdpServer;
@@ -37,22 +39,49 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Runs one service on this host with the chosen backend, controlled over stdin/stdout. */
+/**
+ * Runs one service on this host with the chosen backend, controlled over stdin/stdout and, with
+ * {@code --control} (or {@code --cluster}), over HTTP.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         header = "Serve one DINT service on this host (one per server of a cluster).",
         description = "Serve a DINT service on this host (the local cluster runs one per server namespace).")
 final class ServeCommand implements Callable<Integer> {
     enum Service { lock2pl, occ, log, kv, smallbank, tatp }
 
-    @Option(names = "--service", required = true, description = "Service: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--service", description = "Service: ${COMPLETION-CANDIDATES}. Required unless --cluster gives it.")
     Service service;
+
+    @Option(names = "--cluster", paramLabel = "FILE", description = "A cluster file (TOML): serve its [service] with its options"
+            + " as its host --host, on that host's interface and CPUs, with the control endpoint at the host's control address."
+            + " Options given here as well override the file's.")
+    Path cluster;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "With --cluster: this host's name in the file.")
+    String host;
+
+    @Option(names = "--control", paramLabel = "ADDR:PORT", description = "Serve the control endpoint (HTTP: /ready, /stats,"
+            + " /check as JSON, /metrics for Prometheus) on this address. Default: none (with --cluster: the host's control).")
+    String control;
+
+    @Option(names = "--cpus", paramLabel = "LIST", description = "Run this server on these CPUs only (e.g. 2-7). Default: every CPU.")
+    String cpus;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--backend", defaultValue = "xdp", description = "xdp (in-kernel fast path), udp (Java over kernel UDP), afxdp (Java over AF_XDP, one busy-polling thread) or, for kv, memcached (Debian's, UDP on). Default: ${DEFAULT-VALUE}.",
             converter = BackendConverter.class)
@@ -125,6 +154,87 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (cluster != null) {
+            return fromClusterFile();
+        }
+        if (host != null) {
+            throw new IllegalArgumentException("--host names this host in a cluster file: give --cluster FILE too");
+        }
+        if (service == null) {
+            throw new IllegalArgumentException("which service? give --service (" + java.util.Arrays.toString(Service.values())
+                    + "), or --cluster FILE --host NAME");
+        }
+        if (cpus != null) {
+            io.dint.cluster.CoreSplit.pinThisProcess(cpus);
+        }
+        ControlEndpoint endpoint = control == null ? null : ControlEndpoint.start(ClusterFile.parseEndpoint(control));
+        try {
+            serve(endpoint);
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@code serve --cluster FILE --host NAME}: this host must be the file's server NAME (its
+     * address on its interface here); neighbour entries for the hosts whose MAC the file gives,
+     * then the file's serve arguments with this command line's own after them.
+     */
+    private int fromClusterFile() throws Exception {
+        ClusterFile file = ClusterFile.read(cluster);
+        if (host == null) {
+            throw new IllegalArgumentException("--cluster needs --host NAME: which server of " + cluster + " this is ("
+                    + String.join(", ", file.servers().stream().map(ClusterFile.Entry::name).toList()) + ")");
+        }
+        ClusterFile.Entry me = file.host(host, ClusterFile.Role.SERVER);
+        io.dint.cluster.Host here = file.local(me, true);
+        file.addNeighbours(here);
+        List<String> args = new ArrayList<>(file.serveArgs(me));
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            if (o.longestName().equals("--cluster") || o.longestName().equals("--host")) {
+                continue;
+            }
+            List<String> values = o.originalStringValues();
+            if (values.isEmpty()) {
+                args.add(o.longestName());
+            }
+            for (String v : values) {
+                args.addAll(List.of(o.longestName(), v));
+            }
+        }
+        ServeCommand resolved = new ServeCommand();
+        CommandLine cli = new CommandLine(resolved);
+        cli.setOverwrittenOptionsAllowed(true);
+        try {
+            cli.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("cluster file " + cluster + ", host " + host + ": " + e.getMessage()
+                    + " (from `serve " + String.join(" ", args) + "`)", e);
+        }
+        System.err.println("dint: " + host + " serves " + resolved.service + " on " + resolved.backend.id() + ", interface "
+                + resolved.iface + " (" + me.address() + "), control endpoint http://" + resolved.control + "/");
+        return resolved.call();
+    }
+
+    /**
+     * What {@code dint serve --cluster FILE --host NAME} runs with on server {@code name}: the
+     * file's arguments parsed as this command parses them, defaults filled in. Lets a client host
+     * learn the service's scale from the same file.
+     */
+    static ServeCommand resolve(ClusterFile file, ClusterFile.Entry server) {
+        ServeCommand resolved = new ServeCommand();
+        try {
+            new CommandLine(resolved).parseArgs(file.serveArgs(server).toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("cluster file " + file.origin() + ": " + e.getMessage(), e);
+        }
+        return resolved;
+    }
+
+    private void serve(ControlEndpoint endpoint) throws Exception {
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("service", service.name());
         ready.put("backend", backend.id());
@@ -137,8 +247,7 @@ final class ServeCommand implements Callable<Integer> {
             case tatp -> shard(new TatpWorkload(subscribers, seed), ready);
         };
         ready.put("pid", ProcessHandle.current().pid());
-        ServerControl.run(server, ready);
-        return 0;
+        ServerControl.run(server, ready, endpoint);
     }
 
     /**

@@ -60,7 +60,8 @@ public record CoreSplit(List<Integer> serverCpus, List<Integer> clientCpus) {
         return new CoreSplit(cpus(server, "--server-cpus"), cpus(client, "--client-cpus"));
     }
 
-    private static List<Integer> cpus(String list, String option) {
+    /** Parses a CPU list ({@code 1}, {@code 2,3}, {@code 2-7}); errors name {@code option}. */
+    static List<Integer> cpus(String list, String option) {
         List<Integer> out = new ArrayList<>();
         for (String p : list.split(",")) {
             try {
@@ -104,10 +105,19 @@ public record CoreSplit(List<Integer> serverCpus, List<Integer> clientCpus) {
      * returns what undoes it: the affinity the process had.
      */
     public AutoCloseable pinThisProcessToClients() {
+        return pinThisProcess(clientList());
+    }
+
+    /**
+     * Pins every thread of this process to {@code cpus} (a list such as {@code 2-7}; threads made
+     * later inherit it) and returns what undoes it.
+     */
+    public static AutoCloseable pinThisProcess(String cpus) {
+        cpus(cpus, "the CPU list");
         String pid = Long.toString(ProcessHandle.current().pid());
         String before = IpCommand.run(List.of("taskset", "-p", "-c", pid), null).trim();
         String was = before.substring(before.lastIndexOf(':') + 1).trim(); // "pid 123's current affinity list: 0,1"
-        IpCommand.run(List.of("taskset", "-a", "-p", "-c", clientList(), pid), null);
+        IpCommand.run(List.of("taskset", "-a", "-p", "-c", cpus, pid), null);
         return () -> IpCommand.run(List.of("taskset", "-a", "-p", "-c", was, pid), null);
     }
 

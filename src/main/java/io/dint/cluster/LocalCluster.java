@@ -370,6 +370,24 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(all);
     }
 
+    /**
+     * This cluster as a cluster file running {@code service}: every host with its namespace,
+     * address, interface and MAC, the split's CPUs when there is one, and for servers the control
+     * endpoint at their address on {@link ClusterFile#CONTROL_PORT}. What {@code dint serve
+     * --cluster FILE --host sN} run in a server's namespace, and {@code dint bench|example --cluster
+     * FILE} on the client, read.
+     */
+    public ClusterFile describe(ClusterFile.Service service) {
+        List<ClusterFile.Entry> entries = new ArrayList<>();
+        for (Host h : hosts()) {
+            boolean server = servers.contains(h);
+            entries.add(new ClusterFile.Entry(h.name(), server ? ClusterFile.Role.SERVER : ClusterFile.Role.CLIENT, h.ipv4(),
+                    h.iface(), h.mac(), split == null ? null : server ? split.serverList() : split.clientList(),
+                    server ? new java.net.InetSocketAddress(h.address(), ClusterFile.CONTROL_PORT) : null, h.netns()));
+        }
+        return new ClusterFile("local cluster " + tag, service, entries);
+    }
+
     /** The namespace holding the bridge and the far ends of the hosts' veths. */
     public String bridgeNetns() {
         return bridgeNs;

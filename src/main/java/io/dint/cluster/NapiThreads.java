@@ -24,7 +24,7 @@ final class NapiThreads {
 
     private NapiThreads() {}
 
-    /** Turns on threaded NAPI for {@code dev} in {@code netns} and pins its threads to {@code cpus}. */
+    /** Turns on threaded NAPI for {@code dev} in {@code netns} (null: this process's) and pins its threads to {@code cpus}. */
     static List<Long> threadAndPin(String netns, String dev, String cpus) {
         Set<Long> before;
         Set<Long> after;
@@ -34,8 +34,13 @@ final class NapiThreads {
                  FileLock _ = ch.lock()) {
                 before = napiThreads(dev);
                 try {
-                    IpCommand.run(List.of(IpCommand.IP, "netns", "exec", netns, "sh", "-c",
-                            "echo 1 > /sys/class/net/" + dev + "/threaded"), null);
+                    List<String> echo = List.of("sh", "-c", "echo 1 > /sys/class/net/" + dev + "/threaded");
+                    List<String> cmd = new java.util.ArrayList<>();
+                    if (netns != null) { // null: this process's own namespace
+                        cmd.addAll(List.of(IpCommand.IP, "netns", "exec", netns));
+                    }
+                    cmd.addAll(echo);
+                    IpCommand.run(cmd, null);
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException("cannot turn on threaded NAPI for " + dev + " in " + netns
                             + " (the interface needs NAPI: an XDP program or GRO on): " + e.getMessage(), e);

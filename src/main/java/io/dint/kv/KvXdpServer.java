@@ -51,6 +51,11 @@ public final class KvXdpServer implements ServiceServer {
     }
 
     @Override
+    public Map<String, long[]> perCpuStats() {
+        return server.perCpuStats();
+    }
+
+    @Override
     public void close() {
         server.close();
     }

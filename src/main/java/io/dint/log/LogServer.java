@@ -75,6 +75,11 @@ public final class LogServer implements ServiceServer {
     }
 
     @Override
+    public Map<String, long[]> perCpuStats() {
+        return front.perCpuStats();
+    }
+
+    @Override
     public void close() {
         front.close();
         try {

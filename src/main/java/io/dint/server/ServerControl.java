@@ -7,30 +7,112 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The line protocol a server process speaks on stdin/stdout with whoever started it: it prints
+ * How a serving process is controlled. On stdin/stdout, with whoever started it: it prints
  * {@code READY {json}} once serving, then answers {@code stats} with {@code STATS {json}} and
- * {@code check} with {@code CHECK {json}}; {@code quit} or end of input stops it.
+ * {@code check} with {@code CHECK {json}}; {@code quit} stops it. Over HTTP, when it has a
+ * {@link ControlEndpoint}: the same answers to anyone who can reach the endpoint. Without an
+ * endpoint the end of stdin stops the server too; with one, it serves until {@code quit} or a
+ * signal (SIGTERM, SIGINT), so that it can run detached from a terminal. Either way the server is
+ * closed on the way out (a commit log drained and synced, programs detached).
+ *
+ * <p>Both front ends call the server through one instance, which runs one request at a time.
  */
 public final class ServerControl {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long CLOSE_GRACE_SECONDS = 30;
 
-    private ServerControl() {}
+    private final ServiceServer server;
+    private final Map<String, Object> ready;
 
-    /** Serves control requests until quit or end of input, then closes the server. */
+    private ServerControl(ServiceServer server, Map<String, Object> ready) {
+        this.server = server;
+        this.ready = Map.copyOf(ready);
+    }
+
+    /** What the server reported when it became ready. */
+    public Map<String, Object> ready() {
+        return ready;
+    }
+
+    /** {@link ServiceServer#stats()}, one request at a time. */
+    public synchronized Map<String, Object> stats() {
+        return server.stats();
+    }
+
+    /** {@link ServiceServer#check()}, one request at a time. */
+    public synchronized Map<String, Object> check() {
+        return server.check();
+    }
+
+    /** {@link ServiceServer#stats()} and {@link ServiceServer#perCpuStats()} read together. */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(server.stats(), server.perCpuStats());
+    }
+
+    /** Counters read in one go, for one scrape. */
+    public record Snapshot(Map<String, Object> stats, Map<String, long[]> perCpu) {}
+
+    /** Serves control requests on stdin/stdout until quit or end of input, then closes the server. */
     public static void run(ServiceServer server, Map<String, Object> ready) throws IOException {
+        run(server, ready, null);
+    }
+
+    /**
+     * Serves control requests on stdin/stdout and, when {@code endpoint} is not null, over HTTP
+     * (the endpoint is taken over and closed here) until told to stop, then closes the server.
+     */
+    public static void run(ServiceServer server, Map<String, Object> ready, ControlEndpoint endpoint) throws IOException {
+        ServerControl control = new ServerControl(server, ready);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // On SIGTERM the JVM runs its hooks while this thread goes on: stop it, and wait until it has closed the server.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "dint-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         PrintStream out = System.out;
         try (server) {
-            out.println("READY " + JSON.writeValueAsString(ready));
+            if (endpoint != null) {
+                endpoint.serve(control);
+            }
+            out.println("READY " + JSON.writeValueAsString(control.ready));
             out.flush();
+            Thread.ofPlatform().daemon().name("dint-serve-stdin").start(() -> readCommands(control, out, stop, endpoint == null));
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (endpoint != null) {
+                endpoint.close(); // nothing asks a closing server anything
+            }
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running
+            }
+        }
+    }
+
+    private static void readCommands(ServerControl control, PrintStream out, CountDownLatch stop, boolean stopAtEnd) {
+        try {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
                 switch (line.trim()) {
-                    case "stats" -> out.println("STATS " + JSON.writeValueAsString(server.stats()));
-                    case "check" -> out.println("CHECK " + JSON.writeValueAsString(server.check()));
+                    case "stats" -> out.println("STATS " + JSON.writeValueAsString(control.stats()));
+                    case "check" -> out.println("CHECK " + JSON.writeValueAsString(control.check()));
                     case "quit" -> {
+                        stop.countDown();
                         return;
                     }
                     case "" -> { }
@@ -38,6 +120,15 @@ public final class ServerControl {
                 }
                 out.flush();
             }
+        } catch (IOException | RuntimeException e) {
+            // a server that cannot answer its starter stops, and the starter sees it exit
+            out.println("ERROR " + e);
+            out.flush();
+            stop.countDown();
+            return;
+        }
+        if (stopAtEnd) {
+            stop.countDown();
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The starting side of {@link ServerControl}: a server child process and its control lines. */
-public final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements ServerHandle {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
@@ -34,14 +34,17 @@ public final class ServerProcess implements AutoCloseable {
         this.ready = awaitReply("READY", startTimeout);
     }
 
+    @Override
     public Map<String, Object> ready() {
         return ready;
     }
 
+    @Override
     public Map<String, Object> stats() {
         return request("stats", "STATS");
     }
 
+    @Override
     public Map<String, Object> check() {
         return request("check", "CHECK");
     }

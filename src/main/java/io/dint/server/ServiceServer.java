@@ -10,6 +10,14 @@ public interface ServiceServer extends AutoCloseable {
     /** Service state at quiescence, for end-of-run checks. */
     Map<String, Object> check();
 
+    /**
+     * The kernel's per-CPU counters by {@link io.dint.wire.Stat} name, one value per possible CPU
+     * (the {@code stats} map of an XDP backend); empty for a backend without one.
+     */
+    default Map<String, long[]> perCpuStats() {
+        return Map.of();
+    }
+
     @Override
     void close();
 }

@@ -78,6 +78,11 @@ public final class SlowPathXdpServer implements ServiceServer {
     }
 
     @Override
+    public Map<String, long[]> perCpuStats() {
+        return xdp.perCpuStats();
+    }
+
+    @Override
     public void close() {
         xdp.close(); // detaches XDP first: nothing new reaches the slow path
         tc.close();

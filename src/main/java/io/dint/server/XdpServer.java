@@ -109,6 +109,19 @@ public final class XdpServer implements ServiceServer {
     }
 
     @Override
+    public Map<String, long[]> perCpuStats() {
+        BpfMap stats = object.map("stats");
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < Stat.MAX; i++) {
+            long[] v = stats.perCpuLongs(i);
+            if (Stat.isNamed(i) || java.util.Arrays.stream(v).anyMatch(x -> x != 0)) {
+                m.put(Stat.name(i), v);
+            }
+        }
+        return m;
+    }
+
+    @Override
     public Map<String, Object> check() {
         return check.apply(object);
     }

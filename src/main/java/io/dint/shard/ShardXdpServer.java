@@ -173,6 +173,11 @@ public final class ShardXdpServer implements ServiceServer {
     }
 
     @Override
+    public Map<String, long[]> perCpuStats() {
+        return server.perCpuStats();
+    }
+
+    @Override
     public void close() {
         server.close();
     }
