@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * transaction and reads both balances back in another.
  */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        header = "Run the example transfer on a cluster file's or cluster up's servers.",
+        header = "Run the example transfer on a cluster file's or cluster up's hosts",
         description = "Run the example application (a transfer between two accounts) against the Smallbank servers of a cluster"
                 + " file, or of ./dint cluster up --workload smallbank.")
 final class ExampleCommand implements Callable<Integer> {
