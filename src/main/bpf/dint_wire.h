@@ -95,20 +95,26 @@ struct dint_hdr {
 struct dint_lock_msg {
 	struct dint_hdr hdr;
 	__u64 lock_id;
-	__u64 txn_id; /* the transaction asking: recorded as the exclusive holder */
+	__u64 txn_id; /* the transaction asking: recorded as the holder or sharer */
 };
 
 /*
- * One entry of the 2PL lock table, indexed by dint_hash64(lock_id) % size. Unrelated lock ids
- * may share an entry; holder names the transaction holding it exclusively so that the same
- * transaction is granted again instead of rejecting itself.
+ * One entry of every lock table (the 2PL service's, the OCC service's, a shard's), indexed by
+ * dint_hash64(key) % size; lock_rules.h holds the rules, io.dint.lock.LockRules their Java twin.
+ * Unrelated keys may share an entry, so it records who holds it: holder, the transaction holding
+ * every exclusive grant, and sharer, the one holding every shared grant (DINT_LOCK_SHARERS when
+ * several do), so that a transaction never conflicts with its own grants on the entry. No request
+ * may name txn 0 (no holder) or DINT_LOCK_SHARERS.
  */
+#define DINT_LOCK_SHARERS 0xffffffffffffffffULL
+
 struct dint_lock_entry {
 	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 shared;    /* shared holders */
+	__u32 shared;    /* shared grants */
 	__u32 exclusive; /* exclusive grants, all by holder */
-	__u32 pad;
+	__u32 version;   /* OCC service: bumped by each COMMIT (FaSST keeps it with the lock); else 0 */
 	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
+	__u64 sharer;    /* txn_id of every shared holder, DINT_LOCK_SHARERS if several, 0 if none */
 };
 
 /*
@@ -233,17 +239,6 @@ struct dint_occ_msg {
 	__u16 pad;
 };
 
-/*
- * One entry of the OCC table, indexed by dint_hash64(key) % size. owner != 0 is the lock;
- * version is bumped by each COMMIT, which unlocks. Unrelated keys may share an entry: its owner
- * is granted again, so a transaction never rejects itself.
- */
-struct dint_occ_entry {
-	__u32 spin;    /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 version;
-	__u64 owner;   /* txn_id of the lock holder, 0 when unlocked */
-};
-
 /* ---- Commit log ---- */
 
 #define DINT_LOG_VALUE_SIZE 40
@@ -357,24 +352,6 @@ struct dint_kv_config {
  * every record. Its settings, in .rodata.shard (dint_config.table_size is the lock table's size).
  */
 #define DINT_TXN_OBJ_EXISTS (1ULL << 32)
-
-/*
- * One entry of a shard's lock table: the 2PL lock service's entry (struct dint_lock_entry) and
- * sharer, the transaction holding every shared grant (DINT_TXN_SHARERS when more than one does).
- * Keys are hashed, so one transaction's records may share an entry: the sharer may take it
- * exclusively too, or a transaction that read one record under a shared lock and writes another
- * of the same entry would reject itself for ever.
- */
-#define DINT_TXN_SHARERS 0xffffffffffffffffULL
-
-struct dint_txn_lock {
-	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 shared;    /* shared grants */
-	__u32 exclusive; /* exclusive grants, all by holder */
-	__u32 pad;
-	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
-	__u64 sharer;    /* txn_id of every shared holder, DINT_TXN_SHARERS if several, 0 if none */
-};
 
 struct dint_shard_config {
 	__u64 lease_ns;  /* a bucket lock older than this may be taken over */

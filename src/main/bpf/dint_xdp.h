@@ -20,7 +20,7 @@
 struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
 struct dint_txn_msg dint_btf_txn_msg __attribute__((unused));
 struct dint_occ_msg dint_btf_occ_msg __attribute__((unused));
-struct dint_occ_entry dint_btf_occ_entry __attribute__((unused));
+struct dint_lock_entry dint_btf_lock_entry __attribute__((unused));
 struct dint_log_msg dint_btf_log_msg __attribute__((unused));
 struct dint_log_entry dint_btf_log_entry __attribute__((unused));
 struct dint_log_cursor dint_btf_log_cursor __attribute__((unused));
@@ -29,7 +29,6 @@ struct dint_kv_slow dint_btf_kv_slow __attribute__((unused));
 struct dint_kv_bucket dint_btf_kv_bucket __attribute__((unused));
 struct dint_kv_config dint_btf_kv_config __attribute__((unused));
 struct dint_shard_config dint_btf_shard_config __attribute__((unused));
-struct dint_txn_lock dint_btf_txn_lock __attribute__((unused));
 enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));

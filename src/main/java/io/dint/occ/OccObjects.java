@@ -27,7 +27,7 @@ public final class OccObjects {
     public static OccTableCheck scan(BpfObject obj) {
         BpfMap table = obj.map(TABLE);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment copy = arena.allocate((long) table.maxEntries() * Wire.OCC_ENTRY_SIZE, 8);
+            MemorySegment copy = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
             table.copyAll(copy);
             return OccTableCheck.scan(copy, table.maxEntries());
         }

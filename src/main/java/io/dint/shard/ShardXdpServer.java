@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.lock.LockRules;
 import io.dint.log.LogRings;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
@@ -121,12 +122,10 @@ public final class ShardXdpServer implements ServiceServer {
         long locks = 0;
         BpfMap table = object.map(LOCKS);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.TXN_LOCK_SIZE, 8);
+            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
             table.copyAll(all);
-            for (long off = 0; off < all.byteSize(); off += Wire.TXN_LOCK_SIZE) {
-                if (all.get(JAVA_INT, off + Wire.TXN_LOCK_SHARED) != 0 || all.get(JAVA_INT, off + Wire.TXN_LOCK_EXCLUSIVE) != 0) {
-                    locks++;
-                }
+            for (long off = 0; off < all.byteSize(); off += Wire.LOCK_ENTRY_SIZE) {
+                locks += LockRules.held(all, off) ? 1 : 0;
             }
         }
         Map<String, Object> m = ShardCheck.scan(store).toMap();
