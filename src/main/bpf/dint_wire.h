@@ -121,13 +121,26 @@ struct dint_lock_entry {
  * Per-program settings written by the loader into .rodata before load (const volatile, so the
  * verifier and JIT see constants). mac: the interface's own address; frames to any other
  * destination (a bridge floods unknown unicast) are not ours. All-zero mac accepts any, for
- * test-run fixtures. table_size: entries of the service's main table.
+ * test-run fixtures. table_size: entries of the service's main table. allow: 1 when requests are
+ * served only from the client prefixes in the program's allowlist map (0: from anywhere, and the
+ * map is never looked at).
  */
 struct dint_config {
 	__u8 mac[6];
 	__u16 pad;
 	__u32 table_size;
-	__u32 pad2;
+	__u32 allow;
+};
+
+/*
+ * Key of the allowlist (an LPM trie of up to DINT_ALLOW_MAX client prefixes): prefixlen bits of
+ * addr, an IPv4 address in network byte order.
+ */
+#define DINT_ALLOW_MAX 256
+
+struct dint_allow_key {
+	__u32 prefixlen;
+	__u32 addr;
 };
 
 /* dint_txn_msg.flags */
@@ -173,15 +186,15 @@ struct dint_dedup_entry {
 };
 
 /*
- * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 are common;
- * each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39, transactions
- * 40-55.
+ * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 and 56-63 are
+ * common; each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39,
+ * transactions 40-55.
  */
 enum dint_stat {
 	DINT_STAT_RX = 0,            /* packets seen by the program */
 	DINT_STAT_TX = 1,            /* replies sent with XDP_TX */
 	DINT_STAT_PASS_NOT_OURS = 2, /* not IPv4/UDP to our port: passed untouched */
-	DINT_STAT_PASS_IP_OPTIONS = 3, /* ours but with IP options or fragmented: passed */
+	DINT_STAT_DROP_IP_OPTIONS = 3, /* ours but with IP options or fragmented: dropped */
 	DINT_STAT_DROP_TRUNCATED = 4,  /* ours but shorter than its message */
 	DINT_STAT_DROP_BAD_LENGTH = 5, /* UDP length disagrees with the packet, or oversize */
 	DINT_STAT_DROP_BAD_OP = 6,     /* unknown opcode or a reply sent to us */
@@ -218,7 +231,10 @@ enum dint_stat {
 	DINT_STAT_TXN_ABSENT = 41,       /* ... answered "no such record" from the Bloom word */
 	DINT_STAT_TXN_INSTALL_HIT = 42,  /* commit, insert or delete installed in the cache */
 	DINT_STAT_TXN_BUSY = 43,         /* record's bucket locked: answered RETRY */
-	DINT_STAT_MAX = 56,
+	/* Common counters added later (56-63). */
+	DINT_STAT_DROP_NOT_ALLOWED = 56, /* ours, from a source outside the allowlist */
+	DINT_STAT_DROP_BAD_HEADER = 57,  /* ours, but a bad IP checksum, a group source MAC or a martian source */
+	DINT_STAT_MAX = 64,
 };
 
 /* ---- OCC lock service (FaSST style) ---- */

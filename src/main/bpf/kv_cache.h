@@ -157,16 +157,8 @@ static __always_inline __u8 kv_cache_op(struct dint_kv_bucket *b, __u8 op, struc
 
 static __always_inline void kv_ip_checksum(struct iphdr *ip)
 {
-	__u16 *p = (__u16 *)ip;
-	__u32 sum = 0;
-
 	ip->check = 0;
-#pragma unroll
-	for (int i = 0; i < (int)sizeof(*ip) / 2; i++)
-		sum += p[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = (__u16)~sum;
+	ip->check = (__u16)~dint_ip_sum(ip);
 }
 
 /*

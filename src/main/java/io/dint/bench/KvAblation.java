@@ -72,10 +72,10 @@ public final class KvAblation {
             Host client = cluster.clients().getFirst();
             for (KvDataSet.Population population : KvDataSet.Population.values()) {
                 for (KvPolicy policy : COLUMNS) {
-                    List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", "kv", "--backend", "xdp",
+                    List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", "xdp",
                             "--subscribers", Long.toString(subscribers), "--population", population.id(),
                             "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(), "--threads", Integer.toString(serverThreads)));
-                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(120))) {
+                    try (ServerProcess proc = new ServerProcess(cluster.serve(server, args), Duration.ofSeconds(120))) {
                         for (Row row : Row.values()) {
                             if (row.population != population) {
                                 continue;

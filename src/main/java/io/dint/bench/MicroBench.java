@@ -122,9 +122,7 @@ public final class MicroBench {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
             for (String backend : config.backends()) {
-                List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
-                args.addAll(workload.serveArgs(backend));
-                try (ServerProcess proc = new ServerProcess(cluster.start(server, args), Duration.ofSeconds(60))) {
+                try (ServerProcess proc = new ServerProcess(cluster.serve(server, workload.serveArgs(backend)), Duration.ofSeconds(60))) {
                     for (Shape shape : config.sweep()) {
                         LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
                                 closing(config.client().open(client, Math.min(64, shape.inflight())),

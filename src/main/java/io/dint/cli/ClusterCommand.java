@@ -105,10 +105,10 @@ final class ClusterCommand implements Callable<Integer> {
             List<ServerProcess> servers = new ArrayList<>();
             try {
                 for (Host h : cluster.servers()) {
-                    List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", workload,
+                    List<String> args = new ArrayList<>(List.of("--service", workload,
                             "--backend", backend, "--accounts", Long.toString(accounts), "--subscribers", Long.toString(subscribers),
                             "--seed", "42"));
-                    servers.add(new ServerProcess(cluster.start(h, args), Duration.ofSeconds(60)));
+                    servers.add(new ServerProcess(cluster.serve(h, args), Duration.ofSeconds(60)));
                 }
                 Host client = cluster.clients().getFirst();
                 int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();

@@ -8,6 +8,7 @@ import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.lock.LockRules;
 import io.dint.log.LogRings;
+import io.dint.server.Allowlist;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
@@ -37,9 +38,10 @@ public final class ShardXdpServer implements ServiceServer {
     /**
      * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
      * {@code lockEntries}, log rings of {@code logSlots} records per CPU, bucket locks leased for
-     * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures).
+     * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures)
+     * from the sources {@code allow} allows.
      */
-    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac) {
+    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac, Allowlist allow) {
         if (buckets <= 0 || lockEntries <= 0) {
             throw new IllegalArgumentException("cache buckets and lock entries must be positive, got " + buckets
                     + " and " + lockEntries);
@@ -55,7 +57,7 @@ public final class ShardXdpServer implements ServiceServer {
             obj.map(LOCKS).setMaxEntries(lockEntries);
             obj.map("log_ring").setMaxEntries(cpus * logSlots);
             obj.map("log_cursor").setMaxEntries(cpus);
-            XdpServer.configure(obj, mac, lockEntries);
+            XdpServer.configure(obj, mac, lockEntries, allow);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cfg = arena.allocate(Wire.SHARD_CONFIG);
                 cfg.set(JAVA_LONG, Wire.SHARD_CONFIG_LEASE_NS, leaseNanos);
@@ -64,6 +66,7 @@ public final class ShardXdpServer implements ServiceServer {
                 obj.map(".rodata.shard").setInitialValue(cfg);
             }
             obj.load();
+            allow.fill(obj);
             return obj;
         } catch (RuntimeException e) {
             obj.close();
@@ -84,11 +87,12 @@ public final class ShardXdpServer implements ServiceServer {
      *
      * @param store   every record (taken over)
      * @param buckets the object's cache buckets
+     * @param allow   the clients served (those the object was loaded with)
      * @param threads slow-path threads
      */
-    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads) {
+    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, Allowlist allow, int threads) {
         this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
-                o -> check(o, store, buckets));
+                allow, o -> check(o, store, buckets));
         this.object = object;
         this.buckets = buckets;
     }
@@ -98,7 +102,7 @@ public final class ShardXdpServer implements ServiceServer {
      * are written back into the store first (a copy: they stay dirty in the kernel), then the
      * store is scanned; locks are the kernel's lock table's, plus buckets still locked.
      */
-    static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
+    public static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
         BpfMap cache = object.map(CACHE);
         long lockedBuckets = 0, dirty = 0, cached = 0, lost = 0;
         try (Arena arena = Arena.ofConfined()) {

@@ -53,7 +53,15 @@ public final class Wire {
             java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),
             JAVA_INT.withName("table_size"),
-            JAVA_INT.withName("pad2")).withName("dint_config");
+            JAVA_INT.withName("allow")).withName("dint_config");
+
+    /** {@code DINT_ALLOW_MAX}: client prefixes an allowlist holds. */
+    public static final int ALLOW_MAX = 256;
+
+    /** {@code struct dint_allow_key}: key of the allowlist LPM trie (addr in network byte order). */
+    public static final StructLayout ALLOW_KEY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("prefixlen"),
+            JAVA_INT.withName("addr")).withName("dint_allow_key");
 
     /** Bytes of a KV value. */
     public static final int KV_VALUE_SIZE = 40;
@@ -184,7 +192,7 @@ public final class Wire {
 
     /** Every layout mirrored from the header, for the layout test. */
     public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG,
-        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG};
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG, ALLOW_KEY};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -270,6 +278,10 @@ public final class Wire {
 
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
     public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");
+    public static final int CONFIG_ALLOW = offset(CONFIG, "allow");
+
+    public static final int ALLOW_KEY_PREFIXLEN = offset(ALLOW_KEY, "prefixlen");
+    public static final int ALLOW_KEY_ADDR = offset(ALLOW_KEY, "addr");
 
     private static int offset(StructLayout layout, String member) {
         return (int) layout.byteOffset(groupElement(member));

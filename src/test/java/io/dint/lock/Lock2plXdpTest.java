@@ -39,7 +39,7 @@ class Lock2plXdpTest {
 
     @BeforeEach
     void load() {
-        obj = LockObjects.load(TABLE, Frames.SERVER_MAC);
+        obj = LockObjects.load(TABLE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY);
         prog = obj.program(LockObjects.PROGRAM);
         stats = obj.map("stats");
     }

@@ -41,7 +41,7 @@ class OccXdpTest {
 
     @BeforeEach
     void load() {
-        obj = OccObjects.load(TABLE, Frames.SERVER_MAC);
+        obj = OccObjects.load(TABLE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY);
         prog = obj.program(OccObjects.PROGRAM);
         stats = obj.map("stats");
     }

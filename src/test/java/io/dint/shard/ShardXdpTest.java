@@ -52,7 +52,7 @@ class ShardXdpTest {
 
     @BeforeEach
     void load() {
-        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC); // rings nobody drains here
+        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY); // rings nobody drains here
         xdp = obj.program(ShardXdpServer.PROGRAM);
         tc = obj.program(ShardXdpServer.TC_PROGRAM);
         slowStore = new ShardStore(1024, new ShardLog());

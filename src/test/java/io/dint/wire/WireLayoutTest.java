@@ -149,6 +149,7 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_TXN_F_UNLOCK")).isEqualTo(Wire.TXN_F_UNLOCK);
         assertThat(define(header, "DINT_TXN_OBJ_EXISTS")).isEqualTo(Wire.TXN_OBJ_EXISTS);
         assertThat(define(header, "DINT_LOCK_SHARERS")).isEqualTo(Wire.LOCK_SHARERS);
+        assertThat(define(header, "DINT_ALLOW_MAX")).isEqualTo(Wire.ALLOW_MAX);
     }
 
     private static long define(String header, String name) {
