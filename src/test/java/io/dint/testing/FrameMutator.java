@@ -166,7 +166,7 @@ public final class FrameMutator {
     }
 
     /** Recomputes the IPv4 header checksum of whatever header length the frame claims, if it fits. */
-    static void fixChecksum(byte[] f) {
+    public static void fixChecksum(byte[] f) {
         if (f.length < 34 || f[12] != 0x08 || f[13] != 0) {
             return;
         }
