@@ -52,9 +52,11 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         int op = Header.op(buf);
         long key = TxnMessage.key(buf);
         int flags = buf.get(ValueLayout.JAVA_BYTE, FLAGS) & 0xff;
+        int bucket = buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET);
         if (Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || ShardStore.isLog(op)
-                || ShardStore.isRelease(op) || key == 0 || (flags & ~Wire.KV_VICTIM) != 0
-                || buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET) != Long.remainderUnsigned(Hash64.hash(key), buckets)) {
+                || ShardStore.isRelease(op) || key == 0 || (flags & ~Wire.KV_VICTIM) != 0 || bucket != bucketOf(key)
+                // the kernel's victim is a record of the same bucket: anything else is not from it
+                || ((flags & Wire.KV_VICTIM) != 0 && bucketOf(buf.get(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY)) != bucket)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
@@ -96,6 +98,10 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         Header.setStatus(buf, status);
         stats[Stat.TX]++;
         return len;
+    }
+
+    private long bucketOf(long key) {
+        return Long.remainderUnsigned(Hash64.hash(key), buckets);
     }
 
     @Override

@@ -127,6 +127,25 @@ class XdpFuzzTest {
         }
     }
 
+    /** The bridge ports' program passes every frame untouched. */
+    @org.junit.jupiter.api.Test
+    void thePassProgramPassesEverythingUntouched() {
+        int frames = Fuzz.frames();
+        SplittableRandom rnd = new SplittableRandom(Fuzz.seed() ^ 0x9a55);
+        FrameMutator gen = new FrameMutator(rnd, seq -> ServiceProgram.LOCK2PL.request(rnd, seq));
+        try (BpfObject obj = BpfObject.openBundled("pass")) {
+            obj.load();
+            BpfProgram p = obj.program("pass_xdp");
+            for (int i = 0; i < frames; i++) {
+                byte[] f = gen.next();
+                TestRun r = p.testRun(f);
+                assertThat(r.verdict()).isEqualTo(Xdp.PASS);
+                assertThat(r.output()).isEqualTo(f);
+            }
+        }
+        Fuzz.report("pass", frames);
+    }
+
     /** The reply payload of an XDP_TX frame, after checking the frame is the request turned around with the header echoed. */
     static byte[] reply(byte[] request, byte[] out, int size, String what) {
         byte[] reply = Arrays.copyOfRange(out, WellFormed.PAYLOAD, WellFormed.PAYLOAD + size);
