@@ -30,6 +30,11 @@ public final class WellFormed {
      * server, from a source {@code allow} allows; null when it would not.
      */
     public static byte[] datagram(byte[] f, int port, Allowlist allow) {
+        return datagram(f, port, allow, Wire.MAX_PAYLOAD);
+    }
+
+    /** As {@link #datagram(byte[], int, Allowlist)}, for payloads of up to {@code maxPayload} bytes. */
+    public static byte[] datagram(byte[] f, int port, Allowlist allow, int maxPayload) {
         if (f.length < PAYLOAD || !Arrays.equals(f, 0, 6, Frames.SERVER_MAC, 0, 6) || (f[6] & 1) != 0
                 || u16(f, 12) != 0x0800 || f[14] != 0x45 || f[23] != 17 || (u16(f, 20) & 0x3fff) != 0
                 || !checksumRight(f)) {
@@ -42,7 +47,7 @@ public final class WellFormed {
         }
         int udpLen = u16(f, 38);
         if (u16(f, 36) != port || udpLen < 8 || u16(f, 16) != 20 + udpLen || 34 + udpLen > f.length
-                || udpLen - 8 > Wire.MAX_PAYLOAD) {
+                || udpLen - 8 > maxPayload) {
             return null;
         }
         return Arrays.copyOfRange(f, PAYLOAD, 34 + udpLen);
