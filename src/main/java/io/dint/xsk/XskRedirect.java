@@ -90,6 +90,11 @@ final class XskRedirect implements AutoCloseable {
 
     /** Routes UDP destination port {@code port} to slot {@code slot} (or {@link #BY_QUEUE}). */
     void routePort(int port, int slot) {
+        route(object, port, slot);
+    }
+
+    /** {@link #routePort} on a loaded object (test runs use it unattached). */
+    static void route(BpfObject object, int port, int slot) {
         if (slot != BY_QUEUE) {
             checkSlot(slot);
         }

@@ -41,6 +41,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -217,8 +220,8 @@ class XdpFuzzTest {
 
         static Twin of(ServiceProgram service) {
             return switch (service) {
-                case LOCK2PL -> new LockTwin();
-                case OCC -> new OccTwin();
+                case LOCK2PL -> TableTwin.locks();
+                case OCC -> TableTwin.occ();
                 case LOG -> new LogTwin();
                 case KV -> new KvTwin();
                 case SHARD -> new ShardTwin();
@@ -249,48 +252,60 @@ class XdpFuzzTest {
         }
     }
 
-    static final class LockTwin extends Twin {
-        final LockTable table = new LockTable(64);
+    /**
+     * A lock table service (lock2pl, occ) and its Java twin: every reply the same, and after every
+     * batch the same table, no entry spinning or breaking the rules.
+     *
+     * @param <C> what a scan of the table finds
+     */
+    static final class TableTwin<C> extends Twin {
+        private final DatagramService table;
+        private final Function<BpfObject, C> kernelScan;
+        private final Supplier<C> javaScan;
+        private final ToLongFunction<C> spinning;
+        private final ToLongFunction<C> inconsistent;
+
+        TableTwin(DatagramService table, Function<BpfObject, C> kernelScan, Supplier<C> javaScan, ToLongFunction<C> spinning,
+                  ToLongFunction<C> inconsistent) {
+            this.table = table;
+            this.kernelScan = kernelScan;
+            this.javaScan = javaScan;
+            this.spinning = spinning;
+            this.inconsistent = inconsistent;
+        }
+
+        static TableTwin<LockTableCheck> locks() {
+            LockTable t = new LockTable(64);
+            return new TableTwin<>(t, LockObjects::scan, t::scan, LockTableCheck::spinning, LockTableCheck::inconsistent);
+        }
+
+        static TableTwin<OccTableCheck> occ() {
+            OccTable t = new OccTable(64);
+            return new TableTwin<>(t, OccObjects::scan, t::scan, OccTableCheck::spinning, OccTableCheck::inconsistent);
+        }
 
         @Override
         void compare(byte[] request, byte[] kernel, String what) {
-            assertThat(serve(table, request)).as("LockTable's reply: %s", what).isEqualTo(kernel);
+            assertThat(serve(table, request)).as("the Java table's reply: %s", what).isEqualTo(kernel);
         }
 
         @Override
         void checkInvariants(BpfObject obj, int ok, String when) {
-            LockTableCheck k = LockObjects.scan(obj);
-            assertThat(k.spinning()).as("spinning entries %s", when).isZero();
-            assertThat(k.inconsistent()).as("inconsistent entries %s", when).isZero();
-            assertThat(k).as("the kernel's table is LockTable's %s", when).isEqualTo(table.scan());
+            C k = kernelScan.apply(obj);
+            assertThat(spinning.applyAsLong(k)).as("spinning entries %s", when).isZero();
+            assertThat(inconsistent.applyAsLong(k)).as("inconsistent entries %s", when).isZero();
+            assertThat(k).as("the kernel's table is the Java table's %s", when).isEqualTo(javaScan.get());
         }
 
         @Override
         public void close() {
-            table.close();
-            super.close();
-        }
-    }
-
-    static final class OccTwin extends Twin {
-        final OccTable table = new OccTable(64);
-
-        @Override
-        void compare(byte[] request, byte[] kernel, String what) {
-            assertThat(serve(table, request)).as("OccTable's reply: %s", what).isEqualTo(kernel);
-        }
-
-        @Override
-        void checkInvariants(BpfObject obj, int ok, String when) {
-            OccTableCheck k = OccObjects.scan(obj);
-            assertThat(k.spinning()).as("spinning entries %s", when).isZero();
-            assertThat(k.inconsistent()).as("inconsistent entries %s", when).isZero();
-            assertThat(k).as("the kernel's table is OccTable's %s", when).isEqualTo(table.scan());
-        }
-
-        @Override
-        public void close() {
-            table.close();
+            if (table instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             super.close();
         }
     }

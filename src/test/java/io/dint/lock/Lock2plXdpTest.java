@@ -85,6 +85,15 @@ class Lock2plXdpTest {
         }
     }
 
+    /** The next id after {@code a} that shares its entry. */
+    private static long collidingWith(long a) {
+        long b = a + 1;
+        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
+            b++;
+        }
+        return b;
+    }
+
     private long stat(int s) {
         return stats.sumPerCpuLong(s);
     }
@@ -118,10 +127,7 @@ class Lock2plXdpTest {
 
     @Test
     void lockSharingGrantsTheHolderAgain() {
-        long a = 5, b = a + 1;
-        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
-            b++;
-        }
+        long a = 5, b = collidingWith(a);
         assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7)).isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 7)).as("same txn, other id, same entry").isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 8)).as("other txn").isEqualTo(Status.REJECT);
@@ -133,10 +139,7 @@ class Lock2plXdpTest {
 
     @Test
     void aTransactionsOwnSharedGrantsNeverRejectIt() {
-        long a = 5, b = a + 1;
-        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
-            b++;
-        }
+        long a = 5, b = collidingWith(a);
         assertThat(lock(Op.LOCK_ACQUIRE_SHARED, a, 7)).isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, b, 7)).as("same txn, other id, same entry").isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7)).as("the only sharer upgrades").isEqualTo(Status.GRANT);

@@ -27,6 +27,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import net.jqwik.api.ForAll;
@@ -64,29 +65,13 @@ class ServeFuzzTest {
         ARENA.close();
     }
 
-    @Property(tries = 3000)
-    void lockTable(@ForAll long seed) {
-        check(LOCKS, ServiceProgram.LOCK2PL, seed);
-    }
+    private static final Map<ServiceProgram, DatagramService> SERVICES = Map.of(ServiceProgram.LOCK2PL, LOCKS,
+            ServiceProgram.OCC, OCC, ServiceProgram.LOG, LOG, ServiceProgram.KV, KV, ServiceProgram.SHARD, SHARD);
 
-    @Property(tries = 3000)
-    void occTable(@ForAll long seed) {
-        check(OCC, ServiceProgram.OCC, seed);
-    }
-
-    @Property(tries = 3000)
-    void logService(@ForAll long seed) {
-        check(LOG, ServiceProgram.LOG, seed);
-    }
-
-    @Property(tries = 3000)
-    void kvService(@ForAll long seed) {
-        check(KV, ServiceProgram.KV, seed);
-    }
-
-    @Property(tries = 3000)
-    void shardStore(@ForAll long seed) {
-        check(SHARD, ServiceProgram.SHARD, seed);
+    @Property(tries = 15000)
+    void everyService(@ForAll ServiceProgram program, @ForAll long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        check(SERVICES.get(program), mutate(program.request(rnd, rnd.nextLong()), rnd), program::serves, program.file());
     }
 
     @Property(tries = 3000)
@@ -101,11 +86,6 @@ class ServeFuzzTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         byte[] grown = shardGrown(rnd);
         check(SHARD_SLOW, mutate(grown, rnd), ServeFuzzTest::shardGrownServed, "shard slow path");
-    }
-
-    private static void check(DatagramService service, ServiceProgram program, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        check(service, mutate(program.request(rnd, rnd.nextLong()), rnd), program::serves, program.file());
     }
 
     /** Serves {@code input} and checks what came of it against {@code served}, the oracle of well-formed input. */

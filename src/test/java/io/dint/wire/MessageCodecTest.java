@@ -13,8 +13,8 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Every message codec (Header, OccMessage, LogMessage, KvMessage with its slow-path trailer,
- * TxnMessage) against an independent little-endian reading of the C layout, at unaligned starts
+ * Every message codec (Header, LockMessage, OccMessage, LogMessage, KvMessage with its slow-path
+ * trailer, TxnMessage) against an independent little-endian reading of the C layout, at unaligned starts
  * too; and every decoder on arbitrary bytes: it reads what is there and never throws.
  */
 class MessageCodecTest {
@@ -28,6 +28,38 @@ class MessageCodecTest {
         assertThat(c.getShort(2)).isZero();
         assertThat(c.getInt(4)).isEqualTo(clientId);
         assertThat(c.getLong(8)).isEqualTo(seq);
+    }
+
+    @Property(tries = 500)
+    void lockRequestsAreTheCLayout(@ForAll @IntRange(max = 255) int op, @ForAll int clientId, @ForAll long seq,
+                                   @ForAll long lockId, @ForAll long txnId, @ForAll @IntRange(max = 7) int offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment whole = arena.allocate(64).fill((byte) 0x5a);
+            MemorySegment b = whole.asSlice(offset); // unaligned starts must work too
+            assertThat(LockMessage.encodeRequest(b, op, clientId, seq, lockId, txnId)).isEqualTo(32);
+            ByteBuffer c = le(b, 32);
+            assertHeader(c, op, clientId, seq);
+            assertThat(c.getLong(16)).isEqualTo(lockId);
+            assertThat(c.getLong(24)).isEqualTo(txnId);
+            assertThat(whole.get(ValueLayout.JAVA_BYTE, offset + 32)).as("nothing written past the message").isEqualTo((byte) 0x5a);
+            assertThat(Header.op(b)).isEqualTo(op);
+            assertThat(Header.clientId(b)).isEqualTo(clientId);
+            assertThat(Header.seq(b)).isEqualTo(seq);
+            assertThat(LockMessage.lockId(b)).isEqualTo(lockId);
+            assertThat(LockMessage.txnId(b)).isEqualTo(txnId);
+        }
+    }
+
+    @Property(tries = 100)
+    void statusIsOneByteAndLeavesTheRestAlone(@ForAll @IntRange(max = 255) int status, @ForAll long seq) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(32);
+            LockMessage.encodeRequest(b, Op.LOCK_ACQUIRE_SHARED, 3, seq, 4, 5);
+            Header.setStatus(b, status);
+            assertThat(Header.status(b)).isEqualTo(status);
+            assertThat(Header.op(b)).isEqualTo(Op.LOCK_ACQUIRE_SHARED);
+            assertThat(Header.seq(b)).isEqualTo(seq);
+        }
     }
 
     @Property(tries = 300)

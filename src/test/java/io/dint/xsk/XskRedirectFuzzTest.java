@@ -11,9 +11,6 @@ import io.dint.testing.Frames;
 import io.dint.testing.Fuzz;
 import io.dint.testing.LockMessages;
 import io.dint.wire.Op;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
@@ -34,8 +31,8 @@ class XskRedirectFuzzTest {
         int frames = Fuzz.frames();
         SplittableRandom rnd = new SplittableRandom(Fuzz.seed() ^ 0x75c);
         try (BpfObject obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC))) {
-            route(obj, SERVICE, XskRedirect.BY_QUEUE);
-            route(obj, CLIENT, 5);
+            XskRedirect.route(obj, SERVICE, XskRedirect.BY_QUEUE);
+            XskRedirect.route(obj, CLIENT, 5);
             BpfProgram p = obj.program(XskRedirect.PROGRAM);
             FrameMutator gen = new FrameMutator(rnd, seq -> LockMessages.request(Op.LOCK_ACQUIRE_SHARED, seq, 1, seq));
             long ours = 0;
@@ -78,16 +75,6 @@ class XskRedirectFuzzTest {
             f[37] = b;
         }
         return f;
-    }
-
-    private static void route(BpfObject obj, int port, int slot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment k = a.allocate(ValueLayout.JAVA_INT);
-            MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
-            k.set(ValueLayout.JAVA_INT, 0, port);
-            v.set(ValueLayout.JAVA_INT, 0, slot);
-            obj.map("ports").update(k, v);
-        }
     }
 
     private static long count(BpfObject obj, int stat) {
