@@ -76,57 +76,107 @@ class XdpFuzzTest {
             BpfMap stats = obj.map("stats");
             FrameMutator frames0 = new FrameMutator(rnd, seq -> service.request(rnd, seq));
             long[] before = snapshot(stats);
-            int tx = 0, drop = 0, pass = 0, grown = 0, ok = 0, served = 0;
+            int[] outcomes = new int[OUTCOMES];
+            int ok = 0;
             for (int i = 1; i <= frames; i++) {
                 byte[] f = frames0.next();
-                byte[] request = WellFormed.request(f, service, ALLOW);
                 TestRun r = xdp.testRun(f);
                 String what = "frame " + i + " " + HexFormat.of().formatHex(f);
-                switch (r.verdict()) {
-                    case Xdp.TX -> {
-                        assertThat(request).as("answered, so well-formed: %s", what).isNotNull();
-                        byte[] reply = reply(f, r.output(), service.size(), what);
-                        twin.compare(request, reply, what);
-                        tx++;
-                        served++;
-                        ok += Header.status(MemorySegment.ofArray(reply)) == Status.OK ? 1 : 0;
-                    }
-                    case Xdp.PASS -> {
-                        if (r.output().length == f.length && Arrays.equals(r.output(), f)) {
-                            assertThat(request).as("a well-formed request passed up untouched: %s", what).isNull();
-                        } else {
-                            assertThat(request).as("passed up to the slow path, so well-formed: %s", what).isNotNull();
-                            assertThat(tc).as("grown by a service without slow path: %s", what).isNotNull();
-                            byte[] reply = slowPathTrip(r.output(), twin, tc, service.size(), what);
-                            twin.compare(request, reply, what);
-                            grown++;
-                            served++;
-                        }
-                        pass++;
-                    }
-                    case Xdp.DROP -> {
-                        assertThat(r.output()).as("dropped untouched: %s", what).isEqualTo(f);
-                        assertThat(request).as("a well-formed request dropped: %s", what).isNull();
-                        drop++;
-                    }
-                    default -> throw new AssertionError("verdict " + r.verdict() + " (never XDP_ABORTED): " + what);
-                }
+                byte[] reply = judge(service, f, r, twin, tc, what);
+                int outcome = outcome(f, r);
+                outcomes[outcome]++;
+                ok += outcome == TX && Header.status(MemorySegment.ofArray(reply)) == Status.OK ? 1 : 0;
                 if (i % BATCH == 0 || i == frames) {
                     long[] now = snapshot(stats);
                     assertThat(now[Stat.RX] - before[Stat.RX]).as("RX counts every frame").isEqualTo(i);
-                    assertThat(now[Stat.TX] - before[Stat.TX]).as("TX counts every reply").isEqualTo(tx);
-                    assertThat(sum(now, DROPS) - sum(before, DROPS)).as("drop counters").isEqualTo(drop);
+                    assertThat(now[Stat.TX] - before[Stat.TX]).as("TX counts every reply").isEqualTo(outcomes[TX]);
+                    assertThat(sum(now, DROPS) - sum(before, DROPS)).as("drop counters").isEqualTo(outcomes[DROP]);
                     assertThat(now[Stat.PASS_NOT_OURS] - before[Stat.PASS_NOT_OURS] + now[Stat.KV_SLOW] - before[Stat.KV_SLOW])
-                            .as("pass counters").isEqualTo(pass);
+                            .as("pass counters").isEqualTo(outcomes[PASS] + outcomes[GROWN]);
                     twin.checkInvariants(obj, ok, "after " + i + " frames");
                 }
             }
-            assertThat(served).as("well-formed requests served").isGreaterThan(frames / 5);
-            assertThat(drop).as("frames dropped").isGreaterThan(frames / 10);
+            assertThat(outcomes[TX] + outcomes[GROWN]).as("well-formed requests served").isGreaterThan(frames / 5);
+            assertThat(outcomes[DROP]).as("frames dropped").isGreaterThan(frames / 10);
             if (tc != null) {
-                assertThat(grown).as("slow-path trips").isPositive();
+                assertThat(outcomes[GROWN]).as("slow-path trips").isPositive();
             }
             Fuzz.report(service.file(), frames);
+        }
+    }
+
+    static final int TX = 0, PASS = 1, GROWN = 2, DROP = 3, OUTCOMES = 4;
+
+    /** TX, PASS (untouched), GROWN (passed up to the slow path) or DROP; {@link #judge} has checked the verdict. */
+    static int outcome(byte[] f, TestRun r) {
+        return switch (r.verdict()) {
+            case Xdp.TX -> TX;
+            case Xdp.DROP -> DROP;
+            default -> Arrays.equals(r.output(), f) ? PASS : GROWN;
+        };
+    }
+
+    /**
+     * Holds one frame's test run to the rules: never XDP_ABORTED (or any verdict but TX, PASS,
+     * DROP); a reply or a pass up to the slow path only for a well-formed request, whose reply is
+     * the request turned around and what the twin answers; a drop or an untouched pass never for a
+     * well-formed request. Completes a slow-path trip through the twin's slow path and {@code tc}.
+     * Returns the reply payload, or null when there is none.
+     */
+    static byte[] judge(ServiceProgram service, byte[] f, TestRun r, Twin twin, BpfProgram tc, String what) {
+        byte[] request = WellFormed.request(f, service, ALLOW);
+        switch (r.verdict()) {
+            case Xdp.TX -> {
+                assertThat(request).as("answered, so well-formed: %s", what).isNotNull();
+                byte[] reply = reply(f, r.output(), service.size(), what);
+                twin.compare(request, reply, what);
+                return reply;
+            }
+            case Xdp.PASS -> {
+                if (Arrays.equals(r.output(), f)) {
+                    assertThat(request).as("a well-formed request passed up untouched: %s", what).isNull();
+                    return null;
+                }
+                assertThat(request).as("passed up to the slow path, so well-formed: %s", what).isNotNull();
+                assertThat(tc).as("grown by a service without slow path: %s", what).isNotNull();
+                byte[] reply = slowPathTrip(r.output(), twin, tc, service.size(), what);
+                twin.compare(request, reply, what);
+                return reply;
+            }
+            case Xdp.DROP -> {
+                assertThat(r.output()).as("dropped untouched: %s", what).isEqualTo(f);
+                assertThat(request).as("a well-formed request dropped: %s", what).isNull();
+                return null;
+            }
+            default -> throw new AssertionError("verdict " + r.verdict() + " (never XDP_ABORTED): " + what);
+        }
+    }
+
+    /**
+     * The judge fails a program that answers what it should not, drops a well-formed request or
+     * aborts: the test fixture's XDP program, whose verdict is a constant, stands in for a broken
+     * lock2pl.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {Xdp.TX, Xdp.DROP, Xdp.PASS, Xdp.ABORTED})
+    void theJudgeFailsAProgramThatBreaksTheRules(int verdict) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(1);
+        FrameMutator gen = new FrameMutator(rnd, seq -> ServiceProgram.LOCK2PL.request(rnd, seq));
+        try (BpfObject fixture = io.dint.bpf.TestObjects.openFixture(); Twin twin = Twin.of(ServiceProgram.LOCK2PL);
+             Arena arena = Arena.ofConfined()) {
+            fixture.map(".rodata").setInitialValue(arena.allocateFrom(ValueLayout.JAVA_INT, verdict));
+            fixture.load();
+            BpfProgram p = fixture.program("fixture_xdp");
+            int failed = 0;
+            for (int i = 0; i < 50; i++) {
+                byte[] f = gen.next();
+                try {
+                    judge(ServiceProgram.LOCK2PL, f, p.testRun(f), twin, null, "frame " + i);
+                } catch (AssertionError expected) {
+                    failed++;
+                }
+            }
+            assertThat(failed).as("frames judged wrong among 50").isPositive();
         }
     }
 
