@@ -10,7 +10,7 @@ final class AllowlistConverter implements ITypeConverter<Allowlist> {
         try {
             return Allowlist.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new TypeConversionException("--allow: " + e.getMessage());
+            throw new TypeConversionException(e.getMessage());
         }
     }
 }
