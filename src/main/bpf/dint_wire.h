@@ -248,7 +248,7 @@ enum dint_stat {
 struct dint_occ_msg {
 	struct dint_hdr hdr;
 	__u64 key;
-	__u64 txn_id;  /* the transaction asking, never 0: the owner it becomes or must be */
+	__u64 txn_id;  /* the transaction asking (never 0 or all ones): the holder it becomes or must be */
 	__u32 version; /* reply: the entry's version (after COMMIT: the bumped one) */
 	__u8 locked;   /* reply: 1 when the entry is locked */
 	__u8 mine;     /* reply: 1 when it is locked by txn_id (validation passes on those) */
