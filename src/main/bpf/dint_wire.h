@@ -121,15 +121,18 @@ struct dint_lock_entry {
  * Per-program settings written by the loader into .rodata before load (const volatile, so the
  * verifier and JIT see constants). mac: the interface's own address; frames to any other
  * destination (a bridge floods unknown unicast) are not ours. All-zero mac accepts any, for
- * test-run fixtures. table_size: entries of the service's main table. allow: 1 when requests are
- * served only from the client prefixes in the program's allowlist map (0: from anywhere, and the
- * map is never looked at).
+ * test-run fixtures. table_size: entries of the service's main table. allow: how many client
+ * prefixes requests are served from (0: from anywhere, and nothing is looked at); they are in the
+ * program's allowlist map, and the first one also here (allow_addr/allow_mask, network byte
+ * order), so that a list of one prefix — the common case — costs a mask and a compare.
  */
 struct dint_config {
 	__u8 mac[6];
 	__u16 pad;
 	__u32 table_size;
 	__u32 allow;
+	__u32 allow_addr;
+	__u32 allow_mask;
 };
 
 /*

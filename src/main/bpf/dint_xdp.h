@@ -135,12 +135,17 @@ static __always_inline int dint_sane(const struct ethhdr *eth, const struct iphd
 	return !(eth->h_source[0] & 1) && first != 0 && first != 127 && first < 224 && dint_ip_sum(ip) == 0xffff;
 }
 
-/* True when requests from saddr are served: no allowlist configured, or saddr in one of its prefixes. */
+/*
+ * True when requests from saddr are served: no allowlist configured, or saddr in its first prefix
+ * (a constant), or in another one (the LPM trie, looked up only when there are several).
+ */
 static __always_inline int dint_allowed(__be32 saddr)
 {
 	struct dint_allow_key key = {.prefixlen = 32, .addr = saddr};
 
-	return !dint_cfg.allow || bpf_map_lookup_elem(&allowlist, &key);
+	if (!dint_cfg.allow || (saddr & dint_cfg.allow_mask) == dint_cfg.allow_addr)
+		return 1;
+	return dint_cfg.allow > 1 && bpf_map_lookup_elem(&allowlist, &key);
 }
 
 /*

@@ -9,6 +9,7 @@ import io.dint.net.Ipv4;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,14 @@ import java.util.List;
  * The client prefixes a server answers (the operator's {@code --allow PREFIX,...}): requests from
  * any other source are dropped and counted ({@link io.dint.wire.Stat#DROP_NOT_ALLOWED}). One rule
  * for every backend: the {@code udp} and {@code afxdp} backends ask {@link #allows}, the {@code xdp}
- * backend's programs look the source up in their {@code allowlist} LPM trie, which {@link #fill}
- * writes, and skip the lookup altogether when no allowlist is configured ({@link #configured}
- * goes into {@code dint_config.allow}). An empty list allows every source.
+ * backend's programs compare the source with the first prefix (a constant in {@code dint_config},
+ * which {@link #configure} writes) and look it up in their {@code allowlist} LPM trie ({@link
+ * #fill}) only when there are more; without an allowlist they look at nothing. An empty list
+ * allows every source.
  */
 public final class Allowlist {
+    private static final ValueLayout.OfInt BE_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+
     /** No allowlist: every source is served. */
     public static final Allowlist ANY = new Allowlist(new int[0], new int[0]);
 
@@ -99,6 +103,18 @@ public final class Allowlist {
         return false;
     }
 
+    /**
+     * Writes the list's part of a {@code struct dint_config} (before load): how many prefixes, and
+     * the first one, which the programs compare with before they look the map up.
+     */
+    void configure(MemorySegment config) {
+        config.set(JAVA_INT, Wire.CONFIG_ALLOW, prefixes.length);
+        if (prefixes.length > 0) {
+            config.set(BE_INT, Wire.CONFIG_ALLOW_ADDR, prefixes[0]);
+            config.set(BE_INT, Wire.CONFIG_ALLOW_MASK, mask(lengths[0]));
+        }
+    }
+
     /** Writes the prefixes into the loaded object's {@code allowlist} map (struct dint_allow_key). */
     public void fill(BpfObject object) {
         if (prefixes.length == 0) {
@@ -111,7 +127,7 @@ public final class Allowlist {
             one.set(JAVA_BYTE, 0, (byte) 1);
             for (int i = 0; i < prefixes.length; i++) {
                 key.set(JAVA_INT, Wire.ALLOW_KEY_PREFIXLEN, lengths[i]);
-                key.set(JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN), Wire.ALLOW_KEY_ADDR, prefixes[i]);
+                key.set(BE_INT, Wire.ALLOW_KEY_ADDR, prefixes[i]);
                 map.update(key, one);
             }
         }

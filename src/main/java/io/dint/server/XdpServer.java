@@ -76,7 +76,7 @@ public final class XdpServer implements ServiceServer {
             MemorySegment cfg = arena.allocate(Wire.CONFIG);
             MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
             cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
-            cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_ALLOW, allow.configured() ? 1 : 0);
+            allow.configure(cfg);
             object.map(".rodata").setInitialValue(cfg);
         }
     }

@@ -53,7 +53,9 @@ public final class Wire {
             java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),
             JAVA_INT.withName("table_size"),
-            JAVA_INT.withName("allow")).withName("dint_config");
+            JAVA_INT.withName("allow"),
+            JAVA_INT.withName("allow_addr"),
+            JAVA_INT.withName("allow_mask")).withName("dint_config");
 
     /** {@code DINT_ALLOW_MAX}: client prefixes an allowlist holds. */
     public static final int ALLOW_MAX = 256;
@@ -279,6 +281,8 @@ public final class Wire {
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
     public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");
     public static final int CONFIG_ALLOW = offset(CONFIG, "allow");
+    public static final int CONFIG_ALLOW_ADDR = offset(CONFIG, "allow_addr");
+    public static final int CONFIG_ALLOW_MASK = offset(CONFIG, "allow_mask");
 
     public static final int ALLOW_KEY_PREFIXLEN = offset(ALLOW_KEY, "prefixlen");
     public static final int ALLOW_KEY_ADDR = offset(ALLOW_KEY, "addr");
