@@ -110,33 +110,55 @@ struct dint_hdr {
 struct dint_lock_msg {
 	struct dint_hdr hdr;
 	__u64 lock_id;
-	__u64 txn_id; /* the transaction asking: recorded as the exclusive holder */
+	__u64 txn_id; /* the transaction asking: recorded as the holder or sharer */
 };
 
 /*
- * One entry of the 2PL lock table, indexed by dint_hash64(lock_id) % size. Unrelated lock ids
- * may share an entry; holder names the transaction holding it exclusively so that the same
- * transaction is granted again instead of rejecting itself.
+ * One entry of every lock table (the 2PL service's, the OCC service's, a shard's), indexed by
+ * dint_hash64(key) % size; lock_rules.h holds the rules, io.dint.lock.LockRules their Java twin.
+ * Unrelated keys may share an entry, so it records who holds it: holder, the transaction holding
+ * every exclusive grant, and sharer, the one holding every shared grant (DINT_LOCK_SHARERS when
+ * several do), so that a transaction never conflicts with its own grants on the entry. No request
+ * may name txn 0 (no holder) or DINT_LOCK_SHARERS.
  */
+#define DINT_LOCK_SHARERS 0xffffffffffffffffULL
+
 struct dint_lock_entry {
 	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 shared;    /* shared holders */
+	__u32 shared;    /* shared grants */
 	__u32 exclusive; /* exclusive grants, all by holder */
-	__u32 pad;
+	__u32 version;   /* OCC service: bumped by each COMMIT (FaSST keeps it with the lock); else 0 */
 	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
+	__u64 sharer;    /* txn_id of every shared holder, DINT_LOCK_SHARERS if several, 0 if none */
 };
 
 /*
  * Per-program settings written by the loader into .rodata before load (const volatile, so the
  * verifier and JIT see constants). mac: the interface's own address; frames to any other
  * destination (a bridge floods unknown unicast) are not ours. All-zero mac accepts any, for
- * test-run fixtures. table_size: entries of the service's main table.
+ * test-run fixtures. table_size: entries of the service's main table. allow: how many client
+ * prefixes requests are served from (0: from anywhere, and nothing is looked at); they are in the
+ * program's allowlist map, and the first one also here (allow_addr/allow_mask, network byte
+ * order), so that a list of one prefix — the common case — costs a mask and a compare.
  */
 struct dint_config {
 	__u8 mac[6];
 	__u16 pad;
 	__u32 table_size;
-	__u32 pad2;
+	__u32 allow;
+	__u32 allow_addr;
+	__u32 allow_mask;
+};
+
+/*
+ * Key of the allowlist (an LPM trie of up to DINT_ALLOW_MAX client prefixes): prefixlen bits of
+ * addr, an IPv4 address in network byte order.
+ */
+#define DINT_ALLOW_MAX 256
+
+struct dint_allow_key {
+	__u32 prefixlen;
+	__u32 addr;
 };
 
 /* dint_txn_msg.flags */
@@ -183,15 +205,15 @@ struct dint_dedup_entry {
 };
 
 /*
- * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 are common;
- * each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39, transactions
- * 40-55.
+ * Indices of the per-CPU counters every service program keeps (map "stats"). 0-6 and 56-63 are
+ * common; each service owns a range: 2PL lock 7-11, OCC lock 12-19, log 20-27, KV 28-39,
+ * transactions 40-55.
  */
 enum dint_stat {
 	DINT_STAT_RX = 0,            /* packets seen by the program */
 	DINT_STAT_TX = 1,            /* replies sent with XDP_TX */
 	DINT_STAT_PASS_NOT_OURS = 2, /* not IPv4/UDP to our port: passed untouched */
-	DINT_STAT_PASS_IP_OPTIONS = 3, /* ours but with IP options or fragmented: passed */
+	DINT_STAT_DROP_IP_OPTIONS = 3, /* ours but with IP options or fragmented: dropped */
 	DINT_STAT_DROP_TRUNCATED = 4,  /* ours but shorter than its message */
 	DINT_STAT_DROP_BAD_LENGTH = 5, /* UDP length disagrees with the packet, or oversize */
 	DINT_STAT_DROP_BAD_OP = 6,     /* unknown opcode or a reply sent to us */
@@ -229,7 +251,10 @@ enum dint_stat {
 	DINT_STAT_TXN_INSTALL_HIT = 42,  /* commit, insert or delete installed in the cache */
 	DINT_STAT_TXN_BUSY = 43,         /* record's bucket locked: answered RETRY */
 	DINT_STAT_TXN_TC_BUSY = 44,      /* slow-path reply to an unlocking install dropped: lock entry busy */
-	DINT_STAT_MAX = 56,
+	/* Common counters added later (56-63). */
+	DINT_STAT_DROP_NOT_ALLOWED = 56, /* ours, from a source outside the allowlist */
+	DINT_STAT_DROP_BAD_HEADER = 57,  /* ours, but a bad IP checksum, a group source MAC or a martian source */
+	DINT_STAT_MAX = 64,
 };
 
 /* ---- OCC lock service (FaSST style) ---- */
@@ -243,22 +268,11 @@ enum dint_stat {
 struct dint_occ_msg {
 	struct dint_hdr hdr;
 	__u64 key;
-	__u64 txn_id;  /* the transaction asking, never 0: the owner it becomes or must be */
+	__u64 txn_id;  /* the transaction asking (never 0 or all ones): the holder it becomes or must be */
 	__u32 version; /* reply: the entry's version (after COMMIT: the bumped one) */
 	__u8 locked;   /* reply: 1 when the entry is locked */
 	__u8 mine;     /* reply: 1 when it is locked by txn_id (validation passes on those) */
 	__u16 pad;
-};
-
-/*
- * One entry of the OCC table, indexed by dint_hash64(key) % size. owner != 0 is the lock;
- * version is bumped by each COMMIT, which unlocks. Unrelated keys may share an entry: its owner
- * is granted again, so a transaction never rejects itself.
- */
-struct dint_occ_entry {
-	__u32 spin;    /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 version;
-	__u64 owner;   /* txn_id of the lock holder, 0 when unlocked */
 };
 
 /* ---- Commit log ---- */
@@ -374,24 +388,6 @@ struct dint_kv_config {
  * every record. Its settings, in .rodata.shard (dint_config.table_size is the lock table's size).
  */
 #define DINT_TXN_OBJ_EXISTS (1ULL << 32)
-
-/*
- * One entry of a shard's lock table: the 2PL lock service's entry (struct dint_lock_entry) and
- * sharer, the transaction holding every shared grant (DINT_TXN_SHARERS when more than one does).
- * Keys are hashed, so one transaction's records may share an entry: the sharer may take it
- * exclusively too, or a transaction that read one record under a shared lock and writes another
- * of the same entry would reject itself for ever.
- */
-#define DINT_TXN_SHARERS 0xffffffffffffffffULL
-
-struct dint_txn_lock {
-	__u32 spin;      /* 0 free, 1 taken: CAS-guarded, never spun on in the kernel */
-	__u32 shared;    /* shared grants */
-	__u32 exclusive; /* exclusive grants, all by holder */
-	__u32 pad;
-	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
-	__u64 sharer;    /* txn_id of every shared holder, DINT_TXN_SHARERS if several, 0 if none */
-};
 
 struct dint_shard_config {
 	__u64 lease_ns;  /* a bucket lock older than this may be taken over */

@@ -20,7 +20,7 @@
 struct dint_lock_msg dint_btf_lock_msg __attribute__((unused));
 struct dint_txn_msg dint_btf_txn_msg __attribute__((unused));
 struct dint_occ_msg dint_btf_occ_msg __attribute__((unused));
-struct dint_occ_entry dint_btf_occ_entry __attribute__((unused));
+struct dint_lock_entry dint_btf_lock_entry __attribute__((unused));
 struct dint_log_msg dint_btf_log_msg __attribute__((unused));
 struct dint_log_entry dint_btf_log_entry __attribute__((unused));
 struct dint_log_cursor dint_btf_log_cursor __attribute__((unused));
@@ -29,12 +29,12 @@ struct dint_kv_slow dint_btf_kv_slow __attribute__((unused));
 struct dint_kv_bucket dint_btf_kv_bucket __attribute__((unused));
 struct dint_kv_config dint_btf_kv_config __attribute__((unused));
 struct dint_shard_config dint_btf_shard_config __attribute__((unused));
-struct dint_txn_lock dint_btf_txn_lock __attribute__((unused));
 enum dint_op dint_btf_op __attribute__((unused));
 enum dint_status dint_btf_status __attribute__((unused));
 enum dint_stat dint_btf_stat __attribute__((unused));
 
 struct dint_dedup_entry dint_btf_dedup_entry __attribute__((unused));
+struct dint_allow_key dint_btf_allow_key __attribute__((unused));
 
 /* Set by the loader; see struct dint_config. */
 const volatile struct dint_config dint_cfg = {};
@@ -57,6 +57,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+/* The client prefixes requests are served from, when dint_cfg.allow is set (the loader fills it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DINT_ALLOW_MAX);
+	__type(key, struct dint_allow_key);
+	__type(value, __u8);
+} allowlist SEC(".maps");
 
 static __always_inline void dint_count(__u32 stat)
 {
@@ -100,10 +109,51 @@ static __always_inline int dint_for_us(const struct ethhdr *eth)
 	       eth->h_dest[3] == m[3] && eth->h_dest[4] == m[4] && eth->h_dest[5] == m[5];
 }
 
+/* The one's-complement sum of an option-less IPv4 header, folded: 0xffff when its checksum is right. */
+static __always_inline __u32 dint_ip_sum(const struct iphdr *ip)
+{
+	const __u16 *p = (const __u16 *)ip;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < (int)sizeof(*ip) / 2; i++)
+		sum += p[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+/*
+ * True when the headers are those of a request the kernel's own stack would deliver and answer:
+ * an individual (not group) source MAC — a reply to a group address would go to every host on
+ * the segment —, a right IP checksum, and a source address that is not martian (0/8, loopback,
+ * multicast and the reserved 240/4 with the broadcast address).
+ */
+static __always_inline int dint_sane(const struct ethhdr *eth, const struct iphdr *ip)
+{
+	__u8 first = ((const __u8 *)&ip->saddr)[0];
+
+	return !(eth->h_source[0] & 1) && first != 0 && first != 127 && first < 224 && dint_ip_sum(ip) == 0xffff;
+}
+
+/*
+ * True when requests from saddr are served: no allowlist configured, or saddr in its first prefix
+ * (a constant), or in another one (the LPM trie, looked up only when there are several).
+ */
+static __always_inline int dint_allowed(__be32 saddr)
+{
+	struct dint_allow_key key = {.prefixlen = 32, .addr = saddr};
+
+	if (!dint_cfg.allow || (saddr & dint_cfg.allow_mask) == dint_cfg.allow_addr)
+		return 1;
+	return dint_cfg.allow > 1 && bpf_map_lookup_elem(&allowlist, &key);
+}
+
 /*
  * Parses ctx down to a UDP payload addressed to DINT_PORT. Returns DINT_PARSED with pkt filled,
- * or the verdict for a packet that is not ours (XDP_PASS), cannot be served here (XDP_PASS) or
- * is malformed (XDP_DROP). Every outcome but DINT_PARSED is counted.
+ * or the verdict for a packet that is not ours (XDP_PASS) or that is ours but not to be served
+ * (XDP_DROP): a fragment or IP options (a request arrives whole and option-less, and what we pass
+ * up must not reach a slow path behind our port unchecked), a source outside the allowlist,
+ * headers the stack would refuse, bad lengths. Every outcome but DINT_PARSED is counted.
  */
 static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 min_payload)
 {
@@ -121,16 +171,26 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP)
 		goto not_ours;
 	if (ip->ihl != 5) {
-		/* Options move the UDP header; whether it is ours is for the kernel stack to say. */
-		dint_count(DINT_STAT_PASS_IP_OPTIONS);
-		return XDP_PASS;
+		/* Below 5 it is no IPv4 header: the stack drops it. With options, ours if its port is. */
+		if (ip->ihl < 5)
+			goto not_ours;
+		udp = (void *)ip + ip->ihl * 4;
+		if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(DINT_PORT))
+			goto not_ours;
+		goto options;
 	}
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(DINT_PORT))
 		goto not_ours;
-	if (ip->frag_off & bpf_htons(0x3fff)) {
-		dint_count(DINT_STAT_PASS_IP_OPTIONS);
-		return XDP_PASS;
+	if (ip->frag_off & bpf_htons(0x3fff))
+		goto options; /* a first fragment: the others have no UDP header and cannot be reassembled without it */
+	if (!dint_sane(eth, ip)) {
+		dint_count(DINT_STAT_DROP_BAD_HEADER);
+		return XDP_DROP;
+	}
+	if (!dint_allowed(ip->saddr)) {
+		dint_count(DINT_STAT_DROP_NOT_ALLOWED);
+		return XDP_DROP;
 	}
 	udp_len = bpf_ntohs(udp->len);
 	if (udp_len < sizeof(*udp) || (void *)udp + udp_len > data_end ||
@@ -153,6 +213,9 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	pkt->payload_len = udp_len - sizeof(*udp);
 	return DINT_PARSED;
 
+options:
+	dint_count(DINT_STAT_DROP_IP_OPTIONS);
+	return XDP_DROP;
 not_ours:
 	dint_count(DINT_STAT_PASS_NOT_OURS);
 	return XDP_PASS;

@@ -157,16 +157,8 @@ static __always_inline __u8 kv_cache_op(struct dint_kv_bucket *b, __u8 op, struc
 
 static __always_inline void kv_ip_checksum(struct iphdr *ip)
 {
-	__u16 *p = (__u16 *)ip;
-	__u32 sum = 0;
-
 	ip->check = 0;
-#pragma unroll
-	for (int i = 0; i < (int)sizeof(*ip) / 2; i++)
-		sum += p[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = (__u16)~sum;
+	ip->check = (__u16)~dint_ip_sum(ip);
 }
 
 /*
@@ -259,23 +251,26 @@ static __always_inline int kv_to_slow_path(struct xdp_md *ctx, struct dint_kv_bu
 
 /*
  * Applies the slow path's reply to bucket b, locked by the caller under the request's lease:
- * installs obj (the reply's object) clean in the slot (INSTALL), or drops the deleted key and
+ * installs obj (the reply's object, which must be the request's key, not cached in another slot)
+ * clean in the slot (INSTALL), or drops the deleted key and
  * takes the Bloom word user space rebuilt from its keys, each remaining cached key's bit added
  * (INVALIDATE: every key hashed on its own; the original hashed the whole slot array at once
  * and answered false NOT_EXISTs), or marks the written-back victim clean if it is still there
  * unchanged. Returns 1 when an object was installed.
  */
 static __always_inline int kv_tc_apply(struct dint_kv_bucket *b, struct dint_kv_object *obj,
-				       struct dint_kv_slow *slow, __u64 bit)
+				       struct dint_kv_slow *slow, __u64 key, __u64 bit)
 {
 	__u8 flags = slow->flags;
 	struct dint_kv_slot *s;
-	int installed = 0;
+	int installed = 0, w;
 	__u64 bloom;
 
 	if (slow->way < DINT_KV_WAYS) {
 		s = &b->slot[KV_WAY(slow->way)];
-		if (flags & DINT_KV_INSTALL) {
+		w = kv_find(b, key);
+		/* Only the request's own key, and never a second copy of it: the bucket stays the truth. */
+		if ((flags & DINT_KV_INSTALL) && obj->key == key && (w < 0 || w == slow->way)) {
 			__builtin_memcpy(&s->obj, obj, sizeof(s->obj));
 			s->valid = 1;
 			s->dirty = 0;
@@ -375,14 +370,18 @@ static __always_inline int kv_tc_reply(struct __sk_buff *skb, void *cache, __u32
 	if (head)
 		__builtin_memcpy(head, hdr, head_size);
 
-	/* Renew the lease while we write, then unlock; a lock that moved on means we were too late. */
+	/*
+	 * Renew the lease while we write, then unlock; a lock that moved on means we were too late.
+	 * A lease is never 0 (the time it was taken | 1): 0 would match a free bucket, and a forged
+	 * reply would write into it.
+	 */
 	lease = slow->lease;
-	if (__sync_val_compare_and_swap(&b->lock, lease, bpf_ktime_get_ns() | 1) != lease) {
+	if (!lease || __sync_val_compare_and_swap(&b->lock, lease, bpf_ktime_get_ns() | 1) != lease) {
 		dint_count(DINT_STAT_KV_TC_STALE);
 	} else {
 		struct dint_kv_object *obj = obj_in_trailer ? &slow->victim : (void *)(hdr + 1);
 
-		dint_count(kv_tc_apply(b, obj, slow, kv_bloom_bit(hash)) ? DINT_STAT_KV_TC_INSTALL
+		dint_count(kv_tc_apply(b, obj, slow, key, kv_bloom_bit(hash)) ? DINT_STAT_KV_TC_INSTALL
 									 : DINT_STAT_KV_TC_RELEASE);
 		kv_unlock(b);
 	}

@@ -6,42 +6,23 @@
  * the loader (1.5x the lock ids by default). An entry's spin word is taken with a CAS; a CAS that
  * fails is answered RETRY and the client resends (the kernel never spins). Counts are changed only
  * while the spin word is held, and nothing is changed before it is (the original bumped the count
- * first and leaked exclusive locks on RETRY).
+ * first and leaked exclusive locks on RETRY). The rules themselves are lock_rules.h's.
  */
 #include "dint_xdp.h"
+#include "lock_rules.h"
 
 DINT_TABLE(lock_table, struct dint_lock_entry);
 DINT_DEDUP_MAP(dedup);
 
-static __always_inline __u8 acquire(struct dint_lock_entry *e, __u8 op, __u64 txn)
+/* One lock or release on e, whose spin word the caller holds: the rules of lock_rules.h. */
+static __always_inline __u8 lock_apply(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
-	if (op == DINT_OP_LOCK_ACQUIRE_SHARED) {
-		if (e->exclusive && e->holder != txn)
-			return DINT_ST_REJECT;
-		e->shared++;
-		return DINT_ST_GRANT;
+	switch (op) {
+	case DINT_OP_LOCK_ACQUIRE_SHARED: return lock_shared(e, txn);
+	case DINT_OP_LOCK_ACQUIRE_EXCLUSIVE: return lock_exclusive(e, txn);
+	case DINT_OP_LOCK_RELEASE_SHARED: return unlock_shared(e, txn);
+	default: return unlock_exclusive(e, txn);
 	}
-	/* Exclusive: no holder at all, or every holder is this transaction. */
-	if (e->exclusive ? e->holder != txn : e->shared != 0)
-		return DINT_ST_REJECT;
-	e->exclusive++;
-	e->holder = txn;
-	return DINT_ST_GRANT;
-}
-
-static __always_inline __u8 release(struct dint_lock_entry *e, __u8 op, __u64 txn)
-{
-	if (op == DINT_OP_LOCK_RELEASE_SHARED) {
-		if (!e->shared || (e->exclusive && e->holder != txn))
-			return DINT_ST_NOT_HELD;
-		e->shared--;
-		return DINT_ST_OK;
-	}
-	if (!e->exclusive || e->holder != txn)
-		return DINT_ST_NOT_HELD;
-	if (--e->exclusive == 0)
-		e->holder = 0;
-	return DINT_ST_OK;
 }
 
 SEC("xdp")
@@ -61,6 +42,10 @@ int lock2pl_xdp(struct xdp_md *ctx)
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
+	if (!lock_txn_ok(msg->txn_id)) {
+		dint_count(DINT_STAT_DROP_BAD_OP);
+		return XDP_DROP;
+	}
 
 	d = dint_dedup_slot(&dedup, &msg->hdr);
 	if (dint_dedup_hit(d, &msg->hdr)) {
@@ -75,10 +60,7 @@ int lock2pl_xdp(struct xdp_md *ctx)
 	if (__sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
 		status = DINT_ST_RETRY;
 	} else {
-		if (op <= DINT_OP_LOCK_ACQUIRE_EXCLUSIVE)
-			status = acquire(e, op, msg->txn_id);
-		else
-			status = release(e, op, msg->txn_id);
+		status = lock_apply(e, op, msg->txn_id);
 		__sync_lock_test_and_set(&e->spin, 0);
 		dint_dedup_store(d, &msg->hdr, status);
 	}

@@ -3,34 +3,29 @@
  * OCC lock + version service (FaSST style), answered entirely in XDP.
  *
  * The table is an array of entries indexed by fasthash64(key) % size (1.5x the keys by default).
- * An entry is locked while it names an owner; COMMIT bumps its version and unlocks, ABORT only
- * unlocks, and both are refused (NOT_HELD) to anyone but the owner. Every operation, READ included,
- * first takes the entry's spin word with a CAS so that version, owner and the reply are one
- * consistent snapshot; a CAS that fails is answered RETRY with nothing changed (the kernel never
- * spins). READ returns the lock bit with the version: FaSST's validation aborts on a locked key.
+ * The lock rules are lock_rules.h's, as every lock table's: ACQUIRE is an exclusive grant (its
+ * holder is granted again, counted: another key of its own on the entry), COMMIT releases one
+ * grant and bumps the version, ABORT only releases, and both are refused (NOT_HELD) to anyone
+ * but the holder. Grants are counted, so a retransmitted ACQUIRE, ABORT or COMMIT (same client
+ * and seq) is answered from the dedup window, never applied twice. Every operation, READ
+ * included, first takes the entry's spin word with a CAS so that version, lock and the reply are
+ * one consistent snapshot; a CAS that fails is answered RETRY with nothing changed (the kernel
+ * never spins). READ returns the lock bit with the version: FaSST's validation aborts on a
+ * locked key.
  */
 #include "dint_xdp.h"
+#include "lock_rules.h"
 
-DINT_TABLE(occ_table, struct dint_occ_entry);
+DINT_TABLE(occ_table, struct dint_lock_entry);
+DINT_DEDUP_MAP(dedup);
 
-static __always_inline __u8 occ_apply(struct dint_occ_entry *e, __u8 op, __u64 txn)
+static __always_inline __u8 occ_apply(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
 	switch (op) {
-	case DINT_OP_OCC_READ:
-		return DINT_ST_OK;
-	case DINT_OP_OCC_ACQUIRE:
-		/* The owner is granted again: a retransmission, or another key on its entry. */
-		if (e->owner && e->owner != txn)
-			return DINT_ST_REJECT;
-		e->owner = txn;
-		return DINT_ST_GRANT;
-	default: /* ABORT, COMMIT */
-		if (e->owner != txn)
-			return DINT_ST_NOT_HELD;
-		if (op == DINT_OP_OCC_COMMIT)
-			e->version++;
-		e->owner = 0;
-		return DINT_ST_OK;
+	case DINT_OP_OCC_READ: return DINT_ST_OK;
+	case DINT_OP_OCC_ACQUIRE: return lock_exclusive(e, txn);
+	case DINT_OP_OCC_ABORT: return unlock_exclusive(e, txn);
+	default: return lock_commit(e, txn);
 	}
 }
 
@@ -50,12 +45,13 @@ static __always_inline void occ_count(__u8 op, __u8 status)
 SEC("xdp")
 int occ_xdp(struct xdp_md *ctx)
 {
-	struct dint_occ_entry *e;
+	struct dint_dedup_entry *d = 0;
+	struct dint_lock_entry *e;
 	struct dint_occ_msg *msg;
 	struct dint_pkt pkt;
-	__u64 txn;
+	int verdict, dup = 0;
 	__u8 op, status;
-	int verdict;
+	__u64 txn;
 
 	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_OCC_READ, DINT_OP_OCC_COMMIT);
 	if (verdict != DINT_PARSED)
@@ -65,10 +61,14 @@ int occ_xdp(struct xdp_md *ctx)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
 	txn = msg->txn_id;
-	/* txn 0 means "no owner": no request may name it. */
-	if (!txn) {
+	if (!lock_txn_ok(txn)) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
+	}
+
+	if (op != DINT_OP_OCC_READ) {
+		d = dint_dedup_slot(&dedup, &msg->hdr);
+		dup = dint_dedup_hit(d, &msg->hdr);
 	}
 
 	e = dint_table_entry(&occ_table, msg->key);
@@ -80,13 +80,19 @@ int occ_xdp(struct xdp_md *ctx)
 		msg->locked = 0;
 		msg->mine = 0;
 	} else {
-		status = occ_apply(e, op, txn);
+		/* A retransmission gets its first answer with the entry as it is now: grants are counted. */
+		status = dup ? d->status : occ_apply(e, op, txn);
+		if (!dup)
+			dint_dedup_store(d, &msg->hdr, status);
 		msg->version = e->version;
-		msg->locked = e->owner != 0;
-		msg->mine = e->owner == txn;
+		msg->locked = e->exclusive != 0;
+		msg->mine = e->exclusive && !lock_foreign(e, txn);
 		__sync_lock_test_and_set(&e->spin, 0);
 	}
-	occ_count(op, status);
+	if (dup && status != DINT_ST_RETRY)
+		dint_count(DINT_STAT_DUPLICATE);
+	else
+		occ_count(op, status);
 	msg->hdr.status = status;
 	return dint_reply(&pkt);
 }

@@ -7,10 +7,9 @@
  *   READ, VALIDATE              the record from the cache; a clear Bloom bit means the shard
  *                               has never had the record: version 0, absent
  *   LOCK_SHARED, LOCK_EXCLUSIVE, OCC_LOCK
- *                               the lock (no-wait, the 2PL service's rules, the exclusive holder
- *                               and the shared holders' transaction recorded, so that a
- *                               transaction never conflicts with itself on a shared entry), then
- *                               the record as a READ, in the same reply
+ *                               the lock (no-wait, the rules of every lock table: lock_rules.h;
+ *                               an OCC lock is an exclusive one), then the record as a READ, in
+ *                               the same reply
  *   RELEASE_*, OCC_ABORT        the lock table only
  *   COMMIT/INSERT/DELETE_LOG    appended to this CPU's ring, ACKed
  *   COMMIT/INSERT/DELETE_BACKUP and _PRIMARY
@@ -47,6 +46,7 @@
  */
 #include "kv_cache.h"
 #include "log_ring.h"
+#include "lock_rules.h"
 
 /* Set by the loader, like dint_cfg (whose table_size is the lock table's). */
 const volatile struct dint_shard_config shard_cfg SEC(".rodata.shard") = {};
@@ -58,7 +58,7 @@ struct {
 	__type(value, struct dint_kv_bucket);
 } shard_cache SEC(".maps");
 
-DINT_TABLE(lock_table, struct dint_txn_lock);
+DINT_TABLE(lock_table, struct dint_lock_entry);
 DINT_DEDUP_MAP(dedup);
 
 static __always_inline int is_log(__u8 op)
@@ -109,18 +109,8 @@ static __always_inline __u8 install_order(const struct dint_kv_object *obj, cons
 	return DINT_ST_ALREADY_APPLIED;
 }
 
-/* Releases the exclusive lock txn holds on e (spin held by the caller); NOT_HELD when it holds none. */
-static __always_inline __u8 unlock_exclusive(struct dint_txn_lock *e, __u64 txn)
-{
-	if (!e->exclusive || e->holder != txn)
-		return DINT_ST_NOT_HELD;
-	if (--e->exclusive == 0)
-		e->holder = 0;
-	return DINT_ST_OK;
-}
-
 /* What an unlocking install leaves behind (spin of e held): the lock released when it is applied, and its answer in d. */
-static __always_inline void unlock_with_install(struct dint_txn_lock *e, struct dint_dedup_entry *d,
+static __always_inline void unlock_with_install(struct dint_lock_entry *e, struct dint_dedup_entry *d,
 						const struct dint_hdr *hdr, __u64 txn, __u8 status)
 {
 	if (status == DINT_ST_APPLIED || status == DINT_ST_ALREADY_APPLIED)
@@ -128,32 +118,15 @@ static __always_inline void unlock_with_install(struct dint_txn_lock *e, struct 
 	dint_dedup_store(d, hdr, status);
 }
 
-/* A lock or release on e, whose spin the caller holds. */
-static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn)
+/* A lock or release on e, whose spin the caller holds: the rules of lock_rules.h. */
+static __always_inline __u8 lock_op(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
 	switch (op) {
-	case DINT_OP_TXN_LOCK_SHARED:
-		if (e->exclusive && e->holder != txn)
-			return DINT_ST_REJECT;
-		e->sharer = !e->shared || e->sharer == txn ? txn : DINT_TXN_SHARERS;
-		e->shared++;
-		return DINT_ST_GRANT;
+	case DINT_OP_TXN_LOCK_SHARED: return lock_shared(e, txn);
 	case DINT_OP_TXN_LOCK_EXCLUSIVE:
-	case DINT_OP_TXN_OCC_LOCK:
-		/* Free, or held only by this transaction: it never rejects itself. */
-		if (e->exclusive ? e->holder != txn : e->shared && e->sharer != txn)
-			return DINT_ST_REJECT;
-		e->exclusive++;
-		e->holder = txn;
-		return DINT_ST_GRANT;
-	case DINT_OP_TXN_RELEASE_SHARED:
-		if (!e->shared || (e->exclusive && e->holder != txn))
-			return DINT_ST_NOT_HELD;
-		if (--e->shared == 0)
-			e->sharer = 0;
-		return DINT_ST_OK;
-	default: /* RELEASE_EXCLUSIVE, OCC_ABORT */
-		return unlock_exclusive(e, txn);
+	case DINT_OP_TXN_OCC_LOCK: return lock_exclusive(e, txn);
+	case DINT_OP_TXN_RELEASE_SHARED: return unlock_shared(e, txn);
+	default: return unlock_exclusive(e, txn); /* RELEASE_EXCLUSIVE, OCC_ABORT */
 	}
 }
 
@@ -206,11 +179,11 @@ static __always_inline int to_slow_path(struct xdp_md *ctx, struct dint_pkt *pkt
  * as absent when the Bloom word says the bucket never had the key, else from the slow path.
  */
 static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_txn_msg *msg,
-				      __u8 status, struct dint_txn_lock *e)
+				      __u8 status, struct dint_lock_entry *e)
 {
 	__u64 hash = dint_hash64(msg->key), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
-	__u8 locked = e->exclusive && e->holder != msg->txn_id ? DINT_TXN_F_LOCKED : 0;
+	__u8 locked = lock_foreign(e, msg->txn_id) ? DINT_TXN_F_LOCKED : 0;
 	struct dint_kv_bucket *b;
 	struct dint_kv_slot *s;
 	int w, verdict;
@@ -248,7 +221,7 @@ static __always_inline int serve_read(struct xdp_md *ctx, struct dint_pkt *pkt, 
  * shard_tc_egress.
  */
 static __always_inline int serve_install(struct xdp_md *ctx, struct dint_pkt *pkt, struct dint_txn_msg *msg,
-					 __u8 op, struct dint_txn_lock *e, struct dint_dedup_entry *d)
+					 __u8 op, struct dint_lock_entry *e, struct dint_dedup_entry *d)
 {
 	__u64 hash = dint_hash64(msg->key), bit = kv_bloom_bit(hash), now = bpf_ktime_get_ns() | 1;
 	__u32 idx = hash % shard_cfg.buckets;
@@ -310,7 +283,7 @@ SEC("xdp")
 int shard_xdp(struct xdp_md *ctx)
 {
 	struct dint_dedup_entry *d = 0;
-	struct dint_txn_lock *e;
+	struct dint_lock_entry *e;
 	struct dint_txn_msg *msg;
 	struct dint_pkt pkt;
 	__u8 op, status;
@@ -323,7 +296,7 @@ int shard_xdp(struct xdp_md *ctx)
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!msg->key || !shard_cfg.buckets || (is_install(op) && !msg->version)) {
+	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version)) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
@@ -385,7 +358,7 @@ int shard_tc_egress(struct __sk_buff *skb)
 {
 	struct dint_txn_msg head = {};
 	struct dint_dedup_entry *d;
-	struct dint_txn_lock *e;
+	struct dint_lock_entry *e;
 	int verdict;
 
 	verdict = kv_tc_reply(skb, &shard_cache, shard_cfg.buckets, sizeof(struct dint_txn_msg), DINT_OP_TXN_READ,

@@ -85,10 +85,10 @@ public final class KvAblation {
             Host client = cluster.clients().getFirst();
             for (KvDataSet.Population population : KvDataSet.Population.values()) {
                 for (KvPolicy policy : COLUMNS) {
-                    List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", "kv", "--backend", "xdp",
+                    List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", "xdp",
                             "--subscribers", Long.toString(subscribers), "--population", population.id(),
                             "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(), "--threads", Integer.toString(serverThreads)));
-                    try (ServerProcess proc = new ServerProcess(cluster.start(server, args),
+                    try (ServerProcess proc = new ServerProcess(cluster.serve(server, args),
                             KvBench.startTimeout(subscribers * KvDataSet.KEYS_PER_SUBSCRIBER).plusSeconds(60))) {
                         for (Row row : Row.values()) {
                             if (row.population != population) {

@@ -186,15 +186,13 @@ public final class MicroBench {
             Host server = deployment != null ? deployment.servers().getFirst() : cluster.servers().getFirst();
             Host client = deployment != null ? deployment.client() : cluster.clients().getFirst();
             for (String backend : config.backends()) {
-                List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
-                args.addAll(workload.serveArgs(backend));
                 KernelLoad kernel = config.client() == Client.KERNEL ? workload.kernelLoad(backend) : null;
                 if (config.client() == Client.KERNEL && kernel == null) {
                     out.println("  " + backend + ": the kernel client does not speak its protocol; driven by the AF_XDP client");
                     report.details().put(backend + "_client", Client.AFXDP.id());
                 }
                 try (ServerHandle proc = deployment != null ? deployment.server(0, backend)
-                        : new ServerProcess(cluster.start(server, args), workload.startTimeout())) {
+                        : new ServerProcess(cluster.serve(server, workload.serveArgs(backend)), workload.startTimeout())) {
                     for (Shape shape : config.sweep()) {
                         Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
                         boolean unloaded = split != null && shape.threads() * shape.inflight() == 1;

@@ -166,7 +166,7 @@ public final class PaperScale {
 
     /** lock2pl's table (the larger entry, beside occ's), in the kernel or in Java. */
     static long lockBytes(long ids) {
-        return (long) LockTable.sizeFor(ids) * Math.max(Wire.LOCK_ENTRY_SIZE, Wire.OCC_ENTRY_SIZE);
+        return (long) LockTable.sizeFor(ids) * Wire.LOCK_ENTRY_SIZE;
     }
 
     /** The KV server that needs most: the xdp one (store and kernel cache) or memcached (its -m). */
@@ -185,7 +185,7 @@ public final class PaperScale {
     static long shardBytes(TxnWorkload workload, double cacheRatio) {
         long records = workload.records();
         return 2 * ShardStore.bytesFor(records) + (long) ShardXdpServer.buckets(records, cacheRatio) * Wire.KV_BUCKET_SIZE
-                + (long) LockTable.sizeFor(records) * Wire.TXN_LOCK_SIZE;
+                + (long) LockTable.sizeFor(records) * Wire.LOCK_ENTRY_SIZE;
     }
 
     /** {@code MemAvailable} of {@code /proc/meminfo}, in bytes. */

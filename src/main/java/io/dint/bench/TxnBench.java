@@ -81,9 +81,7 @@ public final class TxnBench {
                         requireUnpopulated(deployment, procs);
                     }
                     for (Host h : deployment != null ? List.<Host>of() : cluster.servers()) { // the servers this bench starts
-                        List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
-                        args.addAll(servers.serveArgs(backend));
-                        procs.add(new ServerProcess(cluster.start(h, args), Duration.ofSeconds(60)));
+                        procs.add(new ServerProcess(cluster.serve(h, servers.serveArgs(backend)), Duration.ofSeconds(60)));
                     }
                     TxnDriver.Target target = new TxnDriver.Target(addrs, Wire.PORT, MicroBench.clientTimeoutNanos(),
                             client.netns(), i -> config.client().open(client, 64));

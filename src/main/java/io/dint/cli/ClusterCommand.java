@@ -112,9 +112,9 @@ final class ClusterCommand implements Callable<Integer> {
                         : Map.of("subscribers", subscribers, "seed", 42L);
                 cluster.describe(new ClusterFile.Service(workload, backend, options)).write(CLUSTER_FILE);
                 for (Host h : cluster.servers()) {
-                    // started the way an operator starts one on each host: from the cluster file
+                    // started the way an operator starts one on each host: from the cluster file, answering the cluster's hosts only
                     servers.add(new ServerProcess(cluster.start(h, List.of("io.dint.cli.Main", "serve", "--cluster",
-                            CLUSTER_FILE.toString(), "--host", h.name())), Duration.ofSeconds(60)));
+                            CLUSTER_FILE.toString(), "--host", h.name(), "--allow", cluster.subnetPrefix())), Duration.ofSeconds(60)));
                 }
                 Host client = cluster.clients().getFirst();
                 int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();

@@ -21,6 +21,7 @@ import io.dint.net.Ipv4;
 import io.dint.occ.OccObjects;
 import io.dint.occ.OccTable;
 import io.dint.cluster.ClusterFile;
+import io.dint.server.Allowlist;
 import io.dint.server.ControlEndpoint;
 import io.dint.server.ServerControl;
 import io.dint.server.ServiceServer;
@@ -89,6 +90,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program (xdp, afxdp) attaches to. Default: ${DEFAULT-VALUE}.")
     String iface;
+
+    @Option(names = "--allow", converter = AllowlistConverter.class, defaultValue = "",
+            description = "Client prefixes served, comma-separated (10.231.0.0/24,192.168.1.7): requests from any other "
+                    + "source are dropped and counted (drop_not_allowed), in the kernel on xdp. Default: every source.")
+    Allowlist allow;
 
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "IPv4 address the UDP backend binds. Default: ${DEFAULT-VALUE}.")
     String bind;
@@ -238,6 +244,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("service", service.name());
         ready.put("backend", backend.id());
+        ready.put("allow", allow.toString());
         ServiceServer server = switch (service) {
             case lock2pl -> lock2pl(ready);
             case occ -> occ(ready);
@@ -260,8 +267,8 @@ final class ServeCommand implements Callable<Integer> {
         ready.putAll(workload.scale());
         return switch (backend) {
             case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), Ipv4.parse(bind),
-                    Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), iface, Wire.PORT);
+                    Wire.PORT, threads, allow);
+            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), iface, Wire.PORT, allow);
             case XDP -> xdpShard(workload, ready);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
@@ -284,7 +291,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
             }
         }
-        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), XdpServer.interfaceMac(iface));
+        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), XdpServer.interfaceMac(iface), allow);
         RingStorage storage;
         LogFile file;
         try {
@@ -302,7 +309,7 @@ final class ServeCommand implements Callable<Integer> {
         Path drained = file.path();
         long from = file.recoveredRecords();
         return new LogServer(storage, file, policy, drainIdleUs * 1000,
-                rings -> new ShardXdpServer(obj, store, buckets, iface, threads, drained, from));
+                rings -> new ShardXdpServer(obj, store, buckets, iface, allow, threads, drained, from));
     }
 
     private ServiceServer kv(Map<String, Object> ready) {
@@ -313,6 +320,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         KvStore.bucketsFor(data.universe(), cacheRatio); // checks --cache-ratio before the data set is built
         if (backend == Backend.MEMCACHED) {
+            if (allow.configured()) {
+                throw new IllegalArgumentException("--allow is not available with the memcached backend: memcached has no "
+                        + "allowlist (limit who reaches it with a firewall instead)");
+            }
             MemcachedServer m = new MemcachedServer(data, threads);
             ready.put("keys", data.count());
             ready.put("port", MemcachedServer.PORT);
@@ -327,10 +338,10 @@ final class ServeCommand implements Callable<Integer> {
             case XDP -> {
                 ready.put("cache", policy.id());
                 ready.put("cache_ratio", cacheRatio);
-                yield new KvXdpServer(store, policy, Math.round(leaseMs * 1e6), iface, threads, dropSlowReplies);
+                yield new KvXdpServer(store, policy, Math.round(leaseMs * 1e6), iface, allow, threads, dropSlowReplies);
             }
-            case UDP -> new UdpServer(new KvService(store), Ipv4.parse(bind), Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new KvService(store), iface, Wire.PORT);
+            case UDP -> new UdpServer(new KvService(store), Ipv4.parse(bind), Wire.PORT, threads, allow);
+            case AFXDP -> new AfXdpServer(new KvService(store), iface, Wire.PORT, allow);
             case MEMCACHED -> throw new IllegalStateException("unreachable: handled above");
         };
     }
@@ -339,9 +350,10 @@ final class ServeCommand implements Callable<Integer> {
         int tableSize = LockTable.sizeFor(lockIds);
         ready.put("lock_table_entries", tableSize);
         return switch (backend) {
-            case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface)), LockObjects.PROGRAM, iface, LockObjects::check);
-            case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new LockTable(tableSize), iface, Wire.PORT);
+            case XDP -> new XdpServer(LockObjects.load(tableSize, XdpServer.interfaceMac(iface), allow), LockObjects.PROGRAM, iface,
+                    LockObjects::check);
+            case UDP -> new UdpServer(new LockTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads, allow);
+            case AFXDP -> new AfXdpServer(new LockTable(tableSize), iface, Wire.PORT, allow);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
     }
@@ -350,9 +362,10 @@ final class ServeCommand implements Callable<Integer> {
         int tableSize = LockTable.sizeFor(keys);
         ready.put("occ_table_entries", tableSize);
         return switch (backend) {
-            case XDP -> new XdpServer(OccObjects.load(tableSize, XdpServer.interfaceMac(iface)), OccObjects.PROGRAM, iface, OccObjects::check);
-            case UDP -> new UdpServer(new OccTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new OccTable(tableSize), iface, Wire.PORT);
+            case XDP -> new XdpServer(OccObjects.load(tableSize, XdpServer.interfaceMac(iface), allow), OccObjects.PROGRAM, iface,
+                    OccObjects::check);
+            case UDP -> new UdpServer(new OccTable(tableSize), Ipv4.parse(bind), Wire.PORT, threads, allow);
+            case AFXDP -> new AfXdpServer(new OccTable(tableSize), iface, Wire.PORT, allow);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
     }
@@ -376,7 +389,7 @@ final class ServeCommand implements Callable<Integer> {
         Function<LogRings, ServiceServer> front;
         if (backend == Backend.XDP) {
             Path pins = LogObjects.pinDir(ring);
-            BpfObject obj = LogObjects.load(ringSlots, XdpServer.interfaceMac(iface), pins);
+            BpfObject obj = LogObjects.load(ringSlots, XdpServer.interfaceMac(iface), allow, pins);
             try {
                 storage = LogObjects.rings(obj, pins);
             } catch (RuntimeException e) {
@@ -386,10 +399,10 @@ final class ServeCommand implements Callable<Integer> {
             front = rings -> new XdpServer(obj, LogObjects.PROGRAM, iface, o -> Map.of());
         } else if (backend == Backend.AFXDP) {
             storage = ShmRings.open(ShmRings.path(ring), 1, ringSlots); // one busy-polling thread, one ring
-            front = rings -> new AfXdpServer(new LogService(rings), iface, Wire.PORT);
+            front = rings -> new AfXdpServer(new LogService(rings), iface, Wire.PORT, allow);
         } else {
             storage = ShmRings.open(ShmRings.path(ring), threads, ringSlots);
-            front = rings -> new UdpServer(new LogService(rings), Ipv4.parse(bind), Wire.PORT, threads);
+            front = rings -> new UdpServer(new LogService(rings), Ipv4.parse(bind), Wire.PORT, threads, allow);
         }
         LogFile file;
         try {

@@ -437,6 +437,26 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The cluster's subnet as a prefix, {@code 10.231.0.0/24}: the clients every server it starts allows. */
+    public static String subnetPrefix() {
+        return Ipv4.format(SUBNET) + "/" + PREFIX_LENGTH;
+    }
+
+    /**
+     * Starts {@code dint serve OPTIONS... --allow <the cluster's subnet>} in {@code host}'s namespace
+     * (see {@link #start}): a server of the cluster answers its hosts only. The memcached backend,
+     * which has no allowlist, is started without.
+     */
+    public Process serve(Host host, List<String> serveOptions) {
+        List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
+        args.addAll(serveOptions);
+        int backend = serveOptions.indexOf("--backend");
+        if (backend < 0 || backend + 1 == serveOptions.size() || !serveOptions.get(backend + 1).equals("memcached")) {
+            args.addAll(List.of("--allow", subnetPrefix()));
+        }
+        return start(host, args);
+    }
+
     /**
      * Runs a short command in {@code host}'s namespace ({@code ip netns exec}) and returns its stdout;
      * throws with its stderr when it exits non-zero. Bounded to 30 s.

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
@@ -26,17 +27,18 @@ public final class KvObjects {
 
     /**
      * Opens and loads the KV object with {@code buckets} buckets answering frames sent to
-     * {@code mac} (all zero: any frame, for test-run fixtures); a bucket lock older than
+     * {@code mac} (all zero: any frame, for test-run fixtures) from the sources {@code allow}
+     * allows; a bucket lock older than
      * {@code leaseNanos} may be taken over.
      */
-    public static BpfObject load(int buckets, byte[] mac, KvPolicy policy, long leaseNanos) {
+    public static BpfObject load(int buckets, byte[] mac, Allowlist allow, KvPolicy policy, long leaseNanos) {
         if (leaseNanos <= 0) {
             throw new IllegalArgumentException("the bucket lock lease must be positive, got " + leaseNanos + " ns");
         }
         BpfObject obj = BpfObject.openBundled("kv");
         try {
             obj.map(CACHE).setMaxEntries(buckets);
-            XdpServer.configure(obj, mac, buckets);
+            XdpServer.configure(obj, mac, buckets, allow);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cfg = arena.allocate(Wire.KV_CONFIG);
                 cfg.set(JAVA_LONG, Wire.KV_CONFIG_LEASE_NS, leaseNanos);
@@ -44,6 +46,7 @@ public final class KvObjects {
                 obj.map(".rodata.kv").setInitialValue(cfg);
             }
             obj.load();
+            allow.fill(obj);
             return obj;
         } catch (RuntimeException e) {
             obj.close();

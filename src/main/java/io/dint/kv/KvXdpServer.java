@@ -1,6 +1,7 @@
 package io.dint.kv;
 
 import io.dint.bpf.BpfObject;
+import io.dint.server.Allowlist;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
@@ -16,14 +17,16 @@ public final class KvXdpServer implements ServiceServer {
 
     /**
      * @param store       every key (taken over: closed with the server)
+     * @param allow       the clients served
      * @param threads     slow-path threads
      * @param dropReplies slow-path replies to drop, for tests of the lease
      */
-    public KvXdpServer(KvStore store, KvPolicy policy, long leaseNanos, String iface, int threads, int dropReplies) {
+    public KvXdpServer(KvStore store, KvPolicy policy, long leaseNanos, String iface, Allowlist allow, int threads,
+                       int dropReplies) {
         BpfObject obj;
         KvSlowPath slow;
         try {
-            obj = KvObjects.load(store.buckets(), XdpServer.interfaceMac(iface), policy, leaseNanos);
+            obj = KvObjects.load(store.buckets(), XdpServer.interfaceMac(iface), allow, policy, leaseNanos);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -36,7 +39,7 @@ public final class KvXdpServer implements ServiceServer {
             store.close();
             throw e;
         }
-        this.server = new SlowPathXdpServer(obj, KvObjects.PROGRAM, KvObjects.TC_PROGRAM, iface, slow, threads,
+        this.server = new SlowPathXdpServer(obj, KvObjects.PROGRAM, KvObjects.TC_PROGRAM, iface, slow, threads, allow,
                 o -> KvObjects.check(o, store));
     }
 

@@ -2,6 +2,7 @@ package io.dint.lock;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
@@ -16,10 +17,10 @@ public final class LockObjects {
 
     /**
      * Opens and loads the 2PL lock object with {@code tableSize} entries, answering frames sent to
-     * {@code mac} (all zero: any frame, for test-run fixtures).
+     * {@code mac} (all zero: any frame, for test-run fixtures) from the sources {@code allow} allows.
      */
-    public static BpfObject load(int tableSize, byte[] mac) {
-        return XdpServer.load("lock2pl", "lock_table", tableSize, mac);
+    public static BpfObject load(int tableSize, byte[] mac, Allowlist allow) {
+        return XdpServer.load("lock2pl", "lock_table", tableSize, mac, allow);
     }
 
     /** Scans the kernel's lock table entry by entry. */

@@ -1,12 +1,7 @@
 package io.dint.lock;
 
-import static io.dint.wire.Wire.LOCK_ENTRY_EXCLUSIVE;
-import static io.dint.wire.Wire.LOCK_ENTRY_HOLDER;
-import static io.dint.wire.Wire.LOCK_ENTRY_SHARED;
 import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
 import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.server.DatagramService;
 import io.dint.server.Dedup;
@@ -20,9 +15,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /**
- * The 2PL no-wait lock table in user space: the same entries, hash, CAS and replies as
- * {@code lock2pl.bpf.c}, so the UDP backend answers every request exactly as the XDP one does.
- * Entries live off-heap in the C layout ({@code struct dint_lock_entry}).
+ * The 2PL no-wait lock table in user space: the same entries, hash, CAS, rules ({@link LockRules})
+ * and replies as {@code lock2pl.bpf.c}, so the UDP backend answers every request exactly as the
+ * XDP one does. Entries live off-heap in the C layout ({@code struct dint_lock_entry}).
  */
 public final class LockTable implements DatagramService, AutoCloseable {
     private final SpinTable table;
@@ -54,7 +49,7 @@ public final class LockTable implements DatagramService, AutoCloseable {
         }
         int op = Header.op(buf);
         if (Header.status(buf) != Status.REQUEST
-                || op < Op.LOCK_ACQUIRE_SHARED || op > Op.LOCK_RELEASE_EXCLUSIVE) {
+                || op < Op.LOCK_ACQUIRE_SHARED || op > Op.LOCK_RELEASE_EXCLUSIVE || !LockRules.txnOk(LockMessage.txnId(buf))) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
@@ -89,50 +84,15 @@ public final class LockTable implements DatagramService, AutoCloseable {
             return Status.RETRY;
         }
         try {
-            return op <= Op.LOCK_ACQUIRE_EXCLUSIVE ? acquire(e, op, txn) : release(e, op, txn);
+            return switch (op) {
+                case Op.LOCK_ACQUIRE_SHARED -> LockRules.shared(entries, e, txn);
+                case Op.LOCK_ACQUIRE_EXCLUSIVE -> LockRules.exclusive(entries, e, txn);
+                case Op.LOCK_RELEASE_SHARED -> LockRules.unlockShared(entries, e, txn);
+                default -> LockRules.unlockExclusive(entries, e, txn);
+            };
         } finally {
             table.unlock(e);
         }
-    }
-
-    private int acquire(long e, int op, long txn) {
-        int shared = entries.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
-        int exclusive = entries.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
-        long holder = entries.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER);
-        if (op == Op.LOCK_ACQUIRE_SHARED) {
-            if (exclusive != 0 && holder != txn) {
-                return Status.REJECT;
-            }
-            entries.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared + 1);
-            return Status.GRANT;
-        }
-        if (exclusive != 0 ? holder != txn : shared != 0) {
-            return Status.REJECT;
-        }
-        entries.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, exclusive + 1);
-        entries.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, txn);
-        return Status.GRANT;
-    }
-
-    private int release(long e, int op, long txn) {
-        int shared = entries.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
-        int exclusive = entries.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
-        long holder = entries.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER);
-        if (op == Op.LOCK_RELEASE_SHARED) {
-            if (shared == 0 || (exclusive != 0 && holder != txn)) {
-                return Status.NOT_HELD;
-            }
-            entries.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared - 1);
-            return Status.OK;
-        }
-        if (exclusive == 0 || holder != txn) {
-            return Status.NOT_HELD;
-        }
-        entries.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, exclusive - 1);
-        if (exclusive == 1) {
-            entries.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, 0L);
-        }
-        return Status.OK;
     }
 
     /** Scans every entry; meaningful at quiescence. */

@@ -4,6 +4,7 @@ import io.dint.bpf.BpfException;
 import io.dint.bpf.BpfFs;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,17 +31,17 @@ public final class LogObjects {
 
     /**
      * Opens and loads the log object with {@code slots} records per CPU ring, answering frames sent
-     * to {@code mac} (all zero: any frame). With a {@code pinDir}, its rings are pinned there, or
+     * to {@code mac} (all zero: any frame) from the sources {@code allow} allows. With a {@code pinDir}, its rings are pinned there, or
      * the rings already pinned there are taken over.
      */
-    public static BpfObject load(int slots, byte[] mac, Path pinDir) {
+    public static BpfObject load(int slots, byte[] mac, Allowlist allow, Path pinDir) {
         LogRings.checkSlots(slots);
         int cpus = BpfMap.possibleCpus();
         BpfObject obj = BpfObject.openBundled("log");
         try {
             obj.map(RING).setMaxEntries(cpus * slots);
             obj.map(CURSOR).setMaxEntries(cpus);
-            XdpServer.configure(obj, mac, slots);
+            XdpServer.configure(obj, mac, slots, allow);
             if (pinDir != null) {
                 Files.createDirectories(pinDir);
                 obj.map(RING).setPinPath(pinDir.resolve("ring"));
@@ -56,6 +57,7 @@ public final class LogObjects {
                         + "other settings (ring slots, CPUs), serve with those to drain them, or remove the directory "
                         + "(losing what it holds). " + e.getMessage(), e);
             }
+            allow.fill(obj);
             return obj;
         } catch (IOException e) {
             obj.close();

@@ -19,11 +19,8 @@ import java.lang.foreign.MemorySegment;
  * locks it holds, in reverse, and restarts with a new transaction id; RETRY and timeouts resend
  * the same request.
  *
- * <p>Keys that hash to one entry share its lock: a transaction holding it is granted again, reads
- * it as its own in validation, and the second COMMIT (or ABORT) of the entry is answered NOT_HELD,
- * which this client accepts — the entry was committed (or released) by the first. This service
- * carries no values, so the early unlock exposes nothing; a store that installs values at commit
- * must install every key of a shared entry before its first COMMIT.
+ * <p>Keys that hash to one entry share its lock: a transaction holding it is granted again (one
+ * grant per key, each released by its own COMMIT or ABORT) and reads it as its own in validation.
  *
  * <p>One request per transaction at a time; allocation-free per request (state in arrays by slot).
  */
@@ -97,13 +94,12 @@ public final class OccClient extends TraceClient {
                 }
             }
             case COMMIT -> {
-                // NOT_HELD: an earlier key of this write set shares the entry and committed it
-                if (status == Status.OK || expect(s, status, Status.NOT_HELD)) {
+                if (expect(s, status, Status.OK)) {
                     next(s, COMMIT, i + 1, now);
                 }
             }
             default -> {
-                if (status == Status.OK || expect(s, status, Status.NOT_HELD)) {
+                if (expect(s, status, Status.OK)) {
                     releaseFrom(s, i - 1);
                 }
             }

@@ -1,13 +1,13 @@
 package io.dint.occ;
 
-import static io.dint.wire.Wire.OCC_ENTRY_OWNER;
-import static io.dint.wire.Wire.OCC_ENTRY_SIZE;
-import static io.dint.wire.Wire.OCC_ENTRY_SPIN;
-import static io.dint.wire.Wire.OCC_ENTRY_VERSION;
+import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
+import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
+import static io.dint.wire.Wire.LOCK_ENTRY_VERSION;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dint.lock.LockRules;
 import io.dint.server.DatagramService;
+import io.dint.server.Dedup;
 import io.dint.server.SpinTable;
 import io.dint.wire.Header;
 import io.dint.wire.OccMessage;
@@ -18,16 +18,18 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /**
- * The OCC lock + version table in user space: the same entries ({@code struct dint_occ_entry},
- * off-heap in the C layout), hash, spin CAS and replies as {@code occ.bpf.c}, so the UDP backend
- * answers every request byte for byte as the XDP one does.
+ * The OCC lock + version table in user space: the same entries ({@code struct dint_lock_entry},
+ * off-heap in the C layout), hash, spin CAS, lock rules ({@link LockRules}: the lock is the
+ * exclusive grant, a commit a release that bumps the version), dedup window and replies as
+ * {@code occ.bpf.c}, so the UDP backend answers every request byte for byte as the XDP one does.
  */
 public final class OccTable implements DatagramService, AutoCloseable {
     private final SpinTable table;
     private final MemorySegment entries;
+    private final Dedup dedup = new Dedup();
 
     public OccTable(int size) {
-        this.table = new SpinTable("OCC table", size, OCC_ENTRY_SIZE, OCC_ENTRY_SPIN);
+        this.table = new SpinTable("OCC table", size, LOCK_ENTRY_SIZE, LOCK_ENTRY_SPIN);
         this.entries = table.entries();
     }
 
@@ -38,10 +40,12 @@ public final class OccTable implements DatagramService, AutoCloseable {
         }
         int op = Header.op(buf);
         long txn = OccMessage.txnId(buf);
-        if (Header.status(buf) != Status.REQUEST || op < Op.OCC_READ || op > Op.OCC_COMMIT || txn == 0) {
+        if (Header.status(buf) != Status.REQUEST || op < Op.OCC_READ || op > Op.OCC_COMMIT || !LockRules.txnOk(txn)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
+        // grants are counted: a retransmitted ACQUIRE, ABORT or COMMIT gets its first answer
+        int answered = op != Op.OCC_READ ? dedup.answered(buf) : -1;
         long e = table.entry(OccMessage.key(buf));
         int status;
         if (!table.tryLock(e)) {
@@ -49,14 +53,22 @@ public final class OccTable implements DatagramService, AutoCloseable {
             OccMessage.setState(buf, 0, false, false);
         } else {
             try {
-                status = apply(e, op, txn);
-                long owner = entries.get(JAVA_LONG, e + OCC_ENTRY_OWNER);
-                OccMessage.setState(buf, entries.get(JAVA_INT, e + OCC_ENTRY_VERSION), owner != 0, owner == txn);
+                if (answered >= 0) {
+                    status = answered;
+                } else {
+                    status = apply(e, op, txn);
+                    if (op != Op.OCC_READ) {
+                        dedup.remember(buf, status);
+                    }
+                }
+                boolean locked = LockRules.locked(entries, e);
+                OccMessage.setState(buf, entries.get(JAVA_INT, e + LOCK_ENTRY_VERSION), locked,
+                        locked && !LockRules.foreign(entries, e, txn));
             } finally {
                 table.unlock(e);
             }
         }
-        stats[stat(op, status)]++;
+        stats[answered >= 0 && status != Status.RETRY ? Stat.DUPLICATE : stat(op, status)]++;
         Header.setStatus(buf, status);
         stats[Stat.TX]++;
         return len;
@@ -64,30 +76,12 @@ public final class OccTable implements DatagramService, AutoCloseable {
 
     /** Applies op to the entry at offset e, whose spin word the caller holds; returns the status. */
     private int apply(long e, int op, long txn) {
-        long owner = entries.get(JAVA_LONG, e + OCC_ENTRY_OWNER);
-        switch (op) {
-            case Op.OCC_READ -> {
-                return Status.OK;
-            }
-            case Op.OCC_ACQUIRE -> {
-                // the owner is granted again: a retransmission, or another key on its entry
-                if (owner != 0 && owner != txn) {
-                    return Status.REJECT;
-                }
-                entries.set(JAVA_LONG, e + OCC_ENTRY_OWNER, txn);
-                return Status.GRANT;
-            }
-            default -> {
-                if (owner != txn) {
-                    return Status.NOT_HELD;
-                }
-                if (op == Op.OCC_COMMIT) {
-                    entries.set(JAVA_INT, e + OCC_ENTRY_VERSION, entries.get(JAVA_INT, e + OCC_ENTRY_VERSION) + 1);
-                }
-                entries.set(JAVA_LONG, e + OCC_ENTRY_OWNER, 0L);
-                return Status.OK;
-            }
-        }
+        return switch (op) {
+            case Op.OCC_READ -> Status.OK;
+            case Op.OCC_ACQUIRE -> LockRules.exclusive(entries, e, txn);
+            case Op.OCC_ABORT -> LockRules.unlockExclusive(entries, e, txn);
+            default -> LockRules.commit(entries, e, txn);
+        };
     }
 
     /** The counter occ.bpf.c bumps for a reply. */
@@ -114,5 +108,6 @@ public final class OccTable implements DatagramService, AutoCloseable {
     @Override
     public void close() {
         table.close();
+        dedup.close();
     }
 }

@@ -30,14 +30,15 @@ public final class SlowPathXdpServer implements ServiceServer {
      * start).
      *
      * @param threads slow-path threads
+     * @param allow   the sources the slow path serves (those the object's programs allow)
      * @param check   reads the object's maps (and the slow path's data) at quiescence
      */
     public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
-                             int threads, Function<BpfObject, Map<String, Object>> check) {
+                             int threads, Allowlist allow, Function<BpfObject, Map<String, Object>> check) {
         UdpServer server = null;
         TcAttachment egress = null;
         try {
-            server = new UdpServer(slow, Ipv4.ANY, Wire.PORT, threads, UdpSocket::disableChecksum);
+            server = new UdpServer(slow, Ipv4.ANY, Wire.PORT, threads, allow, UdpSocket::disableChecksum);
             egress = object.program(tcProgram).attachTcEgress(NetIf.index(iface));
             this.xdp = new XdpServer(object, program, iface, check);
         } catch (RuntimeException e) {

@@ -18,18 +18,27 @@ public final class UdpServer implements ServiceServer {
     private static final int SLOT = 2048;
 
     private final DatagramService service;
+    private final Allowlist allow;
     private final List<Worker> workers = new ArrayList<>();
 
+    /** Serves {@code service} to every source. */
     public UdpServer(DatagramService service, int bindAddr, int port, int threads) {
-        this(service, bindAddr, port, threads, socket -> { });
+        this(service, bindAddr, port, threads, Allowlist.ANY, socket -> { });
+    }
+
+    /** Serves {@code service} to the sources {@code allow} allows; others are dropped and counted. */
+    public UdpServer(DatagramService service, int bindAddr, int port, int threads, Allowlist allow) {
+        this(service, bindAddr, port, threads, allow, socket -> { });
     }
 
     /** As above, with {@code setup} applied to each socket before it serves (e.g. socket options). */
-    public UdpServer(DatagramService service, int bindAddr, int port, int threads, java.util.function.Consumer<UdpSocket> setup) {
+    public UdpServer(DatagramService service, int bindAddr, int port, int threads, Allowlist allow,
+                     java.util.function.Consumer<UdpSocket> setup) {
         if (threads <= 0) {
             throw new IllegalArgumentException("server threads must be positive, got " + threads);
         }
         this.service = service;
+        this.allow = allow;
         for (int i = 0; i < threads; i++) {
             UdpSocket socket = UdpSocket.open(bindAddr, port, true);
             try {
@@ -64,6 +73,11 @@ public final class UdpServer implements ServiceServer {
                     }
                     int out = 0;
                     for (int i = 0; i < n; i++) {
+                        if (!allow.allows(batch.peerAddr(i))) {
+                            stats[Stat.RX]++;
+                            stats[Stat.DROP_NOT_ALLOWED]++;
+                            continue;
+                        }
                         int len = service.serve(batch.slot(i), Math.min(batch.length(i), SLOT), stats);
                         if (len < 0) {
                             continue;

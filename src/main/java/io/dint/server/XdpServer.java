@@ -47,15 +47,16 @@ public final class XdpServer implements ServiceServer {
 
     /**
      * Opens the bundled object {@code name}, sizes its table map {@code table} to
-     * {@code tableSize} entries, writes its config (answering frames sent to {@code mac}; all zero:
-     * any frame, for test-run fixtures) and loads it.
+     * {@code tableSize} entries, writes its config (answering frames sent to {@code mac}, all zero:
+     * any frame, for test-run fixtures; from the sources {@code allow} allows) and loads it.
      */
-    public static BpfObject load(String name, String table, int tableSize, byte[] mac) {
+    public static BpfObject load(String name, String table, int tableSize, byte[] mac, Allowlist allow) {
         BpfObject obj = BpfObject.openBundled(name);
         try {
             obj.map(table).setMaxEntries(tableSize);
-            configure(obj, mac, tableSize);
+            configure(obj, mac, tableSize, allow);
             obj.load();
+            allow.fill(obj);
             return obj;
         } catch (RuntimeException e) {
             obj.close();
@@ -63,8 +64,11 @@ public final class XdpServer implements ServiceServer {
         }
     }
 
-    /** Writes the object's {@code struct dint_config} (.rodata) before load. */
-    public static void configure(BpfObject object, byte[] mac, int tableSize) {
+    /**
+     * Writes the object's {@code struct dint_config} (.rodata) before load; once it is loaded,
+     * {@link Allowlist#fill} writes the allowlist's prefixes.
+     */
+    public static void configure(BpfObject object, byte[] mac, int tableSize, Allowlist allow) {
         if (mac.length != 6) {
             throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
         }
@@ -72,6 +76,7 @@ public final class XdpServer implements ServiceServer {
             MemorySegment cfg = arena.allocate(Wire.CONFIG);
             MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
             cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
+            allow.configure(cfg);
             object.map(".rodata").setInitialValue(cfg);
         }
     }

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import io.dint.lock.LockRules;
+import io.dint.wire.Hash64;
 import io.dint.wire.Wire;
 import io.dint.workload.Tatp;
 import java.lang.foreign.MemorySegment;
@@ -31,7 +33,7 @@ record ShardCheck(Map<Integer, long[]> tables, long locksHeld, long orphanCallFo
             int version = t.get(JAVA_INT, r + ShardStore.VERSION);
             boolean exists = (t.get(JAVA_INT, r + ShardStore.FLAGS) & Wire.TXN_F_EXISTS) != 0;
             records[0]++;
-            if (t.get(JAVA_INT, r + ShardStore.SHARED) != 0 || t.get(JAVA_INT, r + ShardStore.EXCLUSIVE) != 0) {
+            if (LockRules.held(t, r + ShardStore.LOCK)) {
                 locks[0]++;
             }
             if (version == 0 && !exists) {

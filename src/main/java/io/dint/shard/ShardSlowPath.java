@@ -53,8 +53,11 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         int op = Header.op(buf);
         long key = TxnMessage.key(buf);
         int flags = buf.get(ValueLayout.JAVA_BYTE, FLAGS) & 0xff;
+        int bucket = buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET);
         if (ShardStore.malformed(buf, op, key) || ShardStore.isLog(op) || ShardStore.isRelease(op) || (flags & ~Wire.KV_VICTIM) != 0
-                || buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET) != Long.remainderUnsigned(Hash64.hash(key), buckets)) {
+                || bucket != bucketOf(key)
+                // the kernel's victim is a record of the same bucket: anything else is not from it
+                || ((flags & Wire.KV_VICTIM) != 0 && bucketOf(buf.get(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY)) != bucket)) {
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
@@ -100,6 +103,10 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         Header.setStatus(buf, status);
         stats[Stat.TX]++;
         return len;
+    }
+
+    private long bucketOf(long key) {
+        return Long.remainderUnsigned(Hash64.hash(key), buckets);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import io.dint.lock.LockRules;
 import io.dint.server.DatagramService;
 import io.dint.server.Dedup;
 import io.dint.wire.Hash64;
@@ -21,15 +22,16 @@ import java.util.Map;
 /**
  * One transaction shard's records in user space — the {@code udp} backend's whole store: every key
  * of the workload (this server is primary for a third of them and backup for the rest), each with
- * its value, version, existence, 2PL lock counts and exclusive holder (the OCC lock is the
- * exclusive lock). Off-heap open addressing keyed by the 8-byte key (0 is never a key: every key
+ * its value, version, existence and lock (a {@code struct dint_lock_entry} under the rules of
+ * {@link LockRules}, as the kernel shard's lock table; the OCC lock is the exclusive grant). Off-heap open addressing keyed by the 8-byte key (0 is never a key: every key
  * carries a table tag in its top byte); a record's spin word is taken with a CAS and a busy record
  * is answered RETRY, as the kernel answers.
  */
 public final class ShardStore implements DatagramService, AutoCloseable {
-    // record layout
-    static final int KEY = 0, SPIN = 8, VERSION = 12, SHARED = 16, EXCLUSIVE = 20, HOLDER = 24, FLAGS = 32,
-            VALUE = 40, RECORD = 80;
+    // record layout: the key, its lock (a struct dint_lock_entry, whose spin word guards the whole
+    // record), version, flags, value
+    static final int KEY = 0, LOCK = 8, SPIN = LOCK + Wire.LOCK_ENTRY_SPIN, VERSION = LOCK + Wire.LOCK_ENTRY_SIZE,
+            FLAGS = VERSION + 4, VALUE = FLAGS + 4, RECORD = VALUE + TxnMessage.VALUE_SIZE;
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -178,7 +180,7 @@ public final class ShardStore implements DatagramService, AutoCloseable {
     /** Not a shard request: a reply, an op of another service, key 0 (never a key) or an install of version 0. */
     static boolean malformed(MemorySegment buf, int op, long key) {
         return Header.status(buf) != Status.REQUEST || op < Op.TXN_READ || op > Op.TXN_DELETE_PRIMARY || key == 0
-                || (isInstall(op) && TxnMessage.version(buf) == 0);
+                || !LockRules.txnOk(TxnMessage.txnId(buf)) || (isInstall(op) && TxnMessage.version(buf) == 0);
     }
 
     static boolean isInstall(int op) {
@@ -208,47 +210,19 @@ public final class ShardStore implements DatagramService, AutoCloseable {
 
     private int apply(int op, long r, MemorySegment buf) {
         long txn = TxnMessage.txnId(buf);
-        int shared = table.get(JAVA_INT, r + SHARED);
-        int exclusive = table.get(JAVA_INT, r + EXCLUSIVE);
-        long holder = table.get(JAVA_LONG, r + HOLDER);
-        switch (op) {
-            case Op.TXN_READ, Op.TXN_VALIDATE -> {
-                return reply(r, buf, Status.OK);
-            }
-            case Op.TXN_LOCK_SHARED -> {
-                if (exclusive != 0 && holder != txn) {
-                    return Status.REJECT;
-                }
-                table.set(JAVA_INT, r + SHARED, shared + 1);
-                return reply(r, buf, Status.GRANT);
-            }
-            case Op.TXN_LOCK_EXCLUSIVE, Op.TXN_OCC_LOCK -> {
-                if (exclusive != 0 ? holder != txn : shared != 0) {
-                    return Status.REJECT;
-                }
-                if (exclusive != 0) {
-                    // records are not shared between keys, so the holder asking again is a
-                    // retransmission: granted, not counted twice
-                    return reply(r, buf, Status.GRANT);
-                }
-                table.set(JAVA_INT, r + EXCLUSIVE, exclusive + 1);
-                table.set(JAVA_LONG, r + HOLDER, txn);
-                return reply(r, buf, Status.GRANT);
-            }
-            case Op.TXN_RELEASE_SHARED -> {
-                if (shared == 0 || (exclusive != 0 && holder != txn)) {
-                    return Status.NOT_HELD;
-                }
-                table.set(JAVA_INT, r + SHARED, shared - 1);
-                return Status.OK;
-            }
-            case Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_ABORT -> {
-                return unlock(r, exclusive, holder, txn) ? Status.OK : Status.NOT_HELD;
-            }
-            default -> {
-                return install(op, r, buf, exclusive, holder, txn);
-            }
+        long lock = r + LOCK;
+        int status = switch (op) {
+            case Op.TXN_READ, Op.TXN_VALIDATE -> Status.OK;
+            case Op.TXN_LOCK_SHARED -> LockRules.shared(table, lock, txn);
+            case Op.TXN_LOCK_EXCLUSIVE, Op.TXN_OCC_LOCK -> LockRules.exclusive(table, lock, txn);
+            case Op.TXN_RELEASE_SHARED -> LockRules.unlockShared(table, lock, txn);
+            case Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_ABORT -> LockRules.unlockExclusive(table, lock, txn);
+            default -> install(op, r, buf, txn);
+        };
+        if (status == Status.GRANT || op == Op.TXN_READ || op == Op.TXN_VALIDATE) {
+            reply(r, buf);
         }
+        return status;
     }
 
     /**
@@ -256,11 +230,11 @@ public final class ShardStore implements DatagramService, AutoCloseable {
      * record is this write already, REFUSED otherwise; the reply carries the record's version.
      * An unlocking install releases the writer's lock unless refused.
      */
-    private int install(int op, long r, MemorySegment buf, int exclusive, long holder, long txn) {
+    private int install(int op, long r, MemorySegment buf, long txn) {
         int status = installIfNewer(r, TxnMessage.version(buf), !isDelete(op), buf, Wire.TXN_VALUE);
         TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
         if ((TxnMessage.flags(buf) & Wire.TXN_F_UNLOCK) != 0 && status != Status.REFUSED) {
-            unlock(r, exclusive, holder, txn);
+            LockRules.unlockExclusive(table, r + LOCK, txn);
         }
         return status;
     }
@@ -376,26 +350,10 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         }
     }
 
-    private boolean unlock(long r, int exclusive, long holder, long txn) {
-        if (exclusive == 0 || holder != txn) {
-            return false;
-        }
-        table.set(JAVA_INT, r + EXCLUSIVE, exclusive - 1);
-        if (exclusive == 1) {
-            table.set(JAVA_LONG, r + HOLDER, 0L);
-        }
-        return true;
-    }
-
-    /** Fills the reply with the record's version, flags and value; returns {@code status}. */
-    private int reply(long r, MemorySegment buf, int status) {
-        reply(r, buf);
-        return status;
-    }
-
+    /** Fills the reply with the record's version, flags (LOCKED when another transaction holds it) and value. */
     private void reply(long r, MemorySegment buf) {
         TxnMessage.setVersion(buf, table.get(JAVA_INT, r + VERSION));
-        boolean locked = table.get(JAVA_INT, r + EXCLUSIVE) != 0 && table.get(JAVA_LONG, r + HOLDER) != TxnMessage.txnId(buf);
+        boolean locked = LockRules.foreign(table, r + LOCK, TxnMessage.txnId(buf));
         int flags = table.get(JAVA_INT, r + FLAGS) | (locked ? Wire.TXN_F_LOCKED : 0);
         TxnMessage.setFlags(buf, flags);
         TxnMessage.putValue(buf, table, r + VALUE);

@@ -6,7 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.lock.LockRules;
 import io.dint.log.LogRings;
+import io.dint.server.Allowlist;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
@@ -38,9 +40,10 @@ public final class ShardXdpServer implements ServiceServer {
     /**
      * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
      * {@code lockEntries}, log rings of {@code logSlots} records per CPU, bucket locks leased for
-     * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures).
+     * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures)
+     * from the sources {@code allow} allows.
      */
-    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac) {
+    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac, Allowlist allow) {
         if (buckets <= 0 || lockEntries <= 0) {
             throw new IllegalArgumentException("cache buckets and lock entries must be positive, got " + buckets
                     + " and " + lockEntries);
@@ -56,7 +59,7 @@ public final class ShardXdpServer implements ServiceServer {
             obj.map(LOCKS).setMaxEntries(lockEntries);
             obj.map("log_ring").setMaxEntries(cpus * logSlots);
             obj.map("log_cursor").setMaxEntries(cpus);
-            XdpServer.configure(obj, mac, lockEntries);
+            XdpServer.configure(obj, mac, lockEntries, allow);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cfg = arena.allocate(Wire.SHARD_CONFIG);
                 cfg.set(JAVA_LONG, Wire.SHARD_CONFIG_LEASE_NS, leaseNanos);
@@ -65,6 +68,7 @@ public final class ShardXdpServer implements ServiceServer {
                 obj.map(".rodata.shard").setInitialValue(cfg);
             }
             obj.load();
+            allow.fill(obj);
             return obj;
         } catch (RuntimeException e) {
             obj.close();
@@ -85,13 +89,15 @@ public final class ShardXdpServer implements ServiceServer {
      *
      * @param store   every record (taken over)
      * @param buckets the object's cache buckets
+     * @param allow   the clients served (those the object was loaded with)
      * @param threads slow-path threads
      * @param log     the file the object's log rings are drained to, read back by every check
      *                from record {@code logFrom} on (what this server appended); null for none
      */
-    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads, Path log, long logFrom) {
+    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, Allowlist allow, int threads, Path log,
+                          long logFrom) {
         this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
-                o -> {
+                allow, o -> {
                     Map<String, Object> m = check(o, store, buckets);
                     if (log != null) {
                         try (ShardLog replayed = ShardLog.replay(log, logFrom, store.capacity())) {
@@ -110,7 +116,7 @@ public final class ShardXdpServer implements ServiceServer {
      * store is scanned; locks are the kernel's lock table's, plus buckets still locked. The
      * server's check adds what its drained commit log replays to.
      */
-    static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
+    public static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
         BpfMap cache = object.map(CACHE);
         long lockedBuckets = 0, dirty = 0, cached = 0, lost = 0;
         try (Arena arena = Arena.ofConfined()) {
@@ -135,12 +141,10 @@ public final class ShardXdpServer implements ServiceServer {
         long locks = 0;
         BpfMap table = object.map(LOCKS);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.TXN_LOCK_SIZE, 8);
+            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
             table.copyAll(all);
-            for (long off = 0; off < all.byteSize(); off += Wire.TXN_LOCK_SIZE) {
-                if (all.get(JAVA_INT, off + Wire.TXN_LOCK_SHARED) != 0 || all.get(JAVA_INT, off + Wire.TXN_LOCK_EXCLUSIVE) != 0) {
-                    locks++;
-                }
+            for (long off = 0; off < all.byteSize(); off += Wire.LOCK_ENTRY_SIZE) {
+                locks += LockRules.held(all, off) ? 1 : 0;
             }
         }
         Map<String, Object> m = ShardCheck.scan(store).toMap();

@@ -10,7 +10,7 @@ public final class Stat {
     public static final int RX = 0;
     public static final int TX = 1;
     public static final int PASS_NOT_OURS = 2;
-    public static final int PASS_IP_OPTIONS = 3;
+    public static final int DROP_IP_OPTIONS = 3;
     public static final int DROP_TRUNCATED = 4;
     public static final int DROP_BAD_LENGTH = 5;
     public static final int DROP_BAD_OP = 6;
@@ -46,7 +46,9 @@ public final class Stat {
     public static final int TXN_INSTALL_HIT = 42;
     public static final int TXN_BUSY = 43;
     public static final int TXN_TC_BUSY = 44;
-    public static final int MAX = 56;
+    public static final int DROP_NOT_ALLOWED = 56;
+    public static final int DROP_BAD_HEADER = 57;
+    public static final int MAX = 64;
 
     private static final String[] NAMES = Names.of(Stat.class, MAX, "stat_");
 

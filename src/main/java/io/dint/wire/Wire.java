@@ -43,20 +43,34 @@ public final class Wire {
             JAVA_LONG.withName("lock_id"),
             JAVA_LONG.withName("txn_id")).withName("dint_lock_msg");
 
-    /** {@code struct dint_lock_entry}: one entry of the 2PL lock table. */
+    /** {@code DINT_LOCK_SHARERS}: {@code dint_lock_entry.sharer} when several transactions share an entry. */
+    public static final long LOCK_SHARERS = -1L;
+
+    /** {@code struct dint_lock_entry}: one entry of every lock table (2PL, OCC, a shard's). */
     public static final StructLayout LOCK_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
             JAVA_INT.withName("spin"),
             JAVA_INT.withName("shared"),
             JAVA_INT.withName("exclusive"),
-            JAVA_INT.withName("pad"),
-            JAVA_LONG.withName("holder")).withName("dint_lock_entry");
+            JAVA_INT.withName("version"),
+            JAVA_LONG.withName("holder"),
+            JAVA_LONG.withName("sharer")).withName("dint_lock_entry");
 
     /** {@code struct dint_config}: per-program settings the loader writes into .rodata. */
     public static final StructLayout CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),
             JAVA_INT.withName("table_size"),
-            JAVA_INT.withName("pad2")).withName("dint_config");
+            JAVA_INT.withName("allow"),
+            JAVA_INT.withName("allow_addr"),
+            JAVA_INT.withName("allow_mask")).withName("dint_config");
+
+    /** {@code DINT_ALLOW_MAX}: client prefixes an allowlist holds. */
+    public static final int ALLOW_MAX = 256;
+
+    /** {@code struct dint_allow_key}: key of the allowlist LPM trie (addr in network byte order). */
+    public static final StructLayout ALLOW_KEY = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("prefixlen"),
+            JAVA_INT.withName("addr")).withName("dint_allow_key");
 
     /** Bytes of a KV value. */
     public static final int KV_VALUE_SIZE = 40;
@@ -117,18 +131,6 @@ public final class Wire {
     /** {@code DINT_TXN_OBJ_EXISTS}: the existence bit of a record's version in a shard's cache. */
     public static final long TXN_OBJ_EXISTS = 1L << 32;
 
-    /** {@code struct dint_txn_lock}: one entry of a shard's lock table. */
-    public static final StructLayout TXN_LOCK = java.lang.foreign.MemoryLayout.structLayout(
-            JAVA_INT.withName("spin"),
-            JAVA_INT.withName("shared"),
-            JAVA_INT.withName("exclusive"),
-            JAVA_INT.withName("pad"),
-            JAVA_LONG.withName("holder"),
-            JAVA_LONG.withName("sharer")).withName("dint_txn_lock");
-    public static final int TXN_LOCK_SIZE = (int) TXN_LOCK.byteSize();
-    public static final int TXN_LOCK_SHARED = offset(TXN_LOCK, "shared");
-    public static final int TXN_LOCK_EXCLUSIVE = offset(TXN_LOCK, "exclusive");
-
     /** {@code struct dint_shard_config}: a shard's settings the loader writes into .rodata.shard. */
     public static final StructLayout SHARD_CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             JAVA_LONG.withName("lease_ns"),
@@ -154,12 +156,6 @@ public final class Wire {
             JAVA_BYTE.withName("locked"),
             JAVA_BYTE.withName("mine"),
             JAVA_SHORT.withName("pad")).withName("dint_occ_msg");
-
-    /** {@code struct dint_occ_entry}: one entry of the OCC table. */
-    public static final StructLayout OCC_ENTRY = java.lang.foreign.MemoryLayout.structLayout(
-            JAVA_INT.withName("spin"),
-            JAVA_INT.withName("version"),
-            JAVA_LONG.withName("owner")).withName("dint_occ_entry");
 
     /** {@code DINT_LOG_VALUE_SIZE}: bytes of a logged value. */
     public static final int LOG_VALUE_SIZE = 40;
@@ -204,8 +200,8 @@ public final class Wire {
     public static final int DEDUP_VALID = offset(DEDUP_ENTRY, "valid");
 
     /** Every layout mirrored from the header, for the layout test. */
-    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG, OCC_ENTRY,
-        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, TXN_LOCK, SHARD_CONFIG};
+    public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG,
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG, ALLOW_KEY};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -222,7 +218,9 @@ public final class Wire {
     public static final int LOCK_ENTRY_SPIN = offset(LOCK_ENTRY, "spin");
     public static final int LOCK_ENTRY_SHARED = offset(LOCK_ENTRY, "shared");
     public static final int LOCK_ENTRY_EXCLUSIVE = offset(LOCK_ENTRY, "exclusive");
+    public static final int LOCK_ENTRY_VERSION = offset(LOCK_ENTRY, "version");
     public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
+    public static final int LOCK_ENTRY_SHARER = offset(LOCK_ENTRY, "sharer");
 
     public static final int KV_OBJECT_SIZE = (int) KV_OBJECT.byteSize();
     public static final int KV_OBJECT_KEY = offset(KV_OBJECT, "key");
@@ -271,11 +269,6 @@ public final class Wire {
     public static final int OCC_MINE = offset(OCC_MSG, "mine");
     public static final int OCC_PAD = offset(OCC_MSG, "pad");
 
-    public static final int OCC_ENTRY_SIZE = (int) OCC_ENTRY.byteSize();
-    public static final int OCC_ENTRY_SPIN = offset(OCC_ENTRY, "spin");
-    public static final int OCC_ENTRY_VERSION = offset(OCC_ENTRY, "version");
-    public static final int OCC_ENTRY_OWNER = offset(OCC_ENTRY, "owner");
-
     public static final int LOG_MSG_SIZE = (int) LOG_MSG.byteSize();
     public static final int LOG_KEY = offset(LOG_MSG, "key");
     public static final int LOG_VERSION = offset(LOG_MSG, "version");
@@ -294,6 +287,12 @@ public final class Wire {
 
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
     public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");
+    public static final int CONFIG_ALLOW = offset(CONFIG, "allow");
+    public static final int CONFIG_ALLOW_ADDR = offset(CONFIG, "allow_addr");
+    public static final int CONFIG_ALLOW_MASK = offset(CONFIG, "allow_mask");
+
+    public static final int ALLOW_KEY_PREFIXLEN = offset(ALLOW_KEY, "prefixlen");
+    public static final int ALLOW_KEY_ADDR = offset(ALLOW_KEY, "addr");
 
     private static int offset(StructLayout layout, String member) {
         return (int) layout.byteOffset(groupElement(member));

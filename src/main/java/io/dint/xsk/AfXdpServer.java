@@ -3,6 +3,7 @@ package io.dint.xsk;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
 import io.dint.server.ServiceServer;
 import io.dint.wire.Stat;
@@ -41,6 +42,7 @@ public final class AfXdpServer implements ServiceServer {
     private static final int IDLE_POLL_MILLIS = 10;
 
     private final DatagramService service;
+    private final Allowlist allow;
     private final int port;
     private final NetLink link;
     private final List<Queue> queues = new ArrayList<>();
@@ -68,9 +70,13 @@ public final class AfXdpServer implements ServiceServer {
         }
     }
 
-    /** Serves {@code service} on UDP port {@code port} of interface {@code iface} (this thread's namespace). */
-    public AfXdpServer(DatagramService service, String iface, int port) {
+    /**
+     * Serves {@code service} on UDP port {@code port} of interface {@code iface} (this thread's
+     * namespace) to the sources {@code allow} allows; others are dropped and counted.
+     */
+    public AfXdpServer(DatagramService service, String iface, int port, Allowlist allow) {
         this.service = service;
+        this.allow = allow;
         this.port = port;
         this.link = NetLink.of(iface);
         int n = Math.min(link.rxQueues(), XskRedirect.MAX_SOCKETS);
@@ -171,14 +177,17 @@ public final class AfXdpServer implements ServiceServer {
             int frame = umem.frameOf(addr);
             int payload = UdpFrame.check(mem, addr, len, port);
             int reply = -1;
-            if (payload >= 0) {
+            if (payload >= 0 && !allow.allows(UdpFrame.u32(mem, addr + UdpFrame.IP_SRC))) {
+                stats[Stat.RX]++;
+                stats[Stat.DROP_NOT_ALLOWED]++;
+            } else if (payload >= 0) {
                 long offset = addr - umem.frameAddr(frame);
                 MemorySegment buf = offset == Umem.DATA_OFFSET ? umem.payload(frame)
                         : mem.asSlice(addr + UdpFrame.HEADERS, umem.frameSize() - offset - UdpFrame.HEADERS);
                 reply = service.serve(buf, payload, stats);
             } else {
                 refused++;
-                stats[Stat.DROP_BAD_LENGTH]++;
+                stats[payload == UdpFrame.BAD_HEADER ? Stat.DROP_BAD_HEADER : Stat.DROP_BAD_LENGTH]++;
             }
             if (reply >= 0 && sent < room) {
                 UdpFrame.turnAround(mem, addr, reply);

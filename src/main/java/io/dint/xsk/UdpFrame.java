@@ -33,7 +33,7 @@ public final class UdpFrame {
     static final int UDP_SRC = ETH + IP, UDP_DST = UDP_SRC + 2, UDP_LEN = UDP_SRC + 4, UDP_CSUM = UDP_SRC + 6;
 
     /** Why {@link #check} refused a frame (negative results). */
-    static final int NOT_IPV4 = -1, NOT_UDP = -2, BAD_LENGTH = -3, WRONG_PORT = -4, FRAGMENT = -5;
+    static final int NOT_IPV4 = -1, NOT_UDP = -2, BAD_LENGTH = -3, WRONG_PORT = -4, FRAGMENT = -5, BAD_HEADER = -6;
 
     private static final ValueLayout.OfShort U16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -42,7 +42,9 @@ public final class UdpFrame {
 
     /**
      * Checks that the {@code frameLen} bytes at {@code at} are one whole IPv4/UDP datagram without
-     * options or fragmentation, for UDP port {@code dstPort}.
+     * options or fragmentation, for UDP port {@code dstPort}, with the headers the kernel's stack
+     * would accept (as the XDP programs' {@code dint_sane}): an individual source MAC, a right IP
+     * checksum, a source address that is not martian (0/8, loopback, multicast, 240/4).
      *
      * @return the UDP payload length, or one of the negative reasons
      */
@@ -65,6 +67,11 @@ public final class UdpFrame {
         }
         if (u16(m, at + UDP_DST) != dstPort) {
             return WRONG_PORT;
+        }
+        int first = m.get(JAVA_BYTE, at + IP_SRC) & 0xff;
+        if ((m.get(JAVA_BYTE, at + ETH_SRC) & 1) != 0 || first == 0 || first == 127 || first >= 224
+                || !ipChecksumValid(m, at)) {
+            return BAD_HEADER;
         }
         return udpLen - UDP;
     }

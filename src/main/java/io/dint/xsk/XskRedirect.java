@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.dint.bpf.BpfLink;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -58,7 +59,7 @@ final class XskRedirect implements AutoCloseable {
             for (int i = 0; i < 6; i++) {
                 b[i] = (byte) (mac >>> (8 * (5 - i)));
             }
-            XdpServer.configure(obj, b, 0);
+            XdpServer.configure(obj, b, 0, Allowlist.ANY); // its frames go to sockets whose backends apply the allowlist
             obj.load();
             return obj;
         } catch (RuntimeException e) {
@@ -89,6 +90,11 @@ final class XskRedirect implements AutoCloseable {
 
     /** Routes UDP destination port {@code port} to slot {@code slot} (or {@link #BY_QUEUE}). */
     void routePort(int port, int slot) {
+        route(object, port, slot);
+    }
+
+    /** {@link #routePort} on a loaded object (test runs use it unattached). */
+    static void route(BpfObject object, int port, int slot) {
         if (slot != BY_QUEUE) {
             checkSlot(slot);
         }

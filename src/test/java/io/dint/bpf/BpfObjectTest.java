@@ -27,7 +27,7 @@ class BpfObjectTest {
             BpfMap table = lock.map("lock_table");
             assertThat(table.fd()).isPositive();
             assertThat(table.keySize()).isEqualTo(4);
-            assertThat(table.valueSize()).isEqualTo(24);
+            assertThat(table.valueSize()).isEqualTo(io.dint.wire.Wire.LOCK_ENTRY_SIZE);
             assertThat(table.perCpu()).isFalse();
             BpfMap stats = lock.map("stats");
             assertThat(stats.perCpu()).isTrue();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Compiles the test-only BPF objects of src/test/bpf with clang, as the build does src/main/bpf. */
-final class TestObjects {
+public final class TestObjects {
 
     private static final Path BASE = Path.of(System.getProperty("basedir", "."));
     private static final Path SRC = BASE.resolve("src/test/bpf");
@@ -29,7 +29,8 @@ final class TestObjects {
         return obj;
     }
 
-    static BpfObject openFixture() throws IOException, InterruptedException {
+    /** The fixture object, opened (not loaded): one map of each kind, an XDP program whose verdict is a .rodata constant. */
+    public static BpfObject openFixture() throws IOException, InterruptedException {
         return BpfObject.open(compile("fixture"));
     }
 

@@ -34,7 +34,7 @@ final class KvKernel implements AutoCloseable {
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
-        obj = KvObjects.load(buckets, Frames.SERVER_MAC, policy, leaseNanos);
+        obj = KvObjects.load(buckets, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, policy, leaseNanos);
         xdp = obj.program(KvObjects.PROGRAM);
         tc = obj.program(KvObjects.TC_PROGRAM);
         slow = new KvSlowPath(store, 0);

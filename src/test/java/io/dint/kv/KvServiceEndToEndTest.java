@@ -49,11 +49,11 @@ class KvServiceEndToEndTest {
     }
 
     private ServerProcess start(Host host, String backend, String population, double cacheRatio, String... more) {
-        List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", "kv", "--backend", backend,
+        List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", backend,
                 "--subscribers", Long.toString(SUBSCRIBERS), "--population", population,
                 "--cache-ratio", Double.toString(cacheRatio), "--threads", "2"));
         args.addAll(List.of(more));
-        return new ServerProcess(cluster.start(host, args), Duration.ofSeconds(60));
+        return new ServerProcess(cluster.serve(host, args), Duration.ofSeconds(60));
     }
 
     private static long stat(Map<String, Object> stats, String name) {

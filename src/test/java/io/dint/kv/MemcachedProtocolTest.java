@@ -67,4 +67,28 @@ class MemcachedProtocolTest {
             }
         }
     }
+
+    /** The reply decoders on any bytes and any length: never a throw, and HIT, MISS or STORED only for those replies. */
+    @net.jqwik.api.Property(tries = 2000)
+    void repliesOfAnyBytesAreClassifiedWithoutAThrow(@net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 300) byte[] bytes,
+                                                     @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(max = 2) int prefix,
+                                                     @net.jqwik.api.ForAll long seed) {
+        byte[] b = bytes.length < 8 ? Arrays.copyOf(bytes, 8) : bytes.clone();
+        String[] starts = {"VALUE ", "END\r\n", "STORED\r\n"};
+        byte[] start = starts[prefix].getBytes(StandardCharsets.ISO_8859_1);
+        if (new java.util.SplittableRandom(seed).nextBoolean() && b.length >= 8 + start.length) {
+            System.arraycopy(start, 0, b, 8, start.length);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(b.length);
+            MemorySegment.copy(b, 0, m, JAVA_BYTE, 0, b.length);
+            int len = (int) Math.floorMod(seed, (long) b.length + 1);
+            int kind = MemcachedProtocol.kind(m, len);
+            String text = new String(b, 8, Math.max(0, len - 8), StandardCharsets.ISO_8859_1);
+            assertThat(kind).isEqualTo(text.startsWith("VALUE ") ? MemcachedProtocol.HIT : text.startsWith("END\r\n") ? MemcachedProtocol.MISS
+                    : text.startsWith("STORED\r\n") ? MemcachedProtocol.STORED_OK : MemcachedProtocol.OTHER);
+            MemcachedProtocol.hitValueWord(m, len);
+            assertThat(MemcachedProtocol.requestId(m)).isEqualTo(((b[0] & 0xff) << 8) | (b[1] & 0xff));
+        }
+    }
 }

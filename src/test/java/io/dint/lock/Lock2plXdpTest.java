@@ -39,7 +39,7 @@ class Lock2plXdpTest {
 
     @BeforeEach
     void load() {
-        obj = LockObjects.load(TABLE, Frames.SERVER_MAC);
+        obj = LockObjects.load(TABLE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY);
         prog = obj.program(LockObjects.PROGRAM);
         stats = obj.map("stats");
     }
@@ -85,6 +85,15 @@ class Lock2plXdpTest {
         }
     }
 
+    /** The next id after {@code a} that shares its entry. */
+    private static long collidingWith(long a) {
+        long b = a + 1;
+        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
+            b++;
+        }
+        return b;
+    }
+
     private long stat(int s) {
         return stats.sumPerCpuLong(s);
     }
@@ -118,10 +127,7 @@ class Lock2plXdpTest {
 
     @Test
     void lockSharingGrantsTheHolderAgain() {
-        long a = 5, b = a + 1;
-        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
-            b++;
-        }
+        long a = 5, b = collidingWith(a);
         assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7)).isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 7)).as("same txn, other id, same entry").isEqualTo(Status.GRANT);
         assertThat(lock(Op.LOCK_ACQUIRE_SHARED, b, 8)).as("other txn").isEqualTo(Status.REJECT);
@@ -129,6 +135,22 @@ class Lock2plXdpTest {
         assertThat(lock(Op.LOCK_RELEASE_SHARED, b, 7)).isEqualTo(Status.OK);
         assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, a, 7)).isEqualTo(Status.OK);
         assertThat(entry(a)).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void aTransactionsOwnSharedGrantsNeverRejectIt() {
+        long a = 5, b = collidingWith(a);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, a, 7)).isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, b, 7)).as("same txn, other id, same entry").isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7)).as("the only sharer upgrades").isEqualTo(Status.GRANT);
+        assertThat(lock(Op.LOCK_ACQUIRE_SHARED, a, 8)).isEqualTo(Status.REJECT);
+        assertThat(entry(a)).containsExactly(0, 1, 2, 7);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, a, 7)).isEqualTo(Status.OK);
+        assertThat(lock(Op.LOCK_RELEASE_EXCLUSIVE, b, 7)).isEqualTo(Status.OK);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, a, 8)).as("not a sharer").isEqualTo(Status.NOT_HELD);
+        assertThat(lock(Op.LOCK_RELEASE_SHARED, a, 7)).isEqualTo(Status.OK);
+        assertThat(entry(a)).containsExactly(0, 0, 0, 0);
+        assertThat(LockObjects.scan(obj).allFree()).isTrue();
     }
 
     @Test
@@ -162,6 +184,9 @@ class Lock2plXdpTest {
         cases.add(BadFrames.badOp("opcode 0", BadFrames.withOp(req, 0)));
         cases.add(BadFrames.badOp("an OCC opcode", BadFrames.withOp(req, Op.OCC_READ)));
         cases.add(BadFrames.badOp("a reply sent to us", withStatus(req, Status.GRANT)));
+        cases.add(BadFrames.badOp("transaction id 0 (means no holder)", request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, 0, 5)));
+        cases.add(BadFrames.badOp("transaction id ~0 (means several sharers)",
+                request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, Wire.LOCK_SHARERS, 5)));
         BadFrames.assertNeverAnswered(prog, stats, cases);
         assertThat(entry(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
     }
@@ -200,6 +225,8 @@ class Lock2plXdpTest {
                 assertThat(lock(op, id, txn)).as("step %d: op %d id %d txn %d", i, op, id, txn)
                         .isEqualTo(java.apply(op, id, txn));
             }
+            assertThat(java.scan()).as("the same table at the end").isEqualTo(LockObjects.scan(obj));
+            assertThat(java.scan().inconsistent()).isZero();
         }
     }
 

@@ -48,7 +48,7 @@ class LogXdpTest {
     void load() {
         affinity = Cpu.affinity();
         cpu = Cpu.pinToOne();
-        obj = LogObjects.load(SLOTS, Frames.SERVER_MAC, null);
+        obj = LogObjects.load(SLOTS, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, null);
         prog = obj.program(LogObjects.PROGRAM);
         stats = obj.map("stats");
         storage = LogObjects.rings(obj, null);

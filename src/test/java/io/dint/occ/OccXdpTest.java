@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The OCC XDP program through BPF_PROG_TEST_RUN, Katran style: input frame -> verdict, output
  * frame, counters and table entry; and the Java {@link OccTable} held to the same replies byte
- * for byte.
+ * for byte, every step replayed.
  */
 class OccXdpTest {
     private static final int TABLE = 64; // small on purpose: entry sharing is easy to provoke
@@ -41,7 +41,7 @@ class OccXdpTest {
 
     @BeforeEach
     void load() {
-        obj = OccObjects.load(TABLE, Frames.SERVER_MAC);
+        obj = OccObjects.load(TABLE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY);
         prog = obj.program(OccObjects.PROGRAM);
         stats = obj.map("stats");
     }
@@ -67,24 +67,25 @@ class OccXdpTest {
         return describe(run(request(op, key, txn, ++seq)));
     }
 
-    /** {spin, version, owner} of the entry of {@code key}. */
+    /** {spin, version, exclusive grants, holder} of the entry of {@code key}. */
     private long[] entry(long key) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(Wire.OCC_ENTRY_SIZE);
+            MemorySegment v = arena.allocate(Wire.LOCK_ENTRY_SIZE);
             assertThat(obj.map(OccObjects.TABLE).lookup(Hash64.index(key, TABLE), v)).isTrue();
             return new long[] {
-                v.get(ValueLayout.JAVA_INT, Wire.OCC_ENTRY_SPIN),
-                v.get(ValueLayout.JAVA_INT, Wire.OCC_ENTRY_VERSION),
-                v.get(ValueLayout.JAVA_LONG, Wire.OCC_ENTRY_OWNER)};
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN),
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_VERSION),
+                v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE),
+                v.get(ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_HOLDER)};
         }
     }
 
     private void setSpin(long key, int spin) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(Wire.OCC_ENTRY_SIZE);
+            MemorySegment v = arena.allocate(Wire.LOCK_ENTRY_SIZE);
             int idx = Hash64.index(key, TABLE);
             obj.map(OccObjects.TABLE).lookup(idx, v);
-            v.set(ValueLayout.JAVA_INT, Wire.OCC_ENTRY_SPIN, spin);
+            v.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin);
             obj.map(OccObjects.TABLE).update(idx, v);
         }
     }
@@ -101,7 +102,7 @@ class OccXdpTest {
         assertThat(occ(Op.OCC_READ, 3, 1)).as("the owner sees it as its own").isEqualTo("OK v0 locked mine");
         assertThat(occ(Op.OCC_COMMIT, 3, 1)).isEqualTo("OK v1");
         assertThat(occ(Op.OCC_READ, 3, 2)).isEqualTo("OK v1");
-        assertThat(entry(3)).containsExactly(0, 1, 0);
+        assertThat(entry(3)).containsExactly(0, 1, 0, 0);
         assertThat(stat(Stat.OCC_READ)).isEqualTo(4);
         assertThat(stat(Stat.OCC_GRANT)).isEqualTo(1);
         assertThat(stat(Stat.OCC_COMMIT)).isEqualTo(1);
@@ -109,16 +110,36 @@ class OccXdpTest {
     }
 
     @Test
-    void acquireIsExclusiveAndGrantsTheOwnerAgain() {
+    void acquireIsExclusiveAndCountsTheHoldersGrants() {
         assertThat(occ(Op.OCC_ACQUIRE, 4, 42)).isEqualTo("GRANT v0 locked mine");
-        assertThat(entry(4)).containsExactly(0, 0, 42);
+        assertThat(entry(4)).containsExactly(0, 0, 1, 42);
         assertThat(occ(Op.OCC_ACQUIRE, 4, 43)).isEqualTo("REJECT v0 locked");
-        assertThat(occ(Op.OCC_ACQUIRE, 4, 42)).as("a retransmitted ACQUIRE").isEqualTo("GRANT v0 locked mine");
-        assertThat(entry(4)).containsExactly(0, 0, 42);
+        assertThat(occ(Op.OCC_ACQUIRE, 4, 42)).as("the holder again: a second grant").isEqualTo("GRANT v0 locked mine");
+        assertThat(entry(4)).containsExactly(0, 0, 2, 42);
+        assertThat(occ(Op.OCC_ABORT, 4, 42)).as("one grant left").isEqualTo("OK v0 locked mine");
         assertThat(occ(Op.OCC_ABORT, 4, 42)).as("ABORT unlocks without a new version").isEqualTo("OK v0");
         assertThat(occ(Op.OCC_ACQUIRE, 4, 43)).isEqualTo("GRANT v0 locked mine");
         assertThat(stat(Stat.OCC_REJECT)).isEqualTo(1);
-        assertThat(stat(Stat.OCC_ABORT)).isEqualTo(1);
+        assertThat(stat(Stat.OCC_ABORT)).isEqualTo(2);
+    }
+
+    /** A retransmitted ACQUIRE, COMMIT or ABORT (same client and seq) is answered as before and applied once. */
+    @Test
+    void aRetransmissionIsAnsweredFromTheDedupWindowNotAppliedTwice() {
+        for (int op : new int[] {Op.OCC_ACQUIRE, Op.OCC_COMMIT}) {
+            byte[] req = request(op, 30, 5, ++seq);
+            assertThat(describe(run(req))).isEqualTo(op == Op.OCC_ACQUIRE ? "GRANT v0 locked mine" : "OK v1");
+            long[] after = entry(30);
+            assertThat(describe(run(req))).as("op %d again", op).isEqualTo(op == Op.OCC_ACQUIRE ? "GRANT v0 locked mine" : "OK v1");
+            assertThat(entry(30)).as("applied once").containsExactly(after);
+        }
+        byte[] abort = request(Op.OCC_ABORT, 31, 6, ++seq);
+        occ(Op.OCC_ACQUIRE, 31, 6);
+        occ(Op.OCC_ACQUIRE, 31, 6);
+        assertThat(describe(run(abort))).isEqualTo("OK v0 locked mine");
+        assertThat(describe(run(abort))).as("the same ABORT releases one grant").isEqualTo("OK v0 locked mine");
+        assertThat(entry(31)).containsExactly(0, 0, 1, 6);
+        assertThat(stat(Stat.DUPLICATE)).isEqualTo(3);
     }
 
     @Test
@@ -128,10 +149,10 @@ class OccXdpTest {
         assertThat(occ(Op.OCC_ACQUIRE, 12, 1)).isEqualTo("GRANT v0 locked mine");
         assertThat(occ(Op.OCC_COMMIT, 12, 2)).isEqualTo("NOT_HELD v0 locked");
         assertThat(occ(Op.OCC_ABORT, 12, 2)).isEqualTo("NOT_HELD v0 locked");
-        assertThat(entry(12)).containsExactly(0, 0, 1);
+        assertThat(entry(12)).containsExactly(0, 0, 1, 1);
         assertThat(occ(Op.OCC_COMMIT, 12, 1)).isEqualTo("OK v1");
-        assertThat(occ(Op.OCC_COMMIT, 12, 1)).as("a retransmitted COMMIT changes nothing").isEqualTo("NOT_HELD v1");
-        assertThat(entry(12)).containsExactly(0, 1, 0);
+        assertThat(occ(Op.OCC_COMMIT, 12, 1)).as("a second COMMIT of one grant").isEqualTo("NOT_HELD v1");
+        assertThat(entry(12)).containsExactly(0, 1, 0, 0);
         assertThat(stat(Stat.OCC_NOT_HELD)).isEqualTo(5);
     }
 
@@ -145,9 +166,10 @@ class OccXdpTest {
         assertThat(occ(Op.OCC_ACQUIRE, b, 7)).as("same txn, other key, same entry").isEqualTo("GRANT v0 locked mine");
         assertThat(occ(Op.OCC_ACQUIRE, b, 8)).as("other txn").isEqualTo("REJECT v0 locked");
         assertThat(occ(Op.OCC_READ, b, 8)).isEqualTo("OK v0 locked");
-        assertThat(occ(Op.OCC_COMMIT, a, 7)).isEqualTo("OK v1");
-        assertThat(occ(Op.OCC_COMMIT, b, 7)).as("the entry was committed through a").isEqualTo("NOT_HELD v1");
-        assertThat(entry(a)).containsExactly(0, 1, 0);
+        assertThat(occ(Op.OCC_COMMIT, a, 7)).as("b still holds the entry").isEqualTo("OK v1 locked mine");
+        assertThat(occ(Op.OCC_READ, a, 8)).as("nothing exposed before b commits").isEqualTo("OK v1 locked");
+        assertThat(occ(Op.OCC_COMMIT, b, 7)).isEqualTo("OK v2");
+        assertThat(entry(a)).containsExactly(0, 2, 0, 0);
     }
 
     @Test
@@ -157,7 +179,7 @@ class OccXdpTest {
         for (int op = Op.OCC_READ; op <= Op.OCC_COMMIT; op++) {
             assertThat(occ(op, 9, 1)).as("op %d on a busy entry", op).isEqualTo("RETRY v0");
         }
-        assertThat(entry(9)).as("RETRY changes nothing").containsExactly(1, 0, 1);
+        assertThat(entry(9)).as("RETRY changes nothing").containsExactly(1, 0, 1, 1);
         setSpin(9, 0);
         assertThat(occ(Op.OCC_COMMIT, 9, 1)).isEqualTo("OK v1");
         assertThat(stat(Stat.OCC_RETRY)).isEqualTo(4);
@@ -171,12 +193,13 @@ class OccXdpTest {
         cases.add(BadFrames.badOp("opcode 0", BadFrames.withOp(req, 0)));
         cases.add(BadFrames.badOp("a 2PL opcode", BadFrames.withOp(req, Op.LOCK_ACQUIRE_EXCLUSIVE)));
         cases.add(BadFrames.badOp("the opcode after COMMIT", BadFrames.withOp(req, Op.OCC_COMMIT + 1)));
-        cases.add(BadFrames.badOp("transaction id 0 (means no owner)", request(Op.OCC_ACQUIRE, 20, 0, 5)));
+        cases.add(BadFrames.badOp("transaction id 0 (means no holder)", request(Op.OCC_ACQUIRE, 20, 0, 5)));
+        cases.add(BadFrames.badOp("transaction id ~0 (means several sharers)", request(Op.OCC_ACQUIRE, 20, Wire.LOCK_SHARERS, 5)));
         byte[] reply = req.clone();
         reply[Wire.HDR_STATUS] = (byte) Status.GRANT;
         cases.add(BadFrames.badOp("a reply sent to us", reply));
         BadFrames.assertNeverAnswered(prog, stats, cases);
-        assertThat(entry(20)).as("no bad frame touched the table").containsExactly(0, 0, 0);
+        assertThat(entry(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
     }
 
     /** The kernel program and the Java table give byte-identical replies to a long random sequence, and end in the same state. */
@@ -187,8 +210,11 @@ class OccXdpTest {
             MemorySegment buf = arena.allocate(Wire.MAX_PAYLOAD);
             SplittableRandom rnd = new SplittableRandom(11);
             int[] seen = new int[Status.NOT_HELD + 1];
+            byte[] previous = null;
             for (int i = 0; i < 3000; i++) {
-                byte[] req = request(Op.OCC_READ + rnd.nextInt(4), rnd.nextLong(200), 1 + rnd.nextInt(5), i);
+                byte[] req = previous != null && rnd.nextInt(6) == 0 ? previous // a retransmission
+                        : request(Op.OCC_READ + rnd.nextInt(4), rnd.nextLong(200), 1 + rnd.nextInt(5), i);
+                previous = req;
                 byte[] kernel = run(req);
                 MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
                 assertThat(java.serve(buf, req.length, javaStats)).isEqualTo(req.length);
@@ -200,6 +226,7 @@ class OccXdpTest {
             assertThat(seen[Status.GRANT]).isPositive();
             assertThat(seen[Status.REJECT]).isPositive();
             assertThat(seen[Status.NOT_HELD]).isPositive();
+            assertThat(stat(Stat.DUPLICATE)).as("retransmissions replayed").isPositive();
             assertThat(java.scan()).isEqualTo(OccObjects.scan(obj));
             for (int s = 0; s < Stat.MAX; s++) {
                 assertThat(javaStats[s]).as("counter %s", Stat.name(s)).isEqualTo(stat(s));

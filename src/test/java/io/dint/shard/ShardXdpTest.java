@@ -58,7 +58,7 @@ class ShardXdpTest {
 
     @BeforeEach
     void load() {
-        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC); // rings nobody drains here
+        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY); // rings nobody drains here
         xdp = obj.program(ShardXdpServer.PROGRAM);
         tc = obj.program(ShardXdpServer.TC_PROGRAM);
         slowStore = new ShardStore(1024, new ShardLog(1024));
@@ -329,9 +329,9 @@ class ShardXdpTest {
     }
 
     private int exclusiveLocks(long key) {
-        MemorySegment e = arena.allocate(Wire.TXN_LOCK_SIZE, 8);
+        MemorySegment e = arena.allocate(Wire.LOCK_ENTRY_SIZE, 8);
         obj.map(ShardXdpServer.LOCKS).lookup((int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES), e);
-        return e.get(java.lang.foreign.ValueLayout.JAVA_INT, Wire.TXN_LOCK_EXCLUSIVE);
+        return e.get(java.lang.foreign.ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE);
     }
 
     @Test
@@ -402,7 +402,8 @@ class ShardXdpTest {
     /**
      * Random requests of three transactions on twelve keys through the kernel (8 cache slots:
      * evictions, write-backs, slow-path reads and installs) and through the udp backend's store:
-     * every reply the same, and the same records at the end.
+     * every step replayed, upgrades and repeated locks included, every reply the same, and the
+     * same records and locks at the end.
      */
     @Test
     void theKernelAnswersAsTheJavaShardDoes() {
@@ -411,9 +412,10 @@ class ShardXdpTest {
         int[] ops = {Op.TXN_READ, Op.TXN_LOCK_SHARED, Op.TXN_LOCK_EXCLUSIVE, Op.TXN_RELEASE_SHARED,
             Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_LOCK, Op.TXN_OCC_ABORT, Op.TXN_VALIDATE, Op.TXN_COMMIT_LOG,
             Op.TXN_COMMIT_BACKUP, Op.TXN_COMMIT_PRIMARY, Op.TXN_INSERT_PRIMARY, Op.TXN_DELETE_BACKUP};
-        Map<Long, Long> exclusiveHolder = new HashMap<>();
-        Map<Long, Map<Long, Integer>> sharedBy = new HashMap<>();
         List<String> steps = new ArrayList<>();
+        Map<Long, Map<Long, Integer>> sharedBy = new HashMap<>(); // key -> txn -> shared grants
+        Map<Long, long[]> exclusive = new HashMap<>(); // key -> {holder, grants}
+        int upgrades = 0, repeated = 0;
         try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(TxnMessage.SIZE);
@@ -421,13 +423,6 @@ class ShardXdpTest {
                 long key = keys[rnd.nextInt(keys.length)];
                 long txn = 1 + rnd.nextInt(3);
                 int op = ops[rnd.nextInt(ops.length)];
-                boolean exclusiveLock = op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK;
-                if (exclusiveLock && (exclusiveHolder.getOrDefault(key, 0L) == txn
-                        || sharedBy.getOrDefault(key, Map.of()).getOrDefault(txn, 0) > 0)) {
-                    // the coordinator never locks a record twice: the store grants it again uncounted,
-                    // and refuses its own reader the upgrade that the kernel's shared entries allow
-                    continue;
-                }
                 byte[] req = op >= Op.TXN_COMMIT_LOG
                         ? install(op, key, txn, 1 + rnd.nextInt(40), rnd.nextInt(4) == 0 ? Wire.TXN_F_UNLOCK : 0, rnd.nextLong())
                         : request(op, key, txn);
@@ -439,29 +434,36 @@ class ShardXdpTest {
                 assertThat(kernel).as("step %d: %s", i, String.join("\n", steps.subList(Math.max(0, steps.size() - 8), steps.size())))
                         .isEqualTo(java);
                 int st = status(java);
-                if (op == Op.TXN_LOCK_SHARED && st == Status.GRANT) {
-                    sharedBy.computeIfAbsent(key, k -> new HashMap<>()).merge(txn, 1, Integer::sum);
-                } else if (op == Op.TXN_RELEASE_SHARED && st == Status.OK) {
-                    Map<Long, Integer> m = sharedBy.get(key);
-                    if (m != null && m.containsKey(txn)) {
-                        m.merge(txn, -1, Integer::sum);
-                    }
-                }
-                if (exclusiveLock && st == Status.GRANT) {
-                    exclusiveHolder.put(key, txn);
-                } else if ((op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT
-                        || (op >= Op.TXN_COMMIT_BACKUP && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0
-                            && (st == Status.APPLIED || st == Status.ALREADY_APPLIED)))
-                        && exclusiveHolder.getOrDefault(key, 0L) == txn) {
-                    exclusiveHolder.remove(key);
+                boolean granted = st == Status.GRANT;
+                boolean install = op >= Op.TXN_COMMIT_BACKUP;
+                // a release is done when OK; an unlocking install when applied (now or before)
+                boolean ok = install ? st == Status.APPLIED || st == Status.ALREADY_APPLIED : st == Status.OK;
+                Map<Long, Integer> sharers = sharedBy.computeIfAbsent(key, k -> new HashMap<>());
+                long[] x = exclusive.computeIfAbsent(key, k -> new long[2]);
+                boolean unlocking = op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT
+                        || (install && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0);
+                if ((op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK) && granted) {
+                    upgrades += sharers.getOrDefault(txn, 0) > 0 ? 1 : 0;
+                    repeated += x[1] > 0 ? 1 : 0;
+                    x[0] = txn;
+                    x[1]++;
+                } else if (unlocking && ok && x[1] > 0 && x[0] == txn) {
+                    x[1]--;
+                } else if (op == Op.TXN_LOCK_SHARED && granted) {
+                    sharers.merge(txn, 1, Integer::sum);
+                } else if (op == Op.TXN_RELEASE_SHARED && ok) {
+                    sharers.merge(txn, -1, Integer::sum);
                 }
             }
+            assertThat(upgrades).as("a reader's own upgrades were replayed").isPositive();
+            assertThat(repeated).as("an exclusive holder's repeated locks were replayed").isPositive();
             assertThat(stat(Stat.KV_SLOW)).as("the slow path served some").isGreaterThan(50);
             assertThat(stat(Stat.TXN_READ_HIT)).as("the cache served some").isGreaterThan(50);
             Map<String, Object> kernel = ShardXdpServer.check(obj, slowStore, BUCKETS);
             Map<String, Object> java = reference.check();
             assertThat(kernel.get("digest")).as("the same records").isEqualTo(java.get("digest"));
             assertThat(kernel.get("tables")).isEqualTo(java.get("tables"));
+            assertThat(kernel.get("locks_held")).as("the same locks left").isEqualTo(java.get("locks_held"));
         }
     }
 }

@@ -51,7 +51,7 @@ public final class Allocations {
 
     public static PerRequest measure(DatagramService service, int port, ClientFactory clients, int txns) throws InterruptedException {
         int loopback = Ipv4.parse("127.0.0.1");
-        try (UdpServer server = new UdpServer(service, loopback, port, 1)) {
+        try (UdpServer server = new UdpServer(service, loopback, port, 1, io.dint.server.Allowlist.parse("127.0.0.0/8"))) {
             // warm-up as long as the run: class loading, native handle linking, and C2 compiling every
             // path (interpreted or C1 code may allocate where compiled code does not)
             run(clients, loopback, port, txns, new AtomicLong());

@@ -12,6 +12,12 @@ public final class Frames {
     public static final int CLIENT_PORT = 40000;
 
     private byte[] dstMac = SERVER_MAC;
+    private byte[] srcMac = CLIENT_MAC;
+    private int srcIp = CLIENT_IP;
+    private int vlan = -1;
+    private int versionIhl = -1;
+    private int totalLengthDelta = 0;
+    private int checksumXor = 0;
     private int etherType = 0x0800;
     private int protocol = 17;
     private int ipOptionWords = 0;
@@ -36,6 +42,40 @@ public final class Frames {
 
     public Frames dstMac(byte[] mac) {
         this.dstMac = mac;
+        return this;
+    }
+
+    public Frames srcMac(byte[] mac) {
+        this.srcMac = mac;
+        return this;
+    }
+
+    public Frames srcIp(int addr) {
+        this.srcIp = addr;
+        return this;
+    }
+
+    /** An 802.1Q tag with this VLAN id before the ethertype. */
+    public Frames vlan(int id) {
+        this.vlan = id;
+        return this;
+    }
+
+    /** The IP header's first byte as given (version and IHL), the header itself still 20 bytes plus options. */
+    public Frames versionIhl(int b) {
+        this.versionIhl = b;
+        return this;
+    }
+
+    /** The IP total length off by {@code d}, nothing else changed. */
+    public Frames totalLengthDelta(int d) {
+        this.totalLengthDelta = d;
+        return this;
+    }
+
+    /** The IP checksum XORed with {@code x} after it is computed (0: right). */
+    public Frames checksumXor(int x) {
+        this.checksumXor = x;
         return this;
     }
 
@@ -67,16 +107,21 @@ public final class Frames {
     public byte[] build() {
         int ipHeader = 20 + 4 * ipOptionWords;
         int udpLen = 8 + payload.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + ipHeader + udpLen).order(ByteOrder.BIG_ENDIAN);
-        b.put(dstMac).put(CLIENT_MAC).putShort((short) etherType);
+        ByteBuffer b = ByteBuffer.allocate(14 + (vlan >= 0 ? 4 : 0) + ipHeader + udpLen).order(ByteOrder.BIG_ENDIAN);
+        b.put(dstMac).put(srcMac);
+        if (vlan >= 0) {
+            b.putShort((short) 0x8100).putShort((short) vlan);
+        }
+        b.putShort((short) etherType);
         int ip = b.position();
-        b.put((byte) (0x40 | (ipHeader / 4))).put((byte) 0).putShort((short) (ipHeader + udpLen))
+        int first = versionIhl >= 0 ? versionIhl : 0x40 | (ipHeader / 4);
+        b.put((byte) first).put((byte) 0).putShort((short) (ipHeader + udpLen + totalLengthDelta))
                 .putShort((short) 0x1234).putShort((short) fragOff).put((byte) 64).put((byte) protocol)
-                .putShort((short) 0).putInt(CLIENT_IP).putInt(SERVER_IP);
+                .putShort((short) 0).putInt(srcIp).putInt(SERVER_IP);
         for (int i = 0; i < ipOptionWords; i++) {
             b.putInt(0x01010101); // NOPs
         }
-        b.putShort(ip + 10, (short) ipChecksum(b.array(), ip, ipHeader));
+        b.putShort(ip + 10, (short) (ipChecksum(b.array(), ip, ipHeader) ^ checksumXor));
         b.putShort((short) CLIENT_PORT).putShort((short) dstPort).putShort((short) (udpLen + udpLengthDelta))
                 .putShort((short) udpChecksum).put(payload);
         return b.array();

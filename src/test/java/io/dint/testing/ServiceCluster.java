@@ -42,9 +42,9 @@ public final class ServiceCluster implements BeforeAllCallback, AfterAllCallback
 
     /** Starts {@code dint serve --service S --backend B OPTIONS...} on server {@code i} and waits until it is READY. */
     public ServerProcess serve(int i, String service, String backend, String... options) {
-        List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve", "--service", service, "--backend", backend));
+        List<String> args = new ArrayList<>(List.of("--service", service, "--backend", backend));
         args.addAll(List.of(options));
-        return new ServerProcess(cluster.start(server(i), args), Duration.ofSeconds(60));
+        return new ServerProcess(cluster.serve(server(i), args), Duration.ofSeconds(60));
     }
 
     /** Runs a client loop to its end on the client host, over a kernel UDP transport (16 datagrams a batch). */

@@ -149,12 +149,15 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_TXN_F_LOCKED")).isEqualTo(Wire.TXN_F_LOCKED);
         assertThat(define(header, "DINT_TXN_F_UNLOCK")).isEqualTo(Wire.TXN_F_UNLOCK);
         assertThat(define(header, "DINT_TXN_OBJ_EXISTS")).isEqualTo(Wire.TXN_OBJ_EXISTS);
+        assertThat(define(header, "DINT_LOCK_SHARERS")).isEqualTo(Wire.LOCK_SHARERS);
+        assertThat(define(header, "DINT_ALLOW_MAX")).isEqualTo(Wire.ALLOW_MAX);
     }
 
     private static long define(String header, String name) {
-        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(?:(\\d+)|\\(1ULL << (\\d+)\\))").matcher(header);
+        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(?:0x([0-9a-f]+)ULL|(\\d+)|\\(1ULL << (\\d+)\\))").matcher(header);
         assertThat(m.find()).as("#define %s in dint_wire.h", name).isTrue();
-        return m.group(1) != null ? Long.parseLong(m.group(1)) : 1L << Integer.parseInt(m.group(2));
+        return m.group(1) != null ? Long.parseUnsignedLong(m.group(1), 16)
+                : m.group(2) != null ? Long.parseLong(m.group(2)) : 1L << Integer.parseInt(m.group(3));
     }
 
     private static void collect(Class<?> type, String prefix, Map<String, Long> into) throws IllegalAccessException {

@@ -31,7 +31,7 @@ class AfXdpAllocationTest {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
             AfXdpServer afxdp = inNamespace(server, () -> new AfXdpServer(new LockTable(LockTable.sizeFor(100_000)),
-                    server.iface(), Wire.PORT));
+                    server.iface(), Wire.PORT, io.dint.server.Allowlist.parse(LocalCluster.subnetPrefix())));
             try (afxdp) {
                 // warm-up: class loading, JIT (C1 code allocates where C2's escape analysis does not), handle linking
                 for (int i = 0; i < 5; i++) {

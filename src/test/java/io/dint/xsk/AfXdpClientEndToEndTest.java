@@ -46,7 +46,7 @@ class AfXdpClientEndToEndTest {
     @ValueSource(strings = {"afxdp", "xdp", "udp"})
     void lockTransactionsRunToCompletionOverAfXdp(String backend) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
-        try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve", "--service",
+        try (ServerProcess proc = new ServerProcess(cluster.serve(server, List.of("--service",
                 "lock2pl", "--backend", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "1")), Duration.ofSeconds(60))) {
             ClientStats stats = new ClientStats();
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -73,7 +73,7 @@ class AfXdpClientEndToEndTest {
     @Test
     void clientThreadsShareTheInterfaceAndGetTheirOwnReplies() throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 2));
-        try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve", "--service",
+        try (ServerProcess proc = new ServerProcess(cluster.serve(server, List.of("--service",
                 "lock2pl", "--backend", "xdp", "--lock-ids", Long.toString(LOCK_IDS))), Duration.ofSeconds(60))) {
             ClientStats[] stats = {new ClientStats(), new ClientStats()};
             int[] ports = new int[2];

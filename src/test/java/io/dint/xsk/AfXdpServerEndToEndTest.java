@@ -51,7 +51,7 @@ class AfXdpServerEndToEndTest {
     }
 
     private ServerProcess start(Host host, String backend) {
-        return new ServerProcess(cluster.start(host, List.of("io.dint.cli.Main", "serve", "--service", "lock2pl",
+        return new ServerProcess(cluster.serve(host, List.of("--service", "lock2pl",
                 "--backend", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "1")), Duration.ofSeconds(60));
     }
 

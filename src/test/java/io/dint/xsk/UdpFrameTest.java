@@ -2,7 +2,10 @@ package io.dint.xsk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.server.Allowlist;
+import io.dint.testing.FrameMutator;
 import io.dint.testing.Frames;
+import io.dint.testing.WellFormed;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /** Headers built in UMEM by the client and turned around by the server, checked byte by byte. */
@@ -77,7 +82,12 @@ class UdpFrameTest {
                 new Case(Frames.udpTo(20230).payload(payload).protocol(6).build(), UdpFrame.NOT_UDP),
                 new Case(Frames.udpTo(20230).payload(payload).fragmentOffset(0x2000).build(), UdpFrame.FRAGMENT),
                 new Case(Frames.udpTo(20230).payload(payload).udpLengthDelta(4).build(), UdpFrame.BAD_LENGTH),
-                new Case(Frames.udpTo(20230).payload(payload).udpLengthDelta(-4).build(), UdpFrame.BAD_LENGTH));
+                new Case(Frames.udpTo(20230).payload(payload).udpLengthDelta(-4).build(), UdpFrame.BAD_LENGTH),
+                new Case(Frames.udpTo(20230).payload(payload).checksumXor(1).build(), UdpFrame.BAD_HEADER),
+                new Case(Frames.udpTo(20230).payload(payload).srcMac(new byte[] {1, 0, 0x5e, 0, 0, 1}).build(), UdpFrame.BAD_HEADER),
+                new Case(Frames.udpTo(20230).payload(payload).srcIp(0xffffffff).build(), UdpFrame.BAD_HEADER),
+                new Case(Frames.udpTo(20230).payload(payload).srcIp(0x7f000001).build(), UdpFrame.BAD_HEADER),
+                new Case(Frames.udpTo(20230).payload(payload).srcIp(0).build(), UdpFrame.BAD_HEADER));
         try (Arena a = Arena.ofConfined()) {
             for (Case c : cases) {
                 MemorySegment m = a.allocate(c.frame().length);
@@ -91,6 +101,30 @@ class UdpFrameTest {
             MemorySegment padded = a.allocate(whole.length + 18);
             MemorySegment.copy(m, 0, padded, 0, whole.length);
             assertThat(UdpFrame.check(padded, 0, whole.length + 18, 20230)).as("Ethernet padding is not payload").isEqualTo(40);
+        }
+    }
+
+    /**
+     * Whatever the frame — a request mutated or random bytes — and whatever length is claimed for it,
+     * check never throws and accepts exactly the datagrams the kernel's stack would deliver to the port.
+     */
+    @Property(tries = 5000)
+    void checkAcceptsExactlyWholeDatagramsForThePort(@ForAll long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        FrameMutator gen = new FrameMutator(rnd, s -> io.dint.testing.LockMessages.request(1, s, 1, s));
+        byte[] f = gen.next();
+        System.arraycopy(Frames.SERVER_MAC, 0, f, 0, Math.min(6, f.length)); // the redirect program checked the MAC
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(f.length + 64);
+            MemorySegment.copy(f, 0, m, ValueLayout.JAVA_BYTE, 0, f.length);
+            int got = UdpFrame.check(m, 0, f.length, 20230);
+            byte[] expected = WellFormed.datagram(f, 20230, Allowlist.ANY, Integer.MAX_VALUE);
+            assertThat(got >= 0).as("accepted %s", java.util.HexFormat.of().formatHex(f)).isEqualTo(expected != null);
+            if (expected != null) {
+                assertThat(got).isEqualTo(expected.length);
+            }
+            int cut = rnd.nextInt(f.length + 1);
+            assertThat(UdpFrame.check(m, 0, cut, 20230)).as("cut to %d", cut).isLessThanOrEqualTo(Math.max(cut - UdpFrame.HEADERS, -1));
         }
     }
 

@@ -7,9 +7,6 @@ import io.dint.bpf.BpfObject;
 import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
 import io.dint.testing.Frames;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,22 +23,12 @@ class XskRedirectXdpTest {
     @BeforeEach
     void load() {
         obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC));
-        route(PORT, 0);
+        XskRedirect.route(obj, PORT, 0);
     }
 
     @AfterEach
     void close() {
         obj.close();
-    }
-
-    private void route(int port, int slot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment k = a.allocate(ValueLayout.JAVA_INT);
-            MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
-            k.set(ValueLayout.JAVA_INT, 0, port);
-            v.set(ValueLayout.JAVA_INT, 0, slot);
-            obj.map("ports").update(k, v);
-        }
     }
 
     private long count(int stat) {
