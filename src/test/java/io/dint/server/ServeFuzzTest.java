@@ -215,7 +215,8 @@ class ServeFuzzTest {
         boolean logOrRelease = op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG
                 || op == Op.TXN_RELEASE_SHARED || op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT;
         return Header.status(m) == Status.REQUEST && op >= Op.TXN_READ && op <= Op.TXN_DELETE_PRIMARY && !logOrRelease
-                && key != 0 && (flags & ~Wire.KV_VICTIM) == 0
+                && key != 0 && io.dint.lock.LockRules.txnOk(TxnMessage.txnId(m))
+                && !(ServiceProgram.isInstall(op) && TxnMessage.version(m) == 0) && (flags & ~Wire.KV_VICTIM) == 0
                 && bucket == Long.remainderUnsigned(Hash64.hash(key), ServiceProgram.SHARD_BUCKETS)
                 && victimInBucket(m, TxnMessage.SIZE, bucket, ServiceProgram.SHARD_BUCKETS);
     }

@@ -105,9 +105,17 @@ public enum ServiceProgram {
 
         @Override
         boolean fieldsServed(MemorySegment p) {
-            return TxnMessage.key(p) != 0 && LockRules.txnOk(TxnMessage.txnId(p));
+            // an install names the version it writes: version 0 is never one (the commit protocol)
+            return TxnMessage.key(p) != 0 && LockRules.txnOk(TxnMessage.txnId(p))
+                    && !(isInstall(Header.op(p)) && TxnMessage.version(p) == 0);
         }
     };
+
+    /** Backup and primary installs of a shard: commits, inserts and deletes. */
+    public static boolean isInstall(int op) {
+        return op == Op.TXN_COMMIT_BACKUP || op == Op.TXN_COMMIT_PRIMARY || op == Op.TXN_INSERT_BACKUP
+                || op == Op.TXN_INSERT_PRIMARY || op == Op.TXN_DELETE_BACKUP || op == Op.TXN_DELETE_PRIMARY;
+    }
 
     /** Keys the random requests of the cache services draw from: a few per bucket, so buckets fill and evict. */
     public static final long KEYS = 48;
