@@ -361,14 +361,27 @@ static __always_inline int lg_drain(struct lg_slot *s, const struct lg_txn *t)
 	return LG_RESTART;
 }
 
-static __always_inline int lg_single(__u8 status, __u8 op, struct lg_counters *c)
+/*
+ * A log append is answered OK; a KV GET or SET OK or NOT_EXIST (the key is not in the store), a
+ * GET's value holding its key in the first word, as the data set's values do (KvClient's rule).
+ */
+static __always_inline int lg_single(const struct dint_kv_msg *m, struct lg_counters *c)
 {
+	__u8 status = m->hdr.status;
+	__u64 word;
+
 	if (status == DINT_ST_RETRY) {
 		c->c[LG_STAT_RETRIES]++;
 		return LG_SEND;
 	}
-	if (lg_cfg.service == LG_LOG ? status != DINT_ST_OK
-	    : !(status == DINT_ST_KV_OK || (status == DINT_ST_KV_NOT_EXIST && op == DINT_OP_KV_GET)))
+	if (lg_cfg.service == LG_LOG) {
+		if (status != DINT_ST_OK)
+			c->c[LG_STAT_PROTOCOL]++;
+		return LG_COMMIT;
+	}
+	__builtin_memcpy(&word, m->obj.value, sizeof(word));
+	if (!(status == DINT_ST_KV_OK || status == DINT_ST_KV_NOT_EXIST) ||
+	    (status == DINT_ST_KV_OK && m->hdr.op == DINT_OP_KV_GET && word != m->obj.key))
 		c->c[LG_STAT_PROTOCOL]++;
 	return LG_COMMIT;
 }
@@ -477,7 +490,7 @@ int loadgen_xdp(struct xdp_md *ctx)
 	else if (lg_cfg.service == LG_OCC)
 		next = lg_occ(s, t, (void *)h, c);
 	else
-		next = lg_single(h->status, h->op, c);
+		next = lg_single((void *)h, c);
 
 	if (next == LG_SEND && ctl->stop)
 		next = lg_drain(s, t);

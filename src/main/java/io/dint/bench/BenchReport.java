@@ -87,9 +87,19 @@ public final class BenchReport {
         return points.stream().filter(p -> p.backend().equals(backend)).toList();
     }
 
-    /** The point of highest reply rate. */
+    /**
+     * The point of highest reply rate among the loaded ones: the first point of a sweep is the
+     * unloaded one (one request in flight, with a core split served inline on the sending CPU), for
+     * latency only.
+     */
     public LoadPoint best(String backend) {
-        return points(backend).stream().max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElseThrow();
+        return loaded(backend).stream().max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElseThrow();
+    }
+
+    /** Every point of the backend's sweep but the unloaded first one (all of them when there is only one). */
+    public List<LoadPoint> loaded(String backend) {
+        List<LoadPoint> all = points(backend);
+        return all.size() > 1 ? all.subList(1, all.size()) : all;
     }
 
     /** The first point, one thread with one request in flight: the unloaded latency. */
@@ -110,7 +120,7 @@ public final class BenchReport {
 
     public Capacity capacity(String backend) {
         boolean polls = MicroBench.busyPolls(backend);
-        LoadPoint sat = points(backend).stream().filter(p -> p.serverSaturated(polls))
+        LoadPoint sat = loaded(backend).stream().filter(p -> p.serverSaturated(polls))
                 .max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElse(null);
         LoadPoint at = sat != null ? sat : best(backend);
         return new Capacity(at.perCoreRequestsPerS(), at.serverCoreUsPerRequest(), sat != null, sat == null && !polls, at);
