@@ -167,10 +167,13 @@ static __always_inline void lg_encode(void *payload, struct lg_slot *s, const st
 		m->version = s->seq;
 	} else {
 		struct dint_kv_msg *m = payload;
+		int set = lg_exclusive(t, 0);
 
-		h->op = lg_exclusive(t, 0) ? DINT_OP_KV_SET : DINT_OP_KV_GET;
+		h->op = set ? DINT_OP_KV_SET : DINT_OP_KV_GET;
 		m->obj.key = key;
 		m->obj.version = 0;
+		if (set) /* the data set's values hold their key in the first word (KvDataSet) */
+			__builtin_memcpy(m->obj.value, &key, sizeof(key));
 	}
 }
 
