@@ -91,6 +91,11 @@ public record CoreSplit(List<Integer> serverCpus, List<Integer> clientCpus) {
         return list(clientCpus);
     }
 
+    /** {@link #serverList()} for the servers' side, else {@link #clientList()}. */
+    String list(boolean server) {
+        return server ? serverList() : clientList();
+    }
+
     /** The split as results record it. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.TcAttachment;
-import io.dint.net.NetNs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -51,14 +50,20 @@ public final class WireFaults implements AutoCloseable {
         }
     }
 
+    /**
+     * What the program is attached to, found once in the bridge's namespace: each host's port by host
+     * name and the detour's entry, as ifindexes there.
+     */
+    private record Ports(Map<String, Integer> portOf, int detour, List<TcAttachment> attachments) {}
+
     private final LocalCluster cluster;
     private final BpfObject object;
-    private final List<TcAttachment> attachments;
+    private final Ports ports;
 
-    private WireFaults(LocalCluster cluster, BpfObject object, List<TcAttachment> attachments) {
+    private WireFaults(LocalCluster cluster, BpfObject object, Ports ports) {
         this.cluster = cluster;
         this.object = object;
-        this.attachments = attachments;
+        this.ports = ports;
     }
 
     /** Puts the fault program on every bridge port of {@code cluster} and builds the detour; no faults yet. */
@@ -69,19 +74,22 @@ public final class WireFaults implements AutoCloseable {
         }
         BpfObject obj = BpfObject.openBundled("chaos");
         List<TcAttachment> attached = new ArrayList<>();
+        Map<String, Integer> portOf = new LinkedHashMap<>();
+        int[] detour = new int[1];
         try {
             obj.load();
             IpCommand.batch(cluster.bridgeNetns(), List.of("link add " + DETOUR_IN + " type veth peer name " + DETOUR_OUT,
                     "link set " + DETOUR_IN + " up", "link set " + DETOUR_OUT + " up"));
-            LocalCluster.onPlatformThread(() -> {
-                try (var _ = NetNs.enterTemporarily(cluster.bridgeNetns())) {
-                    attached.add(obj.program("chaos_detour").attachTcIngress(NetIf.index(DETOUR_OUT)));
-                    for (Host h : cluster.hosts()) {
-                        attached.add(obj.program("chaos_egress").attachTcEgress(NetIf.index(cluster.bridgePort(h))));
-                    }
+            Namespaces.inside(cluster.bridgeNetns(), () -> {
+                detour[0] = NetIf.index(DETOUR_IN);
+                attached.add(obj.program("chaos_detour").attachTcIngress(NetIf.index(DETOUR_OUT)));
+                for (Host h : cluster.hosts()) {
+                    int port = NetIf.index(cluster.bridgePort(h));
+                    portOf.put(h.name(), port);
+                    attached.add(obj.program("chaos_egress").attachTcEgress(port));
                 }
             });
-            return new WireFaults(cluster, obj, attached);
+            return new WireFaults(cluster, obj, new Ports(portOf, detour[0], attached));
         } catch (RuntimeException e) {
             obj.close(); // the namespace's filters go with the cluster
             throw e;
@@ -90,22 +98,19 @@ public final class WireFaults implements AutoCloseable {
 
     /** Sets the faults of every frame to {@code host} (replacing what it had). */
     public void set(Host host, Faults f) {
-        int[] ifindex = new int[2];
-        LocalCluster.onPlatformThread(() -> {
-            try (var _ = NetNs.enterTemporarily(cluster.bridgeNetns())) {
-                ifindex[0] = NetIf.index(cluster.bridgePort(host));
-                ifindex[1] = NetIf.index(DETOUR_IN);
-            }
-        });
+        Integer port = ports.portOf().get(host.name());
+        if (port == null) {
+            throw new IllegalArgumentException("host " + host.name() + " is not a host of " + cluster);
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(JAVA_INT);
-            key.set(JAVA_INT, 0, ifindex[0]);
+            key.set(JAVA_INT, 0, port);
             MemorySegment v = arena.allocate(FAULTS);
             v.set(JAVA_INT, 0, ppm(f.drop()));
             v.set(JAVA_INT, 4, ppm(f.duplicate()));
             v.set(JAVA_INT, 8, ppm(f.reorder()));
-            v.set(JAVA_INT, 12, ifindex[1]);
-            v.set(JAVA_INT, 16, ifindex[0]);
+            v.set(JAVA_INT, 12, ports.detour());
+            v.set(JAVA_INT, 16, port);
             object.map("faults").update(key, v);
         }
     }
@@ -135,11 +140,7 @@ public final class WireFaults implements AutoCloseable {
     @Override
     public void close() {
         try {
-            LocalCluster.onPlatformThread(() -> {
-                try (var _ = NetNs.enterTemporarily(cluster.bridgeNetns())) {
-                    attachments.forEach(TcAttachment::close);
-                }
-            });
+            Namespaces.inside(cluster.bridgeNetns(), () -> ports.attachments().forEach(TcAttachment::close));
         } finally {
             object.close();
         }

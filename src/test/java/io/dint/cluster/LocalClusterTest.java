@@ -127,18 +127,11 @@ class LocalClusterTest {
 
     @Test
     void startsJvmsInAHostNamespaceAndKillsThemOnClose() throws Exception {
-        Path src = Files.createTempFile("dint-child", ".java");
-        Files.writeString(src, """
-                public class Child {
-                    public static void main(String[] args) throws Exception {
-                        var eth0 = java.net.NetworkInterface.getByName("eth0");
-                        System.out.println("hello");
-                        System.out.println("READY " + eth0.getInterfaceAddresses().getFirst().getAddress().getHostAddress());
-                        System.err.println("child stderr line");
-                        System.out.flush();
-                        Thread.sleep(60_000);
-                    }
-                }
+        Path src = program("Child", """
+                var eth0 = java.net.NetworkInterface.getByName("eth0");
+                System.out.println("hello");
+                System.out.println("READY " + eth0.getInterfaceAddresses().getFirst().getAddress().getHostAddress());
+                System.err.println("child stderr line");
                 """);
         LocalCluster own = LocalCluster.create(1, 0);
         try {
@@ -202,16 +195,9 @@ class LocalClusterTest {
 
     @Test
     void shutdownHookTearsDownAndCleanLeftoversCatchesAKilledRun() throws Exception {
-        Path src = Files.createTempFile("dint-crash", ".java");
-        Files.writeString(src, """
-                public class Crash {
-                    public static void main(String[] args) throws Exception {
-                        var c = io.dint.cluster.LocalCluster.create(1, 1);
-                        System.out.println("READY " + c.tag());
-                        System.out.flush();
-                        Thread.sleep(60_000);
-                    }
-                }
+        Path src = program("Crash", """
+                var c = io.dint.cluster.LocalCluster.create(1, 1);
+                System.out.println("READY " + c.tag());
                 """);
         String java = ProcessHandle.current().info().command().orElseThrow();
         String cp = System.getProperty("dint.classpath", System.getProperty("java.class.path"));
@@ -241,10 +227,24 @@ class LocalClusterTest {
 
     @Test
     void ownerPatternReadsThePid() {
-        assertThat(LocalCluster.OWNED.matcher("dint-3f.12-s0").matches()).isTrue();
-        assertThat(LocalCluster.OWNED.matcher("dint-3f.t77").matches()).isTrue();
-        assertThat(LocalCluster.OWNED.matcher("dint-t-xyz").matches()).isFalse();
-        assertThat(LocalCluster.OWNED.matcher("other-3f.1-s0").matches()).isFalse();
-        assertThat(LocalCluster.macOf(0x0AE70001)).isEqualTo("02:00:0a:e7:00:01");
+        assertThat(Leftovers.OWNED.matcher("dint-3f.12-s0").matches()).isTrue();
+        assertThat(Leftovers.OWNED.matcher("dint-3f.t77").matches()).isTrue();
+        assertThat(Leftovers.OWNED.matcher("dint-t-xyz").matches()).isFalse();
+        assertThat(Leftovers.OWNED.matcher("other-3f.1-s0").matches()).isFalse();
+        assertThat(Leftovers.ownerOf("dint-3f.12-s0")).hasValue(3 * 36 + 15); // "3f" in base 36
+        assertThat(Leftovers.ownerOf("other-3f.1-s0")).isEmpty();
+        assertThat(Leftovers.ownerOf(Leftovers.namespace(Leftovers.newTag(), "br"))).hasValue(ProcessHandle.current().pid());
+        assertThat(Topology.macOf(0x0AE70001)).isEqualTo("02:00:0a:e7:00:01");
+    }
+
+    /**
+     * A one-file Java program {@code name} whose main runs {@code body}, then says nothing more for a
+     * minute: a child that stays up until it is stopped.
+     */
+    private static Path program(String name, String body) throws java.io.IOException {
+        Path src = Files.createTempFile("dint-" + name.toLowerCase(java.util.Locale.ROOT), ".java");
+        Files.writeString(src, "public class " + name + " {\n    public static void main(String[] args) throws Exception {\n"
+                + body.indent(8) + "        System.out.flush();\n        Thread.sleep(60_000);\n    }\n}\n");
+        return src;
     }
 }
