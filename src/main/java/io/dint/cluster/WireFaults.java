@@ -51,19 +51,17 @@ public final class WireFaults implements AutoCloseable {
     }
 
     /**
-     * What the program is attached to, found once in the bridge's namespace: each host's port by host
-     * name and the detour's entry, as ifindexes there.
+     * The loaded program and what it is attached to, found once in the bridge's namespace: each host's
+     * port by host name and the detour's entry, as ifindexes there.
      */
-    private record Ports(Map<String, Integer> portOf, int detour, List<TcAttachment> attachments) {}
+    private record Attached(BpfObject object, Map<String, Integer> portOf, int detour, List<TcAttachment> attachments) {}
 
     private final LocalCluster cluster;
-    private final BpfObject object;
-    private final Ports ports;
+    private final Attached attached;
 
-    private WireFaults(LocalCluster cluster, BpfObject object, Ports ports) {
+    private WireFaults(LocalCluster cluster, Attached attached) {
         this.cluster = cluster;
-        this.object = object;
-        this.ports = ports;
+        this.attached = attached;
     }
 
     /** Puts the fault program on every bridge port of {@code cluster} and builds the detour; no faults yet. */
@@ -73,7 +71,7 @@ public final class WireFaults implements AutoCloseable {
                     + " core split (its XDP switch forwards frames around the bridge)");
         }
         BpfObject obj = BpfObject.openBundled("chaos");
-        List<TcAttachment> attached = new ArrayList<>();
+        List<TcAttachment> attachments = new ArrayList<>();
         Map<String, Integer> portOf = new LinkedHashMap<>();
         int[] detour = new int[1];
         try {
@@ -82,14 +80,14 @@ public final class WireFaults implements AutoCloseable {
                     "link set " + DETOUR_IN + " up", "link set " + DETOUR_OUT + " up"));
             Namespaces.inside(cluster.bridgeNetns(), () -> {
                 detour[0] = NetIf.index(DETOUR_IN);
-                attached.add(obj.program("chaos_detour").attachTcIngress(NetIf.index(DETOUR_OUT)));
+                attachments.add(obj.program("chaos_detour").attachTcIngress(NetIf.index(DETOUR_OUT)));
                 for (Host h : cluster.hosts()) {
                     int port = NetIf.index(cluster.bridgePort(h));
                     portOf.put(h.name(), port);
-                    attached.add(obj.program("chaos_egress").attachTcEgress(port));
+                    attachments.add(obj.program("chaos_egress").attachTcEgress(port));
                 }
             });
-            return new WireFaults(cluster, obj, new Ports(portOf, detour[0], attached));
+            return new WireFaults(cluster, new Attached(obj, portOf, detour[0], attachments));
         } catch (RuntimeException e) {
             obj.close(); // the namespace's filters go with the cluster
             throw e;
@@ -98,7 +96,7 @@ public final class WireFaults implements AutoCloseable {
 
     /** Sets the faults of every frame to {@code host} (replacing what it had). */
     public void set(Host host, Faults f) {
-        Integer port = ports.portOf().get(host.name());
+        Integer port = attached.portOf().get(host.name());
         if (port == null) {
             throw new IllegalArgumentException("host " + host.name() + " is not a host of " + cluster);
         }
@@ -109,9 +107,9 @@ public final class WireFaults implements AutoCloseable {
             v.set(JAVA_INT, 0, ppm(f.drop()));
             v.set(JAVA_INT, 4, ppm(f.duplicate()));
             v.set(JAVA_INT, 8, ppm(f.reorder()));
-            v.set(JAVA_INT, 12, ports.detour());
+            v.set(JAVA_INT, 12, attached.detour());
             v.set(JAVA_INT, 16, port);
-            object.map("faults").update(key, v);
+            attached.object().map("faults").update(key, v);
         }
     }
 
@@ -126,7 +124,7 @@ public final class WireFaults implements AutoCloseable {
 
     /** What was done so far: frames seen, dropped, duplicated, reordered, and back from the detour (all ports). */
     public Map<String, Long> counters() {
-        BpfMap stats = object.map("chaos_stats");
+        BpfMap stats = attached.object().map("chaos_stats");
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("seen", stats.sumPerCpuLong(SEEN));
         m.put("dropped", stats.sumPerCpuLong(DROPPED));
@@ -140,9 +138,9 @@ public final class WireFaults implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Namespaces.inside(cluster.bridgeNetns(), () -> ports.attachments().forEach(TcAttachment::close));
+            Namespaces.inside(cluster.bridgeNetns(), () -> attached.attachments().forEach(TcAttachment::close));
         } finally {
-            object.close();
+            attached.object().close();
         }
     }
 }

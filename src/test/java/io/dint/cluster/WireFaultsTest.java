@@ -1,6 +1,7 @@
 package io.dint.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dint.bench.KernelClient;
 import io.dint.bench.LoadGenLayout;
@@ -26,6 +27,8 @@ class WireFaultsTest {
              WireFaults faults = WireFaults.attach(cluster)) {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
+            Host stranger = new Host("s9", server.netns(), server.iface(), server.ipv4() + 9, server.mac());
+            assertThatThrownBy(() -> faults.set(stranger, WireFaults.Faults.NONE)).hasMessageContaining("host s9 is not a host of");
             try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve",
                     "--service", "lock2pl", "--backend", "xdp", "--lock-ids", "10000")), Duration.ofSeconds(60))) {
                 faults.setAll(new WireFaults.Faults(0.02, 0.05, 0.05));
