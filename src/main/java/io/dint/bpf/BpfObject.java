@@ -1,5 +1,8 @@
 package io.dint.bpf;
 
+import static io.dint.bpf.LibBpf.LIBBPF;
+
+import io.dint.sys.Errno;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,12 +56,10 @@ public final class BpfObject implements AutoCloseable {
                     + ": no such file. Build it first (mvn package compiles src/main/bpf)", 2);
         }
         try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            MemorySegment obj = LibBpf.objectOpenFile(state,
-                    arena.allocateFrom(objectFile.toAbsolutePath().toString()));
+            MemorySegment obj = LIBBPF.bpf_object__open_file(
+                    arena.allocateFrom(objectFile.toAbsolutePath().toString()), MemorySegment.NULL);
             if (obj.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_object__open_file(" + objectFile + ") failed",
-                        LibBpf.errno(state),
+                throw BpfException.of("bpf_object__open_file(" + objectFile + ") failed", Errno.last(),
                         "Is it a BPF ELF object compiled with clang -target bpf -g?", log);
             }
             return new BpfObject(objectFile.getFileName().toString(), obj);
@@ -135,7 +136,7 @@ public final class BpfObject implements AutoCloseable {
         if (map == null) {
             MemorySegment ptr;
             try (Arena arena = Arena.ofConfined()) {
-                ptr = LibBpf.objectFindMap(obj, arena.allocateFrom(name));
+                ptr = LIBBPF.bpf_object__find_map_by_name(obj, arena.allocateFrom(name));
             }
             if (ptr.equals(MemorySegment.NULL)) {
                 throw new BpfException("BPF object " + file + " has no map '" + name + "' (it has "
@@ -159,7 +160,7 @@ public final class BpfObject implements AutoCloseable {
         if (program == null) {
             MemorySegment ptr;
             try (Arena arena = Arena.ofConfined()) {
-                ptr = LibBpf.objectFindProgram(obj, arena.allocateFrom(name));
+                ptr = LIBBPF.bpf_object__find_program_by_name(obj, arena.allocateFrom(name));
             }
             if (ptr.equals(MemorySegment.NULL)) {
                 throw new BpfException("BPF object " + file + " has no program '" + name
@@ -176,10 +177,10 @@ public final class BpfObject implements AutoCloseable {
     public List<String> mapNames() {
         checkOpen();
         List<String> names = new ArrayList<>();
-        for (MemorySegment m = LibBpf.objectNextMap(obj, MemorySegment.NULL);
-                !m.equals(MemorySegment.NULL); m = LibBpf.objectNextMap(obj, m)) {
+        for (MemorySegment m = LIBBPF.bpf_object__next_map(obj, MemorySegment.NULL);
+                !m.equals(MemorySegment.NULL); m = LIBBPF.bpf_object__next_map(obj, m)) {
             // libbpf names an internal map "<object>.rodata"; map() wants ".rodata"
-            String name = LibBpf.mapName(m);
+            String name = LIBBPF.bpf_map__name(m).getString(0);
             int dot = name.indexOf('.');
             names.add(dot > 0 ? name.substring(dot) : name);
         }
@@ -191,15 +192,15 @@ public final class BpfObject implements AutoCloseable {
         checkOpen();
         List<String> names = new ArrayList<>();
         for (MemorySegment p : programPointers()) {
-            names.add(LibBpf.programName(p));
+            names.add(LIBBPF.bpf_program__name(p).getString(0));
         }
         return names;
     }
 
     private List<MemorySegment> programPointers() {
         List<MemorySegment> list = new ArrayList<>();
-        for (MemorySegment p = LibBpf.objectNextProgram(obj, MemorySegment.NULL);
-                !p.equals(MemorySegment.NULL); p = LibBpf.objectNextProgram(obj, p)) {
+        for (MemorySegment p = LIBBPF.bpf_object__next_program(obj, MemorySegment.NULL);
+                !p.equals(MemorySegment.NULL); p = LIBBPF.bpf_object__next_program(obj, p)) {
             list.add(p);
         }
         return list;
@@ -221,10 +222,10 @@ public final class BpfObject implements AutoCloseable {
             // again at level 1 into this buffer: the log costs nothing unless it is needed.
             MemorySegment logBuf = arena.allocate(LOG_BUF_SIZE);
             for (MemorySegment p : programPointers()) {
-                LibBpf.programSetLogBuf(p, logBuf, LOG_BUF_SIZE);
+                LIBBPF.bpf_program__set_log_buf(p, logBuf, LOG_BUF_SIZE);
             }
             endSetup();
-            int rc = LibBpf.objectLoad(obj);
+            int rc = LIBBPF.bpf_object__load(obj);
             loaded = true; // libbpf marks it loaded whether or not it succeeded
             if (rc < 0) {
                 String verifier = logBuf.getString(0);
@@ -260,7 +261,7 @@ public final class BpfObject implements AutoCloseable {
     public void close() {
         endSetup();
         if (obj != null) {
-            LibBpf.objectClose(obj);
+            LIBBPF.bpf_object__close(obj);
             obj = null;
         }
     }
