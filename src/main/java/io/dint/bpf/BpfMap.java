@@ -27,10 +27,11 @@ public final class BpfMap extends BpfObjectPart {
     public static final long EXIST = 2;
     public static final long F_LOCK = 4;
 
-    private static final int TYPE_PERCPU_HASH = 5;
-    private static final int TYPE_PERCPU_ARRAY = 6;
-    private static final int TYPE_LRU_PERCPU_HASH = 10;
-    private static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
+    /** The per-CPU ones of enum bpf_map_type. */
+    static final int TYPE_PERCPU_HASH = 5;
+    static final int TYPE_PERCPU_ARRAY = 6;
+    static final int TYPE_LRU_PERCPU_HASH = 10;
+    static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     /** A per-thread 4-byte key for the int-key helpers: no allocation per call. */
     private static final ThreadLocal<MemorySegment> INT_KEY =

@@ -21,7 +21,7 @@ public final class BpfProgram extends BpfObjectPart {
     static final int TEST_RUN_GROWTH = 4096;
 
     /** BPF_F_TEST_XDP_LIVE_FRAMES (linux/bpf.h): what the program returns is carried out. */
-    private static final int F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+    static final int F_TEST_XDP_LIVE_FRAMES = 1 << 1;
 
     private static final VarHandle TR_SZ = field(BPF_TEST_RUN_OPTS, "sz");
     private static final VarHandle TR_DATA_IN = field(BPF_TEST_RUN_OPTS, "data_in");

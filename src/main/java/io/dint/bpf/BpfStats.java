@@ -17,7 +17,7 @@ import java.nio.file.Path;
 public final class BpfStats implements AutoCloseable {
 
     /** The bpf(2) command (enum bpf_cmd). */
-    private static final long BPF_ENABLE_STATS = 32;
+    static final long BPF_ENABLE_STATS = 32;
     private static final Path SYSCTL = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
     private int fd;

@@ -54,6 +54,8 @@ public interface Libc {
     int SIOCGIFHWADDR = 0x8927;
     int SIOCGIFINDEX = 0x8933;
     int SIOCETHTOOL = 0x8946;
+    /** The ethtool command (linux/ethtool.h) asking a device's channel counts, through SIOCETHTOOL. */
+    int ETHTOOL_GCHANNELS = 0x3c;
     /** {@code SYS_bpf}, the one system call made through {@link #syscall}. */
     long SYS_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
 

@@ -65,12 +65,13 @@ public final class SocketStructs {
 
     /**
      * {@code struct ifreq} of the interface ioctls, with the union members they use;
-     * {@code ifru_map}, the largest member, gives the union its size.
+     * {@code ifru_map}, the largest member, gives the union its size. SIOCGIFADDR writes a
+     * {@link #SOCKADDR_IN} into {@code ifru_addr}.
      */
     public static final StructLayout IFREQ = structLayout(
             unionLayout(sequenceLayout(16, JAVA_BYTE).withName("ifrn_name")).withName("ifr_ifrn"),
             unionLayout(
-                    SOCKADDR_IN.withName("ifru_addr"),
+                    SOCKADDR.withName("ifru_addr"),
                     SOCKADDR.withName("ifru_hwaddr"),
                     JAVA_INT.withName("ifru_ivalue"),
                     JAVA_INT.withName("ifru_mtu"),

@@ -40,7 +40,6 @@ import java.util.List;
  * @param rxQueues  receive queues (channels) the driver reports, at least 1
  */
 record NetLink(String name, int index, long mac, int ipv4, int mtu, int rxQueues) {
-    private static final int ETHTOOL_GCHANNELS = 0x3c;
     private static final int ATF_COM = 0x2;
     private static final long IFR_INDEX = ifru("ifru_ivalue"); // ifr_ifindex
     private static final long IFR_MTU = ifru("ifru_mtu");
@@ -73,7 +72,7 @@ record NetLink(String name, int index, long mac, int ipv4, int mtu, int rxQueues
             int mtu = req.get(JAVA_INT, IFR_MTU);
             int queues = 1;
             MemorySegment channels = a.allocate(ETHTOOL_CHANNELS);
-            channels.set(JAVA_INT, CHANNELS_CMD, ETHTOOL_GCHANNELS);
+            channels.set(JAVA_INT, CHANNELS_CMD, Libc.ETHTOOL_GCHANNELS);
             req.fill((byte) 0);
             req.setString(0, name);
             req.set(ADDRESS, IFR_DATA, channels);
