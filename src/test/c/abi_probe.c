@@ -112,3 +112,9 @@ enum probe_bpf {
 	bpf_F_TEST_XDP_LIVE_FRAMES = BPF_F_TEST_XDP_LIVE_FRAMES,
 };
 enum probe_bpf probe_bpf;
+
+/* io.dint.xsk.Umem: where copy mode puts a received packet in its frame */
+enum probe_xsk {
+	xsk_XDP_PACKET_HEADROOM = XDP_PACKET_HEADROOM,
+};
+enum probe_xsk probe_xsk;

@@ -27,21 +27,15 @@ final class XskMapping implements AutoCloseable {
     private final StructLayout layout;
     private final int fd;
 
-    private XskMapping(int fd, MemorySegment offsets, StructLayout layout) {
-        this.fd = fd;
-        this.offsets = offsets;
-        this.layout = layout;
-    }
-
     /** Asks socket {@code fd} where its rings lie ({@code arena} for the call only); map them next. */
-    static XskMapping of(int fd, Arena arena) {
-        MemorySegment offsets = arena.allocate(MMAP_OFFSETS);
+    XskMapping(int fd, Arena arena) {
+        MemorySegment asked = arena.allocate(MMAP_OFFSETS);
         MemorySegment len = arena.allocateFrom(JAVA_INT, (int) MMAP_OFFSETS.byteSize());
-        NativeException.check(LIBC.getsockopt(fd, Libc.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, offsets, len),
+        NativeException.check(LIBC.getsockopt(fd, Libc.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, asked, len),
                 "getsockopt(XDP_MMAP_OFFSETS)");
-        boolean v1 = len.get(JAVA_INT, 0) < MMAP_OFFSETS.byteSize();
-        MemorySegment kept = MemorySegment.ofArray(new long[(int) MMAP_OFFSETS.byteSize() / 8]).copyFrom(offsets);
-        return new XskMapping(fd, kept, v1 ? MMAP_OFFSETS_V1 : MMAP_OFFSETS);
+        this.fd = fd;
+        this.offsets = MemorySegment.ofArray(new long[(int) MMAP_OFFSETS.byteSize() / 8]).copyFrom(asked);
+        this.layout = len.get(JAVA_INT, 0) < MMAP_OFFSETS.byteSize() ? MMAP_OFFSETS_V1 : MMAP_OFFSETS;
     }
 
     XskRing rx(int size) {

@@ -113,7 +113,7 @@ final class XskSocket implements AutoCloseable {
             if (rings.tx() > 0) {
                 setRingSize(fd, IfXdp.XDP_TX_RING, rings.tx(), tmp, "XDP_TX_RING");
             }
-            mapping = XskMapping.of(fd, tmp);
+            mapping = new XskMapping(fd, tmp);
             XskRing rx = rings.rx() > 0 ? mapping.rx(rings.rx()) : null;
             XskRing tx = rings.tx() > 0 ? mapping.tx(rings.tx()) : null;
             XskRing fill = owner == null ? mapping.fill(rings.fill()) : null;

@@ -33,6 +33,12 @@ class IfXdpTest {
     }
 
     @Test
+    void framesHoldPacketsWhereTheKernelPutsThem() {
+        assertThat(Btf.abiProbe().enumerators("xsk_")).containsExactlyEntriesOf(
+                java.util.Map.of("XDP_PACKET_HEADROOM", (long) Umem.DATA_OFFSET));
+    }
+
+    @Test
     void aDescriptorIsWhatTheRingsHold() {
         assertThat(IfXdp.DESC.byteSize()).isEqualTo(16);
         assertThat(IfXdp.MMAP_OFFSETS.byteSize()).isEqualTo(4 * IfXdp.RING_OFFSET.byteSize());
