@@ -18,6 +18,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -131,22 +134,9 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException if the object has no such map
      */
     public BpfMap map(String name) {
-        checkOpen();
-        BpfMap map = maps.get(name);
-        if (map == null) {
-            MemorySegment ptr;
-            try (Arena arena = Arena.ofConfined()) {
-                ptr = LIBBPF.bpf_object__find_map_by_name(obj, arena.allocateFrom(name));
-            }
-            if (ptr.equals(MemorySegment.NULL)) {
-                throw new BpfException("BPF object " + file + " has no map '" + name + "' (it has "
-                        + mapNames() + "). Check the name in the .bpf.c file; a global variable "
-                        + "lives in \".rodata\", \".data\" or \".bss\", and only once it is used", 2);
-            }
-            map = new BpfMap(this, ptr, name);
-            maps.put(name, map);
-        }
-        return map;
+        return part(maps, name, LIBBPF::bpf_object__find_map_by_name, ptr -> new BpfMap(this, ptr, name),
+                () -> "has no map '" + name + "' (it has " + mapNames() + "). Check the name in the .bpf.c file; "
+                        + "a global variable lives in \".rodata\", \".data\" or \".bss\", and only once it is used");
     }
 
     /**
@@ -155,22 +145,28 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException if the object has no such program
      */
     public BpfProgram program(String name) {
+        return part(programs, name, LIBBPF::bpf_object__find_program_by_name, ptr -> new BpfProgram(this, ptr, name),
+                () -> "has no program '" + name + "' (it has " + programNames() + "). Use the C function name, and "
+                        + "give the function a SEC(...) annotation");
+    }
+
+    /** The map or program {@code name}, found by libbpf's {@code find} once and kept in {@code known}. */
+    private <T extends BpfObjectPart> T part(Map<String, T> known, String name,
+            BinaryOperator<MemorySegment> find, Function<MemorySegment, T> make, Supplier<String> missing) {
         checkOpen();
-        BpfProgram program = programs.get(name);
-        if (program == null) {
+        T part = known.get(name);
+        if (part == null) {
             MemorySegment ptr;
             try (Arena arena = Arena.ofConfined()) {
-                ptr = LIBBPF.bpf_object__find_program_by_name(obj, arena.allocateFrom(name));
+                ptr = find.apply(obj, arena.allocateFrom(name));
             }
             if (ptr.equals(MemorySegment.NULL)) {
-                throw new BpfException("BPF object " + file + " has no program '" + name
-                        + "' (it has " + programNames() + "). Use the C function name, and "
-                        + "give the function a SEC(...) annotation", 2);
+                throw new BpfException("BPF object " + file + " " + missing.get(), Errno.ENOENT);
             }
-            program = new BpfProgram(this, ptr, name);
-            programs.put(name, program);
+            part = make.apply(ptr);
+            known.put(name, part);
         }
-        return program;
+        return part;
     }
 
     /** The names {@link #map} knows the object's maps by. */
