@@ -6,7 +6,6 @@ import static io.dint.xsk.IfXdp.UMEM_REG;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.dint.sys.Errno;
 import io.dint.sys.Libc;
