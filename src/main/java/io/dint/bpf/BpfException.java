@@ -1,6 +1,8 @@
 package io.dint.bpf;
 
-import java.util.Map;
+import io.dint.sys.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A BPF operation failed. The message says what was attempted, the error the kernel or libbpf
@@ -11,15 +13,8 @@ public class BpfException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"),
-            Map.entry(4, "EINTR"), Map.entry(5, "EIO"), Map.entry(7, "E2BIG"),
-            Map.entry(9, "EBADF"), Map.entry(11, "EAGAIN"), Map.entry(12, "ENOMEM"),
-            Map.entry(13, "EACCES"), Map.entry(14, "EFAULT"), Map.entry(16, "EBUSY"),
-            Map.entry(17, "EEXIST"), Map.entry(19, "ENODEV"), Map.entry(20, "ENOTDIR"),
-            Map.entry(22, "EINVAL"), Map.entry(24, "EMFILE"), Map.entry(28, "ENOSPC"),
-            Map.entry(34, "ERANGE"), Map.entry(38, "ENOSYS"), Map.entry(95, "EOPNOTSUPP"),
-            Map.entry(524, "ENOTSUPP"));
+    /** libbpf's own error codes (LIBBPF_ERRNO__*) start here; libc has no text for them. */
+    private static final int LIBBPF_ERRNO_BASE = 4000;
 
     private final int errno;
 
@@ -50,13 +45,15 @@ public class BpfException extends RuntimeException {
                 + (said.isEmpty() ? "" : "\nlibbpf said:\n" + said.stripTrailing()), errno);
     }
 
+    /** The errno by name and text ({@link Errno#describe}), or libbpf's text for its own codes. */
     static String describe(int errno) {
-        if (errno <= 0) {
-            return "no error code";
+        if (errno < LIBBPF_ERRNO_BASE) {
+            return Errno.describe(errno);
         }
-        String text = errno == 524 ? "operation not supported by this kernel or device"
-                : LibBpf.strerror(errno);
-        String name = NAMES.get(errno);
-        return name == null ? text + " (" + errno + ")" : name + " (" + text + ")";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            LibBpf.LIBBPF.libbpf_strerror(errno, buf, buf.byteSize());
+            return buf.getString(0) + " (libbpf error " + errno + ")";
+        }
     }
 }

@@ -1,5 +1,9 @@
 package io.dint.bpf;
 
+import static io.dint.sys.Libc.LIBC;
+
+import io.dint.sys.Errno;
+import io.dint.sys.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -7,6 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -24,7 +30,6 @@ public final class BpfFs {
      * process; a mount made here beforehand is copied into that namespace and stays the host's.
      */
     static final Path SHARED = Path.of("/run/dint/bpffs");
-    private static final long MS_BIND = 4096;
 
     private BpfFs() {
     }
@@ -33,13 +38,10 @@ public final class BpfFs {
     public static synchronized Path ensureMounted() {
         if (!mounted()) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
                 MemorySegment bpf = arena.allocateFrom("bpf");
-                int rc = LibBpf.mount(state, bpf, arena.allocateFrom(ROOT.toString()), bpf, 0,
-                        MemorySegment.NULL);
-                if (rc != 0) {
-                    int errno = LibBpf.errno(state);
-                    throw BpfException.of("mount -t bpf bpf " + ROOT + " failed", errno,
+                int rc = LIBC.mount(bpf, arena.allocateFrom(ROOT.toString()), bpf, 0, MemorySegment.NULL);
+                if (rc < 0) {
+                    throw BpfException.of("mount -t bpf bpf " + ROOT + " failed", -rc,
                             "Run as root (CAP_SYS_ADMIN), or mount it beforehand");
                 }
             }
@@ -63,11 +65,10 @@ public final class BpfFs {
         }
         try (Arena arena = Arena.ofConfined()) {
             Files.createDirectories(SHARED);
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            int rc = LibBpf.mount(state, arena.allocateFrom(ROOT.toString()), arena.allocateFrom(SHARED.toString()),
-                    MemorySegment.NULL, MS_BIND, MemorySegment.NULL);
-            if (rc != 0) {
-                throw BpfException.of("mount --bind " + ROOT + " " + SHARED + " failed", LibBpf.errno(state),
+            int rc = LIBC.mount(arena.allocateFrom(ROOT.toString()), arena.allocateFrom(SHARED.toString()),
+                    MemorySegment.NULL, Libc.MS_BIND, MemorySegment.NULL);
+            if (rc < 0) {
+                throw BpfException.of("mount --bind " + ROOT + " " + SHARED + " failed", -rc,
                         "Run as root (CAP_SYS_ADMIN)");
             }
         } catch (IOException e) {
@@ -134,11 +135,25 @@ public final class BpfFs {
         }
     }
 
+    /**
+     * Runs {@code call} (a libbpf pin, unpin or pin-path call, given the path as a C string) and
+     * throws what it returned, naming {@code what}, with {@code hint}'s advice and libbpf's words.
+     */
+    static void pin(String what, Path path, ToIntFunction<MemorySegment> call, IntFunction<String> hint) {
+        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
+            int rc = call.applyAsInt(arena.allocateFrom(path.toString()));
+            if (rc < 0) {
+                throw BpfException.of(what + " failed", -rc, hint.apply(-rc), log);
+            }
+        }
+    }
+
+    /** What to do when a pin at a path failed with {@code errno}. */
     static String pinHint(int errno) {
         return switch (errno) {
-            case 17 -> "Something is pinned there already: unpin it or BpfFs.removePins";
-            case 22, 1 -> "The path must be on a mounted BPF file system: use BpfFs.ensureMounted()";
-            case 2 -> "The parent directory does not exist: BpfFs.ensureMounted() creates "
+            case Errno.EEXIST -> "Something is pinned there already: unpin it or BpfFs.removePins";
+            case Errno.EINVAL, Errno.EPERM -> "The path must be on a mounted BPF file system: use BpfFs.ensureMounted()";
+            case Errno.ENOENT -> "The parent directory does not exist: BpfFs.ensureMounted() creates "
                     + DIR + "; create subdirectories with Files.createDirectories";
             default -> "Pin under BpfFs.ensureMounted(), as root";
         };

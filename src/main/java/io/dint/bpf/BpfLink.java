@@ -1,6 +1,7 @@
 package io.dint.bpf;
 
-import java.lang.foreign.Arena;
+import static io.dint.bpf.LibBpf.LIBBPF;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
@@ -21,26 +22,20 @@ public final class BpfLink implements AutoCloseable {
     /** The link's fd. */
     public int fd() {
         checkOpen();
-        return LibBpf.linkFd(link);
+        return LIBBPF.bpf_link__fd(link);
     }
 
     /** Pins the link at {@code path} on a BPF file system, so it outlives this process. */
     public void pin(Path path) {
         checkOpen();
-        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            int rc = LibBpf.linkPin(link, arena.allocateFrom(path.toString()));
-            if (rc < 0) {
-                throw BpfException.of("bpf_link__pin(" + what + ", " + path + ") failed", -rc,
-                        BpfFs.pinHint(-rc), log);
-            }
-        }
+        BpfFs.pin("bpf_link__pin(" + what + ", " + path + ")", path, p -> LIBBPF.bpf_link__pin(link, p), BpfFs::pinHint);
     }
 
     /** Destroys the link (bpf_link__destroy): detaches unless pinned. Harmless when repeated. */
     @Override
     public void close() {
         if (link != null) {
-            LibBpf.linkDestroy(link);
+            LIBBPF.bpf_link__destroy(link);
             link = null;
         }
     }

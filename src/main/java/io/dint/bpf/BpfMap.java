@@ -1,11 +1,15 @@
 package io.dint.bpf;
 
+import static io.dint.bpf.LibBpf.LIBBPF;
+import static io.dint.sys.Libc.LIBC;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.dint.sys.Errno;
+import io.dint.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * One map of a {@link BpfObject}. Its definition (size, initial contents) may be changed until
@@ -15,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ({@code MemorySegment.ofArray(bytes)}), at least {@link #keySize()} and {@link #valueBytes()}
  * bytes long. A per-CPU map's value holds one {@link #perCpuValueSize()} slot per possible CPU.
  */
-public final class BpfMap {
+public final class BpfMap extends BpfObjectPart {
 
     /** Update flags (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
     public static final long ANY = 0;
@@ -23,53 +27,31 @@ public final class BpfMap {
     public static final long EXIST = 2;
     public static final long F_LOCK = 4;
 
-    private static final int ENOENT = 2;
-    private static final int TYPE_PERCPU_HASH = 5;
-    private static final int TYPE_PERCPU_ARRAY = 6;
-    private static final int TYPE_LRU_PERCPU_HASH = 10;
-    private static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
+    /** The per-CPU ones of enum bpf_map_type. */
+    static final int TYPE_PERCPU_HASH = 5;
+    static final int TYPE_PERCPU_ARRAY = 6;
+    static final int TYPE_LRU_PERCPU_HASH = 10;
+    static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     /** A per-thread 4-byte key for the int-key helpers: no allocation per call. */
     private static final ThreadLocal<MemorySegment> INT_KEY =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
 
-    private final BpfObject owner;
-    private final MemorySegment map;
-    private final String name;
+    /** libbpf_num_possible_cpus(), or -errno. */
+    private static final int POSSIBLE_CPUS = LIBBPF.libbpf_num_possible_cpus();
+
     private final int type;
     private final int keySize;
     private final int valueSize;
     private final boolean perCpu;
-    private int fd = -1;
 
     BpfMap(BpfObject owner, MemorySegment map, String name) {
-        this.owner = owner;
-        this.map = map;
-        this.name = name;
-        this.type = LibBpf.mapType(map);
-        this.keySize = LibBpf.mapKeySize(map);
-        this.valueSize = LibBpf.mapValueSize(map);
+        super(owner, map, name, "map", LIBBPF::bpf_map__fd, "Was it created by load()?");
+        this.type = LIBBPF.bpf_map__type(map);
+        this.keySize = LIBBPF.bpf_map__key_size(map);
+        this.valueSize = LIBBPF.bpf_map__value_size(map);
         this.perCpu = type == TYPE_PERCPU_HASH || type == TYPE_PERCPU_ARRAY
                 || type == TYPE_LRU_PERCPU_HASH || type == TYPE_PERCPU_CGROUP_STORAGE;
-    }
-
-    /** The name the map was asked for by (its C name, or ".rodata" and the like). */
-    public String name() {
-        return name;
-    }
-
-    /** The map's fd; the object must be loaded. */
-    public int fd() {
-        if (fd < 0) {
-            owner.checkLoaded("the fd of map '" + name + "'");
-            int f = LibBpf.mapFd(map);
-            if (f < 0) {
-                throw BpfException.of("map '" + name + "' has no fd", -f, "Was it created by load()?");
-            }
-            fd = f;
-        }
-        owner.checkOpen(); // a closed object's fd numbers may already name other files
-        return fd;
     }
 
     /** The kernel's map type (enum bpf_map_type: 1 hash, 2 array, 6 per-CPU array, ...). */
@@ -87,7 +69,7 @@ public final class BpfMap {
 
     public int maxEntries() {
         owner.checkOpen();
-        return LibBpf.mapMaxEntries(map);
+        return LIBBPF.bpf_map__max_entries(ptr);
     }
 
     /** Whether each element holds one value per possible CPU. */
@@ -107,7 +89,11 @@ public final class BpfMap {
 
     /** The number of possible CPUs (libbpf_num_possible_cpus), the slot count of per-CPU values. */
     public static int possibleCpus() {
-        return LibBpf.possibleCpus();
+        if (POSSIBLE_CPUS <= 0) {
+            throw BpfException.of("libbpf_num_possible_cpus", -POSSIBLE_CPUS,
+                    "check that /sys/devices/system/cpu/possible is readable");
+        }
+        return POSSIBLE_CPUS;
     }
 
     /** Resizes the map; before load. */
@@ -116,11 +102,8 @@ public final class BpfMap {
         if (n <= 0) {
             throw new IllegalArgumentException("max_entries of map '" + name + "' must be positive: " + n);
         }
-        int rc = LibBpf.mapSetMaxEntries(map, n);
-        if (rc < 0) {
-            throw BpfException.of("bpf_map__set_max_entries(" + name + ", " + n + ") failed", -rc,
-                    "Resize before load()");
-        }
+        check(LIBBPF.bpf_map__set_max_entries(ptr, n), "bpf_map__set_max_entries(" + name + ", " + n + ") failed",
+                "Resize before load()");
     }
 
     /**
@@ -135,11 +118,8 @@ public final class BpfMap {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment copy = arena.allocate(valueSize).copyFrom(bytes);
-            int rc = LibBpf.mapSetInitialValue(map, copy, valueSize);
-            if (rc < 0) {
-                throw BpfException.of("bpf_map__set_initial_value(" + name + ") failed", -rc,
-                        "Only global-variable maps (.rodata, .data, .bss) have an initial value");
-            }
+            check(LIBBPF.bpf_map__set_initial_value(ptr, copy, valueSize), "bpf_map__set_initial_value(" + name
+                    + ") failed", "Only global-variable maps (.rodata, .data, .bss) have an initial value");
         }
     }
 
@@ -152,10 +132,10 @@ public final class BpfMap {
         owner.checkNotLoaded("initialValue of map '" + name + "'");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(JAVA_LONG);
-            MemorySegment data = LibBpf.mapInitialValue(map, size);
+            MemorySegment data = LIBBPF.bpf_map__initial_value(ptr, size);
             if (data.equals(MemorySegment.NULL)) {
                 throw new BpfException("map '" + name + "' has no initial value: only global-variable "
-                        + "maps (.rodata, .data, .bss) have one", 22);
+                        + "maps (.rodata, .data, .bss) have one", Errno.EINVAL);
             }
             return data.reinterpret(size.get(JAVA_LONG, 0), owner.setupArena(), null);
         }
@@ -165,11 +145,11 @@ public final class BpfMap {
     public boolean lookup(MemorySegment key, MemorySegment value) {
         checkKey(key);
         checkValue(value);
-        int rc = LibBpf.mapLookupElem(fd(), key, value);
-        if (rc == -ENOENT) {
+        int rc = LIBBPF.bpf_map_lookup_elem(fd(), key, value);
+        if (rc == -Errno.ENOENT) {
             return false;
         }
-        if (rc < 0) {
+        if (rc < 0) { // the message is built only on failure: lookups may sit on hot paths
             throw BpfException.of("bpf_map_lookup_elem on map '" + name + "' failed", -rc,
                     "Check the key and value sizes against the map definition");
         }
@@ -180,13 +160,13 @@ public final class BpfMap {
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkKey(key);
         checkValue(value);
-        int rc = LibBpf.mapUpdateElem(fd(), key, value, flags);
+        int rc = LIBBPF.bpf_map_update_elem(fd(), key, value, flags);
         if (rc < 0) {
             String hint = switch (-rc) {
-                case 7 -> "The map is full (max_entries " + maxEntries()
+                case Errno.E2BIG -> "The map is full (max_entries " + maxEntries()
                         + ", or the index is out of range for an array): resize it with setMaxEntries before load";
-                case 17 -> "The key exists and NOEXIST was asked for";
-                case ENOENT -> "The key does not exist and EXIST was asked for";
+                case Errno.EEXIST -> "The key exists and NOEXIST was asked for";
+                case Errno.ENOENT -> "The key does not exist and EXIST was asked for";
                 default -> "Check the flags and the map type (arrays cannot take NOEXIST)";
             };
             throw BpfException.of("bpf_map_update_elem on map '" + name + "' failed", -rc, hint);
@@ -200,8 +180,8 @@ public final class BpfMap {
     /** Removes the element under {@code key}; false if there was none. Arrays cannot delete. */
     public boolean delete(MemorySegment key) {
         checkKey(key);
-        int rc = LibBpf.mapDeleteElem(fd(), key);
-        if (rc == -ENOENT) {
+        int rc = LIBBPF.bpf_map_delete_elem(fd(), key);
+        if (rc == -Errno.ENOENT) {
             return false;
         }
         if (rc < 0) {
@@ -223,8 +203,8 @@ public final class BpfMap {
             throw new IllegalArgumentException("next key of map '" + name + "' needs " + keySize
                     + " bytes, got " + next.byteSize());
         }
-        int rc = LibBpf.mapGetNextKey(fd(), key == null ? MemorySegment.NULL : key, next);
-        if (rc == -ENOENT) {
+        int rc = LIBBPF.bpf_map_get_next_key(fd(), key == null ? MemorySegment.NULL : key, next);
+        if (rc == -Errno.ENOENT) {
             return false;
         }
         if (rc < 0) {
@@ -299,13 +279,7 @@ public final class BpfMap {
     /** Pins the map at {@code path} on a BPF file system ({@link BpfFs#ensureMounted()}). */
     public void pin(Path path) {
         fd();
-        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            int rc = LibBpf.mapPin(map, arena.allocateFrom(path.toString()));
-            if (rc < 0) {
-                throw BpfException.of("bpf_map__pin(" + name + ", " + path + ") failed", -rc,
-                        BpfFs.pinHint(-rc), log);
-            }
-        }
+        BpfFs.pin("bpf_map__pin(" + name + ", " + path + ")", path, p -> LIBBPF.bpf_map__pin(ptr, p), BpfFs::pinHint);
     }
 
     /**
@@ -315,13 +289,8 @@ public final class BpfMap {
      */
     public void setPinPath(Path path) {
         owner.checkNotLoaded("setPinPath on map '" + name + "'");
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = LibBpf.mapSetPinPath(map, arena.allocateFrom(path.toString()));
-            if (rc < 0) {
-                throw BpfException.of("bpf_map__set_pin_path(" + name + ", " + path + ") failed", -rc,
-                        BpfFs.pinHint(-rc));
-            }
-        }
+        BpfFs.pin("bpf_map__set_pin_path(" + name + ", " + path + ")", path,
+                p -> LIBBPF.bpf_map__set_pin_path(ptr, p), BpfFs::pinHint);
     }
 
     /**
@@ -332,27 +301,19 @@ public final class BpfMap {
     @SuppressWarnings("restricted") // the kernel's mapping, of the size asked for
     public MemorySegment mmap(Arena arena) {
         long size = ((long) maxEntries() * ((valueSize + 7) & ~7) + 4095) & ~4095L;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(LibBpf.CALL_STATE);
-            MemorySegment addr = LibBpf.mmapShared(state, size, 0x1 | 0x2, fd());
-            if (addr.address() == -1L) {
-                throw BpfException.of("mmap of map '" + name + "' failed", LibBpf.errno(state),
-                        "Only array maps declared with map_flags BPF_F_MMAPABLE can be mapped");
-            }
-            return addr.reinterpret(size, arena, a -> LibBpf.munmap(a, size));
+        long addr = LIBC.mmap(0, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd(), 0);
+        if (addr < 0) {
+            throw BpfException.of("mmap of map '" + name + "' failed", (int) -addr,
+                    "Only array maps declared with map_flags BPF_F_MMAPABLE can be mapped");
         }
+        return MemorySegment.ofAddress(addr).reinterpret(size, arena, a -> LIBC.munmap(a.address(), size));
     }
 
     /** Removes the pin at {@code path}. */
     public void unpin(Path path) {
         owner.checkOpen();
-        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            int rc = LibBpf.mapUnpin(map, arena.allocateFrom(path.toString()));
-            if (rc < 0) {
-                throw BpfException.of("bpf_map__unpin(" + name + ", " + path + ") failed", -rc,
-                        "Was the map pinned at exactly this path?", log);
-            }
-        }
+        BpfFs.pin("bpf_map__unpin(" + name + ", " + path + ")", path, p -> LIBBPF.bpf_map__unpin(ptr, p),
+                errno -> "Was the map pinned at exactly this path?");
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.dint.bpf;
 
+import static io.dint.bpf.LibBpf.LIBBPF;
+
+import io.dint.sys.Errno;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +18,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -53,12 +59,10 @@ public final class BpfObject implements AutoCloseable {
                     + ": no such file. Build it first (mvn package compiles src/main/bpf)", 2);
         }
         try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            MemorySegment obj = LibBpf.objectOpenFile(state,
-                    arena.allocateFrom(objectFile.toAbsolutePath().toString()));
+            MemorySegment obj = LIBBPF.bpf_object__open_file(
+                    arena.allocateFrom(objectFile.toAbsolutePath().toString()), MemorySegment.NULL);
             if (obj.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_object__open_file(" + objectFile + ") failed",
-                        LibBpf.errno(state),
+                throw BpfException.of("bpf_object__open_file(" + objectFile + ") failed", Errno.last(),
                         "Is it a BPF ELF object compiled with clang -target bpf -g?", log);
             }
             return new BpfObject(objectFile.getFileName().toString(), obj);
@@ -130,22 +134,9 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException if the object has no such map
      */
     public BpfMap map(String name) {
-        checkOpen();
-        BpfMap map = maps.get(name);
-        if (map == null) {
-            MemorySegment ptr;
-            try (Arena arena = Arena.ofConfined()) {
-                ptr = LibBpf.objectFindMap(obj, arena.allocateFrom(name));
-            }
-            if (ptr.equals(MemorySegment.NULL)) {
-                throw new BpfException("BPF object " + file + " has no map '" + name + "' (it has "
-                        + mapNames() + "). Check the name in the .bpf.c file; a global variable "
-                        + "lives in \".rodata\", \".data\" or \".bss\", and only once it is used", 2);
-            }
-            map = new BpfMap(this, ptr, name);
-            maps.put(name, map);
-        }
-        return map;
+        return part(maps, name, LIBBPF::bpf_object__find_map_by_name, ptr -> new BpfMap(this, ptr, name),
+                () -> "has no map '" + name + "' (it has " + mapNames() + "). Check the name in the .bpf.c file; "
+                        + "a global variable lives in \".rodata\", \".data\" or \".bss\", and only once it is used");
     }
 
     /**
@@ -154,32 +145,38 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException if the object has no such program
      */
     public BpfProgram program(String name) {
+        return part(programs, name, LIBBPF::bpf_object__find_program_by_name, ptr -> new BpfProgram(this, ptr, name),
+                () -> "has no program '" + name + "' (it has " + programNames() + "). Use the C function name, and "
+                        + "give the function a SEC(...) annotation");
+    }
+
+    /** The map or program {@code name}, found by libbpf's {@code find} once and kept in {@code known}. */
+    private <T extends BpfObjectPart> T part(Map<String, T> known, String name,
+            BinaryOperator<MemorySegment> find, Function<MemorySegment, T> make, Supplier<String> missing) {
         checkOpen();
-        BpfProgram program = programs.get(name);
-        if (program == null) {
+        T part = known.get(name);
+        if (part == null) {
             MemorySegment ptr;
             try (Arena arena = Arena.ofConfined()) {
-                ptr = LibBpf.objectFindProgram(obj, arena.allocateFrom(name));
+                ptr = find.apply(obj, arena.allocateFrom(name));
             }
             if (ptr.equals(MemorySegment.NULL)) {
-                throw new BpfException("BPF object " + file + " has no program '" + name
-                        + "' (it has " + programNames() + "). Use the C function name, and "
-                        + "give the function a SEC(...) annotation", 2);
+                throw new BpfException("BPF object " + file + " " + missing.get(), Errno.ENOENT);
             }
-            program = new BpfProgram(this, ptr, name);
-            programs.put(name, program);
+            part = make.apply(ptr);
+            known.put(name, part);
         }
-        return program;
+        return part;
     }
 
     /** The names {@link #map} knows the object's maps by. */
     public List<String> mapNames() {
         checkOpen();
         List<String> names = new ArrayList<>();
-        for (MemorySegment m = LibBpf.objectNextMap(obj, MemorySegment.NULL);
-                !m.equals(MemorySegment.NULL); m = LibBpf.objectNextMap(obj, m)) {
+        for (MemorySegment m = LIBBPF.bpf_object__next_map(obj, MemorySegment.NULL);
+                !m.equals(MemorySegment.NULL); m = LIBBPF.bpf_object__next_map(obj, m)) {
             // libbpf names an internal map "<object>.rodata"; map() wants ".rodata"
-            String name = LibBpf.mapName(m);
+            String name = LIBBPF.bpf_map__name(m).getString(0);
             int dot = name.indexOf('.');
             names.add(dot > 0 ? name.substring(dot) : name);
         }
@@ -191,15 +188,15 @@ public final class BpfObject implements AutoCloseable {
         checkOpen();
         List<String> names = new ArrayList<>();
         for (MemorySegment p : programPointers()) {
-            names.add(LibBpf.programName(p));
+            names.add(LIBBPF.bpf_program__name(p).getString(0));
         }
         return names;
     }
 
     private List<MemorySegment> programPointers() {
         List<MemorySegment> list = new ArrayList<>();
-        for (MemorySegment p = LibBpf.objectNextProgram(obj, MemorySegment.NULL);
-                !p.equals(MemorySegment.NULL); p = LibBpf.objectNextProgram(obj, p)) {
+        for (MemorySegment p = LIBBPF.bpf_object__next_program(obj, MemorySegment.NULL);
+                !p.equals(MemorySegment.NULL); p = LIBBPF.bpf_object__next_program(obj, p)) {
             list.add(p);
         }
         return list;
@@ -221,10 +218,10 @@ public final class BpfObject implements AutoCloseable {
             // again at level 1 into this buffer: the log costs nothing unless it is needed.
             MemorySegment logBuf = arena.allocate(LOG_BUF_SIZE);
             for (MemorySegment p : programPointers()) {
-                LibBpf.programSetLogBuf(p, logBuf, LOG_BUF_SIZE);
+                LIBBPF.bpf_program__set_log_buf(p, logBuf, LOG_BUF_SIZE);
             }
             endSetup();
-            int rc = LibBpf.objectLoad(obj);
+            int rc = LIBBPF.bpf_object__load(obj);
             loaded = true; // libbpf marks it loaded whether or not it succeeded
             if (rc < 0) {
                 String verifier = logBuf.getString(0);
@@ -260,7 +257,7 @@ public final class BpfObject implements AutoCloseable {
     public void close() {
         endSetup();
         if (obj != null) {
-            LibBpf.objectClose(obj);
+            LIBBPF.bpf_object__close(obj);
             obj = null;
         }
     }

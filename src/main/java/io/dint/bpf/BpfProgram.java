@@ -1,73 +1,47 @@
 package io.dint.bpf;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
+import static io.dint.bpf.BpfStructs.BPF_PROG_INFO;
+import static io.dint.bpf.BpfStructs.BPF_TEST_RUN_OPTS;
+import static io.dint.bpf.BpfStructs.XDP_MD;
+import static io.dint.bpf.LibBpf.LIBBPF;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.dint.sys.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
 
 /** One program of a {@link BpfObject}: attached to an interface or run on test input once loaded. */
-public final class BpfProgram {
+public final class BpfProgram extends BpfObjectPart {
 
     /** Room the output of a test run gets beyond the input, for programs that grow the packet. */
     static final int TEST_RUN_GROWTH = 4096;
 
-    // struct bpf_test_run_opts (bpf/bpf.h, libbpf 1.1), x86_64/aarch64 LP64: 80 bytes.
-    private static final long TR_SIZE = 80;
-    private static final long TR_DATA_IN = 8;
-    private static final long TR_DATA_OUT = 16;
-    private static final long TR_DATA_SIZE_IN = 24;
-    private static final long TR_DATA_SIZE_OUT = 28;
-    private static final long TR_RETVAL = 56;
-    private static final long TR_REPEAT = 60;
-    private static final long TR_DURATION = 64;
-    private static final long TR_CTX_IN = 32;
-    private static final long TR_CTX_SIZE_IN = 48;
-    private static final long TR_FLAGS = 68;
-    private static final long TR_BATCH_SIZE = 76;
     /** BPF_F_TEST_XDP_LIVE_FRAMES (linux/bpf.h): what the program returns is carried out. */
-    private static final int F_TEST_XDP_LIVE_FRAMES = 1 << 1;
-    // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
-    private static final long XDP_MD_SIZE = 24;
-    private static final long XDP_MD_DATA_END = 4;
-    private static final long XDP_MD_INGRESS_IFINDEX = 12;
+    static final int F_TEST_XDP_LIVE_FRAMES = 1 << 1;
 
-    // struct bpf_prog_info (linux/bpf.h): run_time_ns and run_cnt; the kernel fills what we ask for.
-    private static final int INFO_SIZE = 232;
-    private static final long INFO_RUN_TIME_NS = 192;
-    private static final long INFO_RUN_CNT = 200;
-
-    private final BpfObject owner;
-    private final MemorySegment prog;
-    private final String name;
-    private int fd = -1;
+    private static final VarHandle TR_SZ = field(BPF_TEST_RUN_OPTS, "sz");
+    private static final VarHandle TR_DATA_IN = field(BPF_TEST_RUN_OPTS, "data_in");
+    private static final VarHandle TR_DATA_OUT = field(BPF_TEST_RUN_OPTS, "data_out");
+    private static final VarHandle TR_DATA_SIZE_IN = field(BPF_TEST_RUN_OPTS, "data_size_in");
+    private static final VarHandle TR_DATA_SIZE_OUT = field(BPF_TEST_RUN_OPTS, "data_size_out");
+    private static final VarHandle TR_CTX_IN = field(BPF_TEST_RUN_OPTS, "ctx_in");
+    private static final VarHandle TR_CTX_SIZE_IN = field(BPF_TEST_RUN_OPTS, "ctx_size_in");
+    private static final VarHandle TR_RETVAL = field(BPF_TEST_RUN_OPTS, "retval");
+    private static final VarHandle TR_REPEAT = field(BPF_TEST_RUN_OPTS, "repeat");
+    private static final VarHandle TR_DURATION = field(BPF_TEST_RUN_OPTS, "duration");
+    private static final VarHandle TR_FLAGS = field(BPF_TEST_RUN_OPTS, "flags");
+    private static final VarHandle TR_BATCH_SIZE = field(BPF_TEST_RUN_OPTS, "batch_size");
+    private static final VarHandle MD_DATA_END = field(XDP_MD, "data_end");
+    private static final VarHandle MD_INGRESS_IFINDEX = field(XDP_MD, "ingress_ifindex");
+    private static final VarHandle INFO_RUN_TIME_NS = field(BPF_PROG_INFO, "run_time_ns");
+    private static final VarHandle INFO_RUN_CNT = field(BPF_PROG_INFO, "run_cnt");
 
     BpfProgram(BpfObject owner, MemorySegment prog, String name) {
-        this.owner = owner;
-        this.prog = prog;
-        this.name = name;
-    }
-
-    /** The C function name. */
-    public String name() {
-        return name;
-    }
-
-    /** The program's fd; the object must be loaded. */
-    public int fd() {
-        if (fd < 0) {
-            owner.checkLoaded("the fd of program '" + name + "'");
-            int f = LibBpf.programFd(prog);
-            if (f < 0) {
-                throw BpfException.of("program '" + name + "' has no fd", -f,
-                        "Was it loaded (autoload off)?");
-            }
-            fd = f;
-        }
-        owner.checkOpen();
-        return fd;
+        super(owner, prog, name, "program", LIBBPF::bpf_program__fd, "Was it loaded (autoload off)?");
     }
 
     /**
@@ -77,11 +51,8 @@ public final class BpfProgram {
      */
     public void setLogLevel(int level) {
         owner.checkNotLoaded("setLogLevel on program '" + name + "'");
-        int rc = LibBpf.programSetLogLevel(prog, level);
-        if (rc < 0) {
-            throw BpfException.of("bpf_program__set_log_level(" + name + ", " + level + ") failed",
-                    -rc, "Levels are 0 to 7");
-        }
+        check(LIBBPF.bpf_program__set_log_level(ptr, level), "bpf_program__set_log_level(" + name + ", " + level
+                + ") failed", "Levels are 0 to 7");
     }
 
     /**
@@ -91,16 +62,15 @@ public final class BpfProgram {
      */
     public BpfLink attachXdp(int ifindex) {
         fd();
-        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            MemorySegment link = LibBpf.programAttachXdp(state, prog, ifindex);
+        try (LibbpfLog log = LibbpfLog.capture()) {
+            MemorySegment link = LIBBPF.bpf_program__attach_xdp(ptr, ifindex);
             if (link.equals(MemorySegment.NULL)) {
-                int errno = LibBpf.errno(state);
+                int errno = Errno.last();
                 String hint = switch (errno) {
-                    case 16, 17 -> "Another XDP program is attached to the interface: remove it "
+                    case Errno.EBUSY, Errno.EEXIST -> "Another XDP program is attached to the interface: remove it "
                             + "(ip link set dev <if> xdp off) or close its link";
-                    case 19 -> "No interface has index " + ifindex;
-                    case 22 -> "Is '" + name + "' an XDP program (SEC(\"xdp\"))?";
+                    case Errno.ENODEV -> "No interface has index " + ifindex;
+                    case Errno.EINVAL -> "Is '" + name + "' an XDP program (SEC(\"xdp\"))?";
                     default -> "Check that the interface is up and supports XDP";
                 };
                 throw BpfException.of("attaching XDP program '" + name + "' to ifindex " + ifindex
@@ -143,28 +113,24 @@ public final class BpfProgram {
             MemorySegment.copy(packet, 0, in, JAVA_BYTE, 0, packet.length);
             int outCapacity = packet.length + TEST_RUN_GROWTH;
             MemorySegment out = arena.allocate(outCapacity);
-            MemorySegment opts = arena.allocate(TR_SIZE, 8);
-            opts.set(JAVA_LONG, 0, TR_SIZE);
-            opts.set(ADDRESS, TR_DATA_IN, in);
-            opts.set(ADDRESS, TR_DATA_OUT, out);
-            opts.set(JAVA_INT, TR_DATA_SIZE_IN, packet.length);
-            opts.set(JAVA_INT, TR_DATA_SIZE_OUT, outCapacity);
-            opts.set(JAVA_INT, TR_REPEAT, repeat);
-            int rc = LibBpf.progTestRunOpts(fd, opts);
+            MemorySegment opts = testRunOpts(arena, in, packet.length, repeat);
+            TR_DATA_OUT.set(opts, 0L, out);
+            TR_DATA_SIZE_OUT.set(opts, 0L, outCapacity);
+            int rc = LIBBPF.bpf_prog_test_run_opts(fd, opts);
             if (rc < 0) {
                 String hint = switch (-rc) {
-                    case 22 -> "XDP and TC programs need at least a 14-byte Ethernet frame; "
+                    case Errno.EINVAL -> "XDP and TC programs need at least a 14-byte Ethernet frame; "
                             + "some program types cannot be test-run";
-                    case 28 -> "The program grew the packet by more than " + TEST_RUN_GROWTH + " bytes";
-                    case 524, 95 -> "This program type has no BPF_PROG_TEST_RUN";
+                    case Errno.ENOSPC -> "The program grew the packet by more than " + TEST_RUN_GROWTH + " bytes";
+                    case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "This program type has no BPF_PROG_TEST_RUN";
                     default -> "Check the program type and the input";
                 };
                 throw BpfException.of("BPF_PROG_TEST_RUN of '" + name + "' failed", -rc, hint);
             }
-            int outLength = Math.min(opts.get(JAVA_INT, TR_DATA_SIZE_OUT), outCapacity);
-            return new TestRun(opts.get(JAVA_INT, TR_RETVAL),
+            int outLength = Math.min((int) TR_DATA_SIZE_OUT.get(opts, 0L), outCapacity);
+            return new TestRun((int) TR_RETVAL.get(opts, 0L),
                     out.asSlice(0, outLength).toArray(JAVA_BYTE),
-                    Integer.toUnsignedLong(opts.get(JAVA_INT, TR_DURATION)));
+                    Integer.toUnsignedLong((int) TR_DURATION.get(opts, 0L)));
         }
     }
 
@@ -182,19 +148,15 @@ public final class BpfProgram {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(frame.length);
             MemorySegment.copy(frame, 0, in, JAVA_BYTE, 0, frame.length);
-            MemorySegment md = arena.allocate(XDP_MD_SIZE, 4);
-            md.set(JAVA_INT, XDP_MD_DATA_END, frame.length);
-            md.set(JAVA_INT, XDP_MD_INGRESS_IFINDEX, ifindex);
-            MemorySegment opts = arena.allocate(TR_SIZE, 8);
-            opts.set(JAVA_LONG, 0, TR_SIZE);
-            opts.set(ADDRESS, TR_DATA_IN, in);
-            opts.set(JAVA_INT, TR_DATA_SIZE_IN, frame.length);
-            opts.set(ADDRESS, TR_CTX_IN, md);
-            opts.set(JAVA_INT, TR_CTX_SIZE_IN, (int) XDP_MD_SIZE);
-            opts.set(JAVA_INT, TR_REPEAT, repeat);
-            opts.set(JAVA_INT, TR_FLAGS, F_TEST_XDP_LIVE_FRAMES);
-            opts.set(JAVA_INT, TR_BATCH_SIZE, Math.min(repeat, 256));
-            int rc = LibBpf.progTestRunOpts(fd, opts);
+            MemorySegment md = arena.allocate(XDP_MD);
+            MD_DATA_END.set(md, 0L, frame.length);
+            MD_INGRESS_IFINDEX.set(md, 0L, ifindex);
+            MemorySegment opts = testRunOpts(arena, in, frame.length, repeat);
+            TR_CTX_IN.set(opts, 0L, md);
+            TR_CTX_SIZE_IN.set(opts, 0L, (int) XDP_MD.byteSize());
+            TR_FLAGS.set(opts, 0L, F_TEST_XDP_LIVE_FRAMES);
+            TR_BATCH_SIZE.set(opts, 0L, Math.min(repeat, 256));
+            int rc = LIBBPF.bpf_prog_test_run_opts(fd, opts);
             if (rc < 0) {
                 throw BpfException.of("BPF_PROG_RUN (live frames) of '" + name + "' on ifindex " + ifindex + " failed", -rc,
                         "Live frames need an XDP program, a frame of at least 14 bytes, and an interface of this"
@@ -210,16 +172,26 @@ public final class BpfProgram {
     public ProgStats stats() {
         int fd = fd();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(INFO_SIZE, 8);
-            MemorySegment length = arena.allocate(JAVA_INT);
-            length.set(JAVA_INT, 0, INFO_SIZE);
-            int rc = LibBpf.objGetInfoByFd(fd, info, length);
-            if (rc < 0) {
-                throw BpfException.of("bpf_obj_get_info_by_fd of program '" + name + "' failed", -rc,
-                        "Is the program still loaded?");
-            }
-            return new ProgStats(info.get(JAVA_LONG, INFO_RUN_TIME_NS), info.get(JAVA_LONG, INFO_RUN_CNT));
+            MemorySegment info = arena.allocate(BPF_PROG_INFO);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) BPF_PROG_INFO.byteSize());
+            check(LIBBPF.bpf_obj_get_info_by_fd(fd, info, length), "bpf_obj_get_info_by_fd of program '" + name
+                    + "' failed", "Is the program still loaded?");
+            return new ProgStats((long) INFO_RUN_TIME_NS.get(info, 0L), (long) INFO_RUN_CNT.get(info, 0L));
         }
+    }
+
+    /** bpf_test_run_opts of its own size, for {@code repeat} runs on {@code length} bytes at {@code in}. */
+    private static MemorySegment testRunOpts(Arena arena, MemorySegment in, int length, int repeat) {
+        MemorySegment opts = arena.allocate(BPF_TEST_RUN_OPTS);
+        TR_SZ.set(opts, 0L, BPF_TEST_RUN_OPTS.byteSize());
+        TR_DATA_IN.set(opts, 0L, in);
+        TR_DATA_SIZE_IN.set(opts, 0L, length);
+        TR_REPEAT.set(opts, 0L, repeat);
+        return opts;
+    }
+
+    private static VarHandle field(StructLayout layout, String name) {
+        return layout.varHandle(groupElement(name));
     }
 
     @Override

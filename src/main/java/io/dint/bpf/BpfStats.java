@@ -1,5 +1,8 @@
 package io.dint.bpf;
 
+import static io.dint.sys.Libc.LIBC;
+
+import io.dint.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,8 +16,8 @@ import java.nio.file.Path;
  */
 public final class BpfStats implements AutoCloseable {
 
-    private static final long NR_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
-    private static final long BPF_ENABLE_STATS = 32;
+    /** The bpf(2) command (enum bpf_cmd). */
+    static final long BPF_ENABLE_STATS = 32;
     private static final Path SYSCTL = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
     private int fd;
@@ -34,13 +37,13 @@ public final class BpfStats implements AutoCloseable {
     public static BpfStats enable() {
         int errno;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(8, 8); // enable_stats.type = BPF_STATS_RUN_TIME (0)
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            long fd = LibBpf.syscall(state, NR_BPF, BPF_ENABLE_STATS, attr, attr.byteSize());
+            // enable_stats.type = BPF_STATS_RUN_TIME (0); the kernel takes an attr as short as its last member
+            MemorySegment attr = arena.allocate(BpfStructs.BPF_ATTR_ENABLE_STATS);
+            long fd = LIBC.syscall(Libc.SYS_BPF, BPF_ENABLE_STATS, attr, attr.byteSize());
             if (fd >= 0) {
                 return new BpfStats((int) fd, null);
             }
-            errno = LibBpf.errno(state);
+            errno = (int) -fd;
         }
         try {
             String previous = Files.readString(SYSCTL).strip();
@@ -57,7 +60,7 @@ public final class BpfStats implements AutoCloseable {
     @Override
     public void close() {
         if (fd >= 0) {
-            LibBpf.close(fd);
+            LIBC.close(fd);
             fd = -1;
         }
         if (previousSysctl != null) {

@@ -1,6 +1,12 @@
 package io.dint.bpf;
 
+import static io.dint.sys.Libc.LIBC;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.dint.sys.Native;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -35,12 +41,14 @@ final class LibbpfLog implements AutoCloseable {
         this.outer = outer;
     }
 
-    static void install() {
+    /** Makes {@code libbpf} print through {@link #print}: libbpf_print_fn_t is int (*)(enum level, const char *fmt, va_list ap). */
+    static void install(LibBpf libbpf) {
         try {
             MethodHandle print = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
                     MethodType.methodType(int.class, int.class, MemorySegment.class,
                             MemorySegment.class));
-            LibBpf.setPrint(LibBpf.printUpcall(print));
+            libbpf.libbpf_set_print(Native.upcall(print,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, Native.C_STRING, ADDRESS)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -106,7 +114,7 @@ final class LibbpfLog implements AutoCloseable {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buf = arena.allocate(MESSAGE_MAX);
                 // On x86_64 and aarch64 Linux a va_list parameter is passed as a pointer: hand it on.
-                int n = LibBpf.vsnprintf(buf, MESSAGE_MAX, fmt, vaList);
+                int n = LIBC.vsnprintf(buf, MESSAGE_MAX, fmt, vaList);
                 text = buf.getString(0) + (n >= MESSAGE_MAX ? " [truncated]\n" : "");
             }
             if (captured) {

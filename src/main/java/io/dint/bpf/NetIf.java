@@ -1,7 +1,9 @@
 package io.dint.bpf;
 
+import static io.dint.sys.Libc.LIBC;
+
+import io.dint.sys.Errno;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /** Network interfaces by name. */
 public final class NetIf {
@@ -15,10 +17,9 @@ public final class NetIf {
             throw new IllegalArgumentException("not an interface name: '" + ifname + "'");
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(LibBpf.CALL_STATE);
-            int index = LibBpf.ifNameToIndex(state, arena.allocateFrom(ifname));
+            int index = LIBC.if_nametoindex(arena.allocateFrom(ifname));
             if (index == 0) {
-                throw BpfException.of("no network interface '" + ifname + "'", LibBpf.errno(state),
+                throw BpfException.of("no network interface '" + ifname + "'", Errno.last(),
                         "Check the name with ip link (inside the right network namespace)");
             }
             return index;

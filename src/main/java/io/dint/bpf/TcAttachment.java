@@ -1,10 +1,14 @@
 package io.dint.bpf;
 
+import static io.dint.bpf.BpfStructs.BPF_TC_HOOK;
+import static io.dint.bpf.BpfStructs.BPF_TC_OPTS;
+import static io.dint.bpf.LibBpf.LIBBPF;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+import io.dint.sys.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import java.lang.invoke.VarHandle;
 
 /**
  * A TC program attached as a direct-action filter to an interface's clsact qdisc. TC filters are
@@ -14,23 +18,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class TcAttachment implements AutoCloseable {
 
+    /** enum bpf_tc_attach_point (bpf/libbpf.h). */
     static final int INGRESS = 1; // BPF_TC_INGRESS
     static final int EGRESS = 2;  // BPF_TC_EGRESS
 
-    private static final int ENOENT = 2;
-    private static final int ENODEV = 19;
-    private static final int EEXIST = 17;
-
-    // struct bpf_tc_hook (bpf/libbpf.h): sz, ifindex @8, attach_point @12, parent @16; 24 bytes.
-    private static final long HOOK_SIZE = 24;
-    private static final long HOOK_IFINDEX = 8;
-    private static final long HOOK_ATTACH_POINT = 12;
-    // struct bpf_tc_opts: sz, prog_fd @8, flags @12, prog_id @16, handle @20, priority @24; 32 bytes.
-    private static final long OPTS_SIZE = 32;
-    private static final long OPTS_PROG_FD = 8;
-    private static final long OPTS_PROG_ID = 16;
-    private static final long OPTS_HANDLE = 20;
-    private static final long OPTS_PRIORITY = 24;
+    private static final VarHandle HOOK_SZ = BPF_TC_HOOK.varHandle(groupElement("sz"));
+    private static final VarHandle HOOK_IFINDEX = BPF_TC_HOOK.varHandle(groupElement("ifindex"));
+    private static final VarHandle HOOK_ATTACH_POINT = BPF_TC_HOOK.varHandle(groupElement("attach_point"));
+    private static final VarHandle OPTS_SZ = BPF_TC_OPTS.varHandle(groupElement("sz"));
+    private static final VarHandle OPTS_PROG_FD = BPF_TC_OPTS.varHandle(groupElement("prog_fd"));
+    private static final VarHandle OPTS_PROG_ID = BPF_TC_OPTS.varHandle(groupElement("prog_id"));
+    private static final VarHandle OPTS_HANDLE = BPF_TC_OPTS.varHandle(groupElement("handle"));
+    private static final VarHandle OPTS_PRIORITY = BPF_TC_OPTS.varHandle(groupElement("priority"));
 
     private final String program;
     private final int ifindex;
@@ -56,20 +55,19 @@ public final class TcAttachment implements AutoCloseable {
         String where = (attachPoint == EGRESS ? "egress" : "ingress") + " of ifindex " + ifindex;
         try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
             MemorySegment hook = hook(arena, ifindex, attachPoint);
-            int rc = LibBpf.tcHookCreate(hook);
-            if (rc < 0 && rc != -EEXIST) {
+            int rc = LIBBPF.bpf_tc_hook_create(hook);
+            if (rc < 0 && rc != -Errno.EEXIST) {
                 throw BpfException.of("creating the clsact qdisc on ifindex " + ifindex + " failed",
-                        -rc, rc == -ENODEV || rc == -22 ? "No interface has index " + ifindex
+                        -rc, rc == -Errno.ENODEV || rc == -Errno.EINVAL ? "No interface has index " + ifindex
                                 : "Run as root (CAP_NET_ADMIN)", log);
             }
             boolean created = rc == 0;
             if (!created) {
                 log.discard(); // libbpf warns about the existing qdisc it was told to expect
             }
-            MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, OPTS_SIZE);
-            opts.set(JAVA_INT, OPTS_PROG_FD, progFd);
-            rc = LibBpf.tcAttach(hook, opts);
+            MemorySegment opts = opts(arena);
+            OPTS_PROG_FD.set(opts, 0L, progFd);
+            rc = LIBBPF.bpf_tc_attach(hook, opts);
             if (rc < 0) {
                 if (created) {
                     destroyQdisc(arena, ifindex);
@@ -77,22 +75,28 @@ public final class TcAttachment implements AutoCloseable {
                 throw BpfException.of("attaching TC program '" + program + "' to " + where + " failed",
                         -rc, "Is it a TC program (SEC(\"tc\"))?", log);
             }
-            return new TcAttachment(program, ifindex, attachPoint, opts.get(JAVA_INT, OPTS_HANDLE),
-                    opts.get(JAVA_INT, OPTS_PRIORITY), opts.get(JAVA_INT, OPTS_PROG_ID), created);
+            return new TcAttachment(program, ifindex, attachPoint, (int) OPTS_HANDLE.get(opts, 0L),
+                    (int) OPTS_PRIORITY.get(opts, 0L), (int) OPTS_PROG_ID.get(opts, 0L), created);
         }
     }
 
     private static MemorySegment hook(Arena arena, int ifindex, int attachPoint) {
-        MemorySegment hook = arena.allocate(HOOK_SIZE, 8);
-        hook.set(JAVA_LONG, 0, HOOK_SIZE);
-        hook.set(JAVA_INT, HOOK_IFINDEX, ifindex);
-        hook.set(JAVA_INT, HOOK_ATTACH_POINT, attachPoint);
+        MemorySegment hook = arena.allocate(BPF_TC_HOOK);
+        HOOK_SZ.set(hook, 0L, BPF_TC_HOOK.byteSize());
+        HOOK_IFINDEX.set(hook, 0L, ifindex);
+        HOOK_ATTACH_POINT.set(hook, 0L, attachPoint);
         return hook;
+    }
+
+    private static MemorySegment opts(Arena arena) {
+        MemorySegment opts = arena.allocate(BPF_TC_OPTS);
+        OPTS_SZ.set(opts, 0L, BPF_TC_OPTS.byteSize());
+        return opts;
     }
 
     /** bpf_tc_hook_destroy removes the qdisc only when asked for both directions at once. */
     private static int destroyQdisc(Arena arena, int ifindex) {
-        return LibBpf.tcHookDestroy(hook(arena, ifindex, INGRESS | EGRESS));
+        return LIBBPF.bpf_tc_hook_destroy(hook(arena, ifindex, INGRESS | EGRESS));
     }
 
     public int ifindex() {
@@ -126,23 +130,27 @@ public final class TcAttachment implements AutoCloseable {
         }
         closed = true;
         try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
-            MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, OPTS_SIZE);
-            opts.set(JAVA_INT, OPTS_HANDLE, handle);
-            opts.set(JAVA_INT, OPTS_PRIORITY, priority);
-            int rc = LibBpf.tcDetach(hook(arena, ifindex, attachPoint), opts);
-            if (rc < 0 && rc != -ENOENT && rc != -ENODEV && rc != -22) {
+            MemorySegment opts = opts(arena);
+            OPTS_HANDLE.set(opts, 0L, handle);
+            OPTS_PRIORITY.set(opts, 0L, priority);
+            int rc = LIBBPF.bpf_tc_detach(hook(arena, ifindex, attachPoint), opts);
+            if (rc < 0 && !gone(rc)) {
                 throw BpfException.of("detaching TC program '" + program + "' from ifindex "
                         + ifindex + " failed", -rc, "Run as root (CAP_NET_ADMIN)", log);
             }
-            if (createdHook && rc != -ENODEV) {
+            if (createdHook && rc != -Errno.ENODEV) {
                 rc = destroyQdisc(arena, ifindex);
-                if (rc < 0 && rc != -ENOENT && rc != -ENODEV && rc != -22) {
+                if (rc < 0 && !gone(rc)) {
                     throw BpfException.of("removing the clsact qdisc of ifindex " + ifindex
                             + " failed", -rc, "Remove it with tc qdisc del dev <if> clsact", log);
                 }
             }
         }
+    }
+
+    /** Whether a detach failed only because the filter, the qdisc or the interface is gone already. */
+    private static boolean gone(int rc) {
+        return rc == -Errno.ENOENT || rc == -Errno.ENODEV || rc == -Errno.EINVAL;
     }
 
     @Override

@@ -6,7 +6,8 @@
  * dies) or to TC clsact egress/ingress, or run without a network through BPF_PROG_TEST_RUN
  * ({@link io.dint.bpf.BpfProgram#testRun}). Map
  * elements are read and written through {@link java.lang.foreign.MemorySegment}s, heap or native,
- * without allocation. All native calls live in one package-private class, {@code LibBpf}; struct
- * offsets are those of libbpf 1.1.2's headers on LP64 and are noted where they are used.
+ * without allocation. libbpf's functions are declared once, in the package-private interface
+ * {@code LibBpf}, and bound by {@link io.dint.sys.Native}; the structs passed to libbpf and the
+ * kernel are named layouts ({@code BpfStructs}) checked against BTF by a test.
  */
 package io.dint.bpf;

@@ -1,16 +1,16 @@
 package io.dint.net;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static io.dint.sys.SocketStructs.IOVEC;
+import static io.dint.sys.SocketStructs.MMSGHDR;
+import static io.dint.sys.SocketStructs.SOCKADDR_IN;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.dint.sys.Libc;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -22,50 +22,31 @@ import java.nio.ByteOrder;
  * first {@code n} slots hold the received datagrams, their lengths and their senders; rewriting a
  * payload in place and calling {@link UdpSocket#send} with the same {@code n} answers every sender.
  *
- * <p>Native layout (x86-64): two {@code struct mmsghdr[capacity]} arrays, one for sending and one for
- * receiving, each with its own {@code struct iovec[capacity]}; they share one
+ * <p>Native layout ({@link io.dint.sys.SocketStructs}): two {@code struct mmsghdr[capacity]} arrays,
+ * one for sending and one for receiving, each with its own {@code struct iovec[capacity]}; they share one
  * {@code struct sockaddr_in[capacity]} and the payload buffers. Send iovecs carry the slot lengths;
  * receive iovecs always cover the whole slot, so a receive never has to reset anything first.
  *
  * <p>Not thread-safe: one batch belongs to one thread at a time. Accessors allocate nothing.
  */
 public final class MsgBatch implements AutoCloseable {
-    static final StructLayout IOVEC = MemoryLayout.structLayout(
-            ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
-    static final StructLayout MSGHDR = MemoryLayout.structLayout(
-            ADDRESS.withName("msg_name"),
-            JAVA_INT.withName("msg_namelen"), MemoryLayout.paddingLayout(4),
-            ADDRESS.withName("msg_iov"),
-            JAVA_LONG.withName("msg_iovlen"),
-            ADDRESS.withName("msg_control"),
-            JAVA_LONG.withName("msg_controllen"),
-            JAVA_INT.withName("msg_flags"), MemoryLayout.paddingLayout(4));
-    static final StructLayout MMSGHDR = MemoryLayout.structLayout(
-            MSGHDR.withName("msg_hdr"), JAVA_INT.withName("msg_len"), MemoryLayout.paddingLayout(4));
-    static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(
-            JAVA_SHORT.withName("sin_family"),
-            JAVA_SHORT.withName("sin_port"),
-            JAVA_INT.withName("sin_addr"),
-            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sin_zero"));
-
     static final long HDR_SIZE = MMSGHDR.byteSize();
     static final long IOV_SIZE = IOVEC.byteSize();
     static final long SA_SIZE = SOCKADDR_IN.byteSize();
-    static final long OFF_NAME = off(MMSGHDR, "msg_hdr", "msg_name");
-    static final long OFF_NAMELEN = off(MMSGHDR, "msg_hdr", "msg_namelen");
-    static final long OFF_IOV = off(MMSGHDR, "msg_hdr", "msg_iov");
-    static final long OFF_IOVLEN = off(MMSGHDR, "msg_hdr", "msg_iovlen");
-    static final long OFF_FLAGS = off(MMSGHDR, "msg_hdr", "msg_flags");
-    static final long OFF_MSGLEN = off(MMSGHDR, "msg_len");
-    static final long OFF_IOV_BASE = off(IOVEC, "iov_base");
-    static final long OFF_IOV_LEN = off(IOVEC, "iov_len");
-    static final long OFF_SIN_FAMILY = off(SOCKADDR_IN, "sin_family");
-    static final long OFF_SIN_PORT = off(SOCKADDR_IN, "sin_port");
-    static final long OFF_SIN_ADDR = off(SOCKADDR_IN, "sin_addr");
+    static final long OFF_NAME = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_name"));
+    static final long OFF_NAMELEN = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_namelen"));
+    static final long OFF_IOV = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iov"));
+    static final long OFF_IOVLEN = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iovlen"));
+    static final long OFF_FLAGS = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_flags"));
+    static final long OFF_MSGLEN = MMSGHDR.byteOffset(groupElement("msg_len"));
+    static final long OFF_IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    static final long OFF_IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+    static final long OFF_SIN_FAMILY = SOCKADDR_IN.byteOffset(groupElement("sin_family"));
+    static final long OFF_SIN_PORT = SOCKADDR_IN.byteOffset(groupElement("sin_port"));
+    static final long OFF_SIN_ADDR = SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
 
     private static final ValueLayout.OfShort PORT_BE = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt ADDR_BE = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int MSG_TRUNC = 0x20;
     private static final long ALIGN = 64;
 
     private final Arena arena;
@@ -148,7 +129,7 @@ public final class MsgBatch implements AutoCloseable {
 
     /** Whether the datagram received into slot {@code i} was longer than the slot and got cut. */
     public boolean truncated(int i) {
-        return (mem.get(JAVA_INT, recvHdr + HDR_SIZE * check(i) + OFF_FLAGS) & MSG_TRUNC) != 0;
+        return (mem.get(JAVA_INT, recvHdr + HDR_SIZE * check(i) + OFF_FLAGS) & Libc.MSG_TRUNC) != 0;
     }
 
     /** Sender of the datagram received into slot {@code i}, or destination of slot {@code i} when sending (host order). */
@@ -267,13 +248,5 @@ public final class MsgBatch implements AutoCloseable {
 
     private static long roundUp(long v, long a) {
         return (v + a - 1) / a * a;
-    }
-
-    private static long off(StructLayout l, String... path) {
-        PathElement[] p = new PathElement[path.length];
-        for (int i = 0; i < path.length; i++) {
-            p[i] = PathElement.groupElement(path[i]);
-        }
-        return l.byteOffset(p);
     }
 }

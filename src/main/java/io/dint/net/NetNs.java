@@ -1,7 +1,10 @@
 package io.dint.net;
 
+import static io.dint.sys.Libc.LIBC;
+
+import io.dint.sys.Libc;
+import io.dint.sys.NativeException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Moves the calling thread into a named network namespace (one made by {@code ip netns add}).
@@ -85,32 +88,16 @@ public final class NetNs {
 
     private static int open(String path, String what) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment capture = Libc.newCapture(a);
-            int fd = (int) Libc.OPEN.invokeExact(capture, a.allocateFrom(path), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw Libc.error("open(" + path + ") for " + what, Libc.errno(capture));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            int fd = LIBC.open(a.allocateFrom(path), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            return NativeException.check(fd, "open(" + path + ") for " + what);
         }
     }
 
     private static void setns(int fd, String nsName) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment capture = Libc.newCapture(a);
-            int r = (int) Libc.SETNS.invokeExact(capture, fd, Libc.CLONE_NEWNET);
-            if (r < 0) {
-                throw Libc.error("setns(" + nsName + ", CLONE_NEWNET) (needs CAP_SYS_ADMIN)", Libc.errno(capture));
-            }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        NativeException.check(LIBC.setns(fd, Libc.CLONE_NEWNET), "setns(" + nsName + ", CLONE_NEWNET) (needs CAP_SYS_ADMIN)");
     }
 
     private static void close(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            Libc.closeFd(fd, Libc.newCapture(a));
-        }
+        LIBC.close(fd);
     }
 }

@@ -1,9 +1,17 @@
 package io.dint.net;
 
+import static io.dint.sys.Libc.LIBC;
+import static io.dint.sys.SocketStructs.OLD_TIMEVAL;
+import static io.dint.sys.SocketStructs.SOCKADDR_IN;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.dint.sys.Errno;
+import io.dint.sys.Libc;
+import io.dint.sys.NativeException;
+import io.dint.sys.PollFds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -25,25 +33,18 @@ public final class UdpSocket implements AutoCloseable {
     /** How long a blocked receive sleeps before it looks at the closed flag again. */
     static final int BLOCKING_SLICE_MILLIS = 100;
     private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
+    private static final long TV_USEC = OLD_TIMEVAL.byteOffset(groupElement("tv_usec"));
 
     private final int fd;
     private final int localPort;
-    private final MemorySegment sendErrno;
-    private final MemorySegment recvErrno;
-    private final MemorySegment pollFd;
-    private final long pollFdAddress;
+    private final PollFds pollFd;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
     private UdpSocket(int fd, int localPort, Arena arena) {
         this.fd = fd;
         this.localPort = localPort;
-        this.sendErrno = Libc.newCapture(arena);
-        this.recvErrno = Libc.newCapture(arena);
-        this.pollFd = arena.allocate(8, 8);
-        this.pollFdAddress = pollFd.address();
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, Libc.POLLIN);
+        this.pollFd = new PollFds(arena, fd);
     }
 
     /**
@@ -55,69 +56,47 @@ public final class UdpSocket implements AutoCloseable {
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port " + port + " outside 0..65535");
         }
-        // Small native scratch (errno captures, pollfd) lives as long as the object: no close races.
+        int fd = NativeException.check(LIBC.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0),
+                "socket(AF_INET, SOCK_DGRAM)");
+        // The pollfd lives as long as the object: no close races.
         Arena arena = Arena.ofAuto();
-        MemorySegment capture = Libc.newCapture(arena);
-        int fd;
-        try {
-            fd = (int) Libc.SOCKET.invokeExact(capture, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-        if (fd < 0) {
-            throw Libc.error("socket(AF_INET, SOCK_DGRAM)", Libc.errno(capture));
-        }
-        try {
-            MemorySegment one = arena.allocate(JAVA_INT);
-            one.set(JAVA_INT, 0, 1);
+        try (Arena tmp = Arena.ofConfined()) {
             if (reusePort) {
-                setOption(fd, Libc.SO_REUSEPORT, one, capture, "SO_REUSEPORT");
+                setOption(fd, Libc.SO_REUSEPORT, tmp.allocateFrom(JAVA_INT, 1), "SO_REUSEPORT");
             }
-            MemorySegment size = arena.allocate(JAVA_INT);
-            size.set(JAVA_INT, 0, BUFFER_BYTES);
-            if (!trySetOption(fd, Libc.SO_RCVBUFFORCE, size, capture)) {
-                setOption(fd, Libc.SO_RCVBUF, size, capture, "SO_RCVBUF");
+            MemorySegment size = tmp.allocateFrom(JAVA_INT, BUFFER_BYTES);
+            if (!trySetOption(fd, Libc.SO_RCVBUFFORCE, size)) {
+                setOption(fd, Libc.SO_RCVBUF, size, "SO_RCVBUF");
             }
-            if (!trySetOption(fd, Libc.SO_SNDBUFFORCE, size, capture)) {
-                setOption(fd, Libc.SO_SNDBUF, size, capture, "SO_SNDBUF");
+            if (!trySetOption(fd, Libc.SO_SNDBUFFORCE, size)) {
+                setOption(fd, Libc.SO_SNDBUF, size, "SO_SNDBUF");
             }
-            MemorySegment timeout = arena.allocate(16, 8); // struct timeval
-            timeout.set(JAVA_LONG, 0, 0L);
-            timeout.set(JAVA_LONG, 8, BLOCKING_SLICE_MILLIS * 1000L);
-            setOption(fd, Libc.SO_RCVTIMEO, timeout, capture, "SO_RCVTIMEO");
+            MemorySegment timeout = tmp.allocate(OLD_TIMEVAL);
+            timeout.set(JAVA_LONG, TV_USEC, BLOCKING_SLICE_MILLIS * 1000L);
+            setOption(fd, Libc.SO_RCVTIMEO, timeout, "SO_RCVTIMEO");
 
-            MemorySegment sa = arena.allocate(MsgBatch.SOCKADDR_IN);
+            MemorySegment sa = tmp.allocate(SOCKADDR_IN);
             sa.set(JAVA_SHORT, MsgBatch.OFF_SIN_FAMILY, (short) Libc.AF_INET);
             sa.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), MsgBatch.OFF_SIN_PORT, (short) port);
             sa.set(JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN), MsgBatch.OFF_SIN_ADDR, ipv4Addr);
-            int r = (int) Libc.BIND.invokeExact(capture, fd, sa, (int) sa.byteSize());
-            if (r < 0) {
-                throw Libc.error("bind(" + Ipv4.format(ipv4Addr) + ":" + port + ")", Libc.errno(capture));
-            }
-            MemorySegment len = arena.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, (int) sa.byteSize());
-            r = (int) Libc.GETSOCKNAME.invokeExact(capture, fd, sa, len);
-            if (r < 0) {
-                throw Libc.error("getsockname", Libc.errno(capture));
-            }
+            NativeException.check(LIBC.bind(fd, sa, (int) sa.byteSize()), "bind(" + Ipv4.format(ipv4Addr) + ":" + port + ")");
+            MemorySegment len = tmp.allocateFrom(JAVA_INT, (int) sa.byteSize());
+            NativeException.check(LIBC.getsockname(fd, sa, len), "getsockname");
             int bound = Short.toUnsignedInt(sa.get(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), MsgBatch.OFF_SIN_PORT));
             return new UdpSocket(fd, bound, arena);
-        } catch (Throwable t) {
-            Libc.closeFd(fd, capture);
-            throw Libc.rethrow(t);
+        } catch (RuntimeException | Error e) {
+            LIBC.close(fd);
+            throw e;
         }
     }
 
-    private static boolean trySetOption(int fd, int option, MemorySegment value, MemorySegment capture)
-            throws Throwable {
-        return (int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, option, value, (int) value.byteSize()) == 0;
+    private static boolean trySetOption(int fd, int option, MemorySegment value) {
+        return LIBC.setsockopt(fd, Libc.SOL_SOCKET, option, value, (int) value.byteSize()) == 0;
     }
 
-    private static void setOption(int fd, int option, MemorySegment value, MemorySegment capture, String name)
-            throws Throwable {
-        if (!trySetOption(fd, option, value, capture)) {
-            throw Libc.error("setsockopt(" + name + ")", Libc.errno(capture));
-        }
+    private static void setOption(int fd, int option, MemorySegment value, String name) {
+        NativeException.check(LIBC.setsockopt(fd, Libc.SOL_SOCKET, option, value, (int) value.byteSize()),
+                "setsockopt(" + name + ")");
     }
 
     /**
@@ -127,12 +106,7 @@ public final class UdpSocket implements AutoCloseable {
      */
     public void disableChecksum() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Libc.newCapture(arena);
-            MemorySegment one = arena.allocate(JAVA_INT);
-            one.set(JAVA_INT, 0, 1);
-            setOption(fd, Libc.SO_NO_CHECK, one, capture, "SO_NO_CHECK");
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            setOption(fd, Libc.SO_NO_CHECK, arena.allocateFrom(JAVA_INT, 1), "SO_NO_CHECK");
         }
     }
 
@@ -168,12 +142,10 @@ public final class UdpSocket implements AutoCloseable {
                 return r;
             }
             int e = -r;
-            if (e == Libc.EAGAIN || e == Libc.EINTR || e == Libc.ENOBUFS) {
+            if (e == Errno.EAGAIN || e == Errno.EINTR || e == Errno.ENOBUFS) {
                 return 0;
             }
-            throw Libc.error("sendmmsg", e);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            throw NativeException.of("sendmmsg", e, null);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -194,17 +166,15 @@ public final class UdpSocket implements AutoCloseable {
             if (n > 0 || timeoutMillis <= 0) {
                 return n;
             }
-            int ready = pollOnce(timeoutMillis);
+            int ready = pollFd.pollIn(timeoutMillis);
             if (ready <= 0) {
                 int e = -ready;
-                if (ready == 0 || e == Libc.EINTR) {
+                if (ready == 0 || e == Errno.EINTR) {
                     return 0;
                 }
-                throw Libc.error("poll", e);
+                throw NativeException.of("poll", e, null);
             }
             return closed ? 0 : recvNow(batch, true);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -214,7 +184,7 @@ public final class UdpSocket implements AutoCloseable {
      * Takes what is queued without waiting. A failure is taken for "nothing yet" unless
      * {@code checked} (poll said the socket is ready), when its errno is learnt and an error thrown.
      */
-    private int recvNow(MsgBatch batch, boolean checked) throws Throwable {
+    private int recvNow(MsgBatch batch, boolean checked) {
         int n = recvmmsgOnce(batch, Libc.MSG_DONTWAIT);
         if (n < 0 && checked) {
             n = recvmmsgChecked(batch);
@@ -230,46 +200,32 @@ public final class UdpSocket implements AutoCloseable {
             return 0;
         }
         int e = -n;
-        if (!checked || e == Libc.EAGAIN || e == Libc.EINTR) {
+        if (!checked || e == Errno.EAGAIN || e == Errno.EINTR) {
             return 0;
         }
-        throw Libc.error("recvmmsg", e);
+        throw NativeException.of("recvmmsg", e, null);
     }
 
-    // The hot downcalls go without errno capture (Libc's *_NO_ERRNO handles): the FFM runtime slices
+    // The hot downcalls go without errno capture (Libc's ...NoErrno bindings): the FFM runtime slices
     // the capture segment on every capturing call, and the JIT does not always remove that
     // allocation, even from methods this small (seen: 40 bytes a poll in a busy test JVM). Only a
     // call that failed is made again with errno captured, to learn why. Each returns the result, or
     // minus the errno.
 
-    private int sendmmsgOnce(long hdrs, int n) throws Throwable {
-        int r = (int) Libc.SENDMMSG_NO_ERRNO.invokeExact(fd, hdrs, n, Libc.MSG_DONTWAIT);
-        if (r >= 0) {
-            return r;
-        }
+    private int sendmmsgOnce(long hdrs, int n) {
+        int r = LIBC.sendmmsgNoErrno(fd, hdrs, n, Libc.MSG_DONTWAIT);
         // sendmmsg fails only when its first message does, so nothing went out: send again to learn why
-        r = (int) Libc.SENDMMSG.invokeExact(sendErrno, fd, hdrs, n, Libc.MSG_DONTWAIT);
-        return r >= 0 ? r : -Libc.errno(sendErrno);
+        return r >= 0 ? r : LIBC.sendmmsg(fd, hdrs, n, Libc.MSG_DONTWAIT);
     }
 
     /** Without errno: the result, or -1 for a failure of unknown cause. */
-    private int recvmmsgOnce(MsgBatch batch, int flags) throws Throwable {
-        return (int) Libc.RECVMMSG_NO_ERRNO.invokeExact(fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
+    private int recvmmsgOnce(MsgBatch batch, int flags) {
+        return LIBC.recvmmsgNoErrno(fd, batch.recvHdrAddress(), batch.capacity(), flags, 0L);
     }
 
     /** After a failure: again without waiting, errno captured. */
-    private int recvmmsgChecked(MsgBatch batch) throws Throwable {
-        int n = (int) Libc.RECVMMSG.invokeExact(recvErrno, fd, batch.recvHdrAddress(), batch.capacity(), Libc.MSG_DONTWAIT, 0L);
-        return n >= 0 ? n : -Libc.errno(recvErrno);
-    }
-
-    private int pollOnce(int timeoutMillis) throws Throwable {
-        int r = (int) Libc.POLL_NO_ERRNO.invokeExact(pollFdAddress, 1L, timeoutMillis);
-        if (r >= 0) {
-            return r;
-        }
-        r = (int) Libc.POLL.invokeExact(recvErrno, pollFdAddress, 1L, 0); // failed (EINTR, mostly): ask again, errno captured
-        return r >= 0 ? r : -Libc.errno(recvErrno);
+    private int recvmmsgChecked(MsgBatch batch) {
+        return LIBC.recvmmsg(fd, batch.recvHdrAddress(), batch.capacity(), Libc.MSG_DONTWAIT, 0L);
     }
 
     /**
@@ -302,14 +258,12 @@ public final class UdpSocket implements AutoCloseable {
                 }
                 if (n < 0) {
                     int e = -n;
-                    if (e != Libc.EAGAIN && e != Libc.EINTR) {
-                        throw Libc.error("recvmmsg", e);
+                    if (e != Errno.EAGAIN && e != Errno.EINTR) {
+                        throw NativeException.of("recvmmsg", e, null);
                     }
                 }
             }
             return -1;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -329,23 +283,19 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        Arena scratch = Arena.ofConfined();
-        try (scratch) {
-            MemorySegment capture = Libc.newCapture(scratch);
+        try {
             // shutdown() on an unconnected UDP socket reports ENOTCONN but still wakes blocked readers.
-            int ignored = (int) Libc.SHUTDOWN.invokeExact(capture, fd, Libc.SHUT_RDWR);
+            LIBC.shutdown(fd, Libc.SHUT_RDWR);
             long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
             if (inFlight.get() == 0) {
-                Libc.closeFd(fd, capture);
+                LIBC.close(fd);
             }
             // else: a caller is stuck in the kernel; leaking the descriptor is safer than closing it under them.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 

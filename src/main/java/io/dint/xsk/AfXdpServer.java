@@ -1,11 +1,9 @@
 package io.dint.xsk;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
 import io.dint.server.ServiceServer;
+import io.dint.sys.PollFds;
 import io.dint.wire.Stat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,7 +47,7 @@ public final class AfXdpServer implements ServiceServer {
     private final XskRedirect redirect;
     private final long[] stats = new long[Stat.MAX];
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment pollFds;
+    private final PollFds pollFds;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -113,11 +111,7 @@ public final class AfXdpServer implements ServiceServer {
             throw e;
         }
         this.redirect = r;
-        this.pollFds = arena.allocate(8L * n, 8);
-        for (int q = 0; q < n; q++) {
-            pollFds.set(JAVA_INT, 8L * q, queues.get(q).socket.fd());
-            pollFds.set(JAVA_SHORT, 8L * q + 4, Syscalls.POLLIN);
-        }
+        this.pollFds = new PollFds(arena, queues.stream().mapToInt(q -> q.socket.fd()).toArray());
         this.thread = Thread.ofPlatform().name("afxdp-server-" + iface).daemon().start(this::run);
     }
 
@@ -251,12 +245,7 @@ public final class AfXdpServer implements ServiceServer {
     }
 
     private void sleepUntilTraffic() {
-        try {
-            int r = (int) Syscalls.POLL_NO_ERRNO.invokeExact(pollFds.address(), (long) queues.size(), IDLE_POLL_MILLIS);
-            assert r >= -1;
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
-        }
+        pollFds.pollIn(IDLE_POLL_MILLIS); // whatever it says, the loop looks at every ring next
     }
 
     @Override

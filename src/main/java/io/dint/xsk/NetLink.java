@@ -1,8 +1,18 @@
 package io.dint.xsk;
 
+import static io.dint.sys.Libc.LIBC;
+import static io.dint.sys.SocketStructs.ETHTOOL_CHANNELS;
+import static io.dint.sys.SocketStructs.IFREQ;
+import static io.dint.sys.SocketStructs.SOCKADDR;
+import static io.dint.sys.SocketStructs.SOCKADDR_IN;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.dint.net.Ipv4;
+import io.dint.sys.Errno;
+import io.dint.sys.Libc;
+import io.dint.sys.NativeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -30,66 +40,64 @@ import java.util.List;
  * @param rxQueues  receive queues (channels) the driver reports, at least 1
  */
 record NetLink(String name, int index, long mac, int ipv4, int mtu, int rxQueues) {
-    private static final int ETHTOOL_GCHANNELS = 0x3c;
     private static final int ATF_COM = 0x2;
+    private static final long IFR_INDEX = ifru("ifru_ivalue"); // ifr_ifindex
+    private static final long IFR_MTU = ifru("ifru_mtu");
+    private static final long IFR_DATA = ifru("ifru_data");
+    private static final long IFR_MAC = ifru("ifru_hwaddr") + SOCKADDR.byteOffset(groupElement("sa_data"));
+    private static final long IFR_IPV4 = ifru("ifru_addr") + SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
+    private static final long CHANNELS_CMD = ETHTOOL_CHANNELS.byteOffset(groupElement("cmd"));
+    private static final long CHANNELS_RX = ETHTOOL_CHANNELS.byteOffset(groupElement("rx_count"));
+    private static final long CHANNELS_COMBINED = ETHTOOL_CHANNELS.byteOffset(groupElement("combined_count"));
 
     /** Reads the interface {@code name} of the calling thread's namespace. */
     static NetLink of(String name) {
         if (name.isEmpty() || name.length() > 15) {
             throw new IllegalArgumentException("not an interface name: '" + name + "'");
         }
+        int fd = NativeException.check(LIBC.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0),
+                "socket(AF_INET, SOCK_DGRAM)");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment capture = Syscalls.newCapture(a);
-            int fd = (int) Syscalls.SOCKET.invokeExact(capture, Syscalls.AF_INET, Syscalls.SOCK_DGRAM | Syscalls.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw Syscalls.error("socket(AF_INET, SOCK_DGRAM)", Syscalls.errno(capture), null);
+            MemorySegment req = a.allocate(IFREQ);
+            int r = ioctl(fd, Libc.SIOCGIFINDEX, req, name);
+            if (r < 0) {
+                throw NativeException.of("looking up interface '" + name + "' (SIOCGIFINDEX)", -r,
+                        r == -Errno.ENODEV ? "No such interface in this network namespace: check the name with ip link" : null);
             }
-            try {
-                MemorySegment req = a.allocate(Syscalls.IFREQ_SIZE, 8);
-                if (ioctl(fd, Syscalls.SIOCGIFINDEX, req, name, capture) < 0) {
-                    int e = Syscalls.errno(capture);
-                    throw Syscalls.error("looking up interface '" + name + "' (SIOCGIFINDEX)", e,
-                            e == Syscalls.ENODEV ? "No such interface in this network namespace: check the name with ip link" : null);
-                }
-                int index = req.get(JAVA_INT, 16);
-                if (ioctl(fd, Syscalls.SIOCGIFHWADDR, req, name, capture) < 0) {
-                    throw Syscalls.error("reading the MAC of '" + name + "' (SIOCGIFHWADDR)", Syscalls.errno(capture), null);
-                }
-                long mac = UdpFrame.mac(req, 18); // sockaddr.sa_data
-                int ipv4 = 0;
-                if (ioctl(fd, Syscalls.SIOCGIFADDR, req, name, capture) == 0) {
-                    ipv4 = req.get(JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN), 20); // sockaddr_in.sin_addr
-                }
-                if (ioctl(fd, Syscalls.SIOCGIFMTU, req, name, capture) < 0) {
-                    throw Syscalls.error("reading the MTU of '" + name + "' (SIOCGIFMTU)", Syscalls.errno(capture), null);
-                }
-                int mtu = req.get(JAVA_INT, 16);
-                int queues = 1;
-                MemorySegment channels = a.allocate(36, 4); // struct ethtool_channels: 9 u32
-                channels.set(JAVA_INT, 0, ETHTOOL_GCHANNELS);
-                req.fill((byte) 0);
-                req.setString(0, name);
-                req.set(java.lang.foreign.ValueLayout.ADDRESS, 16, channels);
-                int r = (int) Syscalls.IOCTL.invokeExact(capture, fd, (long) Syscalls.SIOCETHTOOL, req);
-                if (r == 0) {
-                    int rx = channels.get(JAVA_INT, 20);
-                    int combined = channels.get(JAVA_INT, 32);
-                    // NICs count queue pairs as combined channels; veth reports rx (and combined = min(rx, tx)).
-                    queues = Math.max(1, Math.max(rx, combined));
-                }
-                return new NetLink(name, index, mac, ipv4, mtu, queues);
-            } finally {
-                Syscalls.close(fd);
+            int index = req.get(JAVA_INT, IFR_INDEX);
+            NativeException.check(ioctl(fd, Libc.SIOCGIFHWADDR, req, name), "reading the MAC of '" + name + "' (SIOCGIFHWADDR)");
+            long mac = UdpFrame.mac(req, IFR_MAC);
+            int ipv4 = ioctl(fd, Libc.SIOCGIFADDR, req, name) == 0 ? req.get(JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN), IFR_IPV4) : 0;
+            NativeException.check(ioctl(fd, Libc.SIOCGIFMTU, req, name), "reading the MTU of '" + name + "' (SIOCGIFMTU)");
+            int mtu = req.get(JAVA_INT, IFR_MTU);
+            int queues = 1;
+            MemorySegment channels = a.allocate(ETHTOOL_CHANNELS);
+            channels.set(JAVA_INT, CHANNELS_CMD, Libc.ETHTOOL_GCHANNELS);
+            req.fill((byte) 0);
+            req.setString(0, name);
+            req.set(ADDRESS, IFR_DATA, channels);
+            if (LIBC.ioctl(fd, Libc.SIOCETHTOOL, req) == 0) {
+                int rx = channels.get(JAVA_INT, CHANNELS_RX);
+                int combined = channels.get(JAVA_INT, CHANNELS_COMBINED);
+                // NICs count queue pairs as combined channels; veth reports rx (and combined = min(rx, tx)).
+                queues = Math.max(1, Math.max(rx, combined));
             }
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
+            return new NetLink(name, index, mac, ipv4, mtu, queues);
+        } finally {
+            LIBC.close(fd);
         }
     }
 
-    private static int ioctl(int fd, int request, MemorySegment req, String name, MemorySegment capture) throws Throwable {
+    /** The offset in struct ifreq of a member of its union ifr_ifru. */
+    private static long ifru(String member) {
+        return IFREQ.byteOffset(groupElement("ifr_ifru"), groupElement(member));
+    }
+
+    /** An interface ioctl on {@code name}: 0, or -errno. */
+    private static int ioctl(int fd, int request, MemorySegment req, String name) {
         req.fill((byte) 0);
-        req.setString(0, name);
-        return (int) Syscalls.IOCTL.invokeExact(capture, fd, (long) request, req);
+        req.setString(0, name); // ifr_name, first
+        return LIBC.ioctl(fd, request, req);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dint.xsk;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -27,6 +28,10 @@ import java.lang.invoke.VarHandle;
  */
 final class XskRing {
     private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final long DESC_SIZE = IfXdp.DESC.byteSize();
+    private static final long DESC_ADDR = IfXdp.DESC.byteOffset(groupElement("addr"));
+    private static final long DESC_LEN = IfXdp.DESC.byteOffset(groupElement("len"));
+    private static final long DESC_OPTIONS = IfXdp.DESC.byteOffset(groupElement("options"));
 
     private final MemorySegment mem;
     private final long producerOff;
@@ -42,7 +47,7 @@ final class XskRing {
     /**
      * @param mem        the mapped ring (or, in tests, any native segment laid out the same way)
      * @param flagsOff   offset of the flags word, or -1 when the kernel has none
-     * @param entryBytes 8 for the fill and completion rings (u64 addresses), 16 for RX and TX ({@code xdp_desc})
+     * @param entryBytes 8 for the fill and completion rings (u64 addresses), 16 for RX and TX ({@link IfXdp#XDP_DESC})
      * @param producer   whether we are this ring's producer
      */
     XskRing(MemorySegment mem, long producerOff, long consumerOff, long descOff, long flagsOff, int size,
@@ -50,7 +55,7 @@ final class XskRing {
         if (Integer.bitCount(size) != 1) {
             throw new IllegalArgumentException("ring size must be a power of two, got " + size);
         }
-        if (entryBytes != 8 && entryBytes != Syscalls.DESC_SIZE) {
+        if (entryBytes != 8 && entryBytes != DESC_SIZE) {
             throw new IllegalArgumentException("ring entries are 8 or 16 bytes, got " + entryBytes);
         }
         if (mem.byteSize() < descOff + (long) size * entryBytes) {
@@ -149,22 +154,22 @@ final class XskRing {
 
     /** RX/TX descriptor {@code index}: UMEM address of the frame's first byte. */
     long descAddr(int index) {
-        return mem.get(JAVA_LONG, descOff + (long) (index & mask) * Syscalls.DESC_SIZE);
+        return mem.get(JAVA_LONG, descOff + (index & mask) * DESC_SIZE + DESC_ADDR);
     }
 
     int descLen(int index) {
-        return mem.get(JAVA_INT, descOff + (long) (index & mask) * Syscalls.DESC_SIZE + 8);
+        return mem.get(JAVA_INT, descOff + (index & mask) * DESC_SIZE + DESC_LEN);
     }
 
     void setDesc(int index, long addr, int len) {
-        long at = descOff + (long) (index & mask) * Syscalls.DESC_SIZE;
-        mem.set(JAVA_LONG, at, addr);
-        mem.set(JAVA_INT, at + 8, len);
-        mem.set(JAVA_INT, at + 12, 0);
+        long at = descOff + (index & mask) * DESC_SIZE;
+        mem.set(JAVA_LONG, at + DESC_ADDR, addr);
+        mem.set(JAVA_INT, at + DESC_LEN, len);
+        mem.set(JAVA_INT, at + DESC_OPTIONS, 0);
     }
 
     /** Whether the kernel asked for a syscall before it looks at this ring again ({@code XDP_USE_NEED_WAKEUP}). */
     boolean needsWakeup() {
-        return flagsOff >= 0 && ((int) INT.getAcquire(mem, flagsOff) & Syscalls.XDP_RING_NEED_WAKEUP) != 0;
+        return flagsOff >= 0 && ((int) INT.getAcquire(mem, flagsOff) & IfXdp.XDP_RING_NEED_WAKEUP) != 0;
     }
 }

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dint.sys.SocketStructs;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +15,9 @@ class MsgBatchTest {
 
     @Test
     void structLayoutsMatchLinuxX8664() {
-        assertThat(MsgBatch.MMSGHDR.byteSize()).isEqualTo(64);
-        assertThat(MsgBatch.IOVEC.byteSize()).isEqualTo(16);
-        assertThat(MsgBatch.SOCKADDR_IN.byteSize()).isEqualTo(16);
+        assertThat(SocketStructs.MMSGHDR.byteSize()).isEqualTo(64);
+        assertThat(SocketStructs.IOVEC.byteSize()).isEqualTo(16);
+        assertThat(SocketStructs.SOCKADDR_IN.byteSize()).isEqualTo(16);
         assertThat(MsgBatch.OFF_NAME).isEqualTo(0);
         assertThat(MsgBatch.OFF_NAMELEN).isEqualTo(8);
         assertThat(MsgBatch.OFF_IOV).isEqualTo(16);

@@ -114,7 +114,7 @@ class XskRingTest {
         MemorySegment m = ring(8, 16, 0, 0);
         XskRing tx = new XskRing(m, PROD, CONS, DESC, FLAGS, 8, 16, true);
         assertThat(tx.needsWakeup()).isFalse();
-        m.set(JAVA_INT, FLAGS, Syscalls.XDP_RING_NEED_WAKEUP);
+        m.set(JAVA_INT, FLAGS, IfXdp.XDP_RING_NEED_WAKEUP);
         assertThat(tx.needsWakeup()).isTrue();
         XskRing noFlags = new XskRing(m, PROD, CONS, DESC, -1, 8, 16, true);
         assertThat(noFlags.needsWakeup()).as("kernels without a flags word never ask").isFalse();
