@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./dint}: one subcommand per job. */
 @Command(name = "dint", mixinStandardHelpOptions = true,
         description = "DINT: distributed transactions answered in the kernel by XDP.",
-        subcommands = {ServeCommand.class, BenchCommand.class, ClusterCommand.class, ExampleCommand.class, ReplayCommand.class, CleanCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, ChaosCommand.class, ClusterCommand.class, ExampleCommand.class, ReplayCommand.class, CleanCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

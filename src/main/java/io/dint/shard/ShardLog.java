@@ -97,6 +97,12 @@ public final class ShardLog implements AutoCloseable {
         return r == null ? 0 : ShardCheck.scan(r).digest();
     }
 
+    /** Writes the records the log replays to (each key's last logged write) to {@code file} ({@link RecordFile}); returns how many. */
+    public long dump(Path file) {
+        ShardStore r = replayed();
+        return RecordFile.write(r, file);
+    }
+
     @Override
     public void close() {
         ShardStore r = replayed;

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.dint.server.DatagramService;
 import io.dint.server.Dedup;
+import io.dint.server.RecordDumps;
 import io.dint.wire.Hash64;
 import io.dint.wire.Header;
 import io.dint.wire.Op;
@@ -26,7 +27,7 @@ import java.util.Map;
  * carries a table tag in its top byte); a record's spin word is taken with a CAS and a busy record
  * is answered RETRY, as the kernel answers.
  */
-public final class ShardStore implements DatagramService, AutoCloseable {
+public final class ShardStore implements DatagramService, RecordDumps, AutoCloseable {
     // record layout
     static final int KEY = 0, SPIN = 8, VERSION = 12, SHARED = 16, EXCLUSIVE = 20, HOLDER = 24, FLAGS = 32,
             VALUE = 40, RECORD = 80;
@@ -396,6 +397,11 @@ public final class ShardStore implements DatagramService, AutoCloseable {
         Map<String, Object> m = ShardCheck.scan(this).toMap();
         ShardCheck.putLog(m, log);
         return m;
+    }
+
+    @Override
+    public Map<String, Object> dumpRecords(java.nio.file.Path records, java.nio.file.Path logRecords) {
+        return Map.of("records", RecordFile.write(this, records), "log_records", log.dump(logRecords));
     }
 
     /** Calls {@code visit} with the offset of every record ever created (existing or deleted). */

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.log.LogRings;
+import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
@@ -25,7 +26,7 @@ import java.util.Map;
  * them ({@link io.dint.log.LogServer}). Counters are the kernel's, the slow path's prefixed
  * {@code slow_}.
  */
-public final class ShardXdpServer implements ServiceServer {
+public final class ShardXdpServer implements ServiceServer, RecordDumps {
     public static final String PROGRAM = "shard_xdp";
     public static final String TC_PROGRAM = "shard_tc_egress";
     static final String CACHE = "shard_cache";
@@ -34,6 +35,9 @@ public final class ShardXdpServer implements ServiceServer {
     private final BpfObject object;
     private final int buckets;
     private final SlowPathXdpServer server;
+    private final ShardStore store;
+    private final Path log;
+    private final long logFrom;
 
     /**
      * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
@@ -90,6 +94,9 @@ public final class ShardXdpServer implements ServiceServer {
      *                from record {@code logFrom} on (what this server appended); null for none
      */
     public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads, Path log, long logFrom) {
+        this.store = store;
+        this.log = log;
+        this.logFrom = logFrom;
         this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
                 o -> {
                     Map<String, Object> m = check(o, store, buckets);
@@ -160,6 +167,23 @@ public final class ShardXdpServer implements ServiceServer {
     @Override
     public Map<String, Object> check() {
         return server.check();
+    }
+
+    /**
+     * Writes the records (the kernel's dirty ones written back into the store first, as the
+     * check does) and what the drained commit log replays to.
+     */
+    @Override
+    public Map<String, Object> dumpRecords(Path records, Path logRecords) {
+        check(object, store, buckets);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("records", RecordFile.write(store, records));
+        if (log != null) {
+            try (ShardLog replayed = ShardLog.replay(log, logFrom, store.capacity())) {
+                m.put("log_records", replayed.dump(logRecords));
+            }
+        }
+        return m;
     }
 
     /** The cache's bucket count. */

@@ -32,6 +32,20 @@ import java.lang.foreign.MemorySegment;
  * transaction restarts. RETRY and timeouts resend the same request (installs carry their version,
  * so a repeated install applies once). Nothing is allocated per request.
  *
+ * <p>Timeouts adapt to the round trips measured (RFC 6298: smoothed round trip plus four times its
+ * variation, from requests answered without a resend), between {@link #MIN_RTO_NANOS} and the
+ * configured timeout, and double per request with each resend up to {@link #MAX_BACKOFF_NANOS}: a
+ * lost datagram costs about one round trip's worth of waiting, not a fixed 20 ms, and a server
+ * that is down is not flooded.
+ *
+ * <p>Retries are bounded ({@link #giveUpAfter}): a phase still unanswered that long is given up.
+ * Before LOG nothing was written, so the attempt is aborted (what it holds is released, as far as
+ * the servers answer; the rest is left to the servers' leases). In LOG the outcome is unknown —
+ * some replicas may have logged the writes — so the transaction is counted as such
+ * ({@link ClientStats#UNKNOWN}), kept in {@link UnknownTxns} with what it read and wrote for the
+ * end-of-run resolution, and never counted as committed or aborted. From BACKUP on the transaction
+ * is committed: its installs are never given up.
+ *
  * <p>The commit protocol (README, "Commit protocol"): a transaction is committed once every
  * replica acknowledged its LOG records; from then on BACKUP, PRIMARY and RELEASE are each resent
  * through RETRY and timeouts until answered as the protocol allows — an install APPLIED or
@@ -81,7 +95,13 @@ public final class TxnEngine implements LoadLoop {
      * retransmission is always recognised.
      */
     public static final int MAX_INFLIGHT = Wire.DEDUP_WINDOW / MAX_REQUESTS;
-    private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2;
+    private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2, OUTCOME_UNKNOWN = 3;
+    /** The shortest timeout: below it a busy server's queueing alone would cause resends. */
+    public static final long MIN_RTO_NANOS = 2_000_000L;
+    /** The longest a request waits between resends once it has been resent a few times. */
+    public static final long MAX_BACKOFF_NANOS = 200_000_000L;
+    /** How long a phase is retried by default before it is given up. */
+    public static final long DEFAULT_GIVE_UP_NANOS = 60_000_000_000L;
 
     private final Transport transport;
     private final ClientStats stats;
@@ -91,6 +111,9 @@ public final class TxnEngine implements LoadLoop {
     private final int[] servers;
     private final int port;
     private final long timeoutNanos;
+    private long giveUpNanos = DEFAULT_GIVE_UP_NANOS;
+    private UnknownTxns unknown;
+    private long srtt = -1, rttvar, rto;   // round-trip estimate and the current timeout, ns
     private final boolean concurrencyControl;
     private final History history;
     private final CommittedState state;
@@ -107,6 +130,7 @@ public final class TxnEngine implements LoadLoop {
     private final long[] txnStart;
     private final int[] phaseGen;     // 19 bits, per slot
     private final long[] phaseSeq;    // seq of the current phase's request 0
+    private final long[] phaseStart;  // when the current phase began: its retries are bounded from there
     private final boolean[] conflict;
     private final boolean[] validationFailed;
     private final boolean[] idle;
@@ -125,6 +149,8 @@ public final class TxnEngine implements LoadLoop {
     private final boolean[] reqDone;
     private final boolean[] reqPending;
     private final long[] reqSentAt;
+    private final long[] reqRto;          // this request's timeout: doubles with each resend
+    private final boolean[] reqResent;    // sent more than once: its reply's round trip is ambiguous
 
     private long txnCounter;
     private volatile boolean stopping;
@@ -160,6 +186,7 @@ public final class TxnEngine implements LoadLoop {
         this.servers = servers.clone();
         this.port = port;
         this.timeoutNanos = timeoutNanos;
+        this.rto = timeoutNanos;
         this.concurrencyControl = concurrencyControl;
         this.history = history;
         this.state = state;
@@ -176,6 +203,7 @@ public final class TxnEngine implements LoadLoop {
         this.txnStart = new long[inflight];
         this.phaseGen = new int[inflight];
         this.phaseSeq = new long[inflight];
+        this.phaseStart = new long[inflight];
         this.conflict = new boolean[inflight];
         this.validationFailed = new boolean[inflight];
         this.idle = new boolean[inflight];
@@ -192,6 +220,22 @@ public final class TxnEngine implements LoadLoop {
         this.reqDone = new boolean[n];
         this.reqPending = new boolean[n];
         this.reqSentAt = new long[n];
+        this.reqRto = new long[n];
+        this.reqResent = new boolean[n];
+    }
+
+    /**
+     * Bounds the retries: a phase unanswered for {@code nanos} is given up (see the class
+     * comment); {@code unknown} receives the transactions given up in LOG, or null. Call before
+     * {@link #run}.
+     */
+    public TxnEngine giveUpAfter(long nanos, UnknownTxns unknown) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("the give-up bound must be positive, got " + nanos + " ns");
+        }
+        this.giveUpNanos = nanos;
+        this.unknown = unknown;
+        return this;
     }
 
     /**
@@ -253,12 +297,18 @@ public final class TxnEngine implements LoadLoop {
                         }
                         continue;
                     }
+                    if (outstanding[s] > 0 && now - phaseStart[s] > giveUpNanos && phase[s] != BACKUP && phase[s] != PRIMARY) {
+                        giveUp(s, now);
+                        continue;
+                    }
                     int base = s * MAX_REQUESTS;
                     for (int r = 0; r < requests[s]; r++) {
                         int q = base + r;
-                        if (!reqDone[q] && !reqPending[q] && now - reqSentAt[q] > timeoutNanos) {
+                        if (!reqDone[q] && !reqPending[q] && now - reqSentAt[q] > reqRto[q]) {
                             stats.add(ClientStats.TIMEOUTS, 1);
                             reqPending[q] = true;
+                            reqResent[q] = true;
+                            reqRto[q] = Math.min(2 * reqRto[q], Math.max(MAX_BACKOFF_NANOS, timeoutNanos));
                         }
                     }
                 }
@@ -312,6 +362,7 @@ public final class TxnEngine implements LoadLoop {
             incarnation = RequestIds.newIncarnation(incarnation);
         }
         phaseSeq[s] = RequestIds.seq(incarnation, phaseGen[s] << INDEX_BITS | s * MAX_REQUESTS);
+        phaseStart[s] = System.nanoTime();
         requests[s] = 0;
         outstanding[s] = 0;
     }
@@ -324,7 +375,76 @@ public final class TxnEngine implements LoadLoop {
         reqIndex[q] = index;
         reqDone[q] = false;
         reqPending[q] = true;
+        reqResent[q] = false;
+        reqRto[q] = rto;
         outstanding[s]++;
+    }
+
+    /**
+     * A phase unanswered for the give-up bound. Before LOG nothing was written: the attempt
+     * aborts, releasing what it holds (a release given up too leaves the rest to the leases).
+     * In LOG the outcome is unknown: counted, kept for resolution, the slot moves on; its locks
+     * stay until the servers' leases or a resolution free them. A release after a commit given
+     * up ends the transaction as committed.
+     */
+    private void giveUp(int s, long now) {
+        switch (phase[s]) {
+            case EXECUTE, VALIDATE -> {
+                stats.add(ClientStats.ABORTED, 1);
+                stats.add(ClientStats.GAVE_UP, 1);
+                int base = s * MAX_REQUESTS;
+                for (int r = 0; r < requests[s]; r++) {
+                    // An exclusive lock never answered may have been granted: release it too
+                    // (NOT_HELD is then fine; the holder is recorded, so nobody else's is taken).
+                    // A shared grant is only a count: releasing one we may not hold could take
+                    // another transaction's, so it is left to the lease.
+                    int a = reqIndex[base + r];
+                    int op = reqOp[base + r];
+                    if (!reqDone[base + r] && phase[s] == EXECUTE && (op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK)) {
+                        ctx[s].held[a] = true;
+                        ctx[s].mayNotHold[a] = true;
+                    }
+                }
+                startRelease(s, OUTCOME_RESTART);
+            }
+            case LOG -> {
+                stats.add(ClientStats.UNKNOWN, 1);
+                if (unknown != null) {
+                    unknown.add(unknownTxn(s));
+                }
+                outcome[s] = OUTCOME_UNKNOWN;
+                finish(s, now);
+            }
+            default -> { // RELEASE: of an aborted attempt, or of a committed transaction
+                if (outcome[s] == OUTCOME_RESTART) {
+                    stats.add(ClientStats.GAVE_UP, 1);
+                }
+                finish(s, now);
+            }
+        }
+    }
+
+    /** What a transaction given up in LOG read and would have written, for the end-of-run resolution. */
+    private UnknownTxns.Txn unknownTxn(int s) {
+        TxnContext c = ctx[s];
+        long[] rk = new long[c.accesses], rd = new long[c.accesses];
+        int[] rv = new int[c.accesses];
+        for (int a = 0; a < c.accesses; a++) {
+            rk[a] = c.key[a];
+            rv[a] = c.version[a];
+            rd[a] = History.digest(c.values, (long) a * TxnContext.VALUE, TxnContext.VALUE, c.exists(a));
+        }
+        long[] wk = new long[c.writes], wd = new long[c.writes], wt = new long[c.writes];
+        int[] wv = new int[c.writes];
+        boolean[] we = new boolean[c.writes];
+        for (int w = 0; w < c.writes; w++) {
+            wk[w] = c.writeKey[w];
+            wv[w] = c.writeVersion[w];
+            we[w] = c.writeKind[w] != TxnContext.DELETE;
+            wd[w] = History.digest(c.writeValues, (long) w * TxnContext.VALUE, TxnContext.VALUE, we[w]);
+            wt[w] = io.dint.shard.RecordDigest.term(wk[w], wv[w], we[w], c.writeValues, (long) w * TxnContext.VALUE);
+        }
+        return new UnknownTxns.Txn(txnId[s], rk, rv, rd, wk, wv, we, wd, wt);
     }
 
     private void startExecute(int s) {
@@ -435,6 +555,7 @@ public final class TxnEngine implements LoadLoop {
                 stats.recordTxn(now - txnStart[s]);
                 rolledBackByType[logic[s].type()]++;
             }
+            case OUTCOME_UNKNOWN -> { } // neither committed nor aborted: kept in UnknownTxns
             default -> {
                 record(s, false);
                 // no-wait 2PL and OCC livelock under contention unless restarts spread out:
@@ -459,7 +580,7 @@ public final class TxnEngine implements LoadLoop {
         if (committed && state != null) {
             for (int w = 0; w < c.writes; w++) {
                 state.write(c.writeKey[w], confirmed[base + w], c.writeKind[w] != TxnContext.DELETE, c.writeValues,
-                        (long) w * TxnContext.VALUE);
+                        (long) w * TxnContext.VALUE, txnId[s]);
             }
         }
         if (history == null || (!committed && c.writes == 0)) {
@@ -549,6 +670,9 @@ public final class TxnEngine implements LoadLoop {
         int status = Header.status(b);
         stats.add(ClientStats.REPLIES, 1);
         stats.recordRequest(now - reqSentAt[q]);
+        if (!reqResent[q]) {
+            sampleRoundTrip(now - reqSentAt[q]);
+        }
         if (status == Status.RETRY) {
             stats.add(ClientStats.RETRIES, 1);
             reqPending[q] = true;
@@ -598,7 +722,9 @@ public final class TxnEngine implements LoadLoop {
                 }
             }
             default -> { // LOG, RELEASE
-                if (status != Status.OK) {
+                // a lock whose request was never answered may not have been granted
+                boolean unsure = phase[s] == RELEASE && status == Status.NOT_HELD && c.mayNotHold[i];
+                if (status != Status.OK && !unsure) {
                     throw violation(s, q, b, "OK");
                 }
                 if (phase[s] == RELEASE) {
@@ -609,6 +735,23 @@ public final class TxnEngine implements LoadLoop {
         if (outstanding[s] == 0) {
             phaseDone(s, now);
         }
+    }
+
+    /** RFC 6298's estimator: srtt += (rtt - srtt) / 8, rttvar += (|rtt - srtt| - rttvar) / 4, rto = srtt + 4 rttvar, bounded. */
+    private void sampleRoundTrip(long rtt) {
+        if (srtt < 0) {
+            srtt = rtt;
+            rttvar = rtt / 2;
+        } else {
+            rttvar += (Math.abs(rtt - srtt) - rttvar) / 4;
+            srtt += (rtt - srtt) / 8;
+        }
+        rto = Math.max(Math.min(MIN_RTO_NANOS, timeoutNanos), Math.min(srtt + 4 * rttvar, timeoutNanos));
+    }
+
+    /** The timeout a fresh request gets now (ns). */
+    public long currentTimeoutNanos() {
+        return rto;
     }
 
     /** Counts a reply the protocol does not allow and describes it, request and reply, for the exception that stops the run. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.dint.server.DatagramService;
+import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
 import io.dint.wire.Stat;
 import java.lang.foreign.Arena;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -27,7 +29,7 @@ import java.util.Map;
  * {@link #IDLE_NANOS} without a request it sleeps in {@code poll()} until one arrives, so an idle
  * server costs nothing.
  */
-public final class AfXdpServer implements ServiceServer {
+public final class AfXdpServer implements ServiceServer, RecordDumps {
     static final int FRAME_SIZE = 2048;
     static final int FRAMES = 4096;
     static final int RX_RING = 2048;
@@ -277,6 +279,14 @@ public final class AfXdpServer implements ServiceServer {
     @Override
     public Map<String, Object> check() {
         return service.check();
+    }
+
+    @Override
+    public Map<String, Object> dumpRecords(Path records, Path log) {
+        if (!(service instanceof RecordDumps d)) {
+            throw new UnsupportedOperationException(service + " keeps no transaction records");
+        }
+        return d.dumpRecords(records, log);
     }
 
     /** The interface this server answers on. */

@@ -1,0 +1,17 @@
+package io.dint.server;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A server whose records can be written out key by key at quiescence, for reconciling each key
+ * with what committed transactions wrote (the end-of-run check compares only digests).
+ */
+public interface RecordDumps {
+    /**
+     * Writes the records the server holds to {@code records} and the records its commit log
+     * replays to (each key's last logged write) to {@code log}, in {@code io.dint.shard.RecordFile}
+     * format; returns how many of each.
+     */
+    Map<String, Object> dumpRecords(Path records, Path log);
+}
