@@ -90,9 +90,12 @@ final class Reconciliation {
             RecordFile.Records r = all.get(i);
             int index = i;
             r.forEachKey(key -> {
+                if (committed.has(key)) {
+                    return; // judged above
+                }
                 if (index >= stores.size() && orphanTerms.getOrDefault(key, 0L) == r.term(key)) {
                     orphaned[0]++;
-                } else if (!committed.has(key)) {
+                } else {
                     counts[2]++;
                     example(examples, "key 0x" + Long.toHexString(key) + " is on " + (index < stores.size() ? "replica " + index
                             : "the log of replica " + (index - stores.size())) + " but no committed transaction wrote it");

@@ -187,7 +187,9 @@ class TxnEngineTest {
             History history = new History();
             long ledger = 0;
             long transactions = 0;
-            state.addAll(run(shards, smallbank(w, 0, 0), 6, 0, 8).state());
+            Run population = run(shards, smallbank(w, 0, 0), 6, 0, 8);
+            state.addAll(population.state());
+            history.addPopulation(population.history());
             try {
                 for (int restart = 0; restart < 62; restart++) {
                     // two long runs, then sixty of three transactions each, one in flight
@@ -211,6 +213,82 @@ class TxnEngineTest {
             }
         }
         return failures;
+    }
+
+    /**
+     * A replica that never answers LOG: after the bound the coordinator cannot tell whether the
+     * transaction committed (the other replicas logged it); it counts it unknown, keeps what it
+     * read and wrote, counts it neither committed nor aborted, and moves on.
+     */
+    @Test
+    void aTransactionGivenUpInLogIsCountedUnknownNeverCommittedOrAborted() {
+        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
+        try (LoopbackShards shards = new LoopbackShards(20286, w.records())) {
+            run(shards, smallbank(w, 0, 0), 7, 0);
+            shards.shard(2).plant((op, key, request) -> op == Op.TXN_COMMIT_LOG ? FaultyShard.DROP : FaultyShard.SERVE);
+            ClientStats stats = new ClientStats();
+            UnknownTxns unknown = new UnknownTxns();
+            History history = new History();
+            CommittedState state = new CommittedState();
+            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
+                TxnEngine engine = new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9,
+                        shards.addrs, shards.port, 1, 20_000_000L, true, history, state).giveUpAfter(300_000_000L, unknown);
+                engine.run();
+            }
+            assertThat(stats.get(ClientStats.UNKNOWN)).isEqualTo(1);
+            assertThat(stats.get(ClientStats.COMMITTED)).isZero();
+            assertThat(stats.get(ClientStats.ABORTED)).isZero();
+            assertThat(history.transactions() + history.abortedAttempts()).as("not recorded as either").isZero();
+            assertThat(state.keys()).isZero();
+            assertThat(unknown.size()).isEqualTo(1);
+            UnknownTxns.Txn t = unknown.txns().getFirst();
+            assertThat(t.writes()).isEqualTo(2);
+            assertThat(t.writeKeys()).containsExactlyInAnyOrder(Smallbank.checkingKey(3), Smallbank.checkingKey(4));
+            assertThat(t.writeVersions()).containsOnly(2);
+            // resolved either way it lands in the history as such
+            History h = new History();
+            UnknownTxns.resolve(t, false, h, null);
+            assertThat(h.abortedAttempts()).isEqualTo(1);
+            UnknownTxns.resolve(t, true, h, state);
+            assertThat(h.transactions()).isEqualTo(1);
+            assertThat(state.version(Smallbank.checkingKey(3))).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A primary that never answers a lock: after the bound the attempt is aborted (nothing was
+     * logged) and what it may hold is released — an exclusive lock whose grant was lost included,
+     * whose release may then be answered NOT_HELD — and no lock is left once the server answers again.
+     */
+    @Test
+    void anAttemptGivenUpBeforeLogAbortsAndReleasesWhatItMayHold() {
+        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
+        try (LoopbackShards shards = new LoopbackShards(20287, w.records())) {
+            run(shards, smallbank(w, 0, 0), 7, 0);
+            long payee = Smallbank.checkingKey(4);
+            int primary = TxnEngine.primary(payee);
+            java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+            ClientStats stats = new ClientStats();
+            // the payee's lock is granted but its reply lost; the primary answers no lock of it
+            // again until the coordinator has given the attempt up
+            shards.shard(primary).plant((op, key, request) -> {
+                if (op != Op.TXN_LOCK_EXCLUSIVE || key != payee) {
+                    return FaultyShard.SERVE;
+                }
+                if (locks.getAndIncrement() == 0) {
+                    return FaultyShard.SERVE_AND_DROP_REPLY;
+                }
+                return stats.get(ClientStats.GAVE_UP) == 0 ? FaultyShard.DROP : FaultyShard.SERVE;
+            });
+            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
+                new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9, shards.addrs, shards.port, 1,
+                        20_000_000L, true, null, null).giveUpAfter(300_000_000L, new UnknownTxns()).run();
+            }
+            assertThat(stats.get(ClientStats.GAVE_UP)).isEqualTo(1);
+            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
+            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            assertThat(shards.checks()).allSatisfy(c -> assertThat(c).containsEntry("locks_held", 0L));
+        }
     }
 
     @Test
