@@ -44,6 +44,15 @@
  * the request goes up would let the next writer in before the record is known to be written).
  * A busy lock entry or bucket is answered RETRY, and the request changes nothing it did not
  * also record in the window.
+ *
+ * Epochs, leases and pins (README, "Recovery"): every reply carries the shard's epoch
+ * (struct dint_shard_state) in hdr.reserved. A lock granted longer than lock_lease_ms ago may be
+ * taken over by a conflicting request — it is reset and granted anew, and the epoch advances —
+ * unless a holder has logged here (map pinned: a transaction that logged may be committed, and
+ * its writes are not installed yet), or it is shared by several transactions (its count cannot
+ * say whose grants are left). A LOG carrying the epoch of its sender's grants here is refused
+ * STALE when the shard has left that epoch: the sender's locks may be gone, it must not commit.
+ * A recovering shard answers reads and locks RETRY until grace_until_ns.
  */
 #include "kv_cache.h"
 #include "log_ring.h"
@@ -60,6 +69,23 @@ struct {
 
 DINT_TABLE(lock_table, struct dint_txn_lock);
 DINT_DEDUP_MAP(dedup);
+
+/* The epoch and the recovery grace period; one entry, set by the loader, the epoch advanced here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dint_shard_state);
+} shard_state SEC(".maps");
+
+/* Transactions that logged here: no lease takes their locks over (one may be committed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DINT_SHARD_PINNED);
+	__type(key, __u64);
+	__type(value, __u8);
+} pinned SEC(".maps");
 
 static __always_inline int is_log(__u8 op)
 {
@@ -128,26 +154,54 @@ static __always_inline void unlock_with_install(struct dint_txn_lock *e, struct 
 	dint_dedup_store(d, hdr, status);
 }
 
-/* A lock or release on e, whose spin the caller holds. */
-static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn)
+/*
+ * Takes lock e (spin held) over from holder when its lease ran out: no grant for longer than
+ * lock_lease_ms, one transaction holding it, and that one has not logged here. Resets e and
+ * advances the epoch. Returns 1 when taken over.
+ */
+static __always_inline int take_over(struct dint_txn_lock *e, __u64 holder, __u32 now_ms, struct dint_shard_state *st)
+{
+	__u32 epoch;
+
+	if (!shard_cfg.lock_lease_ms || (__s32)(now_ms - e->granted_ms) <= (__s32)shard_cfg.lock_lease_ms ||
+	    holder == DINT_TXN_SHARERS || bpf_map_lookup_elem(&pinned, &holder))
+		return 0;
+	e->shared = 0;
+	e->exclusive = 0;
+	e->holder = 0;
+	e->sharer = 0;
+	epoch = __sync_fetch_and_add(&st->epoch, 1) + 1;
+	if (!(epoch & 0xffff))
+		__sync_fetch_and_add(&st->epoch, 1); /* the epoch is never 0: a LOG's 0 means "no locks here" */
+	dint_count(DINT_STAT_TXN_LOCK_TAKEOVER);
+	return 1;
+}
+
+/* A lock or release on e, whose spin the caller holds; a grant at now_ms starts a lease. */
+static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn, __u32 now_ms,
+				    struct dint_shard_state *st)
 {
 	switch (op) {
 	case DINT_OP_TXN_LOCK_SHARED:
-		if (e->exclusive && e->holder != txn)
+		if (e->exclusive && e->holder != txn && !take_over(e, e->holder, now_ms, st))
 			return DINT_ST_REJECT;
 		e->sharer = !e->shared || e->sharer == txn ? txn : DINT_TXN_SHARERS;
 		e->shared++;
+		e->granted_ms = now_ms;
 		return DINT_ST_GRANT;
 	case DINT_OP_TXN_LOCK_EXCLUSIVE:
 	case DINT_OP_TXN_OCC_LOCK:
 		/* Free, or held only by this transaction: it never rejects itself. */
-		if (e->exclusive ? e->holder != txn : e->shared && e->sharer != txn)
+		if ((e->exclusive ? e->holder != txn : e->shared && e->sharer != txn) &&
+		    !take_over(e, e->exclusive ? e->holder : e->sharer, now_ms, st))
 			return DINT_ST_REJECT;
 		e->exclusive++;
 		e->holder = txn;
+		e->granted_ms = now_ms;
 		return DINT_ST_GRANT;
 	case DINT_OP_TXN_RELEASE_SHARED:
-		if (!e->shared || (e->exclusive && e->holder != txn))
+		/* A sole sharer other than txn: txn's grant was taken over, and is not there to release. */
+		if (!e->shared || (e->exclusive && e->holder != txn) || (e->sharer != DINT_TXN_SHARERS && e->sharer != txn))
 			return DINT_ST_NOT_HELD;
 		if (--e->shared == 0)
 			e->sharer = 0;
@@ -310,10 +364,14 @@ SEC("xdp")
 int shard_xdp(struct xdp_md *ctx)
 {
 	struct dint_dedup_entry *d = 0;
+	struct dint_shard_state *st;
 	struct dint_txn_lock *e;
 	struct dint_txn_msg *msg;
 	struct dint_pkt pkt;
-	__u8 op, status;
+	__u16 expect, epoch;
+	__u32 zero = 0;
+	__u8 op, status, one = 1;
+	__u64 now;
 	int verdict;
 
 	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_TXN_READ, DINT_OP_TXN_DELETE_PRIMARY);
@@ -323,10 +381,18 @@ int shard_xdp(struct xdp_md *ctx)
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!msg->key || !shard_cfg.buckets || (is_install(op) && !msg->version)) {
+	st = bpf_map_lookup_elem(&shard_state, &zero);
+	if (!msg->key || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
+	/* Every reply, the slow path's included (it answers in the request's header), carries the epoch. */
+	expect = msg->hdr.reserved;
+	epoch = (__u16)st->epoch;
+	msg->hdr.reserved = epoch;
+	now = bpf_ktime_get_ns();
+	if (now < st->grace_until_ns && (op == DINT_OP_TXN_READ || op == DINT_OP_TXN_VALIDATE || is_lock(op)))
+		return retry(&pkt, msg, DINT_STAT_TXN_GRACE);
 	if (op != DINT_OP_TXN_READ && op != DINT_OP_TXN_VALIDATE &&
 	    !(is_install(op) && !(msg->flags & DINT_TXN_F_UNLOCK))) {
 		d = dint_dedup_slot(&dedup, &msg->hdr);
@@ -341,11 +407,19 @@ int shard_xdp(struct xdp_md *ctx)
 		}
 	}
 	if (is_log(op)) {
-		status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
-				    shard_cfg.log_slots);
-		if (status == DINT_ST_REQUEST) {
-			dint_count(DINT_STAT_DROP_BAD_OP);
-			return XDP_DROP;
+		if (expect && expect != epoch) {
+			status = DINT_ST_STALE;
+			dint_count(DINT_STAT_TXN_STALE);
+		} else {
+			status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
+					    shard_cfg.log_slots);
+			if (status == DINT_ST_REQUEST) {
+				dint_count(DINT_STAT_DROP_BAD_OP);
+				return XDP_DROP;
+			}
+			/* Before the ACK: from now on this transaction may be committed. */
+			if (status == DINT_ST_OK)
+				bpf_map_update_elem(&pinned, &msg->txn_id, &one, BPF_ANY);
 		}
 		if (status != DINT_ST_RETRY)
 			dint_dedup_store(d, &msg->hdr, status);
@@ -363,8 +437,9 @@ int shard_xdp(struct xdp_md *ctx)
 	if (__sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
 		status = DINT_ST_RETRY;
 	} else {
-		status = lock_op(e, op, msg->txn_id);
+		status = lock_op(e, op, msg->txn_id, (__u32)(now / 1000000), st);
 		__sync_lock_test_and_set(&e->spin, 0);
+		msg->hdr.reserved = (__u16)st->epoch; /* a grant that took a lock over is of the new epoch */
 		dint_dedup_store(d, &msg->hdr, status);
 	}
 	dint_count_lock_status(status);

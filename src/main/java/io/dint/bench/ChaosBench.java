@@ -270,8 +270,8 @@ public final class ChaosBench {
             logs.add(RecordFile.read(log));
         }
         TxnRun.Verdict v = run.verdict(shards.processes(), t -> Reconciliation.loggedEverywhere(t, logs));
-        List<UnknownTxns.Txn> orphans = run.unknown().txns().stream()
-                .filter(t -> !Reconciliation.loggedEverywhere(t, logs)).toList();
+        List<UnknownTxns.Txn> orphans = new ArrayList<>(run.unknown().abortedAfterLog());
+        run.unknown().txns().stream().filter(t -> !Reconciliation.loggedEverywhere(t, logs)).forEach(orphans::add);
         Reconciliation rec = Reconciliation.of(v.state(), stores, logs, orphans);
         List<String> failures = new ArrayList<>(v.failures());
         failures.addAll(rec.failures());

@@ -115,6 +115,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "KV and shards (xdp): a bucket locked for a slow-path request longer than this may be taken over. Default: ${DEFAULT-VALUE}.")
     double leaseMs;
 
+    @Option(names = "--lock-lease-ms", defaultValue = "1000",
+            description = "Shards: a transaction lock granted longer ago than this may be taken over by a conflicting request, unless"
+                    + " its holder has logged here (0: never). Coordinators commit within half of it. Default: ${DEFAULT-VALUE}.")
+    int lockLeaseMs;
+
     @Option(names = "--seed", defaultValue = "42", description = "KV: seed of the TATP population. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -148,16 +153,32 @@ final class ServeCommand implements Callable<Integer> {
     private ServiceServer shard(TxnWorkload workload, Map<String, Object> ready) {
         ready.put("records", workload.records());
         ready.putAll(workload.scale());
+        if (lockLeaseMs < 0) {
+            throw new IllegalArgumentException("--lock-lease-ms must be >= 0, got " + lockLeaseMs);
+        }
+        int epoch = newEpoch();
+        ready.put("epoch", epoch);
         return switch (backend) {
-            case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), Ipv4.parse(bind),
-                    Wire.PORT, threads);
-            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), iface, Wire.PORT);
-            case XDP -> xdpShard(workload, ready);
+            case UDP -> new UdpServer(javaShard(workload, epoch), Ipv4.parse(bind), Wire.PORT, threads);
+            case AFXDP -> new AfXdpServer(javaShard(workload, epoch), iface, Wire.PORT);
+            case XDP -> xdpShard(workload, ready, epoch);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
     }
 
-    private ServiceServer xdpShard(TxnWorkload workload, Map<String, Object> ready) {
+    /** A random nonzero 16-bit epoch: a restarted shard never takes its predecessor's. */
+    static int newEpoch() {
+        return 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(0xffff);
+    }
+
+    private ShardStore javaShard(TxnWorkload workload, int epoch) {
+        ShardStore store = new ShardStore(workload.records(), new ShardLog(workload.records()));
+        store.setEpoch(epoch);
+        store.setLockLease(lockLeaseMs);
+        return store;
+    }
+
+    private ServiceServer xdpShard(TxnWorkload workload, Map<String, Object> ready, int epoch) {
         if (!(leaseMs > 0)) {
             throw new IllegalArgumentException("--lease-ms must be positive, got " + leaseMs);
         }
@@ -174,7 +195,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
             }
         }
-        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), XdpServer.interfaceMac(iface));
+        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), lockLeaseMs,
+                XdpServer.interfaceMac(iface), null);
+        ShardXdpServer.setEpoch(obj, epoch, 0);
         RingStorage storage;
         LogFile file;
         try {

@@ -18,24 +18,57 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ShardLog implements AutoCloseable {
     private final long capacity;
+    private final io.dint.log.LogRings rings;
+    private final java.util.concurrent.atomic.AtomicInteger nextRing = new java.util.concurrent.atomic.AtomicInteger();
+    private final ThreadLocal<Integer> ring = ThreadLocal.withInitial(this::claimRing);
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private volatile ShardStore replayed;
 
     /** @param capacity distinct keys the log may name: the shard's record capacity */
     public ShardLog(long capacity) {
+        this(capacity, null);
+    }
+
+    /**
+     * A log that is also durable: every record goes first to {@code rings} (one per serving
+     * thread; whoever owns them drains them to the log file, {@link io.dint.log.LogServer}), as
+     * the kernel shard's records go to its rings.
+     */
+    public ShardLog(long capacity, io.dint.log.LogRings rings) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("a shard log's capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
+        this.rings = rings;
+    }
+
+    private Integer claimRing() {
+        int r = nextRing.getAndIncrement();
+        if (r >= rings.rings()) {
+            throw new IllegalStateException("more serving threads than log rings (" + rings.rings()
+                    + "): each thread needs a ring of its own");
+        }
+        return r;
     }
 
     /**
      * Appends one record of a COMMIT, INSERT or DELETE log request: key, version and the value at
-     * {@code value[offset, offset + 40)}. False when the records are full (the shard's capacity
-     * is too small for what the coordinators write).
+     * {@code value[offset, offset + 40)}, and the request's id. Returns OK; RETRY when the durable
+     * ring is full (nothing appended: the client resends); NO_SPACE when the records are full (the
+     * shard's capacity is too small for what the coordinators write).
      */
-    public boolean append(int op, long key, int version, MemorySegment value, long offset) {
+    public int append(int op, long key, int version, MemorySegment value, long offset, int clientId, long seq) {
+        // the durable record first, with the op above the version as the kernel writes it
+        if (rings != null && !rings.append(ring.get(), clientId, seq, key, ((long) op << 32) | Integer.toUnsignedLong(version),
+                value, offset)) {
+            return Status.RETRY;
+        }
+        return append(op, key, version, value, offset) ? Status.OK : Status.NO_SPACE;
+    }
+
+    /** Appends to the replayed records only (a log read back): false when they are full. */
+    boolean append(int op, long key, int version, MemorySegment value, long offset) {
         int status = replayed().installRecord(key, version, op != Op.TXN_DELETE_LOG, value, offset);
         if (status == Status.NO_SPACE) {
             return false;
@@ -70,7 +103,7 @@ public final class ShardLog implements AutoCloseable {
     public static ShardLog replay(Path file, long from, long capacity) {
         ShardLog log = new ShardLog(capacity);
         LogReplay r = LogReplay.read(file, (index, valid, clientId, seq, key, version, value) -> {
-            if (index >= from && valid && !log.append((int) (version >>> 32), key, (int) version, value, 0)) {
+            if (index >= from && valid && !log.append((int) (version >>> 32) & 0xff, key, (int) version, value, 0)) {
                 throw new IllegalStateException("the commit log " + file + " names more keys than the shard's "
                         + capacity + " records");
             }

@@ -30,7 +30,9 @@ import java.util.Map;
 public final class ShardStore implements DatagramService, RecordDumps, AutoCloseable {
     // record layout
     static final int KEY = 0, SPIN = 8, VERSION = 12, SHARED = 16, EXCLUSIVE = 20, HOLDER = 24, FLAGS = 32,
-            VALUE = 40, RECORD = 80;
+            GRANTED_MS = 36, VALUE = 40, SHARER = 80, RECORD = 96;
+    /** {@code DINT_TXN_SHARERS}: the shared grants are of more than one transaction. */
+    static final long SHARERS = -1L;
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -41,6 +43,11 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     private final long capacity;
     private final ShardLog log;
     private final Dedup dedup;
+    // epochs, leases and pins, as shard.bpf.c keeps them (README, "Recovery")
+    private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long graceUntilNanos;
+    private volatile int lockLeaseMs;
+    private final Pinned pinned = new Pinned(Wire.SHARD_PINNED);
 
     /**
      * @param capacity records the store can hold; rounded up to a power of two of at least 1.5x
@@ -65,6 +72,29 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         this.table = arena.allocate(slots * RECORD, 64);
         this.log = log;
         this.dedup = dedup;
+    }
+
+    /** Sets the epoch every reply carries (its low 16 bits; never 0 in a served shard). */
+    public void setEpoch(int e) {
+        epoch.set(e);
+    }
+
+    /** The epoch replies carry now (16 bits). */
+    public int epoch() {
+        return epoch.get() & 0xffff;
+    }
+
+    /** A lock granted longer ago than this may be taken over, unless pinned; 0: never. */
+    public void setLockLease(int ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("the lock lease must be >= 0 ms, got " + ms);
+        }
+        lockLeaseMs = ms;
+    }
+
+    /** Until then (System.nanoTime) reads and locks are answered RETRY: a recovering shard's grace period. */
+    public void setGraceUntil(long nanoTime) {
+        graceUntilNanos = nanoTime;
     }
 
     /** Records the store was made for. */
@@ -116,6 +146,16 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
             stats[Stat.DROP_BAD_OP]++;
             return -1;
         }
+        int expect = Header.reserved(buf);
+        int ep = epoch();
+        Header.setReserved(buf, ep);
+        long grace = graceUntilNanos;
+        if (grace != 0 && (op == Op.TXN_READ || op == Op.TXN_VALIDATE || isLock(op)) && System.nanoTime() < grace) {
+            stats[Stat.TXN_GRACE]++;
+            stats[Stat.TX]++;
+            Header.setStatus(buf, Status.RETRY);
+            return len;
+        }
         boolean create = op != Op.TXN_READ && op != Op.TXN_VALIDATE && !isRelease(op) && !isLog(op);
         // installs are ordered by their versions, except the answer to one that unlocked: once
         // the lock is gone a newer write may follow, and its retransmission must still hear
@@ -136,7 +176,15 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
             return len;
         }
         if (isLog(op)) {
-            status = log.append(op, key, TxnMessage.version(buf), buf, Wire.TXN_VALUE) ? Status.OK : Status.NO_SPACE;
+            if (expect != 0 && expect != ep) {
+                status = Status.STALE;
+                stats[Stat.TXN_STALE]++;
+            } else {
+                status = log.append(op, key, TxnMessage.version(buf), buf, Wire.TXN_VALUE, Header.clientId(buf), Header.seq(buf));
+                if (status == Status.OK) {
+                    pinned.add(TxnMessage.txnId(buf)); // before the ACK: from now on it may be committed
+                }
+            }
         } else {
             long r = find(key, create);
             if (r < 0) {
@@ -145,10 +193,11 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
                 status = Status.RETRY;
             } else {
                 try {
-                    status = apply(op, r, buf);
+                    status = apply(op, r, buf, stats);
                 } finally {
                     INT.setRelease(table, r + SPIN, 0);
                 }
+                Header.setReserved(buf, epoch()); // a grant that took a lock over is of the new epoch
             }
         }
         if (counted && status != Status.RETRY) {
@@ -181,6 +230,10 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         return op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
     }
 
+    static boolean isLock(int op) {
+        return op == Op.TXN_LOCK_SHARED || op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK;
+    }
+
     static boolean isRelease(int op) {
         return op == Op.TXN_RELEASE_SHARED || op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT;
     }
@@ -197,40 +250,57 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         return op == Op.TXN_READ || op == Op.TXN_VALIDATE ? Status.OK : Status.NOT_HELD;
     }
 
-    private int apply(int op, long r, MemorySegment buf) {
+    private int apply(int op, long r, MemorySegment buf, long[] stats) {
         long txn = TxnMessage.txnId(buf);
         int shared = table.get(JAVA_INT, r + SHARED);
         int exclusive = table.get(JAVA_INT, r + EXCLUSIVE);
         long holder = table.get(JAVA_LONG, r + HOLDER);
+        long sharer = table.get(JAVA_LONG, r + SHARER);
+        int nowMs = (int) (System.nanoTime() / 1_000_000);
         switch (op) {
             case Op.TXN_READ, Op.TXN_VALIDATE -> {
                 return reply(r, buf, Status.OK);
             }
             case Op.TXN_LOCK_SHARED -> {
                 if (exclusive != 0 && holder != txn) {
-                    return Status.REJECT;
+                    if (!takeOver(r, holder, nowMs, stats)) {
+                        return Status.REJECT;
+                    }
+                    shared = 0;
+                    sharer = 0;
                 }
+                table.set(JAVA_LONG, r + SHARER, shared == 0 || sharer == txn ? txn : SHARERS);
                 table.set(JAVA_INT, r + SHARED, shared + 1);
+                table.set(JAVA_INT, r + GRANTED_MS, nowMs);
                 return reply(r, buf, Status.GRANT);
             }
             case Op.TXN_LOCK_EXCLUSIVE, Op.TXN_OCC_LOCK -> {
-                if (exclusive != 0 ? holder != txn : shared != 0) {
-                    return Status.REJECT;
+                // free, or held only by this transaction (its own shared grant may be upgraded)
+                if (exclusive != 0 ? holder != txn : shared != 0 && sharer != txn) {
+                    if (!takeOver(r, exclusive != 0 ? holder : sharer, nowMs, stats)) {
+                        return Status.REJECT;
+                    }
+                    exclusive = 0;
                 }
                 if (exclusive != 0) {
                     // records are not shared between keys, so the holder asking again is a
                     // retransmission: granted, not counted twice
                     return reply(r, buf, Status.GRANT);
                 }
-                table.set(JAVA_INT, r + EXCLUSIVE, exclusive + 1);
+                table.set(JAVA_INT, r + EXCLUSIVE, 1);
                 table.set(JAVA_LONG, r + HOLDER, txn);
+                table.set(JAVA_INT, r + GRANTED_MS, nowMs);
                 return reply(r, buf, Status.GRANT);
             }
             case Op.TXN_RELEASE_SHARED -> {
-                if (shared == 0 || (exclusive != 0 && holder != txn)) {
+                // a sole sharer other than txn: txn's grant was taken over, and is not there to release
+                if (shared == 0 || (exclusive != 0 && holder != txn) || (sharer != SHARERS && sharer != txn)) {
                     return Status.NOT_HELD;
                 }
                 table.set(JAVA_INT, r + SHARED, shared - 1);
+                if (shared == 1) {
+                    table.set(JAVA_LONG, r + SHARER, 0L);
+                }
                 return Status.OK;
             }
             case Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_ABORT -> {
@@ -239,6 +309,54 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
             default -> {
                 return install(op, r, buf, exclusive, holder, txn);
             }
+        }
+    }
+
+    /**
+     * Takes record r's lock (spin held) over from {@code holder} when its lease ran out: no grant
+     * for longer than the lease, one transaction holding it, and that one has not logged here.
+     * Resets the lock and advances the epoch, as {@code take_over} in shard.bpf.c.
+     */
+    private boolean takeOver(long r, long holder, int nowMs, long[] stats) {
+        int lease = lockLeaseMs;
+        if (lease == 0 || nowMs - table.get(JAVA_INT, r + GRANTED_MS) <= lease || holder == SHARERS || pinned.contains(holder)) {
+            return false;
+        }
+        table.set(JAVA_INT, r + SHARED, 0);
+        table.set(JAVA_INT, r + EXCLUSIVE, 0);
+        table.set(JAVA_LONG, r + HOLDER, 0L);
+        table.set(JAVA_LONG, r + SHARER, 0L);
+        if ((epoch.incrementAndGet() & 0xffff) == 0) {
+            epoch.incrementAndGet(); // never 0: a LOG's 0 means "no locks here"
+        }
+        stats[Stat.TXN_LOCK_TAKEOVER]++;
+        return true;
+    }
+
+    /**
+     * Transactions that logged here, the most recent {@code capacity} of them (as the kernel's LRU
+     * map): their locks are pinned, no lease takes them over.
+     */
+    private static final class Pinned {
+        private final java.util.LinkedHashMap<Long, Boolean> txns;
+
+        Pinned(int capacity) {
+            txns = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        synchronized void add(long txn) {
+            txns.put(txn, Boolean.TRUE);
+        }
+
+        synchronized boolean contains(long txn) {
+            return txns.get(txn) != null;
         }
     }
 

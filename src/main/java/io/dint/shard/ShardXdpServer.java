@@ -31,6 +31,33 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
     public static final String TC_PROGRAM = "shard_tc_egress";
     static final String CACHE = "shard_cache";
     static final String LOCKS = "lock_table";
+    static final String STATE = "shard_state";
+    /** The maps a slow-path restart takes over: everything the XDP and TC programs keep. */
+    static final java.util.List<String> PINNED_MAPS = java.util.List.of(CACHE, LOCKS, "dedup", "log_ring", "log_cursor", STATE,
+            "pinned", "stats");
+
+    /**
+     * Sets the shard's epoch (its low 16 bits, never 0 in a served shard) and grace period: until
+     * {@code graceUntilNanos} (CLOCK_MONOTONIC, as bpf_ktime_get_ns and System.nanoTime read
+     * it; 0 for none) reads and locks are answered RETRY.
+     */
+    public static void setEpoch(BpfObject object, int epoch, long graceUntilNanos) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(Wire.SHARD_STATE);
+            st.set(JAVA_INT, Wire.SHARD_STATE_EPOCH, epoch);
+            st.set(JAVA_LONG, Wire.SHARD_STATE_GRACE_UNTIL_NS, graceUntilNanos);
+            object.map(STATE).update(0, st);
+        }
+    }
+
+    /** The shard's epoch now (16 bits). */
+    public static int epoch(BpfObject object) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(Wire.SHARD_STATE);
+            object.map(STATE).lookup(0, st);
+            return st.get(JAVA_INT, Wire.SHARD_STATE_EPOCH) & 0xffff;
+        }
+    }
 
     private final BpfObject object;
     private final int buckets;
@@ -43,8 +70,20 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
      * Opens and loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of
      * {@code lockEntries}, log rings of {@code logSlots} records per CPU, bucket locks leased for
      * {@code leaseNanos}, answering frames sent to {@code mac} (all zero: any frame, for fixtures).
+     * Transaction locks have no lease, and the epoch is 0, until {@link #setEpoch} and the
+     * variant with a lock lease say otherwise.
      */
     public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, byte[] mac) {
+        return load(buckets, lockEntries, logSlots, leaseNanos, 0, mac, null);
+    }
+
+    /**
+     * As above, with transaction locks leased for {@code lockLeaseMs} (0: no lease) and, with a
+     * {@code pinDir}, every map pinned there — or the maps already pinned there taken over, as a
+     * restarted slow path does while the XDP program it left keeps serving.
+     */
+    public static BpfObject load(int buckets, int lockEntries, int logSlots, long leaseNanos, int lockLeaseMs, byte[] mac,
+                                 Path pinDir) {
         if (buckets <= 0 || lockEntries <= 0) {
             throw new IllegalArgumentException("cache buckets and lock entries must be positive, got " + buckets
                     + " and " + lockEntries);
@@ -66,10 +105,20 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
                 cfg.set(JAVA_LONG, Wire.SHARD_CONFIG_LEASE_NS, leaseNanos);
                 cfg.set(JAVA_INT, Wire.SHARD_CONFIG_BUCKETS, buckets);
                 cfg.set(JAVA_INT, Wire.SHARD_CONFIG_LOG_SLOTS, logSlots);
+                cfg.set(JAVA_INT, Wire.SHARD_CONFIG_LOCK_LEASE_MS, lockLeaseMs);
                 obj.map(".rodata.shard").setInitialValue(cfg);
+            }
+            if (pinDir != null) {
+                java.nio.file.Files.createDirectories(pinDir);
+                for (String m : PINNED_MAPS) {
+                    obj.map(m).setPinPath(pinDir.resolve(m));
+                }
             }
             obj.load();
             return obj;
+        } catch (java.io.IOException e) {
+            obj.close();
+            throw new java.io.UncheckedIOException("cannot create " + pinDir, e);
         } catch (RuntimeException e) {
             obj.close();
             throw e;

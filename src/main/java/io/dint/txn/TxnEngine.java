@@ -46,6 +46,16 @@ import java.lang.foreign.MemorySegment;
  * end-of-run resolution, and never counted as committed or aborted. From BACKUP on the transaction
  * is committed: its installs are never given up.
  *
+ * <p>Epochs (README, "Recovery"): every shard reply carries the shard's epoch, which changes when
+ * the shard restarts or takes over a lock whose lease ran out. An attempt remembers the epoch of
+ * its grants at each shard: a later reply from that shard in another epoch before LOG aborts it
+ * (its locks there may be gone), its LOG to that shard carries that epoch and is refused STALE
+ * once the shard has left it (the attempt aborts; what other replicas logged of it is kept in
+ * {@link UnknownTxns} as never committed), and an attempt whose first lock is older than half the
+ * lock lease does not commit. After LOG, a shard seen in another epoch than the one that
+ * acknowledged the LOG may have lost the records with its rings: they are logged there again
+ * before the transaction ends.
+ *
  * <p>The commit protocol (README, "Commit protocol"): a transaction is committed once every
  * replica acknowledged its LOG records; from then on BACKUP, PRIMARY and RELEASE are each resent
  * through RETRY and timeouts until answered as the protocol allows — an install APPLIED or
@@ -83,8 +93,8 @@ public final class TxnEngine implements LoadLoop {
     /** Shards: a key's primary is {@code key % 3}, its backups the other two. */
     public static final int REPLICAS = 3;
 
-    private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5;
-    private static final String[] PHASES = {"EXECUTE", "VALIDATE", "LOG", "BACKUP", "PRIMARY", "RELEASE"};
+    private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5, RELOG = 6;
+    private static final String[] PHASES = {"EXECUTE", "VALIDATE", "LOG", "BACKUP", "PRIMARY", "RELEASE", "RELOG"};
     private static final int MAX_REQUESTS = 48;
     /** Bits of a seq naming a request's dedup entry; the phase counter takes the rest of the low 32. */
     private static final int INDEX_BITS = Integer.numberOfTrailingZeros(Wire.DEDUP_WINDOW);
@@ -100,6 +110,8 @@ public final class TxnEngine implements LoadLoop {
     public static final long MIN_RTO_NANOS = 2_000_000L;
     /** The longest a request waits between resends once it has been resent a few times. */
     public static final long MAX_BACKOFF_NANOS = 200_000_000L;
+    /** The shards' lock lease by default ({@code serve --lock-lease-ms}); an attempt commits within half of it. */
+    public static final long DEFAULT_LOCK_LEASE_NANOS = 1_000_000_000L;
     /** How long a phase is retried by default before it is given up. */
     public static final long DEFAULT_GIVE_UP_NANOS = 60_000_000_000L;
 
@@ -112,6 +124,7 @@ public final class TxnEngine implements LoadLoop {
     private final int port;
     private final long timeoutNanos;
     private long giveUpNanos = DEFAULT_GIVE_UP_NANOS;
+    private long lockLeaseNanos = DEFAULT_LOCK_LEASE_NANOS;
     private UnknownTxns unknown;
     private long srtt = -1, rttvar, rto;   // round-trip estimate and the current timeout, ns
     private final boolean concurrencyControl;
@@ -141,6 +154,13 @@ public final class TxnEngine implements LoadLoop {
     private final int[] requests;     // of the current phase
     private final int[] outstanding;
     private final int[] confirmed;    // per write (slot * MAX_WRITES + w): the version its primary confirmed
+    // per slot and shard (slot * REPLICAS + server)
+    private final int[] grantEpoch;   // the shard's epoch at this attempt's lock grants there, 0 when none
+    private final int[] logEpoch;     // the shard's epoch when it acknowledged this transaction's LOG
+    private final boolean[] relog;    // the shard left that epoch: log the records there again
+    private final boolean[] epochLost;// per slot: a shard left the epoch of this attempt's grants before LOG
+    private final boolean[] stale;    // per slot: a LOG was answered STALE
+    private final long[] lockStart;   // per slot: when this attempt asked for its first lock, 0 before
 
     // per request (slot * MAX_REQUESTS + r)
     private final int[] reqOp;
@@ -213,6 +233,12 @@ public final class TxnEngine implements LoadLoop {
         this.requests = new int[inflight];
         this.outstanding = new int[inflight];
         this.confirmed = new int[inflight * TxnContext.MAX_WRITES];
+        this.grantEpoch = new int[inflight * REPLICAS];
+        this.logEpoch = new int[inflight * REPLICAS];
+        this.relog = new boolean[inflight * REPLICAS];
+        this.epochLost = new boolean[inflight];
+        this.stale = new boolean[inflight];
+        this.lockStart = new long[inflight];
         int n = inflight * MAX_REQUESTS;
         this.reqOp = new int[n];
         this.reqServer = new int[n];
@@ -229,6 +255,18 @@ public final class TxnEngine implements LoadLoop {
      * comment); {@code unknown} receives the transactions given up in LOG, or null. Call before
      * {@link #run}.
      */
+    /**
+     * The shards' lock lease (their {@code --lock-lease-ms}): an attempt whose first lock was asked
+     * for longer than half of it ago does not commit. Call before {@link #run}.
+     */
+    public TxnEngine lockLease(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("the lock lease must be positive, got " + nanos + " ns");
+        }
+        this.lockLeaseNanos = nanos;
+        return this;
+    }
+
     public TxnEngine giveUpAfter(long nanos, UnknownTxns unknown) {
         if (nanos <= 0) {
             throw new IllegalArgumentException("the give-up bound must be positive, got " + nanos + " ns");
@@ -338,6 +376,14 @@ public final class TxnEngine implements LoadLoop {
         round[s] = 0;
         conflict[s] = false;
         validationFailed[s] = false;
+        epochLost[s] = false;
+        stale[s] = false;
+        lockStart[s] = 0;
+        for (int i = s * REPLICAS; i < (s + 1) * REPLICAS; i++) {
+            grantEpoch[i] = 0;
+            logEpoch[i] = 0;
+            relog[i] = false;
+        }
         decide(s);
     }
 
@@ -458,7 +504,19 @@ public final class TxnEngine implements LoadLoop {
                     ? (!concurrencyControl ? Op.TXN_READ : c.mode[a] == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE)
                     : (c.mode[a] == TxnContext.READ ? Op.TXN_READ : Op.TXN_OCC_LOCK);
             request(s, op, primary(c.key[a]), a);
+            if (op != Op.TXN_READ && lockStart[s] == 0) {
+                lockStart[s] = System.nanoTime();
+            }
         }
+    }
+
+    /**
+     * True when the attempt's locks may be near the end of their lease: its first lock was asked
+     * for longer than half the lease ago (the lease runs on the shard from the grant, which came
+     * after the request, so this clock's reading is on the safe side).
+     */
+    private boolean leaseSpent(int s) {
+        return lockStart[s] != 0 && System.nanoTime() - lockStart[s] > lockLeaseNanos / 2;
     }
 
     private void startValidate(int s) {
@@ -483,6 +541,11 @@ public final class TxnEngine implements LoadLoop {
 
     private void startLog(int s) {
         TxnContext c = ctx[s];
+        if (leaseSpent(s)) {
+            stats.add(ClientStats.ABORTED, 1);
+            startRelease(s, OUTCOME_RESTART);
+            return;
+        }
         if (c.writes == 0) {
             startRelease(s, OUTCOME_COMMIT);
             return;
@@ -494,6 +557,24 @@ public final class TxnEngine implements LoadLoop {
             for (int server = 0; server < REPLICAS; server++) {
                 request(s, op, server, w);
             }
+        }
+    }
+
+    /** Logs the transaction's records again at every shard that left the epoch it acknowledged them in. */
+    private void startRelog(int s) {
+        TxnContext c = ctx[s];
+        newPhase(s, RELOG);
+        for (int w = 0; w < c.writes; w++) {
+            int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_LOG
+                    : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_LOG : Op.TXN_COMMIT_LOG;
+            for (int server = 0; server < REPLICAS; server++) {
+                if (relog[s * REPLICAS + server]) {
+                    request(s, op, server, w);
+                }
+            }
+        }
+        for (int server = 0; server < REPLICAS; server++) {
+            relog[s * REPLICAS + server] = false;
         }
     }
 
@@ -645,6 +726,10 @@ public final class TxnEngine implements LoadLoop {
         } else {
             TxnMessage.encodeInstall(b, op, clientId, seq, c.writeKey[i], txnId[s], c.writeVersion[i], installFlags(s, i),
                     c.writeValues, (long) i * TxnContext.VALUE);
+            if (phase[s] == LOG) {
+                // the epoch of this attempt's grants there: a shard that has left it refuses (STALE)
+                Header.setReserved(b, grantEpoch[s * REPLICAS + reqServer[q]]);
+            }
         }
     }
 
@@ -683,19 +768,28 @@ public final class TxnEngine implements LoadLoop {
         outstanding[s]--;
         TxnContext c = ctx[s];
         int i = reqIndex[q];
+        int g = s * REPLICAS + reqServer[q];
+        int epoch = Header.reserved(b);
+        // this attempt's locks at the shard are from an epoch it has left: they may be gone
+        boolean left = grantEpoch[g] != 0 && epoch != grantEpoch[g];
         switch (phase[s]) {
             case EXECUTE -> {
                 boolean read = reqOp[q] == Op.TXN_READ;
                 if (status == (read ? Status.OK : Status.GRANT)) {
                     c.storeReply(i, b);
                     c.held[i] = !read;
+                    if (!read && grantEpoch[g] == 0) {
+                        grantEpoch[g] = epoch;
+                    }
                 } else if (status == Status.REJECT && !read) {
                     conflict[s] = true;
                 } else {
                     throw violation(s, q, b, read ? "OK" : "GRANT or REJECT");
                 }
+                epochLost[s] |= left;
             }
             case VALIDATE -> {
+                epochLost[s] |= left;
                 if (status != Status.OK) {
                     throw violation(s, q, b, "OK");
                 }
@@ -703,7 +797,17 @@ public final class TxnEngine implements LoadLoop {
                     validationFailed[s] = true;
                 }
             }
+            case LOG -> {
+                if (status == Status.STALE) {
+                    stale[s] = true; // not logged there: the transaction cannot commit
+                } else if (status != Status.OK) {
+                    throw violation(s, q, b, "OK or STALE");
+                } else if (logEpoch[g] == 0) {
+                    logEpoch[g] = epoch;
+                }
+            }
             case BACKUP, PRIMARY -> {
+                relog[g] |= logEpoch[g] != 0 && epoch != logEpoch[g];
                 // Without concurrency control (a negative control) two transactions may write one
                 // version: the second install is refused, and the history records the write as the
                 // transaction made it, so that the checker sees the lost update.
@@ -721,9 +825,11 @@ public final class TxnEngine implements LoadLoop {
                     }
                 }
             }
-            default -> { // LOG, RELEASE
-                // a lock whose request was never answered may not have been granted
-                boolean unsure = phase[s] == RELEASE && status == Status.NOT_HELD && c.mayNotHold[i];
+            default -> { // RELEASE, RELOG
+                relog[g] |= phase[s] == RELEASE && logEpoch[g] != 0 && epoch != logEpoch[g];
+                // a lock whose request was never answered may not have been granted, and one from
+                // an epoch the shard has left may be gone
+                boolean unsure = phase[s] == RELEASE && status == Status.NOT_HELD && (c.mayNotHold[i] || left);
                 if (status != Status.OK && !unsure) {
                     throw violation(s, q, b, "OK");
                 }
@@ -759,7 +865,7 @@ public final class TxnEngine implements LoadLoop {
         stats.add(ClientStats.PROTOCOL_ERRORS, 1);
         TxnContext c = ctx[s];
         int i = reqIndex[q];
-        boolean install = phase[s] >= LOG && phase[s] <= PRIMARY;
+        boolean install = (phase[s] >= LOG && phase[s] <= PRIMARY) || phase[s] == RELOG;
         StringBuilder m = new StringBuilder("protocol violation in phase ").append(PHASES[phase[s]])
                 .append(": request ").append(Op.name(reqOp[q]))
                 .append(" key 0x").append(Long.toHexString(install ? c.writeKey[i] : c.key[i]))
@@ -780,7 +886,7 @@ public final class TxnEngine implements LoadLoop {
     private void phaseDone(int s, long now) {
         switch (phase[s]) {
             case EXECUTE -> {
-                if (conflict[s]) {
+                if (conflict[s] || epochLost[s]) {
                     stats.add(ClientStats.ABORTED, 1);
                     startRelease(s, OUTCOME_RESTART);
                 } else {
@@ -788,7 +894,10 @@ public final class TxnEngine implements LoadLoop {
                 }
             }
             case VALIDATE -> {
-                if (validationFailed[s]) {
+                if (epochLost[s]) {
+                    stats.add(ClientStats.ABORTED, 1);
+                    startRelease(s, OUTCOME_RESTART);
+                } else if (validationFailed[s]) {
                     stats.add(ClientStats.ABORTED, 1);
                     stats.add(ClientStats.ABORTED_VALIDATION, 1);
                     startRelease(s, OUTCOME_RESTART);
@@ -796,10 +905,37 @@ public final class TxnEngine implements LoadLoop {
                     startLog(s);
                 }
             }
-            case LOG -> startBackup(s);
+            case LOG -> {
+                if (stale[s]) {
+                    // refused where its locks are gone: not committed; the other replicas' records of it stay
+                    stats.add(ClientStats.ABORTED, 1);
+                    if (unknown != null) {
+                        unknown.addAborted(unknownTxn(s));
+                    }
+                    startRelease(s, OUTCOME_RESTART);
+                } else {
+                    startBackup(s);
+                }
+            }
             case BACKUP -> startPrimary(s);
             case PRIMARY -> startRelease(s, OUTCOME_COMMIT);
-            default -> finish(s, now);
+            case RELEASE -> {
+                if (outcome[s] == OUTCOME_COMMIT && relogNeeded(s)) {
+                    startRelog(s);
+                } else {
+                    finish(s, now);
+                }
+            }
+            default -> finish(s, now); // RELOG
         }
+    }
+
+    private boolean relogNeeded(int s) {
+        for (int server = 0; server < REPLICAS; server++) {
+            if (relog[s * REPLICAS + server]) {
+                return true;
+            }
+        }
+        return false;
     }
 }

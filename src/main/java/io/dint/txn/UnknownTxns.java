@@ -25,18 +25,35 @@ public final class UnknownTxns {
     }
 
     private final List<Txn> txns = new ArrayList<>();
+    private final List<Txn> abortedAfterLog = new ArrayList<>();
 
     void add(Txn t) {
         txns.add(t);
     }
 
+    /**
+     * An attempt that aborted after some replicas logged its writes (another refused: STALE). It
+     * never committed and is recorded as aborted; the records the others logged are kept here so
+     * that the logs can be reconciled.
+     */
+    void addAborted(Txn t) {
+        abortedAfterLog.add(t);
+    }
+
     /** Adds every transaction of {@code other}. */
     public void addAll(UnknownTxns other) {
         txns.addAll(other.txns);
+        abortedAfterLog.addAll(other.abortedAfterLog);
     }
 
+    /** Transactions of unknown outcome. */
     public List<Txn> txns() {
         return List.copyOf(txns);
+    }
+
+    /** Attempts known not committed whose writes some replicas logged. */
+    public List<Txn> abortedAfterLog() {
+        return List.copyOf(abortedAfterLog);
     }
 
     public int size() {
