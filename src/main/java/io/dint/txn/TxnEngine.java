@@ -174,6 +174,7 @@ public final class TxnEngine implements LoadLoop {
 
     private long txnCounter;
     private volatile boolean stopping;
+    private volatile boolean vanished;
     private long ledger;
     private final long[] committedByType = new long[16];
     private final long[] rolledBackByType = new long[16];
@@ -293,6 +294,14 @@ public final class TxnEngine implements LoadLoop {
         stopping = true;
     }
 
+    /**
+     * The coordinator stops at once, as a killed process would: nothing more is sent, its
+     * transactions stay where they are — locks held, logs written or not. For fault injection.
+     */
+    public void vanish() {
+        vanished = true;
+    }
+
     /** Net ledger change (cents) of the transactions this engine committed. */
     public long ledgerDelta() {
         return ledger;
@@ -314,7 +323,7 @@ public final class TxnEngine implements LoadLoop {
             for (int s = 0; s < slots; s++) {
                 active += startNext(s, now) ? 1 : 0;
             }
-            while (active > 0) {
+            while (active > 0 && !vanished) {
                 now = System.nanoTime();
                 sendPending(now);
                 int n = transport.poll(1);
