@@ -61,12 +61,35 @@ final class ServerKills implements AutoCloseable {
         return k;
     }
 
-    /** The serve command of shard {@code i}: its log file and pinned state have fixed names so that a restart finds them. */
-    private List<String> args(int i, boolean restart) {
+    /**
+     * The serve command of shard {@code i}: its log file, its pinned maps (xdp) or its log rings
+     * (udp, afxdp) have fixed names so that a restart finds them; its replicas are the others.
+     * {@code recover}: it lost everything but its log file, and recovers from the replicas.
+     */
+    private List<String> args(int i, boolean recover) {
         List<String> a = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
         a.addAll(servers.serveArgs(backend));
         a.addAll(List.of("--log", state.resolve("shard-" + i + ".log").toString()));
+        List<String> peers = new ArrayList<>();
+        for (int p = 0; p < cluster.servers().size(); p++) {
+            if (p != i) {
+                peers.add(cluster.servers().get(p).address());
+            }
+        }
+        a.addAll(List.of("--peers", String.join(",", peers)));
+        a.addAll(List.of(backend.equals("xdp") ? "--pin" : "--ring", name(i)));
+        if (recover) {
+            a.add("--recover");
+        }
         return a;
+    }
+
+    /**
+     * Shard i's name for its pinned maps or rings: this cluster's tag, so that runs side by side
+     * never share them ('.' becomes '_': the BPF file system refuses names with a dot).
+     */
+    private String name(int i) {
+        return "chaos-" + cluster.tag().replace('.', '_') + "-" + i;
     }
 
     /** The current processes of shards 0, 1, 2. */
@@ -76,7 +99,17 @@ final class ServerKills implements AutoCloseable {
 
     /** The shards' counters added up (a shard being restarted counts nothing). */
     Map<String, Object> stats() {
-        return TxnBench.sum(processes());
+        List<ServerProcess> alive = new ArrayList<>();
+        for (ServerProcess p : processes()) {
+            if (p.process().isAlive()) {
+                alive.add(p);
+            }
+        }
+        try {
+            return TxnBench.sum(alive);
+        } catch (IllegalStateException e) {
+            return Map.of(); // one died meanwhile: a kill
+        }
     }
 
     long kills() {
@@ -140,14 +173,104 @@ final class ServerKills implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills shard i with SIGKILL and starts it again: after a slow-path kill the new process takes
+     * the pinned maps over (its XDP program served meanwhile); after a server kill everything but
+     * the log file is removed first — pinned maps, XDP link, TC filter, records in /dev/shm, log
+     * rings — and the new process recovers from its log and its replicas.
+     */
     private void killAndRestart(int i) {
-        throw new UnsupportedOperationException("kills of " + kind.id() + " are not built yet");
+        if (kind == Kill.SLOW_PATH && !backend.equals("xdp")) {
+            if (kills.get() == 0 && !warned) {
+                warned = true;
+                out.printf("  %-5s slow-path kills: this backend has no slow path (it serves in one process); none made%n", backend);
+            }
+            return;
+        }
+        ServerProcess old;
+        synchronized (this) {
+            old = procs.get(i);
+        }
+        long t0 = System.nanoTime();
+        old.process().destroyForcibly();
+        try {
+            old.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        kills.incrementAndGet();
+        if (kind == Kill.SERVER) {
+            removeVolatileState(i);
+        }
+        ServerProcess fresh = new ServerProcess(cluster.start(host(i), args(i, kind == Kill.SERVER)), START);
+        Map<String, Object> heap = fresh.heapAfterGc();
+        synchronized (this) {
+            procs.set(i, fresh);
+            heapAtRestart.set(i, heap);
+        }
+        out.printf("  %-5s killed shard %d (%s) and restarted it in %.1f s%s%n", backend, i, kind.id(), (System.nanoTime() - t0) / 1e9,
+                fresh.ready().containsKey("recovered") ? ": " + fresh.ready().get("recovered") : "");
+    }
+
+    private boolean warned;
+
+    /** What a dead machine loses: everything of shard i but its log file. */
+    private void removeVolatileState(int i) {
+        if (backend.equals("xdp")) {
+            Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
+            try {
+                if (java.nio.file.Files.isDirectory(pins)) {
+                    try (var files = java.nio.file.Files.list(pins)) {
+                        for (Path f : files.toList()) {
+                            java.nio.file.Files.deleteIfExists(f); // the XDP link's pin too: detached
+                        }
+                    }
+                    java.nio.file.Files.deleteIfExists(pins);
+                }
+                java.nio.file.Files.deleteIfExists(Path.of("/dev/shm", "dint-shard-" + name(i)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove the state of shard " + i, e);
+            }
+            try {
+                cluster.exec(host(i), "tc", "qdisc", "del", "dev", host(i).iface(), "clsact");
+            } catch (IllegalStateException e) {
+                // no TC filter left: nothing to remove
+            }
+        } else {
+            try {
+                java.nio.file.Files.deleteIfExists(io.dint.log.ShmRings.path(name(i)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove the log rings of shard " + i, e);
+            }
+        }
     }
 
     @Override
     public synchronized void close() {
         procs.forEach(ServerProcess::close);
+        for (int i = 0; i < cluster.servers().size(); i++) {
+            try {
+                if (kind != Kill.NONE || !procs.isEmpty()) {
+                    removeLeftovers(i);
+                }
+            } catch (RuntimeException e) {
+                // best effort: the cluster's namespaces go anyway
+            }
+        }
         ChaosBench.deleteTree(state);
+    }
+
+    /** A shard that did not stop on request leaves its pinned maps and rings: remove them. */
+    private void removeLeftovers(int i) {
+        if (backend.equals("xdp")) {
+            Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
+            if (java.nio.file.Files.isDirectory(pins) || java.nio.file.Files.exists(Path.of("/dev/shm", "dint-shard-" + name(i)))) {
+                removeVolatileState(i);
+            }
+        } else {
+            removeVolatileState(i);
+        }
     }
 
     /** The host of shard i. */

@@ -101,7 +101,15 @@ public final class ShardLog implements AutoCloseable {
      * @throws IllegalStateException when a record's checksum does not hold
      */
     public static ShardLog replay(Path file, long from, long capacity) {
-        ShardLog log = new ShardLog(capacity);
+        return replay(file, from, capacity, null);
+    }
+
+    /**
+     * As above, for a log that goes on: its replayed records start from the file's, and what is
+     * appended from now on goes to {@code rings} as well ({@link #ShardLog(long, io.dint.log.LogRings)}).
+     */
+    public static ShardLog replay(Path file, long from, long capacity, io.dint.log.LogRings rings) {
+        ShardLog log = new ShardLog(capacity, rings);
         LogReplay r = LogReplay.read(file, (index, valid, clientId, seq, key, version, value) -> {
             if (index >= from && valid && !log.append((int) (version >>> 32) & 0xff, key, (int) version, value, 0)) {
                 throw new IllegalStateException("the commit log " + file + " names more keys than the shard's "
@@ -112,6 +120,17 @@ public final class ShardLog implements AutoCloseable {
             throw new IllegalStateException("the commit log " + file + " has " + r.badChecksums() + " records with a bad checksum");
         }
         return log;
+    }
+
+    /** Offset of key's replayed record in {@link #table}, or -1. */
+    long recordOf(long key) {
+        ShardStore r = replayed;
+        return r == null ? -1 : r.find(key, false);
+    }
+
+    /** The replayed records' table. */
+    java.lang.foreign.MemorySegment table() {
+        return replayed().table();
     }
 
     /** Records appended. */

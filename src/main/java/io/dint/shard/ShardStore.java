@@ -17,6 +17,7 @@ import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -43,6 +44,9 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     private final long capacity;
     private final ShardLog log;
     private final Dedup dedup;
+    private final Path file;
+    private final boolean taken;
+    private final long[] torn;
     // epochs, leases and pins, as shard.bpf.c keeps them (README, "Recovery")
     private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long graceUntilNanos;
@@ -57,21 +61,106 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         this(capacity, log, new Dedup());
     }
 
+    /**
+     * A store whose records live in {@code file} (on /dev/shm: memory that outlives the process),
+     * so that the slow path of a kernel shard can be killed and restarted without losing them.
+     * Opening a file a killed process left takes its records over; those that process was
+     * changing when it died are {@link #torn}.
+     */
+    public ShardStore(long capacity, ShardLog log, Path file) {
+        this(capacity, log, new Dedup(), file);
+    }
+
     /** Records only, served to nobody: what a commit log is replayed into ({@link ShardLog}). */
     ShardStore(long capacity) {
-        this(capacity, null, null);
+        this(capacity, null, null, null);
     }
 
     private ShardStore(long capacity, ShardLog log, Dedup dedup) {
+        this(capacity, log, dedup, null);
+    }
+
+    private ShardStore(long capacity, ShardLog log, Dedup dedup, Path file) {
         if (capacity <= 0 || capacity > 1L << 30) {
             throw new IllegalArgumentException("shard capacity must be in 1..2^30 records, got " + capacity);
         }
         long slots = Long.highestOneBit(capacity * 3 / 2 + 1) << 1;
         this.mask = slots - 1;
         this.capacity = capacity;
-        this.table = arena.allocate(slots * RECORD, 64);
+        this.file = file;
+        if (file == null) {
+            this.table = arena.allocate(slots * RECORD, 64);
+            this.taken = false;
+        } else {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                this.taken = ch.size() == slots * RECORD;
+                if (!taken && ch.size() != 0) {
+                    throw new IllegalStateException(file + " holds a store of another size (" + ch.size() + " bytes, not "
+                            + slots * RECORD + "): serve with the capacity that made it, or remove it (losing its records)");
+                }
+                this.table = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, slots * RECORD, arena);
+            } catch (java.io.IOException e) {
+                arena.close();
+                throw new java.io.UncheckedIOException("cannot map the store file " + file, e);
+            }
+        }
         this.log = log;
         this.dedup = dedup;
+        this.torn = taken ? releaseSpins() : new long[0];
+    }
+
+    /** A taken-over store's records whose spin word was held: a killed process was in the middle of them. */
+    private long[] releaseSpins() {
+        java.util.List<Long> keys = new java.util.ArrayList<>();
+        for (long i = 0; i <= mask; i++) {
+            long r = i * RECORD;
+            if (table.get(JAVA_INT, r + SPIN) != 0) {
+                keys.add(table.get(JAVA_LONG, r + KEY));
+                table.set(JAVA_INT, r + SPIN, 0);
+            }
+        }
+        return keys.stream().filter(k -> k != 0).mapToLong(Long::longValue).toArray();
+    }
+
+    /** True when this store took over the records a killed process left in its file. */
+    public boolean takenOver() {
+        return taken;
+    }
+
+    /**
+     * Keys of the records a killed process was changing when it died (their spin words were
+     * held), so possibly half written: {@link #repair} them before serving.
+     */
+    public long[] torn() {
+        return torn.clone();
+    }
+
+    /**
+     * Sets every torn record to what {@code log} replays it to: the last write logged of it, which
+     * is the install that was under way (its writer holds the lock, so nothing newer was logged).
+     * Returns how many were repaired.
+     */
+    public int repair(ShardLog replayed) {
+        int n = 0;
+        for (long key : torn) {
+            long src = replayed.recordOf(key);
+            long r = find(key, false);
+            if (src < 0 || r < 0) {
+                continue;
+            }
+            spin(r);
+            try {
+                MemorySegment t = replayed.table();
+                table.set(JAVA_INT, r + VERSION, t.get(JAVA_INT, src + VERSION));
+                table.set(JAVA_INT, r + FLAGS, t.get(JAVA_INT, src + FLAGS));
+                MemorySegment.copy(t, src + VALUE, table, r + VALUE, TxnMessage.VALUE_SIZE);
+                n++;
+            } finally {
+                INT.setRelease(table, r + SPIN, 0);
+            }
+        }
+        return n;
     }
 
     /** Sets the epoch every reply carries (its low 16 bits; never 0 in a served shard). */
@@ -464,6 +553,18 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         }
     }
 
+    /** Installs every record of {@code other} here as an install would (the newer version stays). */
+    public void installAll(ShardStore other) {
+        MemorySegment t = other.table();
+        other.forEachRecord(r -> {
+            int version = t.get(JAVA_INT, r + VERSION);
+            boolean exists = (t.get(JAVA_INT, r + FLAGS) & Wire.TXN_F_EXISTS) != 0;
+            if ((version != 0 || exists) && installRecord(t.get(JAVA_LONG, r + KEY), version, exists, t, r + VALUE) == Status.NO_SPACE) {
+                throw new IllegalStateException("a store of " + capacity + " records cannot hold another's " + other.capacity);
+            }
+        });
+    }
+
     /** The version of key's record, or 0 when there is none. */
     int version(long key) {
         long r = find(key, false);
@@ -520,6 +621,28 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     @Override
     public Map<String, Object> dumpRecords(java.nio.file.Path records, java.nio.file.Path logRecords) {
         return Map.of("records", RecordFile.write(this, records), "log_records", log.dump(logRecords));
+    }
+
+    /**
+     * Copies record r, under its spin word, as a snapshot entry ({@link ShardSnapshots}) into
+     * {@code entry}; false for a record a lock created and no install ever wrote.
+     */
+    boolean copyRecord(long r, MemorySegment entry) {
+        spin(r);
+        try {
+            int version = table.get(JAVA_INT, r + VERSION);
+            int flags = table.get(JAVA_INT, r + FLAGS);
+            if (version == 0 && (flags & Wire.TXN_F_EXISTS) == 0) {
+                return false;
+            }
+            entry.set(JAVA_LONG_UNALIGNED, ShardSnapshots.KEY, table.get(JAVA_LONG, r + KEY));
+            entry.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, ShardSnapshots.VERSION, version);
+            entry.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, ShardSnapshots.EXISTS, flags & Wire.TXN_F_EXISTS);
+            MemorySegment.copy(table, r + VALUE, entry, ShardSnapshots.VALUE, TxnMessage.VALUE_SIZE);
+            return true;
+        } finally {
+            INT.setRelease(table, r + SPIN, 0);
+        }
     }
 
     /** Calls {@code visit} with the offset of every record ever created (existing or deleted). */

@@ -143,10 +143,20 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
      *                from record {@code logFrom} on (what this server appended); null for none
      */
     public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads, Path log, long logFrom) {
+        this(object, store, buckets, iface, threads, log, logFrom, null);
+    }
+
+    /**
+     * As above; with a {@code pinDir} the XDP link is pinned there, so that a killed slow path
+     * leaves the program serving, and a predecessor's program and TC filter are replaced.
+     */
+    public ShardXdpServer(BpfObject object, ShardStore store, int buckets, String iface, int threads, Path log, long logFrom,
+                          Path pinDir) {
         this.store = store;
         this.log = log;
         this.logFrom = logFrom;
         this.server = new SlowPathXdpServer(object, PROGRAM, TC_PROGRAM, iface, new ShardSlowPath(store, buckets), threads,
+                pinDir,
                 o -> {
                     Map<String, Object> m = check(o, store, buckets);
                     if (log != null) {
@@ -167,27 +177,8 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
      * server's check adds what its drained commit log replays to.
      */
     static Map<String, Object> check(BpfObject object, ShardStore store, int buckets) {
-        BpfMap cache = object.map(CACHE);
-        long lockedBuckets = 0, dirty = 0, cached = 0, lost = 0;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bucket = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
-            for (int b = 0; b < buckets; b++) {
-                cache.lookup(b, bucket);
-                lockedBuckets += bucket.get(JAVA_LONG, Wire.KV_BUCKET_LOCK) != 0 ? 1 : 0;
-                for (int way = 0; way < Wire.KV_WAYS; way++) {
-                    long slot = Wire.KV_BUCKET_SLOT + (long) way * Wire.KV_SLOT_SIZE;
-                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_VALID) == 0) {
-                        continue;
-                    }
-                    cached++;
-                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
-                        dirty++;
-                        int status = store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false);
-                        lost += status == Status.NO_SPACE || status == Status.REFUSED ? 1 : 0;
-                    }
-                }
-            }
-        }
+        long[] c = writeBack(object, store, buckets);
+        long lockedBuckets = c[0], cached = c[1], dirty = c[2], lost = c[3];
         long locks = 0;
         BpfMap table = object.map(LOCKS);
         try (Arena arena = Arena.ofConfined()) {
@@ -206,6 +197,60 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
         m.put("dirty", dirty);
         m.put("write_back_failed", lost);
         return m;
+    }
+
+    /**
+     * Writes the kernel's dirty records back into the store (a copy: they stay dirty in the
+     * kernel), each bucket read until two reads agree, so that a bucket XDP was writing is not
+     * taken half written. Safe while serving: the store keeps the newer of two versions. Returns
+     * {locked buckets, cached records, dirty records, write-backs that failed}.
+     */
+    static long[] writeBack(BpfObject object, ShardStore store, int buckets) {
+        BpfMap cache = object.map(CACHE);
+        long lockedBuckets = 0, dirty = 0, cached = 0, lost = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bucket = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+            MemorySegment again = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
+            for (int b = 0; b < buckets; b++) {
+                cache.lookup(b, bucket);
+                for (int tries = 0; tries < 1000; tries++) {
+                    cache.lookup(b, again);
+                    if (bucket.mismatch(again) < 0) {
+                        break;
+                    }
+                    MemorySegment.copy(again, 0, bucket, 0, Wire.KV_BUCKET_SIZE);
+                }
+                lockedBuckets += bucket.get(JAVA_LONG, Wire.KV_BUCKET_LOCK) != 0 ? 1 : 0;
+                for (int way = 0; way < Wire.KV_WAYS; way++) {
+                    long slot = Wire.KV_BUCKET_SLOT + (long) way * Wire.KV_SLOT_SIZE;
+                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_VALID) == 0) {
+                        continue;
+                    }
+                    cached++;
+                    if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
+                        dirty++;
+                        int status = store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false);
+                        lost += status == Status.NO_SPACE ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return new long[] {lockedBuckets, cached, dirty, lost};
+    }
+
+    /** The kernel's dirty records written back into the store ({@link #writeBack}), for a snapshot. */
+    public void writeBack() {
+        writeBack(object, store, buckets);
+    }
+
+    /** Where the maps of a shard pinned as {@code name} live (a slow-path restart takes them over). */
+    public static Path pinDir(String name) {
+        return io.dint.bpf.BpfFs.pinRoot().resolve("shard-" + name);
+    }
+
+    /** True when {@code pinDir} holds the maps of a shard whose slow path was killed. */
+    public static boolean pinned(Path pinDir) {
+        return pinDir != null && java.nio.file.Files.exists(pinDir.resolve(CACHE));
     }
 
     @Override
