@@ -262,18 +262,32 @@ public final class ChaosBench {
      */
     static Judged judge(TxnRun run, ServerKills shards, String backend, Path dumps) {
         shards.awaitServing(Duration.ofSeconds(120));
-        List<RecordFile.Records> stores = new ArrayList<>(), logs = new ArrayList<>();
+        List<RecordFile.Records> stores = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
         for (int i = 0; i < shards.processes().size(); i++) {
             Path records = dumps.resolve(backend + "-" + i + ".records"), log = dumps.resolve(backend + "-" + i + ".log");
             shards.processes().get(i).dumpRecords(records, log);
             stores.add(RecordFile.read(records));
-            logs.add(RecordFile.read(log));
+            logs.add(log);
         }
-        TxnRun.Verdict v = run.verdict(shards.processes(), t -> Reconciliation.loggedEverywhere(t, logs));
-        List<UnknownTxns.Txn> orphans = new ArrayList<>(run.unknown().abortedAfterLog());
-        run.unknown().txns().stream().filter(t -> !Reconciliation.loggedEverywhere(t, logs)).forEach(orphans::add);
+        UnknownTxns unknown = run.unknown();
+        java.util.Set<Long> wanted = new java.util.HashSet<>();
+        unknown.txns().forEach(t -> java.util.Arrays.stream(t.writeTerms()).forEach(wanted::add));
+        List<java.util.Set<Long>> logged = logs.stream().map(l -> Reconciliation.present(l, wanted)).toList();
+        TxnRun.Verdict v = run.verdict(shards.processes(), t -> Reconciliation.loggedEverywhere(t, logged));
+        List<UnknownTxns.Txn> orphans = new ArrayList<>(unknown.abortedAfterLog());
+        unknown.txns().stream().filter(t -> !Reconciliation.loggedEverywhere(t, logged)).forEach(orphans::add);
         Reconciliation rec = Reconciliation.of(v.state(), stores, logs, orphans);
-        List<String> failures = new ArrayList<>(v.failures());
+        List<String> failures = new ArrayList<>();
+        for (String f : v.failures()) {
+            // The digests of a log cannot tell the records of attempts that never committed from
+            // others; with such records about, the key-by-key reconciliation of every log record
+            // (which leaves them out) judges the logs instead.
+            boolean logDigest = f.contains("its commit log replays to other records") || f.contains("commit-log records name a version");
+            if (!(logDigest && !orphans.isEmpty())) {
+                failures.add(f);
+            }
+        }
         failures.addAll(rec.failures());
         return new Judged(v, rec, failures, run.violations());
     }

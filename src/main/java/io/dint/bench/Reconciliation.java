@@ -3,6 +3,7 @@ package io.dint.bench;
 import io.dint.shard.RecordFile;
 import io.dint.txn.CommittedState;
 import io.dint.txn.UnknownTxns;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,105 +12,143 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every replica, and the records each replica's commit log replays to, reconciled key by key
- * with the last committed write of every key (the population's included), from the records the
- * replicas wrote out ({@link RecordFile}). A key's record on a replica is
+ * Every replica and every replica's commit log reconciled key by key with the last committed
+ * write of every key (the population's included), from what the replicas wrote out at
+ * quiescence: their records ({@link RecordFile}) and every record of their logs, in log order.
  * <ul>
- * <li><b>as committed</b>: the last committed write's version and content;</li>
- * <li><b>missing</b>: older than it (or no record): the write was lost there;</li>
- * <li><b>other content</b>: its version with other content: lost, overwritten by a conflicting write;</li>
- * <li><b>never committed</b>: newer than it, or a record of a key nobody committed a write of.</li>
+ * <li>A replica's record is <b>as committed</b>, <b>missing</b> (older than the last committed
+ * write, or no record: the write was lost there), of <b>other content</b> at its version (lost,
+ * replaced by a conflicting write), or <b>never committed</b> (newer, or a key nobody committed).</li>
+ * <li>A replica's log must hold the last committed write of every key (else it is <b>missing</b>
+ * from the log); replayed — each key's newest record, leaving out the records of attempts known
+ * never to have committed (an attempt whose LOG a replica refused, or one of unknown outcome not
+ * logged everywhere) — it must give exactly the replica's records; and no two of its records
+ * (those left out aside) may give one version of a key two contents.</li>
  * </ul>
- * A committed transaction is <b>lost</b> when one of its writes is missing or has other content
- * on some replica or in some replica's log. Every difference is a failure; the count of lost
- * transactions is {@code lost_committed}.
+ * A committed transaction is <b>lost</b> when a write of it is missing or has other content on
+ * some replica or is missing from some replica's log: {@code lost_committed} counts them. Every
+ * difference is a failure.
  */
 final class Reconciliation {
+    private final Map<String, Long> counts;
     private final long lost;
-    private final long missing, otherContent, neverCommitted, orphaned, checked;
     private final List<String> failures;
 
-    private Reconciliation(long lost, long missing, long otherContent, long neverCommitted, long orphaned, long checked,
-                           List<String> failures) {
+    private Reconciliation(Map<String, Long> counts, long lost, List<String> failures) {
+        this.counts = counts;
         this.lost = lost;
-        this.orphaned = orphaned;
-        this.missing = missing;
-        this.otherContent = otherContent;
-        this.neverCommitted = neverCommitted;
-        this.checked = checked;
         this.failures = failures;
     }
 
     /**
-     * Reconciles {@code stores} (each replica's records) and {@code logs} (what each replica's log
-     * replays to) with {@code committed}. {@code orphans} are the writes of transactions of unknown
-     * outcome that did not commit (not logged everywhere): a log replaying to one of them holds
-     * what the protocol allows, and it is counted apart, not as a difference.
+     * Reconciles {@code stores} (each replica's records) and {@code logs} (each replica's log
+     * file, written by {@link RecordFile#writeLog}) with {@code committed}; {@code orphans} are the
+     * attempts known never to have committed whose writes some replicas logged.
      */
-    static Reconciliation of(CommittedState committed, List<RecordFile.Records> stores, List<RecordFile.Records> logs,
+    static Reconciliation of(CommittedState committed, List<RecordFile.Records> stores, List<Path> logs,
                              List<UnknownTxns.Txn> orphans) {
-        Map<Long, Long> orphanTerms = new java.util.HashMap<>();
+        Set<Long> orphanTerms = new HashSet<>();
         for (UnknownTxns.Txn t : orphans) {
-            for (int w = 0; w < t.writes(); w++) {
-                orphanTerms.put(t.writeKeys()[w], t.writeTerms()[w]);
+            for (long term : t.writeTerms()) {
+                orphanTerms.add(term);
             }
         }
-        long[] orphaned = {0};
+        Map<String, Long> n = new LinkedHashMap<>();
+        for (String c : List.of("records_checked", "missing", "other_content", "never_committed", "missing_from_log",
+                "log_replays_otherwise", "log_conflicts", "log_records_of_uncommitted_attempts")) {
+            n.put(c, 0L);
+        }
         Set<Long> lostTxns = new HashSet<>();
-        long[] counts = new long[4]; // missing, other content, never committed, checked
         List<String> examples = new ArrayList<>();
-        List<RecordFile.Records> all = new ArrayList<>(stores);
-        all.addAll(logs);
-        committed.forEach((key, version, term, txn) -> {
-            for (int i = 0; i < all.size(); i++) {
-                RecordFile.Records r = all.get(i);
-                counts[3]++;
+        for (int i = 0; i < stores.size(); i++) {
+            RecordFile.Records r = stores.get(i);
+            String where = "replica " + i;
+            committed.forEach((key, version, term, txn) -> {
+                n.merge("records_checked", 1L, Long::sum);
                 if (r.has(key) && r.term(key) == term) {
-                    continue;
+                    return;
                 }
                 int order = r.has(key) ? Integer.compareUnsigned(r.version(key), version) : -1;
-                String where = (i < stores.size() ? "replica " + i : "the log of replica " + (i - stores.size()));
-                if (order > 0 && i >= stores.size() && orphanTerms.getOrDefault(key, 0L) == r.term(key)) {
-                    orphaned[0]++;
-                    continue;
-                }
                 if (order > 0) {
-                    counts[2]++;
+                    n.merge("never_committed", 1L, Long::sum);
                     example(examples, "key 0x" + Long.toHexString(key) + " is at version " + Integer.toUnsignedString(r.version(key))
                             + " on " + where + ", newer than its last committed write (" + Integer.toUnsignedString(version) + ")");
-                    continue;
+                    return;
                 }
-                counts[order < 0 ? 0 : 1]++;
+                n.merge(order < 0 ? "missing" : "other_content", 1L, Long::sum);
                 lostTxns.add(txn);
                 example(examples, "key 0x" + Long.toHexString(key) + ": the committed write of version " + Integer.toUnsignedString(version)
                         + " by transaction 0x" + Long.toHexString(txn) + " is " + (order < 0 ? "missing on " : "replaced by other content on ")
                         + where + (r.has(key) ? " (it holds version " + Integer.toUnsignedString(r.version(key)) + ")" : " (no record)"));
-            }
-        });
-        for (int i = 0; i < all.size(); i++) {
-            RecordFile.Records r = all.get(i);
-            int index = i;
+            });
             r.forEachKey(key -> {
-                if (committed.has(key)) {
-                    return; // judged above
-                }
-                if (index >= stores.size() && orphanTerms.getOrDefault(key, 0L) == r.term(key)) {
-                    orphaned[0]++;
-                } else {
-                    counts[2]++;
-                    example(examples, "key 0x" + Long.toHexString(key) + " is on " + (index < stores.size() ? "replica " + index
-                            : "the log of replica " + (index - stores.size())) + " but no committed transaction wrote it");
+                if (!committed.has(key)) {
+                    n.merge("never_committed", 1L, Long::sum);
+                    example(examples, "key 0x" + Long.toHexString(key) + " is on " + where + " but no committed transaction wrote it");
                 }
             });
         }
-        List<String> failures = new ArrayList<>();
-        long differences = counts[0] + counts[1] + counts[2];
-        if (differences > 0) {
-            failures.add(differences + " records differ from the committed writes (" + counts[0] + " missing, " + counts[1]
-                    + " with other content, " + counts[2] + " never committed), " + lostTxns.size()
-                    + " committed transactions lost; e.g. " + String.join("; ", examples));
+        for (int i = 0; i < logs.size(); i++) {
+            int replica = i;
+            String where = "the log of replica " + i;
+            RecordFile.Records replay = RecordFile.Records.sized(1 << 16);
+            Set<Long> present = new HashSet<>();
+            long[] conflicts = {0}, left = {0};
+            RecordFile.forEach(logs.get(i), (key, version, exists, term) -> {
+                boolean isCommitted = committed.term(key) == term;
+                if (isCommitted) {
+                    present.add(key);
+                }
+                // an attempt that never committed may have logged exactly what its retry committed:
+                // the same record, whichever wrote it
+                if (!isCommitted && orphanTerms.contains(term)) {
+                    left[0]++;
+                    return;
+                }
+                if (!replay.putIfNewer(key, version, exists, term) && replay.version(key) == version && replay.term(key) != term) {
+                    conflicts[0]++;
+                    example(examples, where + " gives version " + Integer.toUnsignedString(version) + " of key 0x" + Long.toHexString(key)
+                            + " two contents: two writes of one version (a lost update)");
+                }
+            });
+            n.merge("log_conflicts", conflicts[0], Long::sum);
+            n.merge("log_records_of_uncommitted_attempts", left[0], Long::sum);
+            committed.forEach((key, version, term, txn) -> {
+                if (!present.contains(key)) {
+                    n.merge("missing_from_log", 1L, Long::sum);
+                    lostTxns.add(txn);
+                    example(examples, "key 0x" + Long.toHexString(key) + ": the committed write of version " + Integer.toUnsignedString(version)
+                            + " by transaction 0x" + Long.toHexString(txn) + " is missing from " + where);
+                }
+            });
+            RecordFile.Records held = stores.get(i);
+            long[] otherwise = {0};
+            replay.forEachKey(key -> {
+                if (!held.has(key) || held.term(key) != replay.term(key)) {
+                    otherwise[0]++;
+                    example(examples, where + " replays key 0x" + Long.toHexString(key) + " to version "
+                            + Integer.toUnsignedString(replay.version(key)) + ", the replica holds " + (held.has(key)
+                            ? "version " + Integer.toUnsignedString(held.version(key)) + (held.version(key) == replay.version(key)
+                            ? " with other content" : "") : "no record"));
+                }
+            });
+            held.forEachKey(key -> {
+                if (!replay.has(key)) {
+                    otherwise[0]++;
+                    example(examples, "replica " + replica + " holds key 0x" + Long.toHexString(key) + ", which its log never logged");
+                }
+            });
+            n.merge("log_replays_otherwise", otherwise[0], Long::sum);
         }
-        return new Reconciliation(lostTxns.size(), counts[0], counts[1], counts[2], orphaned[0], counts[3], failures);
+        n.put("lost_committed", (long) lostTxns.size());
+        long differences = n.get("missing") + n.get("other_content") + n.get("never_committed") + n.get("missing_from_log")
+                + n.get("log_replays_otherwise") + n.get("log_conflicts");
+        List<String> failures = new ArrayList<>();
+        if (differences > 0) {
+            failures.add(differences + " differences between the replicas, their logs and the committed writes (" + n
+                    + "); e.g. " + String.join("; ", examples));
+        }
+        return new Reconciliation(n, lostTxns.size(), failures);
     }
 
     private static void example(List<String> examples, String e) {
@@ -118,16 +157,28 @@ final class Reconciliation {
         }
     }
 
+    /** The terms of {@code wanted} that a log file holds. */
+    static Set<Long> present(Path log, Set<Long> wanted) {
+        Set<Long> found = new HashSet<>();
+        if (!wanted.isEmpty()) {
+            RecordFile.forEach(log, (key, version, exists, term) -> {
+                if (wanted.contains(term)) {
+                    found.add(term);
+                }
+            });
+        }
+        return found;
+    }
+
     /**
      * The commit protocol's rule for a transaction whose coordinator gave up in LOG: committed
-     * exactly when every replica logged every one of its writes — read here as each replica's log
-     * replaying each written key to that very write (the transaction still holds its locks, so no
-     * later write of those keys can have been logged after it).
+     * exactly when every replica logged every one of its writes ({@code logged}: per replica, the
+     * terms of the wanted writes its log holds).
      */
-    static boolean loggedEverywhere(UnknownTxns.Txn t, List<RecordFile.Records> logs) {
-        for (int w = 0; w < t.writes(); w++) {
-            for (RecordFile.Records log : logs) {
-                if (!log.has(t.writeKeys()[w]) || log.term(t.writeKeys()[w]) != t.writeTerms()[w]) {
+    static boolean loggedEverywhere(UnknownTxns.Txn t, List<Set<Long>> logged) {
+        for (long term : t.writeTerms()) {
+            for (Set<Long> l : logged) {
+                if (!l.contains(term)) {
                     return false;
                 }
             }
@@ -144,13 +195,6 @@ final class Reconciliation {
     }
 
     Map<String, Object> summary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("records_checked", checked);
-        m.put("missing", missing);
-        m.put("other_content", otherContent);
-        m.put("never_committed", neverCommitted);
-        m.put("logged_by_uncommitted_unknown", orphaned);
-        m.put("lost_committed", lost);
-        return m;
+        return new LinkedHashMap<>(counts);
     }
 }

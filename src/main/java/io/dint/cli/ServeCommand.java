@@ -334,6 +334,7 @@ final class ServeCommand implements Callable<Integer> {
             ready.put("epoch", ShardXdpServer.epoch(obj));
         } else if (recover) {
             ready.put("recovered", ShardRecovery.recover(store, file, peerAddresses(), ShardSnapshots.PORT, Duration.ofSeconds(30)));
+            ShardXdpServer.seedBloom(obj, store, buckets);
             ShardXdpServer.setEpoch(obj, epoch, System.nanoTime() + graceMs * 1_000_000);
         } else {
             ShardXdpServer.setEpoch(obj, epoch, 0);

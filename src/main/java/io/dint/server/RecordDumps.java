@@ -9,9 +9,9 @@ import java.util.Map;
  */
 public interface RecordDumps {
     /**
-     * Writes the records the server holds to {@code records} and the records its commit log
-     * replays to (each key's last logged write) to {@code log}, in {@code io.dint.shard.RecordFile}
-     * format; returns how many of each.
+     * Writes the records the server holds to {@code records} and its commit log to {@code log} —
+     * every record in log order when the log is durable, else each key's last logged write — in
+     * {@code io.dint.shard.RecordFile} format; returns how many of each.
      */
     Map<String, Object> dumpRecords(Path records, Path log);
 }

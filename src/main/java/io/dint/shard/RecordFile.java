@@ -45,6 +45,49 @@ public final class RecordFile {
         return w.count;
     }
 
+    /**
+     * Writes every record of the commit-log file {@code log} from record {@code from} on, in log
+     * order — the records of transactions that never committed included — to {@code file};
+     * returns how many.
+     */
+    public static long writeLog(Path log, long from, Path file) {
+        EntryWriter w = new EntryWriter(file);
+        try (w) {
+            io.dint.log.LogReplay r = io.dint.log.LogReplay.read(log, (index, valid, clientId, seq, key, version, value) -> {
+                if (index >= from && valid) {
+                    int v = (int) version;
+                    boolean exists = ((int) (version >>> 32) & 0xff) != io.dint.wire.Op.TXN_DELETE_LOG;
+                    w.entry(key, v, exists, RecordDigest.term(key, v, exists, value, 0));
+                }
+            });
+            if (!r.ok()) {
+                throw new IllegalStateException("the commit log " + log + " has " + r.badChecksums() + " records with a bad checksum");
+            }
+        }
+        return w.count;
+    }
+
+    /** What {@link #forEach} hands over. */
+    public interface Visitor {
+        void entry(long key, int version, boolean exists, long term);
+    }
+
+    /** Calls {@code visit} with every entry of a record file, in order, without keeping them. */
+    public static void forEach(Path file, Visitor visit) {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            DataInputStream d = new DataInputStream(in);
+            byte[] entry = new byte[ENTRY];
+            ByteBuffer b = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
+            long n = Files.size(file) / ENTRY;
+            for (long i = 0; i < n; i++) {
+                d.readFully(entry);
+                visit.entry(b.getLong(0), b.getInt(8), b.getInt(12) != 0, b.getLong(16));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read record file " + file, e);
+        }
+    }
+
     /** Reads a file {@link #write} wrote. */
     public static Records read(Path file) {
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -68,10 +111,10 @@ public final class RecordFile {
 
     /** Records read back: key to version, existence and term, in an open-addressing table. */
     public static final class Records {
-        private final long[] keys;
-        private final int[] versions;
-        private final boolean[] exists;
-        private final long[] terms;
+        private long[] keys;
+        private int[] versions;
+        private boolean[] exists;
+        private long[] terms;
         private int size;
 
         Records(int expected) {
@@ -83,12 +126,30 @@ public final class RecordFile {
         }
 
         private int slot(long key) {
+            if (2 * (size + 1) > keys.length) {
+                grow();
+            }
             int mask = keys.length - 1;
             int i = (int) Hash64.hash(key) & mask;
             while (keys[i] != 0 && keys[i] != key) {
                 i = (i + 1) & mask;
             }
             return i;
+        }
+
+        /** Keeps the entry when key has none, or a lower version; true when it was kept. */
+        public boolean putIfNewer(long key, int version, boolean present, long term) {
+            int i = slot(key);
+            if (keys[i] == key && Integer.compareUnsigned(version, versions[i]) <= 0) {
+                return false;
+            }
+            put(key, version, present, term);
+            return true;
+        }
+
+        /** A table for about {@code expected} keys. */
+        public static Records sized(int expected) {
+            return new Records(expected);
         }
 
         void put(long key, int version, boolean present, long term) {
@@ -105,6 +166,23 @@ public final class RecordFile {
 
         public int size() {
             return size;
+        }
+
+        private void grow() {
+            long[] k = keys;
+            int[] v = versions;
+            boolean[] e = exists;
+            long[] t = terms;
+            keys = new long[k.length * 2];
+            versions = new int[k.length * 2];
+            exists = new boolean[k.length * 2];
+            terms = new long[k.length * 2];
+            size = 0;
+            for (int i = 0; i < k.length; i++) {
+                if (k[i] != 0) {
+                    put(k[i], v[i], e[i], t[i]);
+                }
+            }
         }
 
         /** True when key has a record. */

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ShardLog implements AutoCloseable {
     private final long capacity;
     private final io.dint.log.LogRings rings;
+    private Path file; // the durable log's file, or null
     private final java.util.concurrent.atomic.AtomicInteger nextRing = new java.util.concurrent.atomic.AtomicInteger();
     private final ThreadLocal<Integer> ring = ThreadLocal.withInitial(this::claimRing);
     private final AtomicLong records = new AtomicLong();
@@ -110,6 +111,9 @@ public final class ShardLog implements AutoCloseable {
      */
     public static ShardLog replay(Path file, long from, long capacity, io.dint.log.LogRings rings) {
         ShardLog log = new ShardLog(capacity, rings);
+        if (rings != null) {
+            log.file = file;
+        }
         LogReplay r = LogReplay.read(file, (index, valid, clientId, seq, key, version, value) -> {
             if (index >= from && valid && !log.append((int) (version >>> 32) & 0xff, key, (int) version, value, 0)) {
                 throw new IllegalStateException("the commit log " + file + " names more keys than the shard's "
@@ -151,6 +155,9 @@ public final class ShardLog implements AutoCloseable {
 
     /** Writes the records the log replays to (each key's last logged write) to {@code file} ({@link RecordFile}); returns how many. */
     public long dump(Path file) {
+        if (this.file != null) {
+            return RecordFile.writeLog(this.file, 0, file); // durable: every record, in log order
+        }
         ShardStore r = replayed();
         return RecordFile.write(r, file);
     }

@@ -124,6 +124,17 @@ public final class CommittedState {
         void write(long key, int version, long term, long txn);
     }
 
+    /** The {@link RecordDigest} term of key's last committed write, or 0 when none was recorded. */
+    public long term(long key) {
+        int mask = keys.length - 1;
+        for (int i = (int) Hash64.hash(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
+            if (keys[i] == key) {
+                return terms[i];
+            }
+        }
+        return 0;
+    }
+
     /** True when a committed write of key was recorded. */
     public boolean has(long key) {
         int mask = keys.length - 1;

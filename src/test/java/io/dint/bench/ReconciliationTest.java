@@ -57,12 +57,26 @@ class ReconciliationTest {
         return s;
     }
 
+    /** A record file of entries {key, version, value}, in order. */
+    private Path file(String name, long[][] entries) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(24 * entries.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long[] e : entries) {
+            b.putLong(e[0]).putInt((int) e[1]).putInt(1).putLong(term(e[0], (int) e[1], e[2]));
+        }
+        Path f = dir.resolve(name);
+        Files.write(f, b.array());
+        return f;
+    }
+
+    /** Three replicas and their logs holding the committed writes, but for {@code which} (0-2 a replica, 3-5 a log), holding {@code changed}. */
     private Reconciliation reconcile(long[][] changed, int which, List<UnknownTxns.Txn> orphans) throws IOException {
         long[][] good = {{A, 1, 10}, {B, 2, 20}};
-        List<RecordFile.Records> stores = new ArrayList<>(), logs = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            RecordFile.Records r = records("r" + i, i == which ? changed : good);
-            (i < 3 ? stores : logs).add(r);
+        long[][] goodLog = {{A, 1, 10}, {B, 1, 15}, {B, 2, 20}};
+        List<RecordFile.Records> stores = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stores.add(records("r" + i, i == which ? changed : good));
+            logs.add(file("l" + i, i + 3 == which ? changed : goodLog));
         }
         return Reconciliation.of(committed(), stores, logs, orphans);
     }
@@ -72,7 +86,7 @@ class ReconciliationTest {
         Reconciliation r = reconcile(null, -1, List.of());
         assertThat(r.failures()).isEmpty();
         assertThat(r.lostCommitted()).isZero();
-        assertThat(r.summary()).containsEntry("records_checked", 12L);
+        assertThat(r.summary()).containsEntry("records_checked", 6L);
     }
 
     @Test
@@ -84,11 +98,26 @@ class ReconciliationTest {
     }
 
     @Test
-    void otherContentAtACommittedVersionInALogIsALostTransaction() throws IOException {
+    void aCommittedWriteMissingFromALogIsALostTransaction() throws IOException {
         Reconciliation r = reconcile(new long[][] {{A, 1, 99}, {B, 2, 20}}, 4, List.of());
         assertThat(r.lostCommitted()).isEqualTo(1);
-        assertThat(r.summary()).containsEntry("other_content", 1L);
+        assertThat(r.summary()).containsEntry("missing_from_log", 1L).containsEntry("log_replays_otherwise", 1L);
         assertThat(r.failures()).singleElement().asString().contains("the log of replica 1");
+    }
+
+    @Test
+    void twoContentsOfOneVersionInALogAreALostUpdate() throws IOException {
+        Reconciliation r = reconcile(new long[][] {{A, 1, 10}, {B, 2, 99}, {B, 2, 20}}, 5, List.of());
+        assertThat(r.summary()).containsEntry("log_conflicts", 1L);
+        assertThat(r.failures()).singleElement().asString().contains("two writes of one version");
+    }
+
+    @Test
+    void aLogThatReplaysToOtherRecordsThanItsReplicaHoldsFails() throws IOException {
+        // a write installed without being logged: the log replays to version 1 of B
+        Reconciliation r = reconcile(new long[][] {{A, 1, 10}, {B, 1, 15}}, 3, List.of());
+        assertThat(r.summary()).containsEntry("log_replays_otherwise", 1L).containsEntry("missing_from_log", 1L);
+        assertThat(r.failures()).hasSize(1);
     }
 
     @Test
@@ -100,22 +129,30 @@ class ReconciliationTest {
     }
 
     @Test
-    void aLogHoldingAWriteOfAnUncommittedTransactionOfUnknownOutcomeIsAllowed() throws IOException {
-        UnknownTxns.Txn orphan = new UnknownTxns.Txn(0x33, new long[0], new int[0], new long[0], new long[] {B}, new int[] {3},
-                new boolean[] {true}, new long[] {1}, new long[] {term(B, 3, 30)});
-        Reconciliation r = reconcile(new long[][] {{A, 1, 10}, {B, 3, 30}}, 3, List.of(orphan));
+    void aLogHoldingWritesOfAnAttemptThatNeverCommittedIsAllowed() throws IOException {
+        // an attempt that logged B at version 2 and aborted (another replica refused its LOG); the retry committed version 2
+        UnknownTxns.Txn orphan = new UnknownTxns.Txn(0x33, new long[0], new int[0], new long[0], new long[] {B}, new int[] {2},
+                new boolean[] {true}, new long[] {1}, new long[] {term(B, 2, 77)});
+        Reconciliation r = reconcile(new long[][] {{A, 1, 10}, {B, 1, 15}, {B, 2, 77}, {B, 2, 20}}, 3, List.of(orphan));
         assertThat(r.failures()).isEmpty();
-        assertThat(r.summary()).containsEntry("logged_by_uncommitted_unknown", 1L);
-        // the same record on a replica (installed) is not allowed
-        assertThat(reconcile(new long[][] {{A, 1, 10}, {B, 3, 30}}, 0, List.of(orphan)).failures()).hasSize(1);
+        assertThat(r.summary()).containsEntry("log_records_of_uncommitted_attempts", 1L);
+        // without knowing it never committed, the same log is a lost update
+        assertThat(reconcile(new long[][] {{A, 1, 10}, {B, 1, 15}, {B, 2, 77}, {B, 2, 20}}, 3, List.of()).failures()).hasSize(1);
+        // an attempt that logged exactly what its retry committed: the same record
+        UnknownTxns.Txn same = new UnknownTxns.Txn(0x34, new long[0], new int[0], new long[0], new long[] {B}, new int[] {2},
+                new boolean[] {true}, new long[] {1}, new long[] {term(B, 2, 20)});
+        assertThat(reconcile(new long[][] {{A, 1, 10}, {B, 1, 15}, {B, 2, 20}}, 3, List.of(same)).failures()).isEmpty();
+        // and the same record on a replica (installed) is not allowed
+        assertThat(reconcile(new long[][] {{A, 1, 10}, {B, 2, 77}}, 0, List.of(orphan)).failures()).hasSize(1);
     }
 
     @Test
     void anUnknownTransactionCommittedExactlyWhenEveryReplicaLoggedEveryWrite() throws IOException {
         UnknownTxns.Txn t = new UnknownTxns.Txn(0x33, new long[0], new int[0], new long[0], new long[] {A, B}, new int[] {1, 2},
                 new boolean[] {true, true}, new long[] {1, 1}, new long[] {term(A, 1, 10), term(B, 2, 20)});
-        RecordFile.Records good = records("g", new long[][] {{A, 1, 10}, {B, 2, 20}});
-        RecordFile.Records without = records("w", new long[][] {{A, 1, 10}, {B, 1, 20}});
+        java.util.Set<Long> wanted = java.util.Set.of(term(A, 1, 10), term(B, 2, 20));
+        java.util.Set<Long> good = Reconciliation.present(file("g", new long[][] {{A, 1, 10}, {B, 2, 20}}), wanted);
+        java.util.Set<Long> without = Reconciliation.present(file("w", new long[][] {{A, 1, 10}, {B, 1, 20}}), wanted);
         assertThat(Reconciliation.loggedEverywhere(t, List.of(good, good, good))).isTrue();
         assertThat(Reconciliation.loggedEverywhere(t, List.of(good, without, good))).isFalse();
     }
