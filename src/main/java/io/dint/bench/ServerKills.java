@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The three shard servers of a chaos run, and the kills: every so often one of them (in turn) is
@@ -136,7 +137,7 @@ final class ServerKills implements AutoCloseable {
         return new Schedule(every);
     }
 
-    /** Kills in the background until closed. */
+    /** Kills in the background until closed; a restart under way when it is closed is finished first. */
     final class Schedule implements AutoCloseable {
         private final Thread thread;
         private volatile boolean stop;
@@ -148,17 +149,15 @@ final class ServerKills implements AutoCloseable {
             }
             thread = Thread.ofPlatform().name("dint-kills").start(() -> {
                 int next = 0;
-                try {
-                    while (!stop) {
-                        Thread.sleep(every.toMillis());
-                        if (stop) {
-                            return;
-                        }
-                        killAndRestart(next);
-                        next = (next + 1) % cluster.servers().size();
+                long at = System.nanoTime() + every.toNanos();
+                while (!stop) {
+                    if (System.nanoTime() < at) {
+                        LockSupport.parkNanos(20_000_000L);
+                        continue;
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    killAndRestart(next);
+                    next = (next + 1) % cluster.servers().size();
+                    at = System.nanoTime() + every.toNanos();
                 }
             });
         }
@@ -167,7 +166,6 @@ final class ServerKills implements AutoCloseable {
         public void close() throws InterruptedException {
             stop = true;
             if (thread != null) {
-                thread.interrupt();
                 thread.join();
             }
         }
