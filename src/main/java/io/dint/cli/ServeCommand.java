@@ -200,8 +200,8 @@ final class ServeCommand implements Callable<Integer> {
         if (peers == null) {
             return shard;
         }
-        return new ReplicaShard(shard, new ShardSnapshots(snapshotted.store(), Ipv4.ANY, ShardSnapshots.PORT,
-                snapshotted.beforeSnapshot()));
+        return new ServedShard(shard, new ShardSnapshots(snapshotted.store(), Ipv4.ANY, ShardSnapshots.PORT,
+                snapshotted.beforeSnapshot()), () -> { });
     }
 
     /** The store and what to do before a snapshot of it, of the shard being built (for {@link ReplicaShard}). */
@@ -352,7 +352,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             ShardXdpServer x = new ShardXdpServer(obj, store, buckets, iface, threads, drained, from, pins);
             snapshotted = new Snapshotted(store, x::writeBack);
-            return pins == null ? x : new PinnedXdpShard(x, cleanup);
+            return pins == null ? x : new ServedShard(x, () -> { }, cleanup);
         });
     }
 

@@ -57,6 +57,23 @@ public final class LogRings {
         return rings;
     }
 
+    /**
+     * Hands each thread that asks a ring of its own, for good (a ring has one producer): the
+     * serving threads of a user-space log, as the kernel's rings are per CPU.
+     */
+    public java.util.function.IntSupplier ringPerThread() {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadLocal<Integer> mine = ThreadLocal.withInitial(() -> {
+            int r = next.getAndIncrement();
+            if (r >= rings) {
+                throw new IllegalStateException("more serving threads than log rings (" + rings
+                        + "): each thread needs a ring of its own");
+            }
+            return r;
+        });
+        return mine::get;
+    }
+
     public int slots() {
         return slots;
     }

@@ -14,4 +14,12 @@ public interface RecordDumps {
      * {@code io.dint.shard.RecordFile} format; returns how many of each.
      */
     Map<String, Object> dumpRecords(Path records, Path log);
+
+    /** {@code service}'s records, for a server that serves it; throws when it keeps none. */
+    static Map<String, Object> of(Object service, Path records, Path log) {
+        if (!(service instanceof RecordDumps d)) {
+            throw new UnsupportedOperationException(service + " keeps no transaction records");
+        }
+        return d.dumpRecords(records, log);
+    }
 }

@@ -20,8 +20,7 @@ public final class ShardLog implements AutoCloseable {
     private final long capacity;
     private final io.dint.log.LogRings rings;
     private Path file; // the durable log's file, or null
-    private final java.util.concurrent.atomic.AtomicInteger nextRing = new java.util.concurrent.atomic.AtomicInteger();
-    private final ThreadLocal<Integer> ring = ThreadLocal.withInitial(this::claimRing);
+    private final java.util.function.IntSupplier ring;
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private volatile ShardStore replayed;
@@ -42,15 +41,7 @@ public final class ShardLog implements AutoCloseable {
         }
         this.capacity = capacity;
         this.rings = rings;
-    }
-
-    private Integer claimRing() {
-        int r = nextRing.getAndIncrement();
-        if (r >= rings.rings()) {
-            throw new IllegalStateException("more serving threads than log rings (" + rings.rings()
-                    + "): each thread needs a ring of its own");
-        }
-        return r;
+        this.ring = rings == null ? null : rings.ringPerThread();
     }
 
     /**
@@ -61,7 +52,7 @@ public final class ShardLog implements AutoCloseable {
      */
     public int append(int op, long key, int version, MemorySegment value, long offset, int clientId, long seq) {
         // the durable record first, with the op above the version as the kernel writes it
-        if (rings != null && !rings.append(ring.get(), clientId, seq, key, ((long) op << 32) | Integer.toUnsignedLong(version),
+        if (rings != null && !rings.append(ring.getAsInt(), clientId, seq, key, ((long) op << 32) | Integer.toUnsignedLong(version),
                 value, offset)) {
             return Status.RETRY;
         }

@@ -96,15 +96,21 @@ public final class CommittedState {
         return size;
     }
 
-    /** The version of key's last committed write, or 0 when none was recorded. */
-    public int version(long key) {
+    /** The slot holding key, or -1. */
+    private int slot(long key) {
         int mask = keys.length - 1;
         for (int i = (int) Hash64.hash(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
             if (keys[i] == key) {
-                return versions[i];
+                return i;
             }
         }
-        return 0;
+        return -1;
+    }
+
+    /** The version of key's last committed write, or 0 when none was recorded. */
+    public int version(long key) {
+        int i = slot(key);
+        return i < 0 ? 0 : versions[i];
     }
 
     /**
@@ -126,24 +132,13 @@ public final class CommittedState {
 
     /** The {@link RecordDigest} term of key's last committed write, or 0 when none was recorded. */
     public long term(long key) {
-        int mask = keys.length - 1;
-        for (int i = (int) Hash64.hash(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                return terms[i];
-            }
-        }
-        return 0;
+        int i = slot(key);
+        return i < 0 ? 0 : terms[i];
     }
 
     /** True when a committed write of key was recorded. */
     public boolean has(long key) {
-        int mask = keys.length - 1;
-        for (int i = (int) Hash64.hash(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                return true;
-            }
-        }
-        return false;
+        return slot(key) >= 0;
     }
 
     /** Per table (a key's top byte), the digest of the records committed writes leave. */

@@ -560,28 +560,26 @@ public final class TxnEngine implements LoadLoop {
             return;
         }
         newPhase(s, LOG);
+        logTo(s, c, null);
+    }
+
+    /** The LOG requests of every write, to every shard ({@code only} null) or to those {@code only} marks. */
+    private void logTo(int s, TxnContext c, boolean[] only) {
         for (int w = 0; w < c.writes; w++) {
             int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_LOG
                     : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_LOG : Op.TXN_COMMIT_LOG;
             for (int server = 0; server < REPLICAS; server++) {
-                request(s, op, server, w);
+                if (only == null || only[s * REPLICAS + server]) {
+                    request(s, op, server, w);
+                }
             }
         }
     }
 
     /** Logs the transaction's records again at every shard that left the epoch it acknowledged them in. */
     private void startRelog(int s) {
-        TxnContext c = ctx[s];
         newPhase(s, RELOG);
-        for (int w = 0; w < c.writes; w++) {
-            int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_LOG
-                    : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_LOG : Op.TXN_COMMIT_LOG;
-            for (int server = 0; server < REPLICAS; server++) {
-                if (relog[s * REPLICAS + server]) {
-                    request(s, op, server, w);
-                }
-            }
-        }
+        logTo(s, ctx[s], relog);
         for (int server = 0; server < REPLICAS; server++) {
             relog[s * REPLICAS + server] = false;
         }

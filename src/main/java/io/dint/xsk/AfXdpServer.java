@@ -283,10 +283,7 @@ public final class AfXdpServer implements ServiceServer, RecordDumps {
 
     @Override
     public Map<String, Object> dumpRecords(Path records, Path log) {
-        if (!(service instanceof RecordDumps d)) {
-            throw new UnsupportedOperationException(service + " keeps no transaction records");
-        }
-        return d.dumpRecords(records, log);
+        return RecordDumps.of(service, records, log);
     }
 
     /** The interface this server answers on. */
