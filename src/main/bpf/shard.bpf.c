@@ -177,6 +177,17 @@ static __always_inline int take_over(struct dint_txn_lock *e, __u64 holder, __u3
 	return 1;
 }
 
+/*
+ * True when txn still holds the lock op granted it on e: the exclusive holder, or a sharer (one of
+ * several is not told apart; a lock shared by several is never taken over). Read without the spin.
+ */
+static __always_inline int holds(const struct dint_txn_lock *e, __u8 op, __u64 txn)
+{
+	if (op == DINT_OP_TXN_LOCK_SHARED)
+		return e->shared && (e->sharer == txn || e->sharer == DINT_TXN_SHARERS);
+	return e->exclusive && e->holder == txn;
+}
+
 /* A lock or release on e, whose spin the caller holds; a grant at now_ms starts a lease. */
 static __always_inline __u8 lock_op(struct dint_txn_lock *e, __u8 op, __u64 txn, __u32 now_ms,
 				    struct dint_shard_state *st)
@@ -400,7 +411,14 @@ int shard_xdp(struct xdp_md *ctx)
 			dint_count(DINT_STAT_DUPLICATE);
 			if (d->status == DINT_ST_GRANT && is_lock(op)) {
 				e = dint_table_entry(&lock_table, msg->key);
-				return e ? serve_read(ctx, &pkt, msg, DINT_ST_GRANT, e) : XDP_DROP;
+				if (!e)
+					return XDP_DROP;
+				/* Granted once, and taken over since (its lease ran out): no longer a grant. */
+				if (!holds(e, op, msg->txn_id)) {
+					msg->hdr.status = DINT_ST_REJECT;
+					return dint_reply(&pkt);
+				}
+				return serve_read(ctx, &pkt, msg, DINT_ST_GRANT, e);
 			}
 			msg->hdr.status = d->status;
 			return dint_reply(&pkt);

@@ -257,7 +257,9 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
             // granted lock's reply carries the record again (it cannot change while the lock is held)
             stats[Stat.DUPLICATE]++;
             long r = status == Status.GRANT ? find(key, false) : -1;
-            if (r >= 0) {
+            if (r >= 0 && !holds(r, op, TxnMessage.txnId(buf))) {
+                status = Status.REJECT; // granted once, and taken over since (its lease ran out)
+            } else if (r >= 0) {
                 reply(r, buf);
             }
             stats[Stat.TX]++;
@@ -399,6 +401,15 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
                 return install(op, r, buf, exclusive, holder, txn);
             }
         }
+    }
+
+    /** True when txn still holds the lock op granted it on record r, as {@code holds} in shard.bpf.c. */
+    private boolean holds(long r, int op, long txn) {
+        if (op == Op.TXN_LOCK_SHARED) {
+            long sharer = table.get(JAVA_LONG, r + SHARER);
+            return table.get(JAVA_INT, r + SHARED) != 0 && (sharer == txn || sharer == SHARERS);
+        }
+        return table.get(JAVA_INT, r + EXCLUSIVE) != 0 && table.get(JAVA_LONG, r + HOLDER) == txn;
     }
 
     /**

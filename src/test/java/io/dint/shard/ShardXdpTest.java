@@ -440,13 +440,17 @@ class ShardXdpTest {
 
             Thread.sleep(lease + 200); // past every lease
 
+            byte[] first = request(Op.TXN_LOCK_EXCLUSIVE, a, 9);
+            assertThat(status(both.apply(first))).as("past its lease, from a holder that never logged").isEqualTo(Status.GRANT);
+            Thread.sleep(lease + 200);
             byte[] takeover = both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 2));
-            assertThat(status(takeover)).as("past its lease, from a holder that never logged").isEqualTo(Status.GRANT);
-            int next = epoch + 1;
+            assertThat(status(takeover)).as("and again").isEqualTo(Status.GRANT);
+            int next = epoch + 2;
             assertThat(epochOf(takeover)).as("a takeover advances the epoch").isEqualTo(next);
             assertThat(ShardXdpServer.epoch(leased)).isEqualTo(next);
             assertThat(reference.epoch()).isEqualTo(next);
             assertThat(status(both.apply(log(a, 1, 2, epoch)))).as("the old holder may not commit").isEqualTo(Status.STALE);
+            assertThat(status(both.apply(first))).as("a retransmitted grant of a lock taken over is no grant").isEqualTo(Status.REJECT);
             assertThat(status(both.apply(request(Op.TXN_RELEASE_EXCLUSIVE, a, 1)))).isEqualTo(Status.NOT_HELD);
             assertThat(status(both.apply(log(a, 2, 2, next)))).as("the new holder may").isEqualTo(Status.OK);
             assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, b, 6)))).as("shared by two: never taken over")
@@ -454,8 +458,8 @@ class ShardXdpTest {
             assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 6)))).as("its holder logged here: pinned")
                     .isEqualTo(Status.REJECT);
             assertThat(status(both.apply(log(d, 7, 2, 0)))).as("no locks here: any epoch").isEqualTo(Status.OK);
-            assertThat(leased.map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(1);
-            assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).isEqualTo(1);
+            assertThat(leased.map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(2);
+            assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).isEqualTo(2);
             assertThat(javaStats[Stat.TXN_STALE]).isEqualTo(1);
 
             long graceEnd = System.nanoTime() + 60_000_000_000L;
