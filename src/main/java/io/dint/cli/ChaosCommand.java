@@ -80,7 +80,8 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--accounts", defaultValue = "10000", description = "Smallbank accounts. Default: ${DEFAULT-VALUE}.")
     long accounts;
 
-    @Option(names = "--subscribers", defaultValue = "2000", description = "TATP subscribers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--subscribers", defaultValue = "5000", description = "TATP subscribers (its success-rate check assumes the call-forwarding rows have not turned"
+            + " over much: its inserts draw end times otherwise than the population). Default: ${DEFAULT-VALUE}.")
     long subscribers;
 
     @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
