@@ -51,7 +51,7 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long graceUntilNanos;
     private volatile int lockLeaseMs;
-    private final Pinned pinned = new Pinned(Wire.SHARD_PINNED);
+    private final Pinned pinned; // of a served store only
 
     /**
      * @param capacity records the store can hold; rounded up to a power of two of at least 1.5x
@@ -107,6 +107,7 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
         }
         this.log = log;
         this.dedup = dedup;
+        this.pinned = dedup == null ? null : new Pinned(Wire.SHARD_PINNED);
         this.torn = taken ? releaseSpins() : new long[0];
     }
 
@@ -434,29 +435,48 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     }
 
     /**
-     * Transactions that logged here, the most recent {@code capacity} of them (as the kernel's LRU
-     * map): their locks are pinned, no lease takes them over.
+     * Transactions that logged here (about the most recent {@code capacity} of them, as the
+     * kernel's LRU map keeps them): their locks are pinned, no lease takes them over. Four-way
+     * sets, the oldest of a full set replaced; the arrays are allocated once, so a long run does
+     * not grow the heap.
      */
     private static final class Pinned {
-        private final java.util.LinkedHashMap<Long, Boolean> txns;
+        private static final int WAYS = 4;
+        private final long[] txns;
+        private final long[] stamps;
+        private final int sets;
+        private long clock;
 
         Pinned(int capacity) {
-            txns = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-                    return size() > capacity;
-                }
-            };
+            sets = Integer.highestOneBit(Math.max(1, capacity / WAYS));
+            txns = new long[sets * WAYS];
+            stamps = new long[sets * WAYS];
         }
 
         synchronized void add(long txn) {
-            txns.put(txn, Boolean.TRUE);
+            int base = (int) (Hash64.hash(txn) & (sets - 1)) * WAYS;
+            int oldest = base;
+            for (int i = base; i < base + WAYS; i++) {
+                if (txns[i] == txn) {
+                    stamps[i] = ++clock;
+                    return;
+                }
+                if (stamps[i] < stamps[oldest]) {
+                    oldest = i;
+                }
+            }
+            txns[oldest] = txn;
+            stamps[oldest] = ++clock;
         }
 
         synchronized boolean contains(long txn) {
-            return txns.get(txn) != null;
+            int base = (int) (Hash64.hash(txn) & (sets - 1)) * WAYS;
+            for (int i = base; i < base + WAYS; i++) {
+                if (txns[i] == txn && stamps[i] != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
