@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * in pinned maps, as if the machine had died, leaving only its commit-log file; the restarted
  * server recovers from that file and from its replicas before it serves (README, "Recovery").
  */
-final class ServerKills implements AutoCloseable {
+public final class ServerKills implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(120);
 
     private final LocalCluster cluster;
@@ -269,6 +269,47 @@ final class ServerKills implements AutoCloseable {
         } else {
             removeVolatileState(i);
         }
+    }
+
+    /** {@code chaos-<pid base 36>_<n>-<shard>}: the names of chaos runs' pinned shards, rings and records. */
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile("chaos-([0-9a-z]{1,13})_[0-9]+-[0-9]+");
+
+    /**
+     * Removes the pinned maps, records and log rings of chaos runs whose process is gone (a run
+     * killed before it could stop its shards); returns how many shards' worth.
+     */
+    public static int cleanLeftovers() {
+        int n = 0;
+        List<Path> found = new ArrayList<>();
+        for (Path dir : List.of(io.dint.bpf.BpfFs.pinRoot(), Path.of("/dev/shm"))) {
+            try (var files = java.nio.file.Files.list(dir)) {
+                files.forEach(found::add);
+            } catch (java.io.IOException e) {
+                // nothing there
+            }
+        }
+        for (Path f : found) {
+            String name = f.getFileName().toString().replaceFirst("^(shard-|dint-shard-|dint-log-)", "");
+            java.util.regex.Matcher m = OWNED.matcher(name);
+            if (!m.matches() || name.equals(f.getFileName().toString())
+                    || ProcessHandle.of(Long.parseLong(m.group(1), 36)).isPresent()) {
+                continue;
+            }
+            try {
+                if (java.nio.file.Files.isDirectory(f)) {
+                    try (var files = java.nio.file.Files.list(f)) {
+                        for (Path p : files.toList()) {
+                            java.nio.file.Files.deleteIfExists(p);
+                        }
+                    }
+                }
+                java.nio.file.Files.deleteIfExists(f);
+                n++;
+            } catch (java.io.IOException e) {
+                // best effort
+            }
+        }
+        return n;
     }
 
     /** The host of shard i. */

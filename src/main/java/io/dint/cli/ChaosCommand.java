@@ -117,6 +117,7 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosBench.Config cfg = new ChaosBench.Config(backends, sh, seconds(warmup), seconds(window), faults, killKind,
                 seconds(every), seconds(giveUp), MicroBench.Client.AFXDP);
         LocalCluster.cleanLeftovers();
+        io.dint.bench.ServerKills.cleanLeftovers();
         if (soakMinutes != null) {
             if (!(soakMinutes > 0) || !(interval > 0)) {
                 throw new IllegalArgumentException("--soak and --interval must be positive");
