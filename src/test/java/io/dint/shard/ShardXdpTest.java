@@ -384,6 +384,101 @@ class ShardXdpTest {
         }
     }
 
+    private static int epochOf(byte[] reply) {
+        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getShort(Wire.HDR_RESERVED) & 0xffff;
+    }
+
+    /** A LOG carrying the epoch of its sender's grants at the shard. */
+    private byte[] log(long key, long txn, int version, int grantEpoch) {
+        byte[] b = install(Op.TXN_COMMIT_LOG, key, txn, version, 0, version);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort(Wire.HDR_RESERVED, (short) grantEpoch);
+        return b;
+    }
+
+    /**
+     * Leases, pins and epochs, in the kernel and in the Java shard side by side (every reply the
+     * same): a lock is not taken over within its lease; past it, one held by a transaction that
+     * has not logged is taken over and the epoch advances, so that the old holder's LOG is
+     * refused STALE and its release finds nothing; a lock whose holder logged here, and a shared
+     * lock of several transactions, are not taken over; a LOG of a transaction without locks here
+     * is taken in any epoch; every reply carries the epoch; a recovering shard answers reads and
+     * locks RETRY until its grace period ends, LOG and installs as ever.
+     */
+    @Test
+    void leasesPinsAndEpochsAsTheJavaShardKeepsThem() throws InterruptedException {
+        int lease = 1000;
+        int epoch = 0x1234;
+        long[] k = keys(4);
+        long a = k[0], b = k[1], c = k[2], d = k[3];
+        BpfObject leased = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC,
+                io.dint.server.Allowlist.ANY, null);
+        try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
+            ShardXdpServer.setEpoch(leased, epoch, 0);
+            reference.setEpoch(epoch);
+            reference.setLockLease(lease);
+            BpfProgram x = leased.program(ShardXdpServer.PROGRAM), t = leased.program(ShardXdpServer.TC_PROGRAM);
+            long[] javaStats = new long[Stat.MAX];
+            MemorySegment buf = arena.allocate(TxnMessage.SIZE);
+            java.util.function.Function<byte[], byte[]> both = req -> {
+                byte[] kernel = SlowPathTrip.send(x, t, TxnMessage.SIZE, Wire.TXN_FLAGS, req, this::slowPath).reply();
+                MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
+                byte[] java = buf.asSlice(0, reference.serve(buf, req.length, javaStats)).toArray(JAVA_BYTE);
+                assertThat(kernel).as("%s key %x", Op.name(req[Wire.HDR_OP] & 0xff), ByteBuffer.wrap(req)
+                        .order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.TXN_KEY)).isEqualTo(java);
+                return java;
+            };
+            for (long key : k) {
+                both.apply(install(Op.TXN_INSERT_BACKUP, key, 9, 1, 0, key));
+            }
+            byte[] granted = both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 1));
+            assertThat(status(granted)).isEqualTo(Status.GRANT);
+            assertThat(epochOf(granted)).as("replies carry the epoch").isEqualTo(epoch);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 2)))).as("within the lease").isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, b, 3)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, b, 4)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 5)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(log(c, 5, 2, epoch)))).as("logged: pinned").isEqualTo(Status.OK);
+
+            Thread.sleep(lease + 200); // past every lease
+
+            byte[] first = request(Op.TXN_LOCK_EXCLUSIVE, a, 9);
+            assertThat(status(both.apply(first))).as("past its lease, from a holder that never logged").isEqualTo(Status.GRANT);
+            Thread.sleep(lease + 200);
+            byte[] takeover = both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 2));
+            assertThat(status(takeover)).as("and again").isEqualTo(Status.GRANT);
+            int next = epoch + 2;
+            assertThat(epochOf(takeover)).as("a takeover advances the epoch").isEqualTo(next);
+            assertThat(ShardXdpServer.epoch(leased)).isEqualTo(next);
+            assertThat(reference.epoch()).isEqualTo(next);
+            assertThat(status(both.apply(log(a, 1, 2, epoch)))).as("the old holder may not commit").isEqualTo(Status.STALE);
+            assertThat(status(both.apply(first))).as("a retransmitted grant of a lock taken over is no grant").isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_RELEASE_EXCLUSIVE, a, 1)))).isEqualTo(Status.NOT_HELD);
+            assertThat(status(both.apply(log(a, 2, 2, next)))).as("the new holder may").isEqualTo(Status.OK);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, b, 6)))).as("shared by two: never taken over")
+                    .isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 6)))).as("its holder logged here: pinned")
+                    .isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(log(d, 7, 2, 0)))).as("no locks here: any epoch").isEqualTo(Status.OK);
+            assertThat(leased.map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(2);
+            assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).isEqualTo(2);
+            assertThat(javaStats[Stat.TXN_STALE]).isEqualTo(1);
+
+            long graceEnd = System.nanoTime() + 60_000_000_000L;
+            ShardXdpServer.setEpoch(leased, 0x4321, graceEnd);
+            reference.setEpoch(0x4321);
+            reference.setGraceUntil(graceEnd);
+            assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).as("recovering: reads wait").isEqualTo(Status.RETRY);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, d, 8)))).as("and locks").isEqualTo(Status.RETRY);
+            assertThat(status(both.apply(log(d, 8, 3, 0)))).as("logs do not").isEqualTo(Status.OK);
+            assertThat(status(both.apply(install(Op.TXN_COMMIT_BACKUP, d, 8, 3, 0, 3)))).as("nor installs").isEqualTo(Status.APPLIED);
+            ShardXdpServer.setEpoch(leased, 0x4321, 0);
+            reference.setGraceUntil(0);
+            assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).isEqualTo(Status.OK);
+        } finally {
+            leased.close();
+        }
+    }
+
     @Test
     void malformedFramesAreNeverAnswered() {
         byte[] req = request(Op.TXN_READ, keys(1)[0], 1);
