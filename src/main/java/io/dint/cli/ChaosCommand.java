@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
  * the same servers, then every check over the whole history.
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
+        header = "Smallbank and TATP under wire faults and kills, then every check.",
         description = "Run Smallbank and TATP under lost, duplicated and reordered packets and killed servers, then every check."
                 + " With no options: both workloads, all three backends, 1% drop + 1% duplicate + 1% reorder.")
 final class ChaosCommand implements Callable<Integer> {
