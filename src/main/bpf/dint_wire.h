@@ -80,6 +80,12 @@ enum dint_status {
 	DINT_ST_APPLIED = 51,         /* newer than the record: written */
 	DINT_ST_ALREADY_APPLIED = 52, /* the record is this very write (same version and content): a retransmission */
 	DINT_ST_REFUSED = 53,         /* the record is newer, or the same version with other content: a conflict, nothing written */
+	/*
+	 * Answer to a LOG whose sender holds locks at this shard from an epoch it has left (it
+	 * restarted, or took a lock over whose lease ran out): those locks may be gone, so the
+	 * transaction must not commit. Nothing appended.
+	 */
+	DINT_ST_STALE = 54,
 	/* KV store; a busy bucket is answered DINT_ST_RETRY. */
 	DINT_ST_KV_OK = 30,        /* done; GET, SET and INSERT carry the object's version (and GET its value) */
 	DINT_ST_KV_NOT_EXIST = 31, /* GET, SET or DELETE of a key that does not exist */
@@ -98,6 +104,11 @@ enum dint_status {
  */
 #define DINT_SEQ_INCARNATION_SHIFT 32
 
+/*
+ * reserved: 0, except between a coordinator and a transaction shard, where it carries the shard's
+ * epoch (struct dint_shard_state): every reply the epoch the shard is in, a LOG request the epoch
+ * of the sender's lock grants at that shard (0 when it holds none there).
+ */
 struct dint_hdr {
 	__u8 op;
 	__u8 status;
@@ -119,7 +130,8 @@ struct dint_lock_msg {
  * Unrelated keys may share an entry, so it records who holds it: holder, the transaction holding
  * every exclusive grant, and sharer, the one holding every shared grant (DINT_LOCK_SHARERS when
  * several do), so that a transaction never conflicts with its own grants on the entry. No request
- * may name txn 0 (no holder) or DINT_LOCK_SHARERS.
+ * may name txn 0 (no holder) or DINT_LOCK_SHARERS. granted_ns starts the entry's lease: a shard
+ * may take over an entry whose one holder got no grant for longer than its lease (lock_rules.h).
  */
 #define DINT_LOCK_SHARERS 0xffffffffffffffffULL
 
@@ -130,6 +142,7 @@ struct dint_lock_entry {
 	__u32 version;   /* OCC service: bumped by each COMMIT (FaSST keeps it with the lock); else 0 */
 	__u64 holder;    /* txn_id of the exclusive holder, 0 when exclusive == 0 */
 	__u64 sharer;    /* txn_id of every shared holder, DINT_LOCK_SHARERS if several, 0 if none */
+	__u64 granted_ns; /* a shard's: bpf_ktime_get_ns() at the last grant, where the lease starts; else 0 */
 };
 
 /*
@@ -251,6 +264,9 @@ enum dint_stat {
 	DINT_STAT_TXN_INSTALL_HIT = 42,  /* commit, insert or delete installed in the cache */
 	DINT_STAT_TXN_BUSY = 43,         /* record's bucket locked: answered RETRY */
 	DINT_STAT_TXN_TC_BUSY = 44,      /* slow-path reply to an unlocking install dropped: lock entry busy */
+	DINT_STAT_TXN_LOCK_TAKEOVER = 45,/* a lock whose lease ran out taken over (the epoch advanced) */
+	DINT_STAT_TXN_STALE = 46,        /* LOG answered STALE: the sender's locks are from an earlier epoch */
+	DINT_STAT_TXN_GRACE = 47,        /* read or lock answered RETRY: recovering, in the grace period */
 	/* Common counters added later (56-63). */
 	DINT_STAT_DROP_NOT_ALLOWED = 56, /* ours, from a source outside the allowlist */
 	DINT_STAT_DROP_BAD_HEADER = 57,  /* ours, but a bad IP checksum, a group source MAC or a martian source */
@@ -393,6 +409,25 @@ struct dint_shard_config {
 	__u64 lease_ns;  /* a bucket lock older than this may be taken over */
 	__u32 buckets;   /* cache buckets */
 	__u32 log_slots; /* records per CPU ring of the commit log (a power of two) */
+	__u32 lock_lease_ms; /* a transaction lock granted longer ago than this may be taken over, unless pinned */
+	__u32 pad;
 };
+
+/*
+ * A shard's epoch and recovery state (map shard_state, one entry, BPF_F_MMAPABLE). The epoch, a
+ * random nonzero 16-bit number drawn when the shard starts, goes into every reply; it advances
+ * whenever the shard takes over a lock whose lease ran out, and a restarted shard draws a new one,
+ * so a transaction that got locks here in an earlier epoch can tell they may be gone. Until
+ * grace_until_ns a recovering shard answers reads and locks RETRY: transactions that held locks
+ * here before it restarted finish their installs first.
+ */
+struct dint_shard_state {
+	__u32 epoch;          /* low 16 bits used, never 0 */
+	__u32 pad;
+	__u64 grace_until_ns; /* bpf_ktime_get_ns() until which reads and locks are answered RETRY */
+};
+
+/* Entries of a shard's pinned-transaction map: transactions that logged here, whose locks no lease ends. */
+#define DINT_SHARD_PINNED 262144
 
 #endif /* DINT_WIRE_H */

@@ -18,8 +18,8 @@ DINT_DEDUP_MAP(dedup);
 static __always_inline __u8 lock_apply(struct dint_lock_entry *e, __u8 op, __u64 txn)
 {
 	switch (op) {
-	case DINT_OP_LOCK_ACQUIRE_SHARED: return lock_shared(e, txn);
-	case DINT_OP_LOCK_ACQUIRE_EXCLUSIVE: return lock_exclusive(e, txn);
+	case DINT_OP_LOCK_ACQUIRE_SHARED: return lock_shared(e, txn, 0);
+	case DINT_OP_LOCK_ACQUIRE_EXCLUSIVE: return lock_exclusive(e, txn, 0);
 	case DINT_OP_LOCK_RELEASE_SHARED: return unlock_shared(e, txn);
 	default: return unlock_exclusive(e, txn);
 	}

@@ -23,7 +23,7 @@ static __always_inline __u8 occ_apply(struct dint_lock_entry *e, __u8 op, __u64 
 {
 	switch (op) {
 	case DINT_OP_OCC_READ: return DINT_ST_OK;
-	case DINT_OP_OCC_ACQUIRE: return lock_exclusive(e, txn);
+	case DINT_OP_OCC_ACQUIRE: return lock_exclusive(e, txn, 0);
 	case DINT_OP_OCC_ABORT: return unlock_exclusive(e, txn);
 	default: return lock_commit(e, txn);
 	}

@@ -43,6 +43,15 @@
  * the request goes up would let the next writer in before the record is known to be written).
  * A busy lock entry or bucket is answered RETRY, and the request changes nothing it did not
  * also record in the window.
+ *
+ * Epochs, leases and pins (README, "Recovery"): every reply carries the shard's epoch
+ * (struct dint_shard_state) in hdr.reserved. A lock whose lease ran out (no grant for longer than
+ * lock_lease_ms; the lease rules are lock_rules.h's) may be taken over by a conflicting request —
+ * it is emptied and granted anew, and the epoch advances — unless its holder has logged here (map
+ * pinned: a transaction that logged may be committed, and its writes are not installed yet), or
+ * it is shared by several transactions (its count cannot say whose grants are left). A LOG carrying the epoch of its sender's grants here is refused
+ * STALE when the shard has left that epoch: the sender's locks may be gone, it must not commit.
+ * A recovering shard answers reads and locks RETRY until grace_until_ns.
  */
 #include "kv_cache.h"
 #include "log_ring.h"
@@ -60,6 +69,23 @@ struct {
 
 DINT_TABLE(lock_table, struct dint_lock_entry);
 DINT_DEDUP_MAP(dedup);
+
+/* The epoch and the recovery grace period; one entry, set by the loader, the epoch advanced here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dint_shard_state);
+} shard_state SEC(".maps");
+
+/* Transactions that logged here: no lease takes their locks over (one may be committed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DINT_SHARD_PINNED);
+	__type(key, __u64);
+	__type(value, __u8);
+} pinned SEC(".maps");
 
 static __always_inline int is_log(__u8 op)
 {
@@ -118,13 +144,47 @@ static __always_inline void unlock_with_install(struct dint_lock_entry *e, struc
 	dint_dedup_store(d, hdr, status);
 }
 
-/* A lock or release on e, whose spin the caller holds: the rules of lock_rules.h. */
-static __always_inline __u8 lock_op(struct dint_lock_entry *e, __u8 op, __u64 txn)
+/*
+ * Takes lock e (spin held) over when its lease ran out (lock_rules.h) unless its holder logged
+ * here (pinned: it may be committed, and its writes are not installed yet); the epoch advances,
+ * so that the old holder's LOG is refused STALE. Returns 1 when taken over.
+ */
+static __always_inline int take_over(struct dint_lock_entry *e, __u64 now, struct dint_shard_state *st)
 {
+	__u64 holder = lock_lapsed(e, now, shard_cfg.lock_lease_ms * 1000000ULL);
+	__u32 epoch;
+
+	if (!holder || bpf_map_lookup_elem(&pinned, &holder))
+		return 0;
+	lock_take_over(e);
+	epoch = __sync_fetch_and_add(&st->epoch, 1) + 1;
+	if (!(epoch & 0xffff))
+		__sync_fetch_and_add(&st->epoch, 1); /* the epoch is never 0: a LOG's 0 means "no locks here" */
+	dint_count(DINT_STAT_TXN_LOCK_TAKEOVER);
+	return 1;
+}
+
+/*
+ * A lock or release on e, whose spin the caller holds: the rules of lock_rules.h, a grant at now
+ * starting a lease, and a conflict with a lock whose lease ran out taken over and asked again.
+ */
+static __always_inline __u8 lock_op(struct dint_lock_entry *e, __u8 op, __u64 txn, __u64 now,
+				    struct dint_shard_state *st)
+{
+	__u8 status;
+
 	switch (op) {
-	case DINT_OP_TXN_LOCK_SHARED: return lock_shared(e, txn);
+	case DINT_OP_TXN_LOCK_SHARED:
+		status = lock_shared(e, txn, now);
+		if (status == DINT_ST_REJECT && take_over(e, now, st))
+			status = lock_shared(e, txn, now);
+		return status;
 	case DINT_OP_TXN_LOCK_EXCLUSIVE:
-	case DINT_OP_TXN_OCC_LOCK: return lock_exclusive(e, txn);
+	case DINT_OP_TXN_OCC_LOCK:
+		status = lock_exclusive(e, txn, now);
+		if (status == DINT_ST_REJECT && take_over(e, now, st))
+			status = lock_exclusive(e, txn, now);
+		return status;
 	case DINT_OP_TXN_RELEASE_SHARED: return unlock_shared(e, txn);
 	default: return unlock_exclusive(e, txn); /* RELEASE_EXCLUSIVE, OCC_ABORT */
 	}
@@ -283,10 +343,14 @@ SEC("xdp")
 int shard_xdp(struct xdp_md *ctx)
 {
 	struct dint_dedup_entry *d = 0;
+	struct dint_shard_state *st;
 	struct dint_lock_entry *e;
 	struct dint_txn_msg *msg;
 	struct dint_pkt pkt;
-	__u8 op, status;
+	__u16 expect, epoch;
+	__u32 zero = 0;
+	__u8 op, status, one = 1;
+	__u64 now;
 	int verdict;
 
 	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_TXN_READ, DINT_OP_TXN_DELETE_PRIMARY);
@@ -296,10 +360,18 @@ int shard_xdp(struct xdp_md *ctx)
 	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version)) {
+	st = bpf_map_lookup_elem(&shard_state, &zero);
+	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;
 	}
+	/* Every reply, the slow path's included (it answers in the request's header), carries the epoch. */
+	expect = msg->hdr.reserved;
+	epoch = (__u16)st->epoch;
+	msg->hdr.reserved = epoch;
+	now = bpf_ktime_get_ns();
+	if (now < st->grace_until_ns && (op == DINT_OP_TXN_READ || op == DINT_OP_TXN_VALIDATE || is_lock(op)))
+		return retry(&pkt, msg, DINT_STAT_TXN_GRACE);
 	if (op != DINT_OP_TXN_READ && op != DINT_OP_TXN_VALIDATE &&
 	    !(is_install(op) && !(msg->flags & DINT_TXN_F_UNLOCK))) {
 		d = dint_dedup_slot(&dedup, &msg->hdr);
@@ -307,18 +379,34 @@ int shard_xdp(struct xdp_md *ctx)
 			dint_count(DINT_STAT_DUPLICATE);
 			if (d->status == DINT_ST_GRANT && is_lock(op)) {
 				e = dint_table_entry(&lock_table, msg->key);
-				return e ? serve_read(ctx, &pkt, msg, DINT_ST_GRANT, e) : XDP_DROP;
+				if (!e)
+					return XDP_DROP;
+				/* Granted once, and taken over since (its lease ran out): no longer a grant. */
+				if (op == DINT_OP_TXN_LOCK_SHARED ? !lock_holds_shared(e, msg->txn_id)
+								  : !lock_holds_exclusive(e, msg->txn_id)) {
+					msg->hdr.status = DINT_ST_REJECT;
+					return dint_reply(&pkt);
+				}
+				return serve_read(ctx, &pkt, msg, DINT_ST_GRANT, e);
 			}
 			msg->hdr.status = d->status;
 			return dint_reply(&pkt);
 		}
 	}
 	if (is_log(op)) {
-		status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
-				    shard_cfg.log_slots);
-		if (status == DINT_ST_REQUEST) {
-			dint_count(DINT_STAT_DROP_BAD_OP);
-			return XDP_DROP;
+		if (expect && expect != epoch) {
+			status = DINT_ST_STALE;
+			dint_count(DINT_STAT_TXN_STALE);
+		} else {
+			status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
+					    shard_cfg.log_slots);
+			if (status == DINT_ST_REQUEST) {
+				dint_count(DINT_STAT_DROP_BAD_OP);
+				return XDP_DROP;
+			}
+			/* Before the ACK: from now on this transaction may be committed. */
+			if (status == DINT_ST_OK)
+				bpf_map_update_elem(&pinned, &msg->txn_id, &one, BPF_ANY);
 		}
 		if (status != DINT_ST_RETRY)
 			dint_dedup_store(d, &msg->hdr, status);
@@ -336,8 +424,9 @@ int shard_xdp(struct xdp_md *ctx)
 	if (__sync_val_compare_and_swap(&e->spin, 0, 1) != 0) {
 		status = DINT_ST_RETRY;
 	} else {
-		status = lock_op(e, op, msg->txn_id);
+		status = lock_op(e, op, msg->txn_id, now, st);
 		__sync_lock_test_and_set(&e->spin, 0);
+		msg->hdr.reserved = (__u16)st->epoch; /* a grant that took a lock over is of the new epoch */
 		dint_dedup_store(d, &msg->hdr, status);
 	}
 	dint_count_lock_status(status);

@@ -27,8 +27,9 @@ import java.util.function.LongUnaryOperator;
  * that needs most, with every server of the benchmark at once: the lock table (kernel array map or
  * Java table, {@code 1.5 x ids} entries); the KV store ({@link KvStore}: a 64-byte record per key,
  * a header per bucket) plus the kernel cache (a 4-way bucket per 2.67 keys at 1.5 slots per key),
- * or memcached's {@code -m}; a transaction shard's {@link ShardStore} (a power of two of 80-byte
- * slots above 1.5x its records) plus the kernel cache and lock table of the xdp shard, three times
+ * or memcached's {@code -m}; a transaction shard's two {@link ShardStore}s (served and replayed;
+ * a power of two of 96-byte slots above 1.5x its records) plus the kernel cache and lock table of
+ * the xdp shard, three times
  * (every shard holds every record). Each server process adds {@link #JVM_BYTES}. What is available
  * is {@code MemAvailable} of {@code /proc/meminfo} less the bench JVM's heap limit, its own
  * {@link #JVM_BYTES} and {@link #HEADROOM} of the total for the kernel and the page cache.

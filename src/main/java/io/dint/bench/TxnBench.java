@@ -1,14 +1,10 @@
 package io.dint.bench;
 
-import io.dint.check.History;
-import io.dint.check.SerializabilityChecker;
 import io.dint.client.ClientStats;
-import io.dint.client.LoadLoop;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerHandle;
 import io.dint.server.ServerProcess;
-import io.dint.txn.CommittedState;
 import io.dint.txn.TxnDriver;
 import io.dint.txn.TxnEngine;
 import io.dint.txn.TxnWorkload;
@@ -16,11 +12,9 @@ import io.dint.wire.Wire;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * {@code ./dint bench smallbank|tatp}: three shard servers (each primary for a third of the keys,
@@ -147,32 +141,11 @@ public final class TxnBench {
     private static void runSweep(TxnWorkload workload, String backend, int[] addrs, Host client, LocalCluster cluster,
                                  List<ServerHandle> procs, MicroBench.Config config, BenchReport report, PrintStream out,
                                  TxnDriver.Totals load) throws Exception {
-        List<TxnEngine> engines = new ArrayList<>();
-        List<History> histories = new ArrayList<>();
-        List<CommittedState> states = new ArrayList<>();
-        List<ClientStats> allStats = new ArrayList<>();
-        List<String> violations = Collections.synchronizedList(new ArrayList<>());
-        int seed = 0;
+        TxnRun run = new TxnRun(workload, addrs, load, TxnEngine.DEFAULT_GIVE_UP_NANOS);
         for (MicroBench.Shape shape : config.sweep()) {
             Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
-            int base = seed;
-            seed += shape.threads();
-            LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
-                    MicroBench.closing(config.client().open(client, 64), transport -> {
-                        History h = new History();
-                        CommittedState st = new CommittedState();
-                        TxnEngine e = new TxnEngine(transport, stats,
-                                workload.transactions(new SplittableRandom(base + index), shape.inflight(), 0),
-                                workload.protocol(), 1000 + base + index, addrs, Wire.PORT, shape.inflight(),
-                                MicroBench.clientTimeoutNanos(), true, h, st);
-                        synchronized (engines) {
-                            engines.add(e);
-                            histories.add(h);
-                            states.add(st);
-                            allStats.add(stats);
-                        }
-                        return stoppingOnViolation(e, violations);
-                    }), config.warmup(), config.window(), () -> sum(procs), cluster);
+            LoadRunner.Measurement m = LoadRunner.run(client.netns(), shape.threads(),
+                    run.workers(shape, () -> config.client().open(client, 64)), config.warmup(), config.window(), () -> sum(procs), cluster);
             LoadPoint p = LoadPoint.of(backend, shape, m);
             report.add(p);
             String slow = "";
@@ -189,53 +162,13 @@ public final class TxnBench {
                     100 * p.serverCoreBusyShare(), 100 * p.clientCoreBusyShare(), slow);
         }
         // checks at quiescence: LoadRunner has stopped every engine and let its transactions finish
-        long ledger = 0;
-        long[] committed = new long[workload.typeNames().length];
-        long[] rolledBack = new long[committed.length];
-        History all = new History();
-        all.addAll(load.history()); // the initial versions
-        CommittedState state = new CommittedState();
-        state.addAll(load.state());
-        long protocolErrors = load.counter(ClientStats.PROTOCOL_ERRORS);
-        for (ClientStats st : allStats) {
-            protocolErrors += st.get(ClientStats.PROTOCOL_ERRORS);
-        }
-        for (int i = 0; i < engines.size(); i++) {
-            TxnEngine e = engines.get(i);
-            ledger += e.ledgerDelta();
-            for (int t = 0; t < committed.length; t++) {
-                committed[t] += e.committed(t);
-                rolledBack[t] += e.rolledBack(t);
-            }
-            all.addAll(histories.get(i));
-            state.addAll(states.get(i));
-        }
-        List<Map<String, Object>> checks = new ArrayList<>();
-        for (ServerHandle proc : procs) {
-            checks.add(proc.check());
-        }
-        List<String> failures = new ArrayList<>(workload.check(checks, ledger, committed, rolledBack));
-        failures.addAll(state.reconcile(checks));
-        SerializabilityChecker.Result serial = SerializabilityChecker.check(all);
-        if (!serial.serializable()) {
-            failures.add(serial.toString());
-        }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("serializable", serial.serializable());
-        result.put("serializability", serial.toString());
-        result.put("protocol_violations", List.copyOf(violations));
-        result.put("workload_checks", failures.isEmpty() ? "all passed" : failures);
-        Map<String, Object> types = new LinkedHashMap<>();
-        for (int t = 0; t < committed.length; t++) {
-            types.put(workload.typeNames()[t], Map.of("committed", committed[t], "rolled_back", rolledBack[t]));
-        }
-        result.put("types", types);
-        result.put("servers", checks);
-        report.checks().put(backend, result);
-        outcome(report, backend, protocolErrors, violations, failures);
-        violations.forEach(v -> out.printf("  %-5s %s%n", backend, v));
-        out.printf("  %-5s protocol errors: %d; checks: %s; %s%n", backend, protocolErrors,
-                failures.isEmpty() ? "all passed" : failures.size() + " FAILED", serial);
+        TxnRun.Verdict v = run.verdict(procs, null);
+        report.checks().put(backend, v.result());
+        List<String> violations = run.violations();
+        outcome(report, backend, v.protocolErrors(), violations, v.failures());
+        violations.forEach(x -> out.printf("  %-5s %s%n", backend, x));
+        out.printf("  %-5s protocol errors: %d; checks: %s; %s%n", backend, v.protocolErrors(),
+                v.failures().isEmpty() ? "all passed" : v.failures().size() + " FAILED", v.serial());
     }
 
     /**
@@ -254,27 +187,8 @@ public final class TxnBench {
         checkFailures.forEach(f -> report.fail(backend + ": " + f));
     }
 
-    /** Runs the engine; a protocol violation stops it and is recorded instead of ending its load thread with an exception. */
-    private static LoadLoop stoppingOnViolation(TxnEngine engine, List<String> violations) {
-        return new LoadLoop() {
-            @Override
-            public void run() {
-                try {
-                    engine.run();
-                } catch (TxnEngine.ProtocolViolation v) {
-                    violations.add(v.getMessage());
-                }
-            }
-
-            @Override
-            public void stop() {
-                engine.stop();
-            }
-        };
-    }
-
     /** The three servers' counters added up. */
-    private static Map<String, Object> sum(List<ServerHandle> procs) {
+    static Map<String, Object> sum(List<? extends ServerHandle> procs) {
         Map<String, Object> total = new LinkedHashMap<>();
         for (ServerHandle p : procs) {
             p.stats().forEach((k, v) -> {

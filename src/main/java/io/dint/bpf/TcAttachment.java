@@ -99,6 +99,22 @@ public final class TcAttachment implements AutoCloseable {
         return LIBBPF.bpf_tc_hook_destroy(hook(arena, ifindex, INGRESS | EGRESS));
     }
 
+    /**
+     * Removes the clsact qdisc of {@code ifindex} and with it every TC filter on it: what a
+     * process restarted in place of a killed one does to the filters its predecessor left.
+     * Harmless when there is none.
+     */
+    public static void removeQdisc(int ifindex) {
+        try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
+            int rc = destroyQdisc(arena, ifindex);
+            if (rc < 0 && rc != -ENOENT && rc != -ENODEV && rc != -22) {
+                throw BpfException.of("removing the clsact qdisc of ifindex " + ifindex + " failed", -rc,
+                        "Remove it with tc qdisc del dev <if> clsact", log);
+            }
+            log.discard();
+        }
+    }
+
     public int ifindex() {
         return ifindex;
     }

@@ -14,7 +14,8 @@ final class CleanCommand implements Callable<Integer> {
     public Integer call() {
         int n = LocalCluster.cleanLeftovers();
         BpfFs.removePins("dint");
-        System.out.println("removed " + n + " leftover namespace(s)");
+        int shards = io.dint.bench.ServerKills.cleanLeftovers();
+        System.out.println("removed " + n + " leftover namespace(s) and the pinned state of " + shards + " chaos shard(s)");
         return 0;
     }
 }

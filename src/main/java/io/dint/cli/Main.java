@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "dint", mixinStandardHelpOptions = true,
         description = "DINT: distributed transactions answered in the kernel by XDP.",
         footer = "The launcher ./dint also has build, test and help; ./dint help lists every command.",
-        subcommands = {BenchCommand.class, ReportCommand.class, ServeCommand.class, ClusterCommand.class, ExampleCommand.class,
-                ReplayCommand.class, CleanCommand.class, TuneCommand.class})
+        subcommands = {BenchCommand.class, ReportCommand.class, ChaosCommand.class, ServeCommand.class, ClusterCommand.class,
+                ExampleCommand.class, ReplayCommand.class, CleanCommand.class, TuneCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

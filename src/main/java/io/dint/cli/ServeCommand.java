@@ -30,6 +30,8 @@ import io.dint.server.XdpServer;
 import io.dint.wire.Wire;
 import io.dint.xsk.AfXdpServer;
 import io.dint.shard.ShardLog;
+import io.dint.shard.ShardRecovery;
+import io.dint.shard.ShardSnapshots;
 import io.dint.shard.ShardStore;
 import io.dint.shard.ShardXdpServer;
 import io.dint.txn.TxnWorkload;
@@ -151,6 +153,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "KV and shards (xdp): a bucket locked for a slow-path request longer than this may be taken over. Default: ${DEFAULT-VALUE}.")
     double leaseMs;
 
+    @Option(names = "--lock-lease-ms", defaultValue = "1000",
+            description = "Shards: a transaction lock granted longer ago than this may be taken over by a conflicting request, unless"
+                    + " its holder has logged here (0: never). Coordinators commit within half of it. Default: ${DEFAULT-VALUE}.")
+    int lockLeaseMs;
+
+    @Option(names = "--peers", split = ",",
+            description = "Shards: IPv4 addresses of the other replicas. This shard then serves snapshots of its records to them"
+                    + " (TCP, the service port + 1), and with --recover asks them for theirs.")
+    List<String> peers;
+
+    @Option(names = "--recover", description = "Shards: this shard lost everything but its --log file (a killed server):"
+            + " recover from the file and the --peers before serving, under a new epoch, and answer reads and locks RETRY"
+            + " for --grace-ms while transactions under way finish their installs here.")
+    boolean recover;
+
+    @Option(names = "--grace-ms", defaultValue = "1000", description = "Shards, with --recover: the grace period. Default: ${DEFAULT-VALUE}.")
+    long graceMs;
+
+    @Option(names = "--pin", description = "Shards (xdp): keep the maps, the XDP program and the records (in /dev/shm) when this"
+            + " process is killed, under this name; a process started with the same name takes them over and replaces the"
+            + " program. Removed when the shard stops on quit.")
+    String pin;
+
     @Option(names = "--seed", defaultValue = "42", description = "KV: seed of the TATP population. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -265,16 +290,119 @@ final class ServeCommand implements Callable<Integer> {
     private ServiceServer shard(TxnWorkload workload, Map<String, Object> ready) {
         ready.put("records", workload.records());
         ready.putAll(workload.scale());
-        return switch (backend) {
-            case UDP -> new UdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), Ipv4.parse(bind),
-                    Wire.PORT, threads, allow);
-            case AFXDP -> new AfXdpServer(new ShardStore(workload.records(), new ShardLog(workload.records())), iface, Wire.PORT, allow);
-            case XDP -> xdpShard(workload, ready);
+        if (lockLeaseMs < 0) {
+            throw new IllegalArgumentException("--lock-lease-ms must be >= 0, got " + lockLeaseMs);
+        }
+        if (recover && (peers == null || peers.isEmpty() || logFile == null)) {
+            throw new IllegalArgumentException("--recover needs --peers (the replicas to recover from) and --log (this shard's commit log)");
+        }
+        if (graceMs < 0) {
+            throw new IllegalArgumentException("--grace-ms must be >= 0, got " + graceMs);
+        }
+        if (pin != null && !pin.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("--pin must be 1-64 letters, digits, '_' or '-' (the BPF file system refuses dots), got '"
+                    + pin + "'");
+        }
+        if (pin != null && backend != Backend.XDP) {
+            throw new IllegalArgumentException("--pin is for the xdp backend: the others keep nothing in the kernel");
+        }
+        int epoch = newEpoch();
+        ready.put("epoch", epoch);
+        ServiceServer shard = switch (backend) {
+            case UDP, AFXDP -> logFile == null ? plainJavaShard(workload, epoch) : durableJavaShard(workload, ready, epoch);
+            case XDP -> xdpShard(workload, ready, epoch);
             case MEMCACHED -> throw new IllegalArgumentException("the memcached backend serves only --service kv");
         };
+        if (peers == null) {
+            return shard;
+        }
+        return new ServedShard(shard, new ShardSnapshots(snapshotted.store(), Ipv4.ANY, ShardSnapshots.PORT,
+                snapshotted.beforeSnapshot()), () -> { });
     }
 
-    private ServiceServer xdpShard(TxnWorkload workload, Map<String, Object> ready) {
+    /** The store and what to do before a snapshot of it, of the shard being built (for {@link ReplicaShard}). */
+    private record Snapshotted(ShardStore store, Runnable beforeSnapshot) {}
+
+    private Snapshotted snapshotted;
+
+    /** A Java shard (udp, afxdp) whose log lives in memory only. */
+    private ServiceServer plainJavaShard(TxnWorkload workload, int epoch) {
+        ShardStore store = javaShard(workload, epoch, new ShardLog(workload.records()));
+        snapshotted = new Snapshotted(store, () -> { });
+        return backend == Backend.UDP ? new UdpServer(store, Ipv4.parse(bind), Wire.PORT, threads, allow)
+                : new AfXdpServer(store, iface, Wire.PORT, allow);
+    }
+
+    /**
+     * A Java shard with a durable commit log: each serving thread appends to a ring in /dev/shm
+     * (named by --ring; it outlives the process), drained to the --log file as the log service's
+     * are; the log's replayed records start from what the file holds.
+     */
+    private ServiceServer durableJavaShard(TxnWorkload workload, Map<String, Object> ready, int epoch) {
+        int rings = backend == Backend.UDP ? threads : 1;
+        LogRings.checkSlots(ringSlots);
+        RingStorage storage = ShmRings.open(ShmRings.path(ring), rings, ringSlots);
+        LogFile file;
+        try {
+            file = LogFile.open(logFile);
+        } catch (RuntimeException e) {
+            storage.close(false);
+            throw e;
+        }
+        ShardStore[] made = new ShardStore[1];
+        Map<String, Object> recovered = new LinkedHashMap<>();
+        if (recover) {
+            // the records first, from the replicas; the log file gets what it lacks before anything drains into it
+            ShardStore scratch = new ShardStore(workload.records(), new ShardLog(workload.records()));
+            recovered.putAll(ShardRecovery.recover(scratch, file, peerAddresses(), ShardSnapshots.PORT, Duration.ofSeconds(30)));
+            made[0] = scratch;
+        }
+        ready.put("log_file", file.path().toString());
+        ready.put("recovered", recovered);
+        FsyncPolicy policy = new FsyncPolicy(Duration.ofMillis(fsyncMs), fsyncRecords);
+        return new LogServer(storage, file, policy, drainIdleUs * 1000, r -> {
+            awaitDrained(r);
+            ShardLog log = ShardLog.replay(file.path(), 0, workload.records(), r);
+            ShardStore store = new ShardStore(workload.records(), log);
+            if (made[0] != null) {
+                store.installAll(made[0]);
+                made[0].close();
+            }
+            store.setEpoch(epoch);
+            store.setLockLease(lockLeaseMs);
+            if (recover) {
+                store.setGraceUntil(System.nanoTime() + graceMs * 1_000_000);
+            }
+            snapshotted = new Snapshotted(store, () -> { });
+            return backend == Backend.UDP ? new UdpServer(store, Ipv4.parse(bind), Wire.PORT, threads, allow)
+                    : new AfXdpServer(store, iface, Wire.PORT, allow);
+        });
+    }
+
+    private static void awaitDrained(LogRings rings) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (rings.pending() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private int[] peerAddresses() {
+        return peers.stream().mapToInt(Ipv4::parse).toArray();
+    }
+
+    /** A random nonzero 16-bit epoch: a restarted shard never takes its predecessor's. */
+    static int newEpoch() {
+        return 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(0xffff);
+    }
+
+    private ShardStore javaShard(TxnWorkload workload, int epoch, ShardLog log) {
+        ShardStore store = new ShardStore(workload.records(), log);
+        store.setEpoch(epoch);
+        store.setLockLease(lockLeaseMs);
+        return store;
+    }
+
+    private ServiceServer xdpShard(TxnWorkload workload, Map<String, Object> ready, int epoch) {
         if (!(leaseMs > 0)) {
             throw new IllegalArgumentException("--lease-ms must be positive, got " + leaseMs);
         }
@@ -291,12 +419,24 @@ final class ServeCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
             }
         }
-        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), XdpServer.interfaceMac(iface), allow);
+        Path pins = pin == null ? null : ShardXdpServer.pinDir(pin);
+        Path storeFile = pin == null ? null : Path.of("/dev/shm", "dint-shard-" + pin);
+        boolean restart = ShardXdpServer.pinned(pins);
+        if (restart && recover) {
+            throw new IllegalArgumentException("--recover is for a shard that lost its maps, but " + pins + " holds them: "
+                    + "start without --recover to take them over");
+        }
+        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, ringSlots, Math.round(leaseMs * 1e6), lockLeaseMs,
+                XdpServer.interfaceMac(iface), allow, pins);
         RingStorage storage;
         LogFile file;
+        ShardStore store;
         try {
             storage = LogObjects.rings(obj, null);
             file = LogFile.open(path);
+            // the kernel keeps the log: the store's own stays empty
+            store = storeFile == null ? new ShardStore(workload.records(), new ShardLog(workload.records()))
+                    : new ShardStore(workload.records(), new ShardLog(workload.records()), storeFile);
         } catch (RuntimeException e) {
             obj.close();
             throw e;
@@ -304,12 +444,51 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("cache_buckets", buckets);
         ready.put("lock_entries", lockEntries);
         ready.put("log_file", file.path().toString());
-        // the kernel keeps the log: the store's own stays empty
-        ShardStore store = new ShardStore(workload.records(), new ShardLog(workload.records()));
+        ready.put("slow_path_restart", restart);
+        if (restart) {
+            // the kernel's state is as the killed process left it, its epoch included
+            ready.put("epoch", ShardXdpServer.epoch(obj));
+        } else if (recover) {
+            ready.put("recovered", ShardRecovery.recover(store, file, peerAddresses(), ShardSnapshots.PORT, Duration.ofSeconds(30)));
+            ShardXdpServer.seedBloom(obj, store, buckets);
+            ShardXdpServer.setEpoch(obj, epoch, System.nanoTime() + graceMs * 1_000_000);
+        } else {
+            ShardXdpServer.setEpoch(obj, epoch, 0);
+        }
         Path drained = file.path();
-        long from = file.recoveredRecords();
-        return new LogServer(storage, file, policy, drainIdleUs * 1000,
-                rings -> new ShardXdpServer(obj, store, buckets, iface, allow, threads, drained, from));
+        // a restarted or recovered shard's log holds its whole history, and so do its records
+        long from = restart || recover ? 0 : file.recoveredRecords();
+        Runnable cleanup = () -> removePinned(pins, storeFile);
+        return new LogServer(storage, file, policy, drainIdleUs * 1000, rings -> {
+            if (restart) {
+                awaitDrained(rings); // what the killed process acknowledged is in the file before the torn records are mended
+                try (ShardLog replayed = ShardLog.replay(drained, 0, workload.records())) {
+                    ready.put("torn_records_repaired", store.repair(replayed));
+                }
+            }
+            ShardXdpServer x = new ShardXdpServer(obj, store, buckets, iface, allow, threads, drained, from, pins);
+            snapshotted = new Snapshotted(store, x::writeBack);
+            return pins == null ? x : new ServedShard(x, () -> { }, cleanup);
+        });
+    }
+
+    /** Removes what a pinned xdp shard keeps past its process: on a graceful stop, nothing is left for a successor. */
+    private static void removePinned(Path pins, Path storeFile) {
+        try {
+            if (pins != null && Files.isDirectory(pins)) {
+                try (var files = Files.list(pins)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(pins);
+            }
+            if (storeFile != null) {
+                Files.deleteIfExists(storeFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the pinned state of the shard at " + pins, e);
+        }
     }
 
     private ServiceServer kv(Map<String, Object> ready) {

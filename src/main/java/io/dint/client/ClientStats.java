@@ -21,10 +21,13 @@ public final class ClientStats {
     public static final int PROTOCOL_ERRORS = 8; // replies the protocol does not expect
     public static final int ROLLED_BACK = 9;  // transactions the application rolled back (not retried)
     public static final int ABORTED_VALIDATION = 10; // of ABORTED: OCC validation failed
-    public static final int COUNT = 11;
+    public static final int UNKNOWN = 11;     // transactions whose outcome the coordinator could not learn (gave up in LOG)
+    public static final int GAVE_UP = 12;     // of ABORTED: attempts abandoned before LOG after their bounded retries
+    public static final int COUNT = 13;
 
     private static final String[] NAMES = {"requests", "replies", "retries", "timeouts", "stale",
-        "committed", "aborted", "good_requests", "protocol_errors", "rolled_back", "aborted_validation"};
+        "committed", "aborted", "good_requests", "protocol_errors", "rolled_back", "aborted_validation", "unknown_outcomes",
+        "gave_up"};
 
     private static final long MAX_NS = 60_000_000_000L;
 

@@ -1,6 +1,7 @@
 package io.dint.lock;
 
 import static io.dint.wire.Wire.LOCK_ENTRY_EXCLUSIVE;
+import static io.dint.wire.Wire.LOCK_ENTRY_GRANTED_NS;
 import static io.dint.wire.Wire.LOCK_ENTRY_HOLDER;
 import static io.dint.wire.Wire.LOCK_ENTRY_SHARED;
 import static io.dint.wire.Wire.LOCK_ENTRY_SHARER;
@@ -26,6 +27,12 @@ import java.lang.foreign.MemorySegment;
  * keys of one entry. An entry shared by several transactions forgets which of them are left until
  * the last one releases, so an upgrade there is refused: a false conflict, never a missed one.
  * OCC uses the exclusive grant as its lock; a commit is a release that bumps the entry's version.
+ *
+ * <p>Leases (a shard's locks; the lock services grant at time 0 and never take over): every grant
+ * starts the entry's lease. A conflicting request may take the entry over ({@link #takeOver}) once
+ * the lease ran out and one transaction holds every grant ({@link #lapsed}); an entry shared by
+ * several is never taken over. A transaction whose grants were taken over holds nothing
+ * ({@link #holdsShared}, {@link #holdsExclusive}): its release is refused.
  */
 public final class LockRules {
     private LockRules() {}
@@ -50,8 +57,19 @@ public final class LockRules {
         return t.get(JAVA_INT, e + LOCK_ENTRY_SHARED) != 0 || t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE) != 0;
     }
 
-    /** A shared grant to {@code txn}. */
-    public static int shared(MemorySegment t, long e, long txn) {
+    /** True when {@code txn} holds a shared grant on the entry, as far as it tells (one of several sharers may). */
+    public static boolean holdsShared(MemorySegment t, long e, long txn) {
+        long sharer = t.get(JAVA_LONG, e + LOCK_ENTRY_SHARER);
+        return t.get(JAVA_INT, e + LOCK_ENTRY_SHARED) != 0 && !foreign(t, e, txn) && (sharer == txn || sharer == LOCK_SHARERS);
+    }
+
+    /** True when {@code txn} holds the entry exclusively. */
+    public static boolean holdsExclusive(MemorySegment t, long e, long txn) {
+        return t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE) != 0 && t.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER) == txn;
+    }
+
+    /** A shared grant to {@code txn} at {@code now} (ns; where its lease starts, 0 without leases). */
+    public static int shared(MemorySegment t, long e, long txn, long now) {
         if (foreign(t, e, txn)) {
             return Status.REJECT;
         }
@@ -59,27 +77,31 @@ public final class LockRules {
         long sharer = t.get(JAVA_LONG, e + LOCK_ENTRY_SHARER);
         t.set(JAVA_LONG, e + LOCK_ENTRY_SHARER, shared == 0 || sharer == txn ? txn : LOCK_SHARERS);
         t.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared + 1);
+        t.set(JAVA_LONG, e + LOCK_ENTRY_GRANTED_NS, now);
         return Status.GRANT;
     }
 
-    /** An exclusive grant to {@code txn} (the 2PL exclusive lock, the OCC lock). */
-    public static int exclusive(MemorySegment t, long e, long txn) {
+    /**
+     * An exclusive grant to {@code txn} (the 2PL exclusive lock, the OCC lock) at {@code now} (ns;
+     * where its lease starts, 0 without leases).
+     */
+    public static int exclusive(MemorySegment t, long e, long txn, long now) {
         if (foreign(t, e, txn)
                 || (t.get(JAVA_INT, e + LOCK_ENTRY_SHARED) != 0 && t.get(JAVA_LONG, e + LOCK_ENTRY_SHARER) != txn)) {
             return Status.REJECT;
         }
         t.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE) + 1);
         t.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, txn);
+        t.set(JAVA_LONG, e + LOCK_ENTRY_GRANTED_NS, now);
         return Status.GRANT;
     }
 
     /** Releases one shared grant of {@code txn}. */
     public static int unlockShared(MemorySegment t, long e, long txn) {
-        int shared = t.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
-        long sharer = t.get(JAVA_LONG, e + LOCK_ENTRY_SHARER);
-        if (shared == 0 || foreign(t, e, txn) || (sharer != txn && sharer != LOCK_SHARERS)) {
+        if (!holdsShared(t, e, txn)) {
             return Status.NOT_HELD;
         }
+        int shared = t.get(JAVA_INT, e + LOCK_ENTRY_SHARED);
         t.set(JAVA_INT, e + LOCK_ENTRY_SHARED, shared - 1);
         if (shared == 1) {
             t.set(JAVA_LONG, e + LOCK_ENTRY_SHARER, 0L);
@@ -89,10 +111,10 @@ public final class LockRules {
 
     /** Releases one exclusive grant of {@code txn} (2PL release, OCC abort). */
     public static int unlockExclusive(MemorySegment t, long e, long txn) {
-        int exclusive = t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
-        if (exclusive == 0 || t.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER) != txn) {
+        if (!holdsExclusive(t, e, txn)) {
             return Status.NOT_HELD;
         }
+        int exclusive = t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE);
         t.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, exclusive - 1);
         if (exclusive == 1) {
             t.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, 0L);
@@ -107,6 +129,30 @@ public final class LockRules {
             t.set(JAVA_INT, e + LOCK_ENTRY_VERSION, t.get(JAVA_INT, e + LOCK_ENTRY_VERSION) + 1);
         }
         return status;
+    }
+
+    /**
+     * The transaction whose lease on the entry ran out at {@code now}: the one holding every grant
+     * when none came for longer than {@code leaseNs}; 0 when the lease holds, leases are off
+     * ({@code leaseNs} 0), or nobody or several transactions hold the entry.
+     */
+    public static long lapsed(MemorySegment t, long e, long now, long leaseNs) {
+        if (leaseNs == 0 || Long.compareUnsigned(now - t.get(JAVA_LONG, e + LOCK_ENTRY_GRANTED_NS), leaseNs) <= 0) {
+            return 0;
+        }
+        if (t.get(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE) != 0) {
+            return t.get(JAVA_LONG, e + LOCK_ENTRY_HOLDER); // its sharer, if any, is the holder too
+        }
+        long sharer = t.get(JAVA_LONG, e + LOCK_ENTRY_SHARER);
+        return t.get(JAVA_INT, e + LOCK_ENTRY_SHARED) != 0 && sharer != LOCK_SHARERS ? sharer : 0;
+    }
+
+    /** Takes the entry over from the transaction {@link #lapsed} named: every grant of it dropped. */
+    public static void takeOver(MemorySegment t, long e) {
+        t.set(JAVA_INT, e + LOCK_ENTRY_SHARED, 0);
+        t.set(JAVA_INT, e + LOCK_ENTRY_EXCLUSIVE, 0);
+        t.set(JAVA_LONG, e + LOCK_ENTRY_HOLDER, 0L);
+        t.set(JAVA_LONG, e + LOCK_ENTRY_SHARER, 0L);
     }
 
     /**

@@ -85,8 +85,8 @@ public final class LockTable implements DatagramService, AutoCloseable {
         }
         try {
             return switch (op) {
-                case Op.LOCK_ACQUIRE_SHARED -> LockRules.shared(entries, e, txn);
-                case Op.LOCK_ACQUIRE_EXCLUSIVE -> LockRules.exclusive(entries, e, txn);
+                case Op.LOCK_ACQUIRE_SHARED -> LockRules.shared(entries, e, txn, 0);
+                case Op.LOCK_ACQUIRE_EXCLUSIVE -> LockRules.exclusive(entries, e, txn, 0);
                 case Op.LOCK_RELEASE_SHARED -> LockRules.unlockShared(entries, e, txn);
                 default -> LockRules.unlockExclusive(entries, e, txn);
             };

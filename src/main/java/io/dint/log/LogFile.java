@@ -128,6 +128,36 @@ public final class LogFile implements AutoCloseable {
         records += n;
     }
 
+    /**
+     * Appends one record {key, version, the 40-byte value at {@code value[offset]}} under the
+     * request id {@code (clientId, seq)}, checksummed, and syncs the file. Only for whoever owns the
+     * file while no drainer appends to it (a shard recovering before it serves).
+     */
+    public void appendRecord(int clientId, long seq, long key, long version, MemorySegment value, long offset) {
+        ByteBuffer buf = ByteBuffer.allocate(RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment out = MemorySegment.ofArray(buf.array());
+        out.set(JAVA_INT_UNALIGNED, CLIENT_ID, clientId);
+        out.set(JAVA_LONG_UNALIGNED, SEQ, seq);
+        out.set(JAVA_LONG_UNALIGNED, KEY, key);
+        out.set(JAVA_LONG_UNALIGNED, VERSION, version);
+        MemorySegment.copy(value, offset, out, VALUE, Wire.LOG_VALUE_SIZE);
+        out.set(JAVA_INT_UNALIGNED, CRC, checksum(buf, 0, new CRC32C()));
+        try {
+            append(buf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the commit log " + path + " failed", e);
+        }
+    }
+
+    /** Syncs the file (fdatasync). */
+    public void sync() {
+        try {
+            force();
+        } catch (IOException e) {
+            throw new UncheckedIOException("syncing the commit log " + path + " failed", e);
+        }
+    }
+
     /** fdatasync: the records appended so far survive a crash of the machine. */
     void force() throws IOException {
         channel.force(false);

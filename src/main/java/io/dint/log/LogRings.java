@@ -57,6 +57,23 @@ public final class LogRings {
         return rings;
     }
 
+    /**
+     * Hands each thread that asks a ring of its own, for good (a ring has one producer): the
+     * serving threads of a user-space log, as the kernel's rings are per CPU.
+     */
+    public java.util.function.IntSupplier ringPerThread() {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadLocal<Integer> mine = ThreadLocal.withInitial(() -> {
+            int r = next.getAndIncrement();
+            if (r >= rings) {
+                throw new IllegalStateException("more serving threads than log rings (" + rings
+                        + "): each thread needs a ring of its own");
+            }
+            return r;
+        });
+        return mine::get;
+    }
+
     public int slots() {
         return slots;
     }
@@ -98,17 +115,26 @@ public final class LogRings {
      * false when the ring is full. Only the ring's one producer calls it.
      */
     public boolean append(int ring, MemorySegment msg) {
+        return append(ring, Header.clientId(msg), Header.seq(msg), LogMessage.key(msg), LogMessage.version(msg), msg,
+                Wire.LOG_VALUE);
+    }
+
+    /**
+     * Appends a record {key, version, the 40-byte value at {@code value[offset]}} with its request
+     * id to {@code ring}; false when the ring is full. Only the ring's one producer calls it.
+     */
+    public boolean append(int ring, int clientId, long seq, long key, long version, MemorySegment value, long offset) {
         long c = (long) ring * LOG_CURSOR_SIZE;
         long head = cursors.get(JAVA_LONG, c + LOG_CURSOR_HEAD);
         if (head - (long) LONG.getAcquire(cursors, c + LOG_CURSOR_TAIL) >= slots) {
             return false;
         }
         long e = entry(ring, head);
-        entries.set(JAVA_LONG, e + LOG_ENTRY_KEY, LogMessage.key(msg));
-        entries.set(JAVA_LONG, e + LOG_ENTRY_VERSION, LogMessage.version(msg));
-        MemorySegment.copy(msg, Wire.LOG_VALUE, entries, e + LOG_ENTRY_VALUE, Wire.LOG_VALUE_SIZE);
-        entries.set(JAVA_LONG, e + LOG_ENTRY_SEQ, Header.seq(msg));
-        entries.set(JAVA_INT, e + LOG_ENTRY_CLIENT_ID, Header.clientId(msg));
+        entries.set(JAVA_LONG, e + LOG_ENTRY_KEY, key);
+        entries.set(JAVA_LONG, e + LOG_ENTRY_VERSION, version);
+        MemorySegment.copy(value, offset, entries, e + LOG_ENTRY_VALUE, Wire.LOG_VALUE_SIZE);
+        entries.set(JAVA_LONG, e + LOG_ENTRY_SEQ, seq);
+        entries.set(JAVA_INT, e + LOG_ENTRY_CLIENT_ID, clientId);
         entries.set(JAVA_INT, e + LOG_ENTRY_CLIENT_ID + 4, 0);
         LONG.setRelease(cursors, c + LOG_CURSOR_HEAD, head + 1);
         return true;

@@ -1,5 +1,6 @@
 package io.dint.log;
 
+import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.function.Function;
  * then drains every ring and syncs the file, and only then removes the rings; a crash leaves the
  * rings where the next server started with the same ring name drains them.
  */
-public final class LogServer implements ServiceServer {
+public final class LogServer implements ServiceServer, RecordDumps {
     /** How long in-flight XDP runs may still append after the program is detached. */
     private static final long DETACH_GRACE_MILLIS = 50;
 
@@ -72,6 +73,13 @@ public final class LogServer implements ServiceServer {
         m.put("rings", storage.location());
         m.put("all_drained", drained);
         return m;
+    }
+
+    /** The front's records, once the rings are drained into the file its log is read back from. */
+    @Override
+    public Map<String, Object> dumpRecords(java.nio.file.Path records, java.nio.file.Path log) {
+        drainer.awaitDrained(TimeUnit.SECONDS.toNanos(10));
+        return RecordDumps.of(front, records, log);
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The commit-log service in user space: each serving thread appends to a ring of its own (the
@@ -16,20 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LogService implements DatagramService {
     private final LogRings rings;
-    private final AtomicInteger nextRing = new AtomicInteger();
-    private final ThreadLocal<Integer> ring = ThreadLocal.withInitial(this::claimRing);
+    private final java.util.function.IntSupplier ring;
 
     public LogService(LogRings rings) {
         this.rings = rings;
-    }
-
-    private Integer claimRing() {
-        int r = nextRing.getAndIncrement();
-        if (r >= rings.rings()) {
-            throw new IllegalStateException("more serving threads than log rings (" + rings.rings()
-                    + "): each thread needs a ring of its own");
-        }
-        return r;
+        this.ring = rings.ringPerThread();
     }
 
     @Override
@@ -42,7 +32,7 @@ public final class LogService implements DatagramService {
             return -1;
         }
         int status;
-        if (rings.append(ring.get(), buf)) {
+        if (rings.append(ring.getAsInt(), buf)) {
             status = Status.OK;
             stats[Stat.LOG_APPEND]++;
         } else {

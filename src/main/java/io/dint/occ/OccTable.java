@@ -78,7 +78,7 @@ public final class OccTable implements DatagramService, AutoCloseable {
     private int apply(long e, int op, long txn) {
         return switch (op) {
             case Op.OCC_READ -> Status.OK;
-            case Op.OCC_ACQUIRE -> LockRules.exclusive(entries, e, txn);
+            case Op.OCC_ACQUIRE -> LockRules.exclusive(entries, e, txn, 0);
             case Op.OCC_ABORT -> LockRules.unlockExclusive(entries, e, txn);
             default -> LockRules.commit(entries, e, txn);
         };

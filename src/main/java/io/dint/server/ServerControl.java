@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * How a serving process is controlled. On stdin/stdout, with whoever started it: it prints
  * {@code READY {json}} once serving, then answers {@code stats} with {@code STATS {json}} and
- * {@code check} with {@code CHECK {json}}; {@code quit} stops it. Over HTTP, when it has a
+ * {@code check} with {@code CHECK {json}}, {@code records RECORDS LOG} with {@code RECORDS {json}}
+ * (the records written out, {@link RecordDumps}), {@code heap} with {@code HEAP {json}} (the heap
+ * after a full collection); {@code quit} stops it. Over HTTP, when it has a
  * {@link ControlEndpoint}: the same answers to anyone who can reach the endpoint. Without an
  * endpoint the end of stdin stops the server too; with one, it serves until {@code quit} or a
  * signal (SIGTERM, SIGINT), so that it can run detached from a terminal. Either way the server is
@@ -55,6 +57,31 @@ public final class ServerControl {
 
     /** Counters read in one go, for one scrape. */
     public record Snapshot(Map<String, Object> stats, Map<String, long[]> perCpu) {}
+
+    /** {@code records RECORDS LOG}: the server's records and its log's, key by key ({@link RecordDumps}). */
+    private synchronized String records(String[] words) throws IOException {
+        if (words.length != 3) {
+            return "ERROR records needs two paths: records RECORDS_FILE LOG_FILE";
+        }
+        if (!(server instanceof RecordDumps d)) {
+            return "ERROR this service keeps no transaction records";
+        }
+        try {
+            return "RECORDS " + JSON.writeValueAsString(d.dumpRecords(java.nio.file.Path.of(words[1]), java.nio.file.Path.of(words[2])));
+        } catch (RuntimeException e) {
+            return "ERROR " + e;
+        }
+    }
+
+    /**
+     * The heap after a full collection: what the process keeps alive, which must not grow over a
+     * long run (a leak), whatever garbage it makes meanwhile.
+     */
+    public static Map<String, Object> heapAfterGc() {
+        System.gc();
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return Map.of("heap_used_bytes", heap.getUsed(), "heap_committed_bytes", heap.getCommitted());
+    }
 
     /** Serves control requests on stdin/stdout until quit or end of input, then closes the server. */
     public static void run(ServiceServer server, Map<String, Object> ready) throws IOException {
@@ -108,15 +135,18 @@ public final class ServerControl {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
-                switch (line.trim()) {
+                String[] words = line.trim().split("\\s+");
+                switch (words[0]) {
                     case "stats" -> out.println("STATS " + JSON.writeValueAsString(control.stats()));
                     case "check" -> out.println("CHECK " + JSON.writeValueAsString(control.check()));
+                    case "records" -> out.println(control.records(words));
+                    case "heap" -> out.println("HEAP " + JSON.writeValueAsString(heapAfterGc()));
                     case "quit" -> {
                         stop.countDown();
                         return;
                     }
                     case "" -> { }
-                    default -> out.println("ERROR unknown control command '" + line.trim() + "': use stats, check or quit");
+                    default -> out.println("ERROR unknown control command '" + line.trim() + "': use stats, check, records, heap or quit");
                 }
                 out.flush();
             }

@@ -49,6 +49,21 @@ public final class ServerProcess implements ServerHandle {
         return request("check", "CHECK");
     }
 
+    /** Has the server write its records and its log's to the two files ({@link RecordDumps}). */
+    public Map<String, Object> dumpRecords(java.nio.file.Path records, java.nio.file.Path log) {
+        return request("records " + records + " " + log, "RECORDS");
+    }
+
+    /** The server's heap after a full collection: {@code heap_used_bytes}, {@code heap_committed_bytes}. */
+    public Map<String, Object> heapAfterGc() {
+        return request("heap", "HEAP");
+    }
+
+    /** The server process. */
+    public Process process() {
+        return process;
+    }
+
     private Map<String, Object> request(String command, String answer) {
         try {
             in.write(command + "\n");
@@ -71,6 +86,9 @@ public final class ServerProcess implements ServerHandle {
                 remember(line);
                 if (line.startsWith(prefix + " ")) {
                     return JSON.readValue(line.substring(prefix.length() + 1), MAP);
+                }
+                if (line.startsWith("ERROR ")) {
+                    throw new IllegalStateException("server answered: " + line.substring(6));
                 }
             }
         } catch (IOException e) {

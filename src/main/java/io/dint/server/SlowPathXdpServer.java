@@ -24,6 +24,7 @@ public final class SlowPathXdpServer implements ServiceServer {
     private final UdpServer slowPath;
     private final TcAttachment tc;
     private final XdpServer xdp;
+    private final java.nio.file.Path linkPin;
 
     /**
      * Takes over {@code object} and {@code slow} (closed with the server, or at once if it cannot
@@ -35,12 +36,34 @@ public final class SlowPathXdpServer implements ServiceServer {
      */
     public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
                              int threads, Allowlist allow, Function<BpfObject, Map<String, Object>> check) {
+        this(object, program, tcProgram, iface, slow, threads, allow, null, check);
+    }
+
+    /**
+     * As above; with a {@code pinDir} the XDP link is pinned there, so that the program keeps
+     * serving when this process is killed. A process started in place of a killed one (the link
+     * pinned there already) first detaches its predecessor's program and TC filter, then attaches
+     * its own — to the same pinned maps.
+     */
+    public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
+                             int threads, Allowlist allow, java.nio.file.Path pinDir, Function<BpfObject, Map<String, Object>> check) {
         UdpServer server = null;
         TcAttachment egress = null;
+        this.linkPin = pinDir == null ? null : pinDir.resolve("xdp_link");
         try {
+            if (linkPin != null && java.nio.file.Files.exists(linkPin)) {
+                java.nio.file.Files.delete(linkPin); // the predecessor's link: detached with its last reference
+                TcAttachment.removeQdisc(NetIf.index(iface));
+            }
             server = new UdpServer(slow, Ipv4.ANY, Wire.PORT, threads, allow, UdpSocket::disableChecksum);
             egress = object.program(tcProgram).attachTcEgress(NetIf.index(iface));
             this.xdp = new XdpServer(object, program, iface, check);
+            if (linkPin != null) {
+                xdp.pinLink(linkPin);
+            }
+        } catch (java.io.IOException e) {
+            object.close();
+            throw new java.io.UncheckedIOException("cannot replace the XDP link pinned at " + linkPin, e);
         } catch (RuntimeException e) {
             if (egress != null) {
                 egress.close();
@@ -85,6 +108,13 @@ public final class SlowPathXdpServer implements ServiceServer {
 
     @Override
     public void close() {
+        if (linkPin != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(linkPin); // so that closing the link detaches it
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot unpin the XDP link at " + linkPin, e);
+            }
+        }
         xdp.close(); // detaches XDP first: nothing new reaches the slow path
         tc.close();
         slowPath.close();

@@ -6,6 +6,7 @@ import io.dint.wire.Stat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Map;
  * UDP sockets — the paper's "kernel UDP" baseline. One SO_REUSEPORT socket and one thread per
  * worker; requests are received and answered in batches (recvmmsg/sendmmsg), in place.
  */
-public final class UdpServer implements ServiceServer {
+public final class UdpServer implements ServiceServer, RecordDumps {
     private static final int BATCH = 32;
     private static final int SLOT = 2048;
 
@@ -120,6 +121,11 @@ public final class UdpServer implements ServiceServer {
     @Override
     public Map<String, Object> check() {
         return service.check();
+    }
+
+    @Override
+    public Map<String, Object> dumpRecords(Path records, Path log) {
+        return RecordDumps.of(service, records, log);
     }
 
     @Override

@@ -131,6 +131,11 @@ public final class XdpServer implements ServiceServer {
         return check.apply(object);
     }
 
+    /** Pins the XDP link at {@code path}: the program stays attached when this process dies. */
+    public void pinLink(java.nio.file.Path path) {
+        link.pin(path);
+    }
+
     @Override
     public void close() {
         link.close();

@@ -18,24 +18,49 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ShardLog implements AutoCloseable {
     private final long capacity;
+    private final io.dint.log.LogRings rings;
+    private Path file; // the durable log's file, or null
+    private final java.util.function.IntSupplier ring;
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private volatile ShardStore replayed;
 
     /** @param capacity distinct keys the log may name: the shard's record capacity */
     public ShardLog(long capacity) {
+        this(capacity, null);
+    }
+
+    /**
+     * A log that is also durable: every record goes first to {@code rings} (one per serving
+     * thread; whoever owns them drains them to the log file, {@link io.dint.log.LogServer}), as
+     * the kernel shard's records go to its rings.
+     */
+    public ShardLog(long capacity, io.dint.log.LogRings rings) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("a shard log's capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
+        this.rings = rings;
+        this.ring = rings == null ? null : rings.ringPerThread();
     }
 
     /**
      * Appends one record of a COMMIT, INSERT or DELETE log request: key, version and the value at
-     * {@code value[offset, offset + 40)}. False when the records are full (the shard's capacity
-     * is too small for what the coordinators write).
+     * {@code value[offset, offset + 40)}, and the request's id. Returns OK; RETRY when the durable
+     * ring is full (nothing appended: the client resends); NO_SPACE when the records are full (the
+     * shard's capacity is too small for what the coordinators write).
      */
-    public boolean append(int op, long key, int version, MemorySegment value, long offset) {
+    public int append(int op, long key, int version, MemorySegment value, long offset, int clientId, long seq) {
+        // the durable record first, with the op above the version as the kernel writes it
+        if (rings != null && !rings.append(ring.getAsInt(), clientId, seq, key, ((long) op << 32) | Integer.toUnsignedLong(version),
+                value, offset)) {
+            return Status.RETRY;
+        }
+        return append(op, key, version, value, offset) ? Status.OK : Status.NO_SPACE;
+    }
+
+    /** Appends to the replayed records only (a log read back): false when they are full. */
+    boolean append(int op, long key, int version, MemorySegment value, long offset) {
         int status = replayed().installRecord(key, version, op != Op.TXN_DELETE_LOG, value, offset);
         if (status == Status.NO_SPACE) {
             return false;
@@ -68,9 +93,20 @@ public final class ShardLog implements AutoCloseable {
      * @throws IllegalStateException when a record's checksum does not hold
      */
     public static ShardLog replay(Path file, long from, long capacity) {
-        ShardLog log = new ShardLog(capacity);
+        return replay(file, from, capacity, null);
+    }
+
+    /**
+     * As above, for a log that goes on: its replayed records start from the file's, and what is
+     * appended from now on goes to {@code rings} as well ({@link #ShardLog(long, io.dint.log.LogRings)}).
+     */
+    public static ShardLog replay(Path file, long from, long capacity, io.dint.log.LogRings rings) {
+        ShardLog log = new ShardLog(capacity, rings);
+        if (rings != null) {
+            log.file = file;
+        }
         LogReplay r = LogReplay.read(file, (index, valid, clientId, seq, key, version, value) -> {
-            if (index >= from && valid && !log.append((int) (version >>> 32), key, (int) version, value, 0)) {
+            if (index >= from && valid && !log.append((int) (version >>> 32) & 0xff, key, (int) version, value, 0)) {
                 throw new IllegalStateException("the commit log " + file + " names more keys than the shard's "
                         + capacity + " records");
             }
@@ -79,6 +115,17 @@ public final class ShardLog implements AutoCloseable {
             throw new IllegalStateException("the commit log " + file + " has " + r.badChecksums() + " records with a bad checksum");
         }
         return log;
+    }
+
+    /** Offset of key's replayed record in {@link #table}, or -1. */
+    long recordOf(long key) {
+        ShardStore r = replayed;
+        return r == null ? -1 : r.find(key, false);
+    }
+
+    /** The replayed records' table. */
+    java.lang.foreign.MemorySegment table() {
+        return replayed().table();
     }
 
     /** Records appended. */
@@ -95,6 +142,15 @@ public final class ShardLog implements AutoCloseable {
     public long digest() {
         ShardStore r = replayed;
         return r == null ? 0 : ShardCheck.scan(r).digest();
+    }
+
+    /** Writes the records the log replays to (each key's last logged write) to {@code file} ({@link RecordFile}); returns how many. */
+    public long dump(Path file) {
+        if (this.file != null) {
+            return RecordFile.writeLog(this.file, 0, file); // durable: every record, in log order
+        }
+        ShardStore r = replayed();
+        return RecordFile.write(r, file);
     }
 
     @Override

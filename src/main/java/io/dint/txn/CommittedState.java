@@ -25,15 +25,19 @@ public final class CommittedState {
     private long[] keys = new long[1024];
     private int[] versions = new int[1024];
     private long[] terms = new long[1024];
+    private long[] txns = new long[1024];
     private int size;
 
-    /** Records a committed write: key at {@code version}, existing with the value at {@code value[offset, offset + 40)} or deleted. */
-    public void write(long key, int version, boolean exists, MemorySegment value, long offset) {
-        put(key, version, RecordDigest.term(key, version, exists, value, offset));
+    /**
+     * Records a committed write of transaction {@code txn}: key at {@code version}, existing with
+     * the value at {@code value[offset, offset + 40)} or deleted.
+     */
+    public void write(long key, int version, boolean exists, MemorySegment value, long offset, long txn) {
+        put(key, version, RecordDigest.term(key, version, exists, value, offset), txn);
     }
 
     /** Keeps the newer of two writes of a key (versions order a key's writes, as the servers do). */
-    private void put(long key, int version, long term) {
+    void put(long key, int version, long term, long txn) {
         if (key == 0) {
             throw new IllegalArgumentException("key 0 is never a record's key");
         }
@@ -46,6 +50,7 @@ public final class CommittedState {
                 keys[i] = key;
                 versions[i] = version;
                 terms[i] = term;
+                txns[i] = txn;
                 size++;
                 return;
             }
@@ -53,6 +58,7 @@ public final class CommittedState {
                 if (Integer.compareUnsigned(version, versions[i]) > 0) {
                     versions[i] = version;
                     terms[i] = term;
+                    txns[i] = txn;
                 }
                 return;
             }
@@ -63,13 +69,15 @@ public final class CommittedState {
         long[] k = keys;
         int[] v = versions;
         long[] t = terms;
+        long[] x = txns;
         keys = new long[k.length * 2];
         versions = new int[k.length * 2];
         terms = new long[k.length * 2];
+        txns = new long[k.length * 2];
         size = 0;
         for (int i = 0; i < k.length; i++) {
             if (k[i] != 0) {
-                put(k[i], v[i], t[i]);
+                put(k[i], v[i], t[i], x[i]);
             }
         }
     }
@@ -78,7 +86,7 @@ public final class CommittedState {
     public void addAll(CommittedState other) {
         for (int i = 0; i < other.keys.length; i++) {
             if (other.keys[i] != 0) {
-                put(other.keys[i], other.versions[i], other.terms[i]);
+                put(other.keys[i], other.versions[i], other.terms[i], other.txns[i]);
             }
         }
     }
@@ -88,15 +96,49 @@ public final class CommittedState {
         return size;
     }
 
-    /** The version of key's last committed write, or 0 when none was recorded. */
-    public int version(long key) {
+    /** The slot holding key, or -1. */
+    private int slot(long key) {
         int mask = keys.length - 1;
         for (int i = (int) Hash64.hash(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
             if (keys[i] == key) {
-                return versions[i];
+                return i;
             }
         }
-        return 0;
+        return -1;
+    }
+
+    /** The version of key's last committed write, or 0 when none was recorded. */
+    public int version(long key) {
+        int i = slot(key);
+        return i < 0 ? 0 : versions[i];
+    }
+
+    /**
+     * Calls {@code visit} with every key's last committed write: key, version, its
+     * {@link RecordDigest} term and the transaction that wrote it.
+     */
+    public void forEach(WriteVisitor visit) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                visit.write(keys[i], versions[i], terms[i], txns[i]);
+            }
+        }
+    }
+
+    /** What {@link #forEach} visits. */
+    public interface WriteVisitor {
+        void write(long key, int version, long term, long txn);
+    }
+
+    /** The {@link RecordDigest} term of key's last committed write, or 0 when none was recorded. */
+    public long term(long key) {
+        int i = slot(key);
+        return i < 0 ? 0 : terms[i];
+    }
+
+    /** True when a committed write of key was recorded. */
+    public boolean has(long key) {
+        return slot(key) >= 0;
     }
 
     /** Per table (a key's top byte), the digest of the records committed writes leave. */

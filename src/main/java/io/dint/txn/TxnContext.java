@@ -28,6 +28,7 @@ public final class TxnContext {
     final int[] version = new int[MAX_ACCESSES];
     final int[] flags = new int[MAX_ACCESSES];
     final boolean[] held = new boolean[MAX_ACCESSES]; // a lock the engine must release or abort
+    final boolean[] mayNotHold = new boolean[MAX_ACCESSES]; // released after a lock request never answered: NOT_HELD is fine
     final MemorySegment values;
     int accesses;
     int roundStart;
@@ -74,6 +75,7 @@ public final class TxnContext {
         version[i] = 0;
         flags[i] = 0;
         held[i] = false;
+        mayNotHold[i] = false;
         return i;
     }
 

@@ -32,6 +32,30 @@ import java.lang.foreign.MemorySegment;
  * transaction restarts. RETRY and timeouts resend the same request (installs carry their version,
  * so a repeated install applies once). Nothing is allocated per request.
  *
+ * <p>Timeouts adapt to the round trips measured (RFC 6298: smoothed round trip plus four times its
+ * variation, from requests answered without a resend), between {@link #MIN_RTO_NANOS} and the
+ * configured timeout, and double per request with each resend up to {@link #MAX_BACKOFF_NANOS}: a
+ * lost datagram costs about one round trip's worth of waiting, not a fixed 20 ms, and a server
+ * that is down is not flooded.
+ *
+ * <p>Retries are bounded ({@link #giveUpAfter}): a phase still unanswered that long is given up.
+ * Before LOG nothing was written, so the attempt is aborted (what it holds is released, as far as
+ * the servers answer; the rest is left to the servers' leases). In LOG the outcome is unknown —
+ * some replicas may have logged the writes — so the transaction is counted as such
+ * ({@link ClientStats#UNKNOWN}), kept in {@link UnknownTxns} with what it read and wrote for the
+ * end-of-run resolution, and never counted as committed or aborted. From BACKUP on the transaction
+ * is committed: its installs are never given up.
+ *
+ * <p>Epochs (README, "Recovery"): every shard reply carries the shard's epoch, which changes when
+ * the shard restarts or takes over a lock whose lease ran out. An attempt remembers the epoch of
+ * its grants at each shard: a later reply from that shard in another epoch before LOG aborts it
+ * (its locks there may be gone), its LOG to that shard carries that epoch and is refused STALE
+ * once the shard has left it (the attempt aborts; what other replicas logged of it is kept in
+ * {@link UnknownTxns} as never committed), and an attempt whose first lock is older than half the
+ * lock lease does not commit. After LOG, a shard seen in another epoch than the one that
+ * acknowledged the LOG may have lost the records with its rings: they are logged there again
+ * before the transaction ends.
+ *
  * <p>The commit protocol (README, "Commit protocol"): a transaction is committed once every
  * replica acknowledged its LOG records; from then on BACKUP, PRIMARY and RELEASE are each resent
  * through RETRY and timeouts until answered as the protocol allows — an install APPLIED or
@@ -69,8 +93,8 @@ public final class TxnEngine implements LoadLoop {
     /** Shards: a key's primary is {@code key % 3}, its backups the other two. */
     public static final int REPLICAS = 3;
 
-    private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5;
-    private static final String[] PHASES = {"EXECUTE", "VALIDATE", "LOG", "BACKUP", "PRIMARY", "RELEASE"};
+    private static final int EXECUTE = 0, VALIDATE = 1, LOG = 2, BACKUP = 3, PRIMARY = 4, RELEASE = 5, RELOG = 6;
+    private static final String[] PHASES = {"EXECUTE", "VALIDATE", "LOG", "BACKUP", "PRIMARY", "RELEASE", "RELOG"};
     private static final int MAX_REQUESTS = 48;
     /** Bits of a seq naming a request's dedup entry; the phase counter takes the rest of the low 32. */
     private static final int INDEX_BITS = Integer.numberOfTrailingZeros(Wire.DEDUP_WINDOW);
@@ -81,7 +105,15 @@ public final class TxnEngine implements LoadLoop {
      * retransmission is always recognised.
      */
     public static final int MAX_INFLIGHT = Wire.DEDUP_WINDOW / MAX_REQUESTS;
-    private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2;
+    private static final int OUTCOME_COMMIT = 0, OUTCOME_ROLLBACK = 1, OUTCOME_RESTART = 2, OUTCOME_UNKNOWN = 3;
+    /** The shortest timeout: below it a busy server's queueing alone would cause resends. */
+    public static final long MIN_RTO_NANOS = 2_000_000L;
+    /** The longest a request waits between resends once it has been resent a few times. */
+    public static final long MAX_BACKOFF_NANOS = 200_000_000L;
+    /** The shards' lock lease by default ({@code serve --lock-lease-ms}); an attempt commits within half of it. */
+    public static final long DEFAULT_LOCK_LEASE_NANOS = 1_000_000_000L;
+    /** How long a phase is retried by default before it is given up. */
+    public static final long DEFAULT_GIVE_UP_NANOS = 60_000_000_000L;
 
     private final Transport transport;
     private final ClientStats stats;
@@ -91,6 +123,10 @@ public final class TxnEngine implements LoadLoop {
     private final int[] servers;
     private final int port;
     private final long timeoutNanos;
+    private long giveUpNanos = DEFAULT_GIVE_UP_NANOS;
+    private long lockLeaseNanos = DEFAULT_LOCK_LEASE_NANOS;
+    private UnknownTxns unknown;
+    private long srtt = -1, rttvar, rto;   // round-trip estimate and the current timeout, ns
     private final boolean concurrencyControl;
     private final History history;
     private final CommittedState state;
@@ -107,6 +143,7 @@ public final class TxnEngine implements LoadLoop {
     private final long[] txnStart;
     private final int[] phaseGen;     // 19 bits, per slot
     private final long[] phaseSeq;    // seq of the current phase's request 0
+    private final long[] phaseStart;  // when the current phase began: its retries are bounded from there
     private final boolean[] conflict;
     private final boolean[] validationFailed;
     private final boolean[] idle;
@@ -117,6 +154,13 @@ public final class TxnEngine implements LoadLoop {
     private final int[] requests;     // of the current phase
     private final int[] outstanding;
     private final int[] confirmed;    // per write (slot * MAX_WRITES + w): the version its primary confirmed
+    // per slot and shard (slot * REPLICAS + server)
+    private final int[] grantEpoch;   // the shard's epoch at this attempt's lock grants there, 0 when none
+    private final int[] logEpoch;     // the shard's epoch when it acknowledged this transaction's LOG
+    private final boolean[] relog;    // the shard left that epoch: log the records there again
+    private final boolean[] epochLost;// per slot: a shard left the epoch of this attempt's grants before LOG
+    private final boolean[] stale;    // per slot: a LOG was answered STALE
+    private final long[] lockStart;   // per slot: when this attempt asked for its first lock, 0 before
 
     // per request (slot * MAX_REQUESTS + r)
     private final int[] reqOp;
@@ -125,9 +169,12 @@ public final class TxnEngine implements LoadLoop {
     private final boolean[] reqDone;
     private final boolean[] reqPending;
     private final long[] reqSentAt;
+    private final long[] reqRto;          // this request's timeout: doubles with each resend
+    private final boolean[] reqResent;    // sent more than once: its reply's round trip is ambiguous
 
     private long txnCounter;
     private volatile boolean stopping;
+    private volatile boolean vanished;
     private long ledger;
     private final long[] committedByType = new long[16];
     private final long[] rolledBackByType = new long[16];
@@ -160,6 +207,7 @@ public final class TxnEngine implements LoadLoop {
         this.servers = servers.clone();
         this.port = port;
         this.timeoutNanos = timeoutNanos;
+        this.rto = timeoutNanos;
         this.concurrencyControl = concurrencyControl;
         this.history = history;
         this.state = state;
@@ -176,6 +224,7 @@ public final class TxnEngine implements LoadLoop {
         this.txnStart = new long[inflight];
         this.phaseGen = new int[inflight];
         this.phaseSeq = new long[inflight];
+        this.phaseStart = new long[inflight];
         this.conflict = new boolean[inflight];
         this.validationFailed = new boolean[inflight];
         this.idle = new boolean[inflight];
@@ -185,6 +234,12 @@ public final class TxnEngine implements LoadLoop {
         this.requests = new int[inflight];
         this.outstanding = new int[inflight];
         this.confirmed = new int[inflight * TxnContext.MAX_WRITES];
+        this.grantEpoch = new int[inflight * REPLICAS];
+        this.logEpoch = new int[inflight * REPLICAS];
+        this.relog = new boolean[inflight * REPLICAS];
+        this.epochLost = new boolean[inflight];
+        this.stale = new boolean[inflight];
+        this.lockStart = new long[inflight];
         int n = inflight * MAX_REQUESTS;
         this.reqOp = new int[n];
         this.reqServer = new int[n];
@@ -192,6 +247,34 @@ public final class TxnEngine implements LoadLoop {
         this.reqDone = new boolean[n];
         this.reqPending = new boolean[n];
         this.reqSentAt = new long[n];
+        this.reqRto = new long[n];
+        this.reqResent = new boolean[n];
+    }
+
+    /**
+     * Bounds the retries: a phase unanswered for {@code nanos} is given up (see the class
+     * comment); {@code unknown} receives the transactions given up in LOG, or null. Call before
+     * {@link #run}.
+     */
+    /**
+     * The shards' lock lease (their {@code --lock-lease-ms}): an attempt whose first lock was asked
+     * for longer than half of it ago does not commit. Call before {@link #run}.
+     */
+    public TxnEngine lockLease(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("the lock lease must be positive, got " + nanos + " ns");
+        }
+        this.lockLeaseNanos = nanos;
+        return this;
+    }
+
+    public TxnEngine giveUpAfter(long nanos, UnknownTxns unknown) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("the give-up bound must be positive, got " + nanos + " ns");
+        }
+        this.giveUpNanos = nanos;
+        this.unknown = unknown;
+        return this;
     }
 
     /**
@@ -209,6 +292,14 @@ public final class TxnEngine implements LoadLoop {
     @Override
     public void stop() {
         stopping = true;
+    }
+
+    /**
+     * The coordinator stops at once, as a killed process would: nothing more is sent, its
+     * transactions stay where they are — locks held, logs written or not. For fault injection.
+     */
+    public void vanish() {
+        vanished = true;
     }
 
     /** Net ledger change (cents) of the transactions this engine committed. */
@@ -232,7 +323,7 @@ public final class TxnEngine implements LoadLoop {
             for (int s = 0; s < slots; s++) {
                 active += startNext(s, now) ? 1 : 0;
             }
-            while (active > 0) {
+            while (active > 0 && !vanished) {
                 now = System.nanoTime();
                 sendPending(now);
                 int n = transport.poll(1);
@@ -253,12 +344,18 @@ public final class TxnEngine implements LoadLoop {
                         }
                         continue;
                     }
+                    if (outstanding[s] > 0 && now - phaseStart[s] > giveUpNanos && phase[s] != BACKUP && phase[s] != PRIMARY) {
+                        giveUp(s, now);
+                        continue;
+                    }
                     int base = s * MAX_REQUESTS;
                     for (int r = 0; r < requests[s]; r++) {
                         int q = base + r;
-                        if (!reqDone[q] && !reqPending[q] && now - reqSentAt[q] > timeoutNanos) {
+                        if (!reqDone[q] && !reqPending[q] && now - reqSentAt[q] > reqRto[q]) {
                             stats.add(ClientStats.TIMEOUTS, 1);
                             reqPending[q] = true;
+                            reqResent[q] = true;
+                            reqRto[q] = Math.min(2 * reqRto[q], Math.max(MAX_BACKOFF_NANOS, timeoutNanos));
                         }
                     }
                 }
@@ -288,6 +385,14 @@ public final class TxnEngine implements LoadLoop {
         round[s] = 0;
         conflict[s] = false;
         validationFailed[s] = false;
+        epochLost[s] = false;
+        stale[s] = false;
+        lockStart[s] = 0;
+        for (int i = s * REPLICAS; i < (s + 1) * REPLICAS; i++) {
+            grantEpoch[i] = 0;
+            logEpoch[i] = 0;
+            relog[i] = false;
+        }
         decide(s);
     }
 
@@ -312,6 +417,7 @@ public final class TxnEngine implements LoadLoop {
             incarnation = RequestIds.newIncarnation(incarnation);
         }
         phaseSeq[s] = RequestIds.seq(incarnation, phaseGen[s] << INDEX_BITS | s * MAX_REQUESTS);
+        phaseStart[s] = System.nanoTime();
         requests[s] = 0;
         outstanding[s] = 0;
     }
@@ -324,7 +430,76 @@ public final class TxnEngine implements LoadLoop {
         reqIndex[q] = index;
         reqDone[q] = false;
         reqPending[q] = true;
+        reqResent[q] = false;
+        reqRto[q] = rto;
         outstanding[s]++;
+    }
+
+    /**
+     * A phase unanswered for the give-up bound. Before LOG nothing was written: the attempt
+     * aborts, releasing what it holds (a release given up too leaves the rest to the leases).
+     * In LOG the outcome is unknown: counted, kept for resolution, the slot moves on; its locks
+     * stay until the servers' leases or a resolution free them. A release after a commit given
+     * up ends the transaction as committed.
+     */
+    private void giveUp(int s, long now) {
+        switch (phase[s]) {
+            case EXECUTE, VALIDATE -> {
+                stats.add(ClientStats.ABORTED, 1);
+                stats.add(ClientStats.GAVE_UP, 1);
+                int base = s * MAX_REQUESTS;
+                for (int r = 0; r < requests[s]; r++) {
+                    // An exclusive lock never answered may have been granted: release it too
+                    // (NOT_HELD is then fine; the holder is recorded, so nobody else's is taken).
+                    // A shared grant is only a count: releasing one we may not hold could take
+                    // another transaction's, so it is left to the lease.
+                    int a = reqIndex[base + r];
+                    int op = reqOp[base + r];
+                    if (!reqDone[base + r] && phase[s] == EXECUTE && (op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK)) {
+                        ctx[s].held[a] = true;
+                        ctx[s].mayNotHold[a] = true;
+                    }
+                }
+                startRelease(s, OUTCOME_RESTART);
+            }
+            case LOG -> {
+                stats.add(ClientStats.UNKNOWN, 1);
+                if (unknown != null) {
+                    unknown.add(unknownTxn(s));
+                }
+                outcome[s] = OUTCOME_UNKNOWN;
+                finish(s, now);
+            }
+            default -> { // RELEASE: of an aborted attempt, or of a committed transaction
+                if (outcome[s] == OUTCOME_RESTART) {
+                    stats.add(ClientStats.GAVE_UP, 1);
+                }
+                finish(s, now);
+            }
+        }
+    }
+
+    /** What a transaction given up in LOG read and would have written, for the end-of-run resolution. */
+    private UnknownTxns.Txn unknownTxn(int s) {
+        TxnContext c = ctx[s];
+        long[] rk = new long[c.accesses], rd = new long[c.accesses];
+        int[] rv = new int[c.accesses];
+        for (int a = 0; a < c.accesses; a++) {
+            rk[a] = c.key[a];
+            rv[a] = c.version[a];
+            rd[a] = History.digest(c.values, (long) a * TxnContext.VALUE, TxnContext.VALUE, c.exists(a));
+        }
+        long[] wk = new long[c.writes], wd = new long[c.writes], wt = new long[c.writes];
+        int[] wv = new int[c.writes];
+        boolean[] we = new boolean[c.writes];
+        for (int w = 0; w < c.writes; w++) {
+            wk[w] = c.writeKey[w];
+            wv[w] = c.writeVersion[w];
+            we[w] = c.writeKind[w] != TxnContext.DELETE;
+            wd[w] = History.digest(c.writeValues, (long) w * TxnContext.VALUE, TxnContext.VALUE, we[w]);
+            wt[w] = io.dint.shard.RecordDigest.term(wk[w], wv[w], we[w], c.writeValues, (long) w * TxnContext.VALUE);
+        }
+        return new UnknownTxns.Txn(txnId[s], rk, rv, rd, wk, wv, we, wd, wt);
     }
 
     private void startExecute(int s) {
@@ -338,7 +513,19 @@ public final class TxnEngine implements LoadLoop {
                     ? (!concurrencyControl ? Op.TXN_READ : c.mode[a] == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE)
                     : (c.mode[a] == TxnContext.READ ? Op.TXN_READ : Op.TXN_OCC_LOCK);
             request(s, op, primary(c.key[a]), a);
+            if (op != Op.TXN_READ && lockStart[s] == 0) {
+                lockStart[s] = System.nanoTime();
+            }
         }
+    }
+
+    /**
+     * True when the attempt's locks may be near the end of their lease: its first lock was asked
+     * for longer than half the lease ago (the lease runs on the shard from the grant, which came
+     * after the request, so this clock's reading is on the safe side).
+     */
+    private boolean leaseSpent(int s) {
+        return lockStart[s] != 0 && System.nanoTime() - lockStart[s] > lockLeaseNanos / 2;
     }
 
     private void startValidate(int s) {
@@ -363,17 +550,38 @@ public final class TxnEngine implements LoadLoop {
 
     private void startLog(int s) {
         TxnContext c = ctx[s];
+        if (leaseSpent(s)) {
+            stats.add(ClientStats.ABORTED, 1);
+            startRelease(s, OUTCOME_RESTART);
+            return;
+        }
         if (c.writes == 0) {
             startRelease(s, OUTCOME_COMMIT);
             return;
         }
         newPhase(s, LOG);
+        logTo(s, c, null);
+    }
+
+    /** The LOG requests of every write, to every shard ({@code only} null) or to those {@code only} marks. */
+    private void logTo(int s, TxnContext c, boolean[] only) {
         for (int w = 0; w < c.writes; w++) {
             int op = c.writeKind[w] == TxnContext.INSERT ? Op.TXN_INSERT_LOG
                     : c.writeKind[w] == TxnContext.DELETE ? Op.TXN_DELETE_LOG : Op.TXN_COMMIT_LOG;
             for (int server = 0; server < REPLICAS; server++) {
-                request(s, op, server, w);
+                if (only == null || only[s * REPLICAS + server]) {
+                    request(s, op, server, w);
+                }
             }
+        }
+    }
+
+    /** Logs the transaction's records again at every shard that left the epoch it acknowledged them in. */
+    private void startRelog(int s) {
+        newPhase(s, RELOG);
+        logTo(s, ctx[s], relog);
+        for (int server = 0; server < REPLICAS; server++) {
+            relog[s * REPLICAS + server] = false;
         }
     }
 
@@ -435,6 +643,7 @@ public final class TxnEngine implements LoadLoop {
                 stats.recordTxn(now - txnStart[s]);
                 rolledBackByType[logic[s].type()]++;
             }
+            case OUTCOME_UNKNOWN -> { } // neither committed nor aborted: kept in UnknownTxns
             default -> {
                 record(s, false);
                 // no-wait 2PL and OCC livelock under contention unless restarts spread out:
@@ -459,7 +668,7 @@ public final class TxnEngine implements LoadLoop {
         if (committed && state != null) {
             for (int w = 0; w < c.writes; w++) {
                 state.write(c.writeKey[w], confirmed[base + w], c.writeKind[w] != TxnContext.DELETE, c.writeValues,
-                        (long) w * TxnContext.VALUE);
+                        (long) w * TxnContext.VALUE, txnId[s]);
             }
         }
         if (history == null || (!committed && c.writes == 0)) {
@@ -524,6 +733,10 @@ public final class TxnEngine implements LoadLoop {
         } else {
             TxnMessage.encodeInstall(b, op, clientId, seq, c.writeKey[i], txnId[s], c.writeVersion[i], installFlags(s, i),
                     c.writeValues, (long) i * TxnContext.VALUE);
+            if (phase[s] == LOG) {
+                // the epoch of this attempt's grants there: a shard that has left it refuses (STALE)
+                Header.setReserved(b, grantEpoch[s * REPLICAS + reqServer[q]]);
+            }
         }
     }
 
@@ -549,6 +762,9 @@ public final class TxnEngine implements LoadLoop {
         int status = Header.status(b);
         stats.add(ClientStats.REPLIES, 1);
         stats.recordRequest(now - reqSentAt[q]);
+        if (!reqResent[q]) {
+            sampleRoundTrip(now - reqSentAt[q]);
+        }
         if (status == Status.RETRY) {
             stats.add(ClientStats.RETRIES, 1);
             reqPending[q] = true;
@@ -559,19 +775,28 @@ public final class TxnEngine implements LoadLoop {
         outstanding[s]--;
         TxnContext c = ctx[s];
         int i = reqIndex[q];
+        int g = s * REPLICAS + reqServer[q];
+        int epoch = Header.reserved(b);
+        // this attempt's locks at the shard are from an epoch it has left: they may be gone
+        boolean left = grantEpoch[g] != 0 && epoch != grantEpoch[g];
         switch (phase[s]) {
             case EXECUTE -> {
                 boolean read = reqOp[q] == Op.TXN_READ;
                 if (status == (read ? Status.OK : Status.GRANT)) {
                     c.storeReply(i, b);
                     c.held[i] = !read;
+                    if (!read && grantEpoch[g] == 0) {
+                        grantEpoch[g] = epoch;
+                    }
                 } else if (status == Status.REJECT && !read) {
                     conflict[s] = true;
                 } else {
                     throw violation(s, q, b, read ? "OK" : "GRANT or REJECT");
                 }
+                epochLost[s] |= left;
             }
             case VALIDATE -> {
+                epochLost[s] |= left;
                 if (status != Status.OK) {
                     throw violation(s, q, b, "OK");
                 }
@@ -579,7 +804,17 @@ public final class TxnEngine implements LoadLoop {
                     validationFailed[s] = true;
                 }
             }
+            case LOG -> {
+                if (status == Status.STALE) {
+                    stale[s] = true; // not logged there: the transaction cannot commit
+                } else if (status != Status.OK) {
+                    throw violation(s, q, b, "OK or STALE");
+                } else if (logEpoch[g] == 0) {
+                    logEpoch[g] = epoch;
+                }
+            }
             case BACKUP, PRIMARY -> {
+                relog[g] |= logEpoch[g] != 0 && epoch != logEpoch[g];
                 // Without concurrency control (a negative control) two transactions may write one
                 // version: the second install is refused, and the history records the write as the
                 // transaction made it, so that the checker sees the lost update.
@@ -597,8 +832,12 @@ public final class TxnEngine implements LoadLoop {
                     }
                 }
             }
-            default -> { // LOG, RELEASE
-                if (status != Status.OK) {
+            default -> { // RELEASE, RELOG
+                relog[g] |= phase[s] == RELEASE && logEpoch[g] != 0 && epoch != logEpoch[g];
+                // a lock whose request was never answered may not have been granted, and one from
+                // an epoch the shard has left may be gone
+                boolean unsure = phase[s] == RELEASE && status == Status.NOT_HELD && (c.mayNotHold[i] || left);
+                if (status != Status.OK && !unsure) {
                     throw violation(s, q, b, "OK");
                 }
                 if (phase[s] == RELEASE) {
@@ -611,12 +850,29 @@ public final class TxnEngine implements LoadLoop {
         }
     }
 
+    /** RFC 6298's estimator: srtt += (rtt - srtt) / 8, rttvar += (|rtt - srtt| - rttvar) / 4, rto = srtt + 4 rttvar, bounded. */
+    private void sampleRoundTrip(long rtt) {
+        if (srtt < 0) {
+            srtt = rtt;
+            rttvar = rtt / 2;
+        } else {
+            rttvar += (Math.abs(rtt - srtt) - rttvar) / 4;
+            srtt += (rtt - srtt) / 8;
+        }
+        rto = Math.max(Math.min(MIN_RTO_NANOS, timeoutNanos), Math.min(srtt + 4 * rttvar, timeoutNanos));
+    }
+
+    /** The timeout a fresh request gets now (ns). */
+    public long currentTimeoutNanos() {
+        return rto;
+    }
+
     /** Counts a reply the protocol does not allow and describes it, request and reply, for the exception that stops the run. */
     private ProtocolViolation violation(int s, int q, MemorySegment reply, String allowed) {
         stats.add(ClientStats.PROTOCOL_ERRORS, 1);
         TxnContext c = ctx[s];
         int i = reqIndex[q];
-        boolean install = phase[s] >= LOG && phase[s] <= PRIMARY;
+        boolean install = (phase[s] >= LOG && phase[s] <= PRIMARY) || phase[s] == RELOG;
         StringBuilder m = new StringBuilder("protocol violation in phase ").append(PHASES[phase[s]])
                 .append(": request ").append(Op.name(reqOp[q]))
                 .append(" key 0x").append(Long.toHexString(install ? c.writeKey[i] : c.key[i]))
@@ -637,7 +893,7 @@ public final class TxnEngine implements LoadLoop {
     private void phaseDone(int s, long now) {
         switch (phase[s]) {
             case EXECUTE -> {
-                if (conflict[s]) {
+                if (conflict[s] || epochLost[s]) {
                     stats.add(ClientStats.ABORTED, 1);
                     startRelease(s, OUTCOME_RESTART);
                 } else {
@@ -645,7 +901,10 @@ public final class TxnEngine implements LoadLoop {
                 }
             }
             case VALIDATE -> {
-                if (validationFailed[s]) {
+                if (epochLost[s]) {
+                    stats.add(ClientStats.ABORTED, 1);
+                    startRelease(s, OUTCOME_RESTART);
+                } else if (validationFailed[s]) {
                     stats.add(ClientStats.ABORTED, 1);
                     stats.add(ClientStats.ABORTED_VALIDATION, 1);
                     startRelease(s, OUTCOME_RESTART);
@@ -653,10 +912,37 @@ public final class TxnEngine implements LoadLoop {
                     startLog(s);
                 }
             }
-            case LOG -> startBackup(s);
+            case LOG -> {
+                if (stale[s]) {
+                    // refused where its locks are gone: not committed; the other replicas' records of it stay
+                    stats.add(ClientStats.ABORTED, 1);
+                    if (unknown != null) {
+                        unknown.addAborted(unknownTxn(s));
+                    }
+                    startRelease(s, OUTCOME_RESTART);
+                } else {
+                    startBackup(s);
+                }
+            }
             case BACKUP -> startPrimary(s);
             case PRIMARY -> startRelease(s, OUTCOME_COMMIT);
-            default -> finish(s, now);
+            case RELEASE -> {
+                if (outcome[s] == OUTCOME_COMMIT && relogNeeded(s)) {
+                    startRelog(s);
+                } else {
+                    finish(s, now);
+                }
+            }
+            default -> finish(s, now); // RELOG
         }
+    }
+
+    private boolean relogNeeded(int s) {
+        for (int server = 0; server < REPLICAS; server++) {
+            if (relog[s * REPLICAS + server]) {
+                return true;
+            }
+        }
+        return false;
     }
 }

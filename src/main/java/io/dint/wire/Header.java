@@ -35,6 +35,15 @@ public final class Header {
         b.set(JAVA_BYTE, Wire.HDR_STATUS, (byte) status);
     }
 
+    /** The reserved field: a transaction shard's epoch in its replies, the epoch of the sender's grants in a LOG (16 bits). */
+    public static int reserved(MemorySegment b) {
+        return b.get(JAVA_SHORT_UNALIGNED, Wire.HDR_RESERVED) & 0xffff;
+    }
+
+    public static void setReserved(MemorySegment b, int value) {
+        b.set(JAVA_SHORT_UNALIGNED, Wire.HDR_RESERVED, (short) value);
+    }
+
     public static int clientId(MemorySegment b) {
         return b.get(JAVA_INT_UNALIGNED, Wire.HDR_CLIENT_ID);
     }

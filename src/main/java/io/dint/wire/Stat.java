@@ -46,6 +46,9 @@ public final class Stat {
     public static final int TXN_INSTALL_HIT = 42;
     public static final int TXN_BUSY = 43;
     public static final int TXN_TC_BUSY = 44;
+    public static final int TXN_LOCK_TAKEOVER = 45;
+    public static final int TXN_STALE = 46;
+    public static final int TXN_GRACE = 47;
     public static final int DROP_NOT_ALLOWED = 56;
     public static final int DROP_BAD_HEADER = 57;
     public static final int MAX = 64;

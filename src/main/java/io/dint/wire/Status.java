@@ -17,6 +17,8 @@ public final class Status {
     public static final int ALREADY_APPLIED = 52;
     /** Install: the record is newer, or the same version with other content; nothing written. */
     public static final int REFUSED = 53;
+    /** LOG refused: the sender's locks at this shard are from an epoch it has left; the transaction must not commit. */
+    public static final int STALE = 54;
     public static final int KV_OK = 30;
     public static final int KV_NOT_EXIST = 31;
     public static final int KV_EXISTS = 32;

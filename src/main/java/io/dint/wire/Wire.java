@@ -53,7 +53,8 @@ public final class Wire {
             JAVA_INT.withName("exclusive"),
             JAVA_INT.withName("version"),
             JAVA_LONG.withName("holder"),
-            JAVA_LONG.withName("sharer")).withName("dint_lock_entry");
+            JAVA_LONG.withName("sharer"),
+            JAVA_LONG.withName("granted_ns")).withName("dint_lock_entry");
 
     /** {@code struct dint_config}: per-program settings the loader writes into .rodata. */
     public static final StructLayout CONFIG = java.lang.foreign.MemoryLayout.structLayout(
@@ -135,7 +136,19 @@ public final class Wire {
     public static final StructLayout SHARD_CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             JAVA_LONG.withName("lease_ns"),
             JAVA_INT.withName("buckets"),
-            JAVA_INT.withName("log_slots")).withName("dint_shard_config");
+            JAVA_INT.withName("log_slots"),
+            JAVA_INT.withName("lock_lease_ms"),
+            JAVA_INT.withName("pad")).withName("dint_shard_config");
+
+    /** {@code struct dint_shard_state}: a shard's epoch and recovery grace period (map shard_state). */
+    public static final StructLayout SHARD_STATE = java.lang.foreign.MemoryLayout.structLayout(
+            JAVA_INT.withName("epoch"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("grace_until_ns")).withName("dint_shard_state");
+    public static final int SHARD_STATE_EPOCH = offset(SHARD_STATE, "epoch");
+    public static final int SHARD_STATE_GRACE_UNTIL_NS = offset(SHARD_STATE, "grace_until_ns");
+    /** {@code DINT_SHARD_PINNED}: entries of a shard's map of transactions that logged there. */
+    public static final int SHARD_PINNED = 262144;
 
     /** {@code struct dint_txn_msg}: transaction shard request and reply. */
     public static final StructLayout TXN_MSG = java.lang.foreign.MemoryLayout.structLayout(
@@ -201,7 +214,7 @@ public final class Wire {
 
     /** Every layout mirrored from the header, for the layout test. */
     public static final StructLayout[] ALL = {HDR, LOCK_MSG, LOCK_ENTRY, CONFIG, TXN_MSG, OCC_MSG,
-        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG, ALLOW_KEY};
+        LOG_MSG, LOG_ENTRY, LOG_CURSOR, DEDUP_ENTRY, KV_OBJECT, KV_MSG, KV_SLOW, KV_SLOT, KV_BUCKET, KV_CONFIG, SHARD_CONFIG, SHARD_STATE, ALLOW_KEY};
 
     public static final int HDR_SIZE = (int) HDR.byteSize();
     public static final int HDR_OP = offset(HDR, "op");
@@ -221,6 +234,7 @@ public final class Wire {
     public static final int LOCK_ENTRY_VERSION = offset(LOCK_ENTRY, "version");
     public static final int LOCK_ENTRY_HOLDER = offset(LOCK_ENTRY, "holder");
     public static final int LOCK_ENTRY_SHARER = offset(LOCK_ENTRY, "sharer");
+    public static final int LOCK_ENTRY_GRANTED_NS = offset(LOCK_ENTRY, "granted_ns");
 
     public static final int KV_OBJECT_SIZE = (int) KV_OBJECT.byteSize();
     public static final int KV_OBJECT_KEY = offset(KV_OBJECT, "key");
@@ -254,6 +268,7 @@ public final class Wire {
     public static final int SHARD_CONFIG_LEASE_NS = offset(SHARD_CONFIG, "lease_ns");
     public static final int SHARD_CONFIG_BUCKETS = offset(SHARD_CONFIG, "buckets");
     public static final int SHARD_CONFIG_LOG_SLOTS = offset(SHARD_CONFIG, "log_slots");
+    public static final int SHARD_CONFIG_LOCK_LEASE_MS = offset(SHARD_CONFIG, "lock_lease_ms");
     public static final int TXN_MSG_SIZE = (int) TXN_MSG.byteSize();
     public static final int TXN_KEY = offset(TXN_MSG, "key");
     public static final int TXN_TXN_ID = offset(TXN_MSG, "txn_id");

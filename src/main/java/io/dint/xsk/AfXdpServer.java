@@ -2,6 +2,7 @@ package io.dint.xsk;
 
 import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
+import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
 import io.dint.sys.PollFds;
 import io.dint.wire.Stat;
@@ -10,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -26,7 +28,7 @@ import java.util.Map;
  * {@link #IDLE_NANOS} without a request it sleeps in {@code poll()} until one arrives, so an idle
  * server costs nothing.
  */
-public final class AfXdpServer implements ServiceServer {
+public final class AfXdpServer implements ServiceServer, RecordDumps {
     static final int FRAME_SIZE = 2048;
     static final int FRAMES = 4096;
     static final int RX_RING = 2048;
@@ -275,6 +277,11 @@ public final class AfXdpServer implements ServiceServer {
     @Override
     public Map<String, Object> check() {
         return service.check();
+    }
+
+    @Override
+    public Map<String, Object> dumpRecords(Path records, Path log) {
+        return RecordDumps.of(service, records, log);
     }
 
     /** The interface this server answers on. */

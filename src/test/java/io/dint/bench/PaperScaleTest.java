@@ -66,7 +66,7 @@ class PaperScaleTest {
     @Test
     void theShardCostIsWhatTheStoreAllocates() {
         try (ShardStore s = new ShardStore(1000, new ShardLog(1000))) {
-            assertThat(ShardStore.bytesFor(1000)).isEqualTo(s.slots() * 88);
+            assertThat(ShardStore.bytesFor(1000)).isEqualTo(s.slots() * 96);
         }
         assertThat(PaperScale.round(7_456_123)).isEqualTo(7_400_000);
         assertThat(PaperScale.round(99)).isEqualTo(99);

@@ -74,7 +74,8 @@ class XdpFuzzTest {
             BpfProgram xdp = obj.program(service.program());
             BpfProgram tc = service.tcProgram() == null ? null : obj.program(service.tcProgram());
             BpfMap stats = obj.map("stats");
-            FrameMutator frames0 = new FrameMutator(rnd, seq -> service.request(rnd, seq));
+            twin.attach(obj);
+            FrameMutator frames0 = new FrameMutator(rnd, seq -> twin.adjust(service.request(rnd, seq), rnd));
             long[] before = snapshot(stats);
             int[] outcomes = new int[OUTCOMES];
             int ok = 0;
@@ -94,8 +95,10 @@ class XdpFuzzTest {
                     assertThat(now[Stat.PASS_NOT_OURS] - before[Stat.PASS_NOT_OURS] + now[Stat.KV_SLOW] - before[Stat.KV_SLOW])
                             .as("pass counters").isEqualTo(outcomes[PASS] + outcomes[GROWN]);
                     twin.checkInvariants(obj, ok, "after " + i + " frames");
+                    twin.batchDone(i / BATCH);
                 }
             }
+            twin.finish();
             assertThat(outcomes[TX] + outcomes[GROWN]).as("well-formed requests served").isGreaterThan(frames / 5);
             assertThat(outcomes[DROP]).as("frames dropped").isGreaterThan(frames / 10);
             if (tc != null) {
@@ -293,6 +296,23 @@ class XdpFuzzTest {
             throw new AssertionError("no slow path");
         }
 
+        /** The loaded object under fuzz, before the first frame. */
+        void attach(BpfObject obj) {
+        }
+
+        /** A well-formed request as the twin wants it sent (some carry state only the twin knows). */
+        byte[] adjust(byte[] request, SplittableRandom rnd) {
+            return request;
+        }
+
+        /** After batch {@code batch} (from 1) and its checks. */
+        void batchDone(int batch) {
+        }
+
+        /** After the last frame: asserts what the fuzz must have reached. */
+        void finish() {
+        }
+
         /** {@code ok}: replies with status OK so far. */
         abstract void checkInvariants(BpfObject obj, int ok, String when);
 
@@ -416,9 +436,68 @@ class XdpFuzzTest {
         }
     }
 
+    /**
+     * The shard: its slow path, and its own rules on each reply ({@link ServiceProgram#shardReplyFault}).
+     * After every batch every lock's lease is made to have run out, so that conflicting requests
+     * take over locks whose holder never logged and keep those of one that did; LOGs name the
+     * epoch now, none or one left; the third batch runs in a grace period.
+     */
     static final class ShardTwin extends Twin {
+        private static final int GRACE_BATCH = 3;
         final ShardStore store = new ShardStore(1024, new ShardLog(1024));
         final ShardSlowPath slow = new ShardSlowPath(store, ServiceProgram.SHARD_BUCKETS);
+        private final java.util.Set<java.util.List<Long>> ids = new java.util.HashSet<>();
+        private BpfObject obj;
+        private boolean grace;
+
+        @Override
+        void attach(BpfObject obj) {
+            this.obj = obj;
+        }
+
+        @Override
+        byte[] adjust(byte[] request, SplittableRandom rnd) {
+            int op = request[Wire.HDR_OP] & 0xff;
+            if (op == io.dint.wire.Op.TXN_COMMIT_LOG || op == io.dint.wire.Op.TXN_INSERT_LOG || op == io.dint.wire.Op.TXN_DELETE_LOG) {
+                int epoch = ShardXdpServer.epoch(obj);
+                int[] epochs = {0, epoch, epoch - 1};
+                Header.setReserved(MemorySegment.ofArray(request), epochs[rnd.nextInt(epochs.length)]);
+            }
+            return request;
+        }
+
+        @Override
+        void compare(byte[] request, byte[] kernel, String what) {
+            MemorySegment q = MemorySegment.ofArray(request);
+            boolean seen = !ids.add(java.util.List.of((long) Header.clientId(q), Header.seq(q)));
+            assertThat(ServiceProgram.shardReplyFault(request, kernel, ShardXdpServer.epoch(obj), grace, seen)).as(what).isNull();
+        }
+
+        @Override
+        void batchDone(int batch) {
+            BpfMap locks = obj.map("lock_table");
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment e = a.allocate(Wire.LOCK_ENTRY_SIZE, 8);
+                long past = System.nanoTime() - 2L * ServiceProgram.SHARD_LOCK_LEASE_MS * 1_000_000;
+                for (int i = 0; i < locks.maxEntries(); i++) {
+                    locks.lookup(i, e);
+                    e.set(ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_GRANTED_NS, past);
+                    locks.update(i, e);
+                }
+            }
+            grace = batch + 1 == GRACE_BATCH;
+            ShardXdpServer.setEpoch(obj, ShardXdpServer.epoch(obj), grace ? Long.MAX_VALUE : 0);
+        }
+
+        @Override
+        void finish() {
+            BpfMap stats = obj.map("stats");
+            assertThat(stats.sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).as("locks taken over").isPositive();
+            assertThat(stats.sumPerCpuLong(Stat.TXN_STALE)).as("LOGs of a left epoch refused").isPositive();
+            if (Fuzz.frames() > GRACE_BATCH * BATCH) {
+                assertThat(stats.sumPerCpuLong(Stat.TXN_GRACE)).as("reads and locks in the grace period").isPositive();
+            }
+        }
 
         @Override
         byte[] slowPath(byte[] up) {

@@ -48,11 +48,21 @@ class ServeFuzzTest {
     private static final LogService LOG = new LogService(new LogRings(ARENA.allocate(1024L * Wire.LOG_ENTRY_SIZE, 64),
             ARENA.allocate(Wire.LOG_CURSOR_SIZE, 64), 1, 1024));
     private static final KvService KV = new KvService(new KvStore(ServiceProgram.KV_BUCKETS));
-    private static final ShardStore SHARD = new ShardStore(1024, new ShardLog(1024));
+    private static final ShardStore SHARD = shard();
+    /** Request ids the shard has answered: another request under one of them is answered from its dedup window. */
+    private static final java.util.Set<java.util.List<Long>> SHARD_IDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final KvStore KV_SLOW_STORE = new KvStore(ServiceProgram.KV_BUCKETS);
     private static final KvSlowPath KV_SLOW = new KvSlowPath(KV_SLOW_STORE, 0);
     private static final ShardSlowPath SHARD_SLOW = new ShardSlowPath(new ShardStore(1024, new ShardLog(1024)), ServiceProgram.SHARD_BUCKETS);
     private static final int[] DROPS = {Stat.DROP_TRUNCATED, Stat.DROP_BAD_LENGTH, Stat.DROP_BAD_OP};
+
+    /** The shard as a served one is: with an epoch and a lock lease. */
+    private static ShardStore shard() {
+        ShardStore s = new ShardStore(1024, new ShardLog(1024));
+        s.setEpoch(ServiceProgram.SHARD_EPOCH);
+        s.setLockLease(ServiceProgram.SHARD_LOCK_LEASE_MS);
+        return s;
+    }
 
     @AfterContainer
     static void close() {
@@ -71,7 +81,14 @@ class ServeFuzzTest {
     @Property(tries = 15000)
     void everyService(@ForAll ServiceProgram program, @ForAll long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        check(SERVICES.get(program), mutate(program.request(rnd, rnd.nextLong()), rnd), program::serves, program.file());
+        byte[] input = mutate(program.request(rnd, rnd.nextLong()), rnd);
+        byte[] reply = check(SERVICES.get(program), input, program::serves, program.file());
+        if (program == ServiceProgram.SHARD && reply != null) {
+            MemorySegment q = MemorySegment.ofArray(input);
+            boolean seen = !SHARD_IDS.add(java.util.List.of((long) Header.clientId(q), Header.seq(q)));
+            assertThat(ServiceProgram.shardReplyFault(input, reply, SHARD.epoch(), false, seen)).as(HexFormat.of().formatHex(input))
+                    .isNull();
+        }
     }
 
     @Property(tries = 3000)
@@ -88,8 +105,11 @@ class ServeFuzzTest {
         check(SHARD_SLOW, mutate(grown, rnd), ServeFuzzTest::shardGrownServed, "shard slow path");
     }
 
-    /** Serves {@code input} and checks what came of it against {@code served}, the oracle of well-formed input. */
-    private static void check(DatagramService service, byte[] input, Predicate<byte[]> served, String what) {
+    /**
+     * Serves {@code input} and checks what came of it against {@code served}, the oracle of
+     * well-formed input. Returns the reply, or null when there is none.
+     */
+    private static byte[] check(DatagramService service, byte[] input, Predicate<byte[]> served, String what) {
         long[] stats = new long[Stat.MAX];
         MemorySegment buf = ARENA.allocate(2048, 8);
         MemorySegment.copy(MemorySegment.ofArray(input), 0, buf, 0, input.length);
@@ -100,7 +120,7 @@ class ServeFuzzTest {
             assertThat(served.test(input)).as("a well-formed request dropped: %s", d).isFalse();
             assertThat(Arrays.stream(DROPS).mapToLong(i -> stats[i]).sum()).as("one drop counted: %s", d).isEqualTo(1);
             assertThat(stats[Stat.TX]).isZero();
-            return;
+            return null;
         }
         assertThat(served.test(input)).as("answered, so well-formed: %s", d).isTrue();
         assertThat(n).as("a reply is the request's length: %s", d).isEqualTo(input.length);
@@ -110,6 +130,7 @@ class ServeFuzzTest {
         assertThat(Header.clientId(buf)).as("client echoed: %s", d).isEqualTo(Header.clientId(q));
         assertThat(Header.seq(buf)).as("seq echoed: %s", d).isEqualTo(Header.seq(q));
         assertThat(Header.status(buf)).as("a reply status: %s", d).isNotEqualTo(Status.REQUEST);
+        return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** The input mutated one way or another, or left well-formed a quarter of the time. */

@@ -328,6 +328,23 @@ class ShardXdpTest {
         cache.update(bucket, b);
     }
 
+    /**
+     * Sets key's lock entry's grant time back past {@code leaseMs} in the kernel and in
+     * {@code reference} alike (both read CLOCK_MONOTONIC), as if its holder had vanished long ago.
+     */
+    private void ageLock(long key, ShardStore reference, int leaseMs) {
+        long past = System.nanoTime() - 2L * leaseMs * 1_000_000;
+        MemorySegment e = arena.allocate(Wire.LOCK_ENTRY_SIZE, 8);
+        int idx = (int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES);
+        obj.map(ShardXdpServer.LOCKS).lookup(idx, e);
+        e.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_GRANTED_NS, past);
+        obj.map(ShardXdpServer.LOCKS).update(idx, e);
+        long r = reference.find(key, false);
+        if (r >= 0) {
+            reference.table().set(java.lang.foreign.ValueLayout.JAVA_LONG, r + ShardStore.LOCK + Wire.LOCK_ENTRY_GRANTED_NS, past);
+        }
+    }
+
     private int exclusiveLocks(long key) {
         MemorySegment e = arena.allocate(Wire.LOCK_ENTRY_SIZE, 8);
         obj.map(ShardXdpServer.LOCKS).lookup((int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES), e);
@@ -384,6 +401,101 @@ class ShardXdpTest {
         }
     }
 
+    private static int epochOf(byte[] reply) {
+        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getShort(Wire.HDR_RESERVED) & 0xffff;
+    }
+
+    /** A LOG carrying the epoch of its sender's grants at the shard. */
+    private byte[] log(long key, long txn, int version, int grantEpoch) {
+        byte[] b = install(Op.TXN_COMMIT_LOG, key, txn, version, 0, version);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort(Wire.HDR_RESERVED, (short) grantEpoch);
+        return b;
+    }
+
+    /**
+     * Leases, pins and epochs, in the kernel and in the Java shard side by side (every reply the
+     * same): a lock is not taken over within its lease; past it, one held by a transaction that
+     * has not logged is taken over and the epoch advances, so that the old holder's LOG is
+     * refused STALE and its release finds nothing; a lock whose holder logged here, and a shared
+     * lock of several transactions, are not taken over; a LOG of a transaction without locks here
+     * is taken in any epoch; every reply carries the epoch; a recovering shard answers reads and
+     * locks RETRY until its grace period ends, LOG and installs as ever.
+     */
+    @Test
+    void leasesPinsAndEpochsAsTheJavaShardKeepsThem() throws InterruptedException {
+        int lease = 1000;
+        int epoch = 0x1234;
+        long[] k = keys(4);
+        long a = k[0], b = k[1], c = k[2], d = k[3];
+        BpfObject leased = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC,
+                io.dint.server.Allowlist.ANY, null);
+        try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
+            ShardXdpServer.setEpoch(leased, epoch, 0);
+            reference.setEpoch(epoch);
+            reference.setLockLease(lease);
+            BpfProgram x = leased.program(ShardXdpServer.PROGRAM), t = leased.program(ShardXdpServer.TC_PROGRAM);
+            long[] javaStats = new long[Stat.MAX];
+            MemorySegment buf = arena.allocate(TxnMessage.SIZE);
+            java.util.function.Function<byte[], byte[]> both = req -> {
+                byte[] kernel = SlowPathTrip.send(x, t, TxnMessage.SIZE, Wire.TXN_FLAGS, req, this::slowPath).reply();
+                MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
+                byte[] java = buf.asSlice(0, reference.serve(buf, req.length, javaStats)).toArray(JAVA_BYTE);
+                assertThat(kernel).as("%s key %x", Op.name(req[Wire.HDR_OP] & 0xff), ByteBuffer.wrap(req)
+                        .order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.TXN_KEY)).isEqualTo(java);
+                return java;
+            };
+            for (long key : k) {
+                both.apply(install(Op.TXN_INSERT_BACKUP, key, 9, 1, 0, key));
+            }
+            byte[] granted = both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 1));
+            assertThat(status(granted)).isEqualTo(Status.GRANT);
+            assertThat(epochOf(granted)).as("replies carry the epoch").isEqualTo(epoch);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 2)))).as("within the lease").isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, b, 3)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, b, 4)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 5)))).isEqualTo(Status.GRANT);
+            assertThat(status(both.apply(log(c, 5, 2, epoch)))).as("logged: pinned").isEqualTo(Status.OK);
+
+            Thread.sleep(lease + 200); // past every lease
+
+            byte[] first = request(Op.TXN_LOCK_EXCLUSIVE, a, 9);
+            assertThat(status(both.apply(first))).as("past its lease, from a holder that never logged").isEqualTo(Status.GRANT);
+            Thread.sleep(lease + 200);
+            byte[] takeover = both.apply(request(Op.TXN_LOCK_EXCLUSIVE, a, 2));
+            assertThat(status(takeover)).as("and again").isEqualTo(Status.GRANT);
+            int next = epoch + 2;
+            assertThat(epochOf(takeover)).as("a takeover advances the epoch").isEqualTo(next);
+            assertThat(ShardXdpServer.epoch(leased)).isEqualTo(next);
+            assertThat(reference.epoch()).isEqualTo(next);
+            assertThat(status(both.apply(log(a, 1, 2, epoch)))).as("the old holder may not commit").isEqualTo(Status.STALE);
+            assertThat(status(both.apply(first))).as("a retransmitted grant of a lock taken over is no grant").isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_RELEASE_EXCLUSIVE, a, 1)))).isEqualTo(Status.NOT_HELD);
+            assertThat(status(both.apply(log(a, 2, 2, next)))).as("the new holder may").isEqualTo(Status.OK);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, b, 6)))).as("shared by two: never taken over")
+                    .isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 6)))).as("its holder logged here: pinned")
+                    .isEqualTo(Status.REJECT);
+            assertThat(status(both.apply(log(d, 7, 2, 0)))).as("no locks here: any epoch").isEqualTo(Status.OK);
+            assertThat(leased.map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(2);
+            assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).isEqualTo(2);
+            assertThat(javaStats[Stat.TXN_STALE]).isEqualTo(1);
+
+            long graceEnd = System.nanoTime() + 60_000_000_000L;
+            ShardXdpServer.setEpoch(leased, 0x4321, graceEnd);
+            reference.setEpoch(0x4321);
+            reference.setGraceUntil(graceEnd);
+            assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).as("recovering: reads wait").isEqualTo(Status.RETRY);
+            assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, d, 8)))).as("and locks").isEqualTo(Status.RETRY);
+            assertThat(status(both.apply(log(d, 8, 3, 0)))).as("logs do not").isEqualTo(Status.OK);
+            assertThat(status(both.apply(install(Op.TXN_COMMIT_BACKUP, d, 8, 3, 0, 3)))).as("nor installs").isEqualTo(Status.APPLIED);
+            ShardXdpServer.setEpoch(leased, 0x4321, 0);
+            reference.setGraceUntil(0);
+            assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).isEqualTo(Status.OK);
+        } finally {
+            leased.close();
+        }
+    }
+
     @Test
     void malformedFramesAreNeverAnswered() {
         byte[] req = request(Op.TXN_READ, keys(1)[0], 1);
@@ -400,13 +512,22 @@ class ShardXdpTest {
     }
 
     /**
-     * Random requests of three transactions on twelve keys through the kernel (8 cache slots:
-     * evictions, write-backs, slow-path reads and installs) and through the udp backend's store:
-     * every step replayed, upgrades and repeated locks included, every reply the same, and the
-     * same records and locks at the end.
+     * Random requests of three transactions at a time on twelve keys through the kernel (8 cache
+     * slots: evictions, write-backs, slow-path reads and installs) and through the udp backend's
+     * store, both with lock leases: every step replayed, upgrades, repeated locks, retransmitted
+     * grants, LOGs of the current, of an earlier and of no epoch, and locks whose lease ran out
+     * (both sides' grant time set back) taken over or kept for a holder that logged; every reply
+     * the same, and the same records and locks at the end.
      */
     @Test
     void theKernelAnswersAsTheJavaShardDoes() {
+        int lease = 60_000; // never runs out by itself here: steps age a lock on both sides at once
+        obj.close();
+        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, null);
+        xdp = obj.program(ShardXdpServer.PROGRAM);
+        tc = obj.program(ShardXdpServer.TC_PROGRAM);
+        int epoch = 0x0100;
+        ShardXdpServer.setEpoch(obj, epoch, 0);
         long[] keys = keys(12);
         SplittableRandom rnd = new SplittableRandom(2024);
         int[] ops = {Op.TXN_READ, Op.TXN_LOCK_SHARED, Op.TXN_LOCK_EXCLUSIVE, Op.TXN_RELEASE_SHARED,
@@ -415,31 +536,83 @@ class ShardXdpTest {
         List<String> steps = new ArrayList<>();
         Map<Long, Map<Long, Integer>> sharedBy = new HashMap<>(); // key -> txn -> shared grants
         Map<Long, long[]> exclusive = new HashMap<>(); // key -> {holder, grants}
-        int upgrades = 0, repeated = 0;
+        int upgrades = 0, repeated = 0, aged = 0, grantsGone = 0, pinnedKept = 0;
+        List<byte[]> grants = new ArrayList<>(); // granted lock requests, for retransmissions
         try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
+            reference.setEpoch(epoch);
+            reference.setLockLease(lease);
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(TxnMessage.SIZE);
+            Set<Long> logged = new HashSet<>();
             for (int i = 0; i < 3000; i++) {
                 long key = keys[rnd.nextInt(keys.length)];
-                long txn = 1 + rnd.nextInt(3);
+                // a new trio every 250 steps: the old ones' locks stay behind for leases to end;
+                // only the first of a trio logs, and its pin keeps its locks
+                long first = 1 + 3L * (i / 250);
+                long txn = first + rnd.nextInt(3);
+                if (rnd.nextInt(12) == 0) {
+                    ageLock(key, reference, lease);
+                    aged++;
+                    steps.add("lease of key " + Long.toHexString(key) + " run out");
+                }
                 int op = ops[rnd.nextInt(ops.length)];
-                byte[] req = op >= Op.TXN_COMMIT_LOG
-                        ? install(op, key, txn, 1 + rnd.nextInt(40), rnd.nextInt(4) == 0 ? Wire.TXN_F_UNLOCK : 0, rnd.nextLong())
-                        : request(op, key, txn);
+                if (op == Op.TXN_COMMIT_LOG) {
+                    txn = first;
+                }
+                byte[] req;
+                boolean resent = !grants.isEmpty() && rnd.nextInt(20) == 0;
+                if (resent) {
+                    req = grants.get(rnd.nextInt(grants.size()));
+                    op = req[Wire.HDR_OP] & 0xff;
+                    key = ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.TXN_KEY);
+                    txn = ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.TXN_TXN_ID);
+                } else {
+                    req = op >= Op.TXN_COMMIT_LOG
+                            ? install(op, key, txn, 1 + rnd.nextInt(40), rnd.nextInt(4) == 0 ? Wire.TXN_F_UNLOCK : 0, rnd.nextLong())
+                            : request(op, key, txn);
+                }
+                if (op == Op.TXN_COMMIT_LOG) {
+                    // the epoch of the sender's grants: none here, the shard's, or one it has left
+                    int[] epochs = {0, epoch, epoch - 1};
+                    ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).putShort(Wire.HDR_RESERVED, (short) epochs[rnd.nextInt(3)]);
+                }
+                long takeovers = javaStats[Stat.TXN_LOCK_TAKEOVER];
+                long r = reference.find(key, false);
+                long lapsed = r < 0 ? 0 : io.dint.lock.LockRules.lapsed(reference.table(), r + ShardStore.LOCK, System.nanoTime(),
+                        lease * 1_000_000L);
                 byte[] kernel = send(req).reply();
                 MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
                 int len = reference.serve(buf, req.length, javaStats);
                 byte[] java = buf.asSlice(0, len).toArray(JAVA_BYTE);
-                steps.add(Op.name(op) + " key " + Long.toHexString(key) + " txn " + txn + " -> " + Status.name(status(java)));
+                steps.add((resent ? "again " : "") + Op.name(op) + " key " + Long.toHexString(key) + " txn " + txn + " -> "
+                        + Status.name(status(java)));
                 assertThat(kernel).as("step %d: %s", i, String.join("\n", steps.subList(Math.max(0, steps.size() - 8), steps.size())))
                         .isEqualTo(java);
+                epoch = ByteBuffer.wrap(java).order(ByteOrder.LITTLE_ENDIAN).getShort(Wire.HDR_RESERVED) & 0xffff;
                 int st = status(java);
                 boolean granted = st == Status.GRANT;
+                if (resent) {
+                    grantsGone += st == Status.REJECT ? 1 : 0;
+                    continue;
+                }
+                if (granted) {
+                    grants.add(req);
+                }
+                if (op == Op.TXN_COMMIT_LOG && st == Status.OK) {
+                    logged.add(txn);
+                }
                 boolean install = op >= Op.TXN_COMMIT_BACKUP;
                 // a release is done when OK; an unlocking install when applied (now or before)
                 boolean ok = install ? st == Status.APPLIED || st == Status.ALREADY_APPLIED : st == Status.OK;
                 Map<Long, Integer> sharers = sharedBy.computeIfAbsent(key, k -> new HashMap<>());
                 long[] x = exclusive.computeIfAbsent(key, k -> new long[2]);
+                if (javaStats[Stat.TXN_LOCK_TAKEOVER] > takeovers) {
+                    sharers.clear(); // taken over: every grant of the old holder dropped
+                    x[1] = 0;
+                } else if (st == Status.REJECT && lapsed != 0 && lapsed != txn) {
+                    assertThat(logged).as("step %d: a lease ran out and the lock was kept: its holder logged", i).contains(lapsed);
+                    pinnedKept++;
+                }
                 boolean unlocking = op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT
                         || (install && (req[Wire.TXN_FLAGS] & Wire.TXN_F_UNLOCK) != 0);
                 if ((op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK) && granted) {
@@ -453,8 +626,15 @@ class ShardXdpTest {
                     sharers.merge(txn, 1, Integer::sum);
                 } else if (op == Op.TXN_RELEASE_SHARED && ok) {
                     sharers.merge(txn, -1, Integer::sum);
+                    sharers.remove(txn, 0);
                 }
             }
+            assertThat(aged).as("leases ran out").isPositive();
+            assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).as("locks taken over").isPositive()
+                    .isEqualTo(stat(Stat.TXN_LOCK_TAKEOVER));
+            assertThat(pinnedKept).as("locks kept past their lease for a holder that logged").isPositive();
+            assertThat(javaStats[Stat.TXN_STALE]).as("LOGs of an epoch left refused").isPositive().isEqualTo(stat(Stat.TXN_STALE));
+            assertThat(grantsGone).as("retransmitted grants of locks no longer held").isPositive();
             assertThat(upgrades).as("a reader's own upgrades were replayed").isPositive();
             assertThat(repeated).as("an exclusive holder's repeated locks were replayed").isPositive();
             assertThat(stat(Stat.KV_SLOW)).as("the slow path served some").isGreaterThan(50);

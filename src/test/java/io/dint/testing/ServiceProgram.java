@@ -84,7 +84,10 @@ public enum ServiceProgram {
     SHARD("shard", "shard_xdp", "shard_tc_egress", TxnMessage.SIZE, Op.TXN_READ, Op.TXN_DELETE_PRIMARY) {
         @Override
         public BpfObject load(Allowlist allow) {
-            return ShardXdpServer.load(SHARD_BUCKETS, 256, 1024, LONG_LEASE, Frames.SERVER_MAC, allow);
+            BpfObject obj = ShardXdpServer.load(SHARD_BUCKETS, 256, 1024, LONG_LEASE, SHARD_LOCK_LEASE_MS, Frames.SERVER_MAC,
+                    allow, null);
+            ShardXdpServer.setEpoch(obj, SHARD_EPOCH, 0);
+            return obj;
         }
 
         @Override
@@ -93,7 +96,11 @@ public enum ServiceProgram {
             MemorySegment m = MemorySegment.ofArray(b);
             int op = op(rnd);
             long key = 0x0100_0000_0000_0000L | (1 + rnd.nextLong(KEYS));
-            long txn = 1 + rnd.nextInt(4);
+            // four transactions at a time, four new ones every 1024 seqs; only the first logs, and
+            // is pinned (its locks kept past their lease), the others' locks may be taken over
+            long first = 1 + 4 * ((seq >>> 10) & 0xff);
+            boolean log = op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
+            long txn = log ? first : first + rnd.nextInt(4);
             if (op >= Op.TXN_COMMIT_LOG) {
                 MemorySegment value = MemorySegment.ofArray(KvMessages.value(key, rnd.nextLong()));
                 TxnMessage.encodeInstall(m, op, 77, seq, key, txn, 1 + rnd.nextInt(30), rnd.nextInt(4) == 0 ? 4 : 0, value, 0);
@@ -110,6 +117,54 @@ public enum ServiceProgram {
                     && !(isInstall(Header.op(p)) && TxnMessage.version(p) == 0);
         }
     };
+
+    /** The shard fixtures' epoch when loaded. */
+    public static final int SHARD_EPOCH = 0x2a00;
+    /** The shard fixtures' lock lease: no lease runs out by itself during a test; fixtures age locks to end theirs. */
+    public static final int SHARD_LOCK_LEASE_MS = 10_000;
+
+    /**
+     * What is wrong with {@code reply} as a transaction shard's answer to the well-formed
+     * {@code request}, or null when nothing is: a status the request's op may get (reads OK;
+     * locks GRANT or REJECT; releases OK or NOT_HELD; LOGs OK or STALE; installs APPLIED,
+     * ALREADY_APPLIED or REFUSED; RETRY for any, NO_SPACE where a record or log record is made),
+     * the shard's {@code epoch} in the reply, STALE only to a LOG whose sender's grants are of
+     * another epoch (a LOG of a left epoch may still hear OK: a retransmission answered from the
+     * dedup window), and in a {@code grace} period reads and locks answered RETRY only. A request
+     * whose id (client, seq) was {@code seenBefore} is a retransmission to the shard, whatever its
+     * op: the dedup window may answer it as it answered the first, so its status is not judged.
+     */
+    public static String shardReplyFault(byte[] request, byte[] reply, int epoch, boolean grace, boolean seenBefore) {
+        MemorySegment q = MemorySegment.ofArray(request);
+        MemorySegment a = MemorySegment.ofArray(reply);
+        int op = Header.op(q);
+        int st = Header.status(a);
+        if (Header.reserved(a) != epoch) {
+            return "epoch " + Header.reserved(a) + " in the reply, the shard's is " + epoch;
+        }
+        boolean read = op == Op.TXN_READ || op == Op.TXN_VALIDATE;
+        boolean lock = op == Op.TXN_LOCK_SHARED || op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK;
+        boolean log = op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG;
+        if (grace && (read || lock) && st != Status.RETRY) {
+            return Status.name(st) + " in the grace period, which answers reads and locks RETRY";
+        }
+        if (seenBefore) {
+            return null;
+        }
+        if (st == Status.STALE) {
+            int expect = Header.reserved(q);
+            return log && expect != 0 && expect != epoch ? null : "STALE to " + Op.name(op) + " of epoch " + expect;
+        }
+        boolean allowed = st == Status.RETRY || switch (op) {
+            case Op.TXN_READ, Op.TXN_VALIDATE -> st == Status.OK;
+            case Op.TXN_LOCK_SHARED, Op.TXN_LOCK_EXCLUSIVE, Op.TXN_OCC_LOCK -> st == Status.GRANT || st == Status.REJECT
+                    || st == Status.NO_SPACE;
+            case Op.TXN_RELEASE_SHARED, Op.TXN_RELEASE_EXCLUSIVE, Op.TXN_OCC_ABORT -> st == Status.OK || st == Status.NOT_HELD;
+            case Op.TXN_COMMIT_LOG, Op.TXN_INSERT_LOG, Op.TXN_DELETE_LOG -> st == Status.OK || st == Status.NO_SPACE;
+            default -> st == Status.APPLIED || st == Status.ALREADY_APPLIED || st == Status.REFUSED || st == Status.NO_SPACE;
+        };
+        return allowed ? null : Status.name(st) + " is no answer to " + Op.name(op);
+    }
 
     /** Backup and primary installs of a shard: commits, inserts and deletes. */
     public static boolean isInstall(int op) {

@@ -18,6 +18,8 @@ final class FaultyShard implements DatagramService, AutoCloseable {
     static final int SERVE = -1;
     /** Drop the request: no reply, nothing applied. */
     static final int DROP = -2;
+    /** Serve the request, then drop its reply: applied, but the client never hears it. */
+    static final int SERVE_AND_DROP_REPLY = -3;
 
     /** What to do with a request: {@link #SERVE}, {@link #DROP}, or a status to answer without serving it. */
     interface Rule {
@@ -46,6 +48,10 @@ final class FaultyShard implements DatagramService, AutoCloseable {
         if (len == TxnMessage.SIZE && Header.status(buf) == Status.REQUEST) {
             int a = rule.answer(Header.op(buf), TxnMessage.key(buf), buf);
             if (a == DROP) {
+                return -1;
+            }
+            if (a == SERVE_AND_DROP_REPLY) {
+                store.serve(buf, len, stats);
                 return -1;
             }
             if (a != SERVE) {

@@ -43,6 +43,11 @@ final class LoopbackShards implements AutoCloseable {
         return new TxnDriver.Target(addrs, port, 50_000_000L, null, t -> new UdpTransport(addrs[0], 64, 256));
     }
 
+    /** The store of server {@code i}. */
+    ShardStore store(int i) {
+        return stores.get(i);
+    }
+
     /** Server {@code i}, where faults are planted. */
     FaultyShard shard(int i) {
         return faults.get(i);

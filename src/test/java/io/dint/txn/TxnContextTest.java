@@ -101,15 +101,15 @@ class TxnContextTest {
         MemorySegment value = arena.allocate(TxnMessage.VALUE_SIZE);
         CommittedState a = new CommittedState(), b = new CommittedState();
         for (long k = 1; k <= 3000; k++) { // past the first table size
-            a.write(0x0100_0000_0000_0000L | k, 1, true, value, 0);
+            a.write(0x0100_0000_0000_0000L | k, 1, true, value, 0, 1L);
         }
         value.set(JAVA_LONG_UNALIGNED, 0, 5);
-        b.write(0x0100_0000_0000_0007L, 2, true, value, 0);
-        b.write(0x0200_0000_0000_0001L, 1, false, value, 0);
+        b.write(0x0100_0000_0000_0007L, 2, true, value, 0, 1L);
+        b.write(0x0200_0000_0000_0001L, 1, false, value, 0, 1L);
         a.addAll(b);
         assertThat(a.keys()).isEqualTo(3001);
         assertThat(a.version(0x0100_0000_0000_0007L)).as("the newer write stays").isEqualTo(2);
-        a.write(0x0100_0000_0000_0007L, 1, true, value, 0);
+        a.write(0x0100_0000_0000_0007L, 1, true, value, 0, 1L);
         assertThat(a.version(0x0100_0000_0000_0007L)).as("an older one does not replace it").isEqualTo(2);
 
         Map<Integer, Long> digests = a.tableDigests();
