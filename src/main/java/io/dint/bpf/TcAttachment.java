@@ -107,7 +107,7 @@ public final class TcAttachment implements AutoCloseable {
     public static void removeQdisc(int ifindex) {
         try (Arena arena = Arena.ofConfined(); LibbpfLog log = LibbpfLog.capture()) {
             int rc = destroyQdisc(arena, ifindex);
-            if (rc < 0 && rc != -ENOENT && rc != -ENODEV && rc != -22) {
+            if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV && rc != -Errno.EINVAL) {
                 throw BpfException.of("removing the clsact qdisc of ifindex " + ifindex + " failed", -rc,
                         "Remove it with tc qdisc del dev <if> clsact", log);
             }
