@@ -7,10 +7,5 @@
  * {@link io.dint.cluster.LocalCluster#close} (or the shutdown hook, or a later
  * {@link io.dint.cluster.LocalCluster#cleanLeftovers}) removes every trace. The same binaries run on
  * real hosts over a real NIC; only this package knows the hosts are namespaces.
- *
- * <p>Start with: {@link io.dint.cluster.LocalCluster}; for real hosts, {@link io.dint.cluster.ClusterFile}.
- *
- * <p>May use: {@code io.dint.net}, {@code io.dint.bpf}. It also names {@code io.dint.cli.Main}, as a
- * string, to start server JVMs inside the hosts: a dependency on the top layer that no import shows.
  */
 package io.dint.cluster;
