@@ -8,10 +8,5 @@
  * elements are read and written through {@link java.lang.foreign.MemorySegment}s, heap or native,
  * without allocation. All native calls live in one package-private class, {@code LibBpf}; struct
  * offsets are those of libbpf 1.1.2's headers on LP64 and are noted where they are used.
- *
- * <p>Start with: {@link io.dint.bpf.BpfObject}, then {@link io.dint.bpf.BpfMap} and {@link
- * io.dint.bpf.BpfProgram}.
- *
- * <p>May use: the JDK only; it knows no service.
  */
 package io.dint.bpf;

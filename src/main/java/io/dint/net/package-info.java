@@ -7,9 +7,5 @@
  * per datagram. {@link io.dint.net.NetNs} moves the calling thread into a namespace of the local
  * cluster so that sockets opened there belong to that host. libc is bound by hand in {@code Libc};
  * addresses are host-order {@code int}s ({@link io.dint.net.Ipv4}).
- *
- * <p>Start with: {@link io.dint.net.UdpSocket} and {@link io.dint.net.MsgBatch}.
- *
- * <p>May use: the JDK only.
  */
 package io.dint.net;

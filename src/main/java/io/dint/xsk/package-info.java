@@ -6,12 +6,12 @@
  * {@code Umem} and four {@code XskRing}s, the redirect program {@code xsk_redirect.bpf.c} ({@code
  * XskRedirect}), what a bypassing sender must know of an interface ({@code NetLink}), the interface
  * state the clients of one process share ({@code ClientInterface}), frames built and read in place
- * ({@link io.dint.xsk.UdpFrame}), and the libc calls ({@code Syscalls}).
+ * ({@link io.dint.xsk.UdpFrame}), and the kernel's AF_XDP interface ({@code <linux/if_xdp.h>}).
  *
  * <p>Start with: {@link io.dint.xsk.AfXdpServer}, {@link io.dint.xsk.AfXdpTransport}, then {@code
  * XskSocket}.
  *
- * <p>May use: {@code io.dint.wire}, {@code io.dint.bpf}, {@code io.dint.net}, {@code
- * io.dint.server}, {@code io.dint.client}.
+ * <p>May use: {@code io.dint.wire}, {@code io.dint.bpf}, {@code io.dint.net}, {@code io.dint.sys}
+ * (the native binding layer), {@code io.dint.server}, {@code io.dint.client}.
  */
 package io.dint.xsk;
