@@ -96,6 +96,14 @@ public final class BenchReport {
         return loaded(backend).stream().max(Comparator.comparingDouble(LoadPoint::repliesPerS)).orElseThrow();
     }
 
+    /**
+     * The point of most committed transactions among the loaded ones: where a transaction bench's
+     * per-transaction figures are taken and what a report shows as its best.
+     */
+    public LoadPoint bestTxn(String backend) {
+        return loaded(backend).stream().max(Comparator.comparingDouble(LoadPoint::txnPerS)).orElseThrow();
+    }
+
     /** Every point of the backend's sweep but the unloaded first one (all of them when there is only one). */
     public List<LoadPoint> loaded(String backend) {
         List<LoadPoint> all = points(backend);

@@ -128,7 +128,7 @@ public final class TxnBench {
             if (report.points(b).isEmpty()) {
                 continue;
             }
-            LoadPoint best = report.loaded(b).stream().max(java.util.Comparator.comparingDouble(LoadPoint::txnPerS)).orElseThrow();
+            LoadPoint best = report.bestTxn(b);
             double us = best.txnPerS() == 0 ? Double.NaN : best.serverCoreUsPerRequest() * best.repliesPerS() / best.txnPerS();
             perTxn.put(b, us);
             report.addFigure(b, "server_core_us_per_txn", us);

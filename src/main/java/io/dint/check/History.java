@@ -3,7 +3,7 @@ package io.dint.check;
 import io.dint.wire.Hash64;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * What the clients observed, for the serializability check: the initial version of every record
@@ -21,23 +21,28 @@ public final class History {
     /** The digest of a record that does not exist (never inserted, or deleted): its bytes do not count. */
     public static final long ABSENT = 0;
 
-    private long[] txnIds = new long[1024];
-    private int[] firstOp = new int[1025];
-    private boolean[] aborted = new boolean[1024];
+    // transactions, committed and aborted, by index: accesses firstOp[t] .. firstOp[t + 1] - 1 are t's
+    private final LongList txnIds = new LongList(1024);
+    private final IntList firstOp = new IntList(1025);
+    private final BitSet aborted = new BitSet();
     private int txns;
     private int abortedTxns;
 
-    private long[] keys = new long[4096];
-    private int[] versions = new int[4096];
-    private long[] digests = new long[4096];
-    private boolean[] writes = new boolean[4096];
-    private int ops;
+    // accesses by index
+    private final LongList keys = new LongList(4096);
+    private final IntList versions = new IntList(4096); // 32-bit unsigned
+    private final LongList digests = new LongList(4096);
+    private final BitSet writes = new BitSet();
     private boolean open;
 
-    private long[] initKeys = new long[256];
-    private int[] initVersions = new int[256];
-    private long[] initDigests = new long[256];
-    private int inits;
+    // the initial versions declared
+    private final LongList initKeys = new LongList(256);
+    private final IntList initVersions = new IntList(256);
+    private final LongList initDigests = new LongList(256);
+
+    public History() {
+        firstOp.add(0);
+    }
 
     /**
      * The digest of a record's value as a read returned it or a write made it: a hash of its
@@ -61,16 +66,10 @@ public final class History {
     /** Starts recording a transaction's accesses; end it with {@link #commit} or {@link #abort}. */
     public void begin(long txnId) {
         if (open) {
-            throw new IllegalStateException("transaction " + Long.toHexString(txnIds[txns])
+            throw new IllegalStateException("transaction " + Long.toHexString(txnIds.get(txns))
                     + " is still being recorded: call commit() or abort() first");
         }
-        if (txns + 1 >= txnIds.length) {
-            txnIds = Arrays.copyOf(txnIds, txnIds.length * 2);
-            firstOp = Arrays.copyOf(firstOp, firstOp.length * 2);
-            aborted = Arrays.copyOf(aborted, aborted.length * 2);
-        }
-        txnIds[txns] = txnId;
-        firstOp[txns] = ops;
+        txnIds.add(txnId);
         open = true;
     }
 
@@ -102,22 +101,26 @@ public final class History {
             throw new IllegalStateException("commit() or abort() without begin()");
         }
         if (abort) {
-            int kept = firstOp[txns];
-            for (int o = firstOp[txns]; o < ops; o++) {
-                if (writes[o]) {
-                    keys[kept] = keys[o];
-                    versions[kept] = versions[o];
-                    digests[kept] = digests[o];
-                    writes[kept] = true;
+            int ops = accesses();
+            int kept = firstOp.get(txns);
+            for (int o = kept; o < ops; o++) {
+                if (writes.get(o)) {
+                    keys.set(kept, keys.get(o));
+                    versions.set(kept, versions.get(o));
+                    digests.set(kept, digests.get(o));
+                    writes.set(kept);
                     kept++;
                 }
             }
-            ops = kept;
+            keys.truncate(kept);
+            versions.truncate(kept);
+            digests.truncate(kept);
+            writes.clear(kept, ops);
             abortedTxns++;
         }
-        aborted[txns] = abort;
+        aborted.set(txns, abort);
         txns++;
-        firstOp[txns] = ops;
+        firstOp.add(accesses());
         open = false;
     }
 
@@ -127,15 +130,9 @@ public final class History {
      */
     public void initial(long key, long version, long digest) {
         checkVersion(key, version);
-        if (inits == initKeys.length) {
-            initKeys = Arrays.copyOf(initKeys, inits * 2);
-            initVersions = Arrays.copyOf(initVersions, inits * 2);
-            initDigests = Arrays.copyOf(initDigests, inits * 2);
-        }
-        initKeys[inits] = key;
-        initVersions[inits] = (int) version;
-        initDigests[inits] = digest;
-        inits++;
+        initKeys.add(key);
+        initVersions.add((int) version);
+        initDigests.add(digest);
     }
 
     private void add(long key, long version, long digest, boolean write) {
@@ -143,17 +140,10 @@ public final class History {
             throw new IllegalStateException("an access outside begin() and commit()/abort()");
         }
         checkVersion(key, version);
-        if (ops == keys.length) {
-            keys = Arrays.copyOf(keys, ops * 2);
-            versions = Arrays.copyOf(versions, ops * 2);
-            digests = Arrays.copyOf(digests, ops * 2);
-            writes = Arrays.copyOf(writes, ops * 2);
-        }
-        keys[ops] = key;
-        versions[ops] = (int) version;
-        digests[ops] = digest;
-        writes[ops] = write;
-        ops++;
+        writes.set(keys.size(), write);
+        keys.add(key);
+        versions.add((int) version);
+        digests.add(digest);
     }
 
     private static void checkVersion(long key, long version) {
@@ -165,15 +155,15 @@ public final class History {
 
     /** Appends the initial versions and every transaction of {@code other}. */
     public void addAll(History other) {
-        for (int i = 0; i < other.inits; i++) {
-            initial(other.initKeys[i], Integer.toUnsignedLong(other.initVersions[i]), other.initDigests[i]);
+        for (int i = 0; i < other.initialVersions(); i++) {
+            initial(other.initialKey(i), other.initialVersion(i), other.initialDigest(i));
         }
         for (int t = 0; t < other.txns; t++) {
-            begin(other.txnIds[t]);
-            for (int o = other.firstOp[t]; o < other.firstOp[t + 1]; o++) {
-                add(other.keys[o], Integer.toUnsignedLong(other.versions[o]), other.digests[o], other.writes[o]);
+            begin(other.txnId(t));
+            for (int o = other.firstOp(t); o < other.firstOp(t + 1); o++) {
+                add(other.key(o), other.version(o), other.digestOf(o), other.isWrite(o));
             }
-            end(other.aborted[t]);
+            end(other.isAborted(t));
         }
     }
 
@@ -183,12 +173,12 @@ public final class History {
      */
     public void addPopulation(History loaded) {
         for (int t = 0; t < loaded.txns; t++) {
-            if (loaded.aborted[t]) {
+            if (loaded.isAborted(t)) {
                 continue;
             }
-            for (int o = loaded.firstOp[t]; o < loaded.firstOp[t + 1]; o++) {
-                if (loaded.writes[o]) {
-                    initial(loaded.keys[o], Integer.toUnsignedLong(loaded.versions[o]), loaded.digests[o]);
+            for (int o = loaded.firstOp(t); o < loaded.firstOp(t + 1); o++) {
+                if (loaded.isWrite(o)) {
+                    initial(loaded.key(o), loaded.version(o), loaded.digestOf(o));
                 }
             }
         }
@@ -206,12 +196,12 @@ public final class History {
 
     /** Reads and writes recorded (of aborted attempts: their writes). */
     public int accesses() {
-        return ops;
+        return keys.size();
     }
 
     /** Initial versions declared. */
     public int initialVersions() {
-        return inits;
+        return initKeys.size();
     }
 
     // ---- for the checker: transactions (committed and aborted) by index, accesses by index ----
@@ -221,42 +211,42 @@ public final class History {
     }
 
     long txnId(int t) {
-        return txnIds[t];
+        return txnIds.get(t);
     }
 
     boolean isAborted(int t) {
-        return aborted[t];
+        return aborted.get(t);
     }
 
     int firstOp(int t) {
-        return firstOp[t];
+        return firstOp.get(t);
     }
 
     long key(int op) {
-        return keys[op];
+        return keys.get(op);
     }
 
     long version(int op) {
-        return Integer.toUnsignedLong(versions[op]);
+        return Integer.toUnsignedLong(versions.get(op));
     }
 
     long digestOf(int op) {
-        return digests[op];
+        return digests.get(op);
     }
 
     boolean isWrite(int op) {
-        return writes[op];
+        return writes.get(op);
     }
 
     long initialKey(int i) {
-        return initKeys[i];
+        return initKeys.get(i);
     }
 
     long initialVersion(int i) {
-        return Integer.toUnsignedLong(initVersions[i]);
+        return Integer.toUnsignedLong(initVersions.get(i));
     }
 
     long initialDigest(int i) {
-        return initDigests[i];
+        return initDigests.get(i);
     }
 }

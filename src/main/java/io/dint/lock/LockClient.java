@@ -17,15 +17,10 @@ import java.lang.foreign.MemorySegment;
 public final class LockClient extends TraceClient {
     private static final int ACQUIRE = 0, RELEASE_COMMITTED = 1, RELEASE_ABORTED = 2;
 
-    private final int[] phase;
-    private final int[] step;       // lock index being acquired or released
-
     public LockClient(Transport transport, ClientStats stats, LockTrace trace, int clientId,
                       int serverAddr, int serverPort, int inflight, int traceOffset,
                       long timeoutNanos, long txnLimit) {
         super(transport, stats, trace, clientId, serverAddr, serverPort, inflight, traceOffset, timeoutNanos, txnLimit, LockMessage.SIZE);
-        this.phase = new int[inflight];
-        this.step = new int[inflight];
     }
 
     @Override
@@ -47,13 +42,8 @@ public final class LockClient extends TraceClient {
     }
 
     @Override
-    protected void onStatus(int s, MemorySegment b, int status, long now) {
+    protected void onAnswer(int s, MemorySegment b, int status, long now) {
         int t = txn(s);
-        if (status == Status.RETRY) {
-            stats.add(ClientStats.RETRIES, 1);
-            resend(s);
-            return;
-        }
         if (phase[s] == ACQUIRE) {
             if (status == Status.GRANT) {
                 if (++step[s] == trace.size(t)) {

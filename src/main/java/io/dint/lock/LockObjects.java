@@ -1,12 +1,8 @@
 package io.dint.lock;
 
-import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
-import io.dint.wire.Wire;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /** Loads {@code lock2pl.bpf.o} with a lock table of a given size, and reads that table back. */
@@ -14,23 +10,19 @@ public final class LockObjects {
     private LockObjects() {}
 
     public static final String PROGRAM = "lock2pl_xdp";
+    public static final String TABLE = "lock_table";
 
     /**
      * Opens and loads the 2PL lock object with {@code tableSize} entries, answering frames sent to
      * {@code mac} (all zero: any frame, for test-run fixtures) from the sources {@code allow} allows.
      */
     public static BpfObject load(int tableSize, byte[] mac, Allowlist allow) {
-        return XdpServer.load("lock2pl", "lock_table", tableSize, mac, allow);
+        return XdpServer.load("lock2pl", TABLE, tableSize, mac, allow);
     }
 
     /** Scans the kernel's lock table entry by entry. */
     public static LockTableCheck scan(BpfObject obj) {
-        BpfMap table = obj.map("lock_table");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment copy = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
-            table.copyAll(copy);
-            return LockTableCheck.scan(copy, table.maxEntries());
-        }
+        return LockTableCheck.of(LockEntryCounts.scan(obj.map(TABLE)));
     }
 
     public static Map<String, Object> check(BpfObject obj) {

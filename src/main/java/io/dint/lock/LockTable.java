@@ -1,32 +1,23 @@
 package io.dint.lock;
 
-import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
-import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
-
 import io.dint.server.DatagramService;
-import io.dint.server.Dedup;
-import io.dint.server.SpinTable;
 import io.dint.wire.Header;
 import io.dint.wire.LockMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import java.lang.foreign.MemorySegment;
-import java.util.Map;
 
 /**
  * The 2PL no-wait lock table in user space: the same entries, hash, CAS, rules ({@link LockRules})
  * and replies as {@code lock2pl.bpf.c}, so the UDP backend answers every request exactly as the
- * XDP one does. Entries live off-heap in the C layout ({@code struct dint_lock_entry}).
+ * XDP one does. The entries, their dedup window and their scan are {@link LockEntryService}'s.
  */
-public final class LockTable implements DatagramService, AutoCloseable {
-    private final SpinTable table;
-    private final MemorySegment entries;
-    private final Dedup dedup = new Dedup();
+public final class LockTable extends LockEntryService<LockTableCheck> {
 
+    /** A table of {@code size} entries, all free. */
     public LockTable(int size) {
-        this.table = new SpinTable("lock table", size, LOCK_ENTRY_SIZE, LOCK_ENTRY_SPIN);
-        this.entries = table.entries();
+        super("lock table", size, LockTableCheck::of);
     }
 
     /** Entries for {@code lockIds} distinct ids at the paper's provisioning of 1.5x. */
@@ -36,10 +27,6 @@ public final class LockTable implements DatagramService, AutoCloseable {
             throw new IllegalArgumentException("lock id count must be in 1.." + Integer.MAX_VALUE / 3 + ", got " + lockIds);
         }
         return (int) size;
-    }
-
-    public int size() {
-        return table.size();
     }
 
     @Override
@@ -93,21 +80,5 @@ public final class LockTable implements DatagramService, AutoCloseable {
         } finally {
             table.unlock(e);
         }
-    }
-
-    /** Scans every entry; meaningful at quiescence. */
-    public LockTableCheck scan() {
-        return LockTableCheck.scan(entries, table.size());
-    }
-
-    @Override
-    public Map<String, Object> check() {
-        return scan().toMap();
-    }
-
-    @Override
-    public void close() {
-        table.close();
-        dedup.close();
     }
 }

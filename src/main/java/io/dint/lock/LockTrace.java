@@ -25,7 +25,7 @@ public final class LockTrace {
         this.lockIds = lockIds;
     }
 
-    /** Parameters of a trace; {@link #paper()} gives the paper's except for the id count. */
+    /** Parameters of a trace; {@link #paper(long, int, long)} gives the paper's but for the id count. */
     public record Params(long lockIds, double sharedFraction, int transactions, long seed) {
         public Params {
             if (lockIds < MAX_LOCKS) {

@@ -28,8 +28,6 @@ public final class OccClient extends TraceClient {
     private static final int READ = 0, ACQUIRE = 1, VALIDATE = 2, COMMIT = 3, ABORT = 4;
     private static final int[] OPS = {Op.OCC_READ, Op.OCC_ACQUIRE, Op.OCC_READ, Op.OCC_COMMIT, Op.OCC_ABORT};
 
-    private final int[] phase;
-    private final int[] step;     // trace index of the key of the outstanding request
     private final int[] held;     // write-set keys below this trace index are locked
     private final int[] versions; // [slot * MAX_LOCKS + index]: version seen by READ
 
@@ -37,8 +35,6 @@ public final class OccClient extends TraceClient {
                      int serverAddr, int serverPort, int inflight, int traceOffset,
                      long timeoutNanos, long txnLimit) {
         super(transport, stats, trace, clientId, serverAddr, serverPort, inflight, traceOffset, timeoutNanos, txnLimit, OccMessage.SIZE);
-        this.phase = new int[inflight];
-        this.step = new int[inflight];
         this.held = new int[inflight];
         this.versions = new int[inflight * LockTrace.MAX_LOCKS];
     }
@@ -55,12 +51,7 @@ public final class OccClient extends TraceClient {
     }
 
     @Override
-    protected void onStatus(int s, MemorySegment b, int status, long now) {
-        if (status == Status.RETRY) {
-            stats.add(ClientStats.RETRIES, 1);
-            resend(s);
-            return;
-        }
+    protected void onAnswer(int s, MemorySegment b, int status, long now) {
         int i = step[s];
         boolean lockedByOther = OccMessage.locked(b) && !OccMessage.mine(b);
         switch (phase[s]) {

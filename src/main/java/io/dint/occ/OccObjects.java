@@ -1,12 +1,9 @@
 package io.dint.occ;
 
-import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.lock.LockEntryCounts;
 import io.dint.server.Allowlist;
 import io.dint.server.XdpServer;
-import io.dint.wire.Wire;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /** Loads {@code occ.bpf.o} with a table of a given size, and reads that table back. */
@@ -26,12 +23,7 @@ public final class OccObjects {
 
     /** Scans the kernel's OCC table entry by entry. */
     public static OccTableCheck scan(BpfObject obj) {
-        BpfMap table = obj.map(TABLE);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment copy = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
-            table.copyAll(copy);
-            return OccTableCheck.scan(copy, table.maxEntries());
-        }
+        return OccTableCheck.of(LockEntryCounts.scan(obj.map(TABLE)));
     }
 
     public static Map<String, Object> check(BpfObject obj) {

@@ -1,36 +1,30 @@
 package io.dint.occ;
 
-import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
-import static io.dint.wire.Wire.LOCK_ENTRY_SPIN;
 import static io.dint.wire.Wire.LOCK_ENTRY_VERSION;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.dint.lock.LockEntryService;
 import io.dint.lock.LockRules;
 import io.dint.server.DatagramService;
-import io.dint.server.Dedup;
-import io.dint.server.SpinTable;
 import io.dint.wire.Header;
 import io.dint.wire.OccMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import java.lang.foreign.MemorySegment;
-import java.util.Map;
 
 /**
  * The OCC lock + version table in user space: the same entries ({@code struct dint_lock_entry},
  * off-heap in the C layout), hash, spin CAS, lock rules ({@link LockRules}: the lock is the
  * exclusive grant, a commit a release that bumps the version), dedup window and replies as
  * {@code occ.bpf.c}, so the UDP backend answers every request byte for byte as the XDP one does.
+ * The entries, their dedup window and their scan are {@link LockEntryService}'s.
  */
-public final class OccTable implements DatagramService, AutoCloseable {
-    private final SpinTable table;
-    private final MemorySegment entries;
-    private final Dedup dedup = new Dedup();
+public final class OccTable extends LockEntryService<OccTableCheck> {
 
+    /** A table of {@code size} entries, all free at version 0. */
     public OccTable(int size) {
-        this.table = new SpinTable("OCC table", size, LOCK_ENTRY_SIZE, LOCK_ENTRY_SPIN);
-        this.entries = table.entries();
+        super("OCC table", size, OccTableCheck::of);
     }
 
     @Override
@@ -93,21 +87,5 @@ public final class OccTable implements DatagramService, AutoCloseable {
             case Status.NOT_HELD -> Stat.OCC_NOT_HELD;
             default -> op == Op.OCC_READ ? Stat.OCC_READ : op == Op.OCC_COMMIT ? Stat.OCC_COMMIT : Stat.OCC_ABORT;
         };
-    }
-
-    /** Scans every entry; meaningful at quiescence. */
-    public OccTableCheck scan() {
-        return OccTableCheck.scan(entries, table.size());
-    }
-
-    @Override
-    public Map<String, Object> check() {
-        return scan().toMap();
-    }
-
-    @Override
-    public void close() {
-        table.close();
-        dedup.close();
     }
 }

@@ -1,11 +1,7 @@
 package io.dint.occ;
 
-import static io.dint.wire.Wire.LOCK_ENTRY_SIZE;
-import static io.dint.wire.Wire.LOCK_ENTRY_VERSION;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
-import io.dint.lock.LockRules;
-import java.lang.foreign.MemorySegment;
+import io.dint.lock.LockEntryCounts;
+import io.dint.lock.LockEntryService;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,26 +10,21 @@ import java.util.Map;
  * lock rules, and the sum of all versions — the number of COMMITs applied, to hold against the
  * clients' count.
  */
-public record OccTableCheck(long entries, long locked, long spinning, long inconsistent, long versionSum) {
+public record OccTableCheck(long entries, long locked, long spinning, long inconsistent, long versionSum)
+        implements LockEntryService.TableCheck {
 
-    /** Scans {@code count} entries laid out as {@code struct dint_lock_entry} from offset 0. */
-    public static OccTableCheck scan(MemorySegment table, long count) {
-        long locked = 0, spinning = 0, inconsistent = 0, versions = 0;
-        for (long i = 0; i < count; i++) {
-            long e = i * LOCK_ENTRY_SIZE;
-            locked += LockRules.held(table, e) ? 1 : 0;
-            spinning += LockRules.spinning(table, e) ? 1 : 0;
-            inconsistent += LockRules.inconsistency(table, e) != null ? 1 : 0;
-            versions += Integer.toUnsignedLong(table.get(JAVA_INT, e + LOCK_ENTRY_VERSION));
-        }
-        return new OccTableCheck(count, locked, spinning, inconsistent, versions);
+    /** The OCC view of a scan: an entry with any grant is locked. */
+    public static OccTableCheck of(LockEntryCounts c) {
+        return new OccTableCheck(c.entries(), c.held(), c.spinning(), c.inconsistent(), c.versionSum());
     }
 
     /** True when no entry is locked, spinning or inconsistent. */
+    @Override
     public boolean allFree() {
         return locked == 0 && spinning == 0 && inconsistent == 0;
     }
 
+    @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("entries", entries);

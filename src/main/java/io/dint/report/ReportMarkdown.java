@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,10 +65,11 @@ final class ReportMarkdown {
             md.append("| bench | backend | best txn/s | abort rate | server µs/txn | unloaded txn p50 µs | xdp/udp server µs/txn |\n");
             md.append("|---|---|--:|--:|--:|--:|--:|\n");
             for (Result r : txns) {
+                BenchReport br = r.report();
                 for (String b : r.backends()) {
-                    LoadPoint best = bestTxn(r, b);
+                    LoadPoint best = br.bestTxn(b);
                     md.append(row(r.bench(), b, rate(best.txnPerS()), percent(best.abortRate()), us(r.figure(b, "server_core_us_per_txn")),
-                            us(first(r, b).txnP50Us()), b.equals("xdp") ? ratio(r.figure("ratio", "server_core_us_per_txn")) : ""));
+                            us(br.unloaded(b).txnP50Us()), b.equals("xdp") ? ratio(r.figure("ratio", "server_core_us_per_txn")) : ""));
                 }
             }
             md.append("\nServer µs/txn: CPU time of the three shard servers' CPUs per committed transaction at the best point"
@@ -136,11 +136,12 @@ final class ReportMarkdown {
         md.append("| backend | best txn/s (at) | abort rate | txn p50 / p99 at best µs | unloaded txn p50 µs | req/s at best"
                 + " | server µs/txn | XDP slow path |\n");
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        BenchReport br = r.report();
         for (String b : r.backends()) {
-            LoadPoint best = bestTxn(r, b);
+            LoadPoint best = br.bestTxn(b);
             double slow = r.figure(b, "slow_path_share_" + Result.shape(best));
             md.append(row(b, rate(best.txnPerS()) + " (" + Result.shape(best) + ")", percent(best.abortRate()),
-                    us(best.txnP50Us()) + " / " + us(best.txnP99Us()), us(first(r, b).txnP50Us()), rate(best.repliesPerS()),
+                    us(best.txnP50Us()) + " / " + us(best.txnP99Us()), us(br.unloaded(b).txnP50Us()), rate(best.repliesPerS()),
                     us(r.figure(b, "server_core_us_per_txn")), Double.isFinite(slow) ? percent(slow) : ""));
         }
         md.append('\n');
@@ -171,15 +172,6 @@ final class ReportMarkdown {
             t.policies().forEach(p -> md.append(' ').append(cell.apply(row, p)).append(" |"));
             md.append('\n');
         }
-    }
-
-    /** The point of most committed transactions: where TxnBench takes its per-transaction figures. */
-    private static LoadPoint bestTxn(Result r, String backend) {
-        return r.points().stream().filter(p -> p.backend().equals(backend)).max(Comparator.comparingDouble(LoadPoint::txnPerS)).orElseThrow();
-    }
-
-    private static LoadPoint first(Result r, String backend) {
-        return r.points().stream().filter(p -> p.backend().equals(backend)).findFirst().orElseThrow();
     }
 
     private static String machine(Map<String, Object> m) {

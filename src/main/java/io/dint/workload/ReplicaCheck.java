@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks every workload shares, on the replicas' end-of-run check maps: nothing is left locked,
+ * Checks every workload shares, on the replicas' end-of-run check maps (and how a workload's own
+ * checks read those maps, {@link #tableValue}): nothing is left locked,
  * the replicas hold the same records, and each replica's commit log replays to exactly the
  * records it holds (every committed write logged and installed there, nothing installed that was
  * not logged, no version logged twice with different contents).
@@ -36,5 +37,17 @@ final class ReplicaCheck {
             }
         }
         return failures;
+    }
+
+    /**
+     * A figure of one table in a shard's check map: {@code field} ("rows", "sum", "negative") of
+     * the table whose tag (the top byte of its keys) {@code tag} carries; 0 when the shard reports
+     * no such table.
+     */
+    @SuppressWarnings("unchecked")
+    static long tableValue(Map<String, Object> check, long tag, String field) {
+        Map<String, Object> tables = (Map<String, Object>) check.get("tables");
+        Map<String, Object> t = tables == null ? null : (Map<String, Object>) tables.get(Long.toString(tag >>> 56));
+        return t == null ? 0 : ((Number) t.get(field)).longValue();
     }
 }

@@ -3,7 +3,7 @@ package io.dint.workload;
 import java.util.SplittableRandom;
 
 /**
- * The Smallbank workload (DESIGN §3): savings and checking accounts, balances in integer cents,
+ * The Smallbank workload of the DINT paper: savings and checking accounts, balances in integer cents,
  * the paper's mix, and 90% of transactions drawing their accounts from a hot set of 4% of them.
  * {@link #next} fills a reusable {@link Txn}, so generating allocates nothing.
  */

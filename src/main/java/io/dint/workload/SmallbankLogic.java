@@ -4,7 +4,7 @@ import io.dint.txn.TxnContext;
 import io.dint.txn.TxnLogic;
 
 /**
- * The six Smallbank transactions over 2PL (DESIGN §3), balances in integer cents at offset 0 of
+ * The six Smallbank transactions over 2PL ({@link Smallbank}), balances in integer cents at offset 0 of
  * the value. Reads take shared locks, reads for update exclusive ones; one round each, then the
  * decision. One instance per in-flight slot, refilled by {@link #set}.
  */

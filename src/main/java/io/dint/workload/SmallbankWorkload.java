@@ -69,15 +69,10 @@ public final class SmallbankWorkload implements TxnWorkload {
             logic[i] = new SmallbankLogic();
         }
         Smallbank.Txn gen = new Smallbank.Txn();
-        long[] started = {0};
-        return slot -> {
-            if (limit > 0 && started[0] == limit) {
-                return null;
-            }
-            started[0]++;
+        return LimitedSource.of(limit, slot -> {
             bank.next(rnd, gen);
             return logic[slot].set(gen);
-        };
+        });
     }
 
     @Override
@@ -86,30 +81,24 @@ public final class SmallbankWorkload implements TxnWorkload {
         long expected = 2 * bank.accounts() * Smallbank.INITIAL_BALANCE_CENTS + ledgerDelta;
         for (int i = 0; i < servers.size(); i++) {
             Map<String, Object> c = servers.get(i);
-            long savings = tableValue(c, Smallbank.SAVINGS, "sum");
-            long checking = tableValue(c, Smallbank.CHECKING, "sum");
+            long savings = ReplicaCheck.tableValue(c, Smallbank.SAVINGS, "sum");
+            long checking = ReplicaCheck.tableValue(c, Smallbank.CHECKING, "sum");
             if (savings + checking != expected) {
                 failures.add("server " + i + ": ledger total " + (savings + checking) + " cents, expected "
                         + expected + " (initial + committed deltas)");
             }
-            if (tableValue(c, Smallbank.SAVINGS, "negative") != 0) {
-                failures.add("server " + i + ": " + tableValue(c, Smallbank.SAVINGS, "negative") + " savings accounts below zero");
+            long negative = ReplicaCheck.tableValue(c, Smallbank.SAVINGS, "negative");
+            if (negative != 0) {
+                failures.add("server " + i + ": " + negative + " savings accounts below zero");
             }
             for (long tag : new long[] {Smallbank.SAVINGS, Smallbank.CHECKING}) {
-                if (tableValue(c, tag, "rows") != bank.accounts()) {
-                    failures.add("server " + i + ": " + tableValue(c, tag, "rows") + " rows in table " + (tag >>> 56)
+                if (ReplicaCheck.tableValue(c, tag, "rows") != bank.accounts()) {
+                    failures.add("server " + i + ": " + ReplicaCheck.tableValue(c, tag, "rows") + " rows in table " + (tag >>> 56)
                             + ", expected " + bank.accounts());
                 }
             }
         }
         failures.addAll(ReplicaCheck.compare(servers));
         return failures;
-    }
-
-    @SuppressWarnings("unchecked")
-    static long tableValue(Map<String, Object> check, long tag, String field) {
-        Map<String, Object> tables = (Map<String, Object>) check.get("tables");
-        Map<String, Object> t = tables == null ? null : (Map<String, Object>) tables.get(Long.toString(tag >>> 56));
-        return t == null ? 0 : ((Number) t.get(field)).longValue();
     }
 }

@@ -3,7 +3,7 @@ package io.dint.workload;
 import java.util.SplittableRandom;
 
 /**
- * The TATP workload (DESIGN §3): five tables with 8-byte keys packed from the row's key fields,
+ * The TATP workload of the DINT paper: five tables with 8-byte keys packed from the row's key fields,
  * the standard mix (80% read-only), subscribers drawn by NURand, and the steady-state population
  * — 1–4 ACCESS_INFO and SPECIAL_FACILITY rows per subscriber with distinct types, 85% of special
  * facilities active, and each CALL_FORWARDING (s_id, sf_type, start_time) of an existing special

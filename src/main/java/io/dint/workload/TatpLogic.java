@@ -4,7 +4,7 @@ import io.dint.txn.TxnContext;
 import io.dint.txn.TxnLogic;
 
 /**
- * The seven TATP transactions over OCC (DESIGN §3). Rows are 40-byte values with fields at fixed
+ * The seven TATP transactions over OCC ({@link Tatp}). Rows are 40-byte values with fields at fixed
  * offsets: SUBSCRIBER {s_id, bit_1, vlr_location, msc_location}, SECOND_SUBSCRIBER {s_id},
  * ACCESS_INFO {data1}, SPECIAL_FACILITY {is_active, data_a}, CALL_FORWARDING {end_time, numberx}.
  * A transaction that finds what it needs missing (a row that is not there, a call forwarding that

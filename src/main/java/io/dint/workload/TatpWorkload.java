@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * TATP on OCC as a {@link TxnWorkload}: population through the insert path, generated
  * transactions, and the checks — every CALL_FORWARDING row has its SPECIAL_FACILITY row, the
  * CALL_FORWARDING count moved exactly by the committed inserts and deletes, and each type's success
- * rate is what the population predicts (DESIGN §3), within sampling tolerance.
+ * rate is what the population predicts ({@link #expectedSuccess}), within sampling tolerance.
  */
 public final class TatpWorkload implements TxnWorkload {
     private final Tatp tatp;
@@ -80,15 +80,10 @@ public final class TatpWorkload implements TxnWorkload {
             logic[i] = new TatpLogic();
         }
         Tatp.Txn gen = new Tatp.Txn();
-        long[] started = {0};
-        return slot -> {
-            if (limit > 0 && started[0] == limit) {
-                return null;
-            }
-            started[0]++;
+        return LimitedSource.of(limit, slot -> {
             tatp.next(rnd, gen);
             return logic[slot].set(gen);
-        };
+        });
     }
 
     /** CALL_FORWARDING rows of the initial population. */
@@ -142,7 +137,7 @@ public final class TatpWorkload implements TxnWorkload {
         long expectedCf = initialCallForwarding() + committed[Tatp.INSERT_CALL_FORWARDING] - committed[Tatp.DELETE_CALL_FORWARDING];
         for (int i = 0; i < servers.size(); i++) {
             Map<String, Object> c = servers.get(i);
-            long cf = SmallbankWorkload.tableValue(c, Tatp.CALL_FORWARDING, "rows");
+            long cf = ReplicaCheck.tableValue(c, Tatp.CALL_FORWARDING, "rows");
             if (cf != expectedCf) {
                 failures.add("server " + i + ": " + cf + " CALL_FORWARDING rows, expected " + expectedCf
                         + " (initial + committed inserts - committed deletes)");
