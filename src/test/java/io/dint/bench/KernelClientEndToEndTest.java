@@ -32,8 +32,12 @@ class KernelClientEndToEndTest {
                     KernelClient k = KernelClient.start(KernelClient.Service.LOCK2PL, 64, 20_000_000L, client, server,
                             LockBench.kernelTrace(trace), 1);
                     try (k) {
-                        Thread.sleep(1500);
-                        c = k.counters();
+                        // until 100 transactions committed (bounded in time): how soon depends on the machine's load
+                        long deadline = System.nanoTime() + 60_000_000_000L;
+                        do {
+                            Thread.sleep(100);
+                            c = k.counters();
+                        } while (c[LoadGenLayout.STAT_COMMITTED] <= 100 && System.nanoTime() < deadline);
                     }
                     assertThat(k.unparked()).as("slots still holding locks after the stop (%s)", backend).isZero();
                     System.out.printf("kernel client %s: replies %d committed %d aborted %d retries %d resent %d stale %d protocol %d%n",
