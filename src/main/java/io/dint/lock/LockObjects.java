@@ -14,18 +14,20 @@ public final class LockObjects {
     private LockObjects() {}
 
     public static final String PROGRAM = "lock2pl_xdp";
+    /** The array map of lock entries ({@code struct dint_lock_entry}), indexed by {@code hash(lock id) % size}. */
+    public static final String TABLE = "lock_table";
 
     /**
      * Opens and loads the 2PL lock object with {@code tableSize} entries, answering frames sent to
      * {@code mac} (all zero: any frame, for test-run fixtures) from the sources {@code allow} allows.
      */
     public static BpfObject load(int tableSize, byte[] mac, Allowlist allow) {
-        return XdpServer.load("lock2pl", "lock_table", tableSize, mac, allow);
+        return XdpServer.load("lock2pl", TABLE, tableSize, mac, allow);
     }
 
     /** Scans the kernel's lock table entry by entry. */
     public static LockTableCheck scan(BpfObject obj) {
-        BpfMap table = obj.map("lock_table");
+        BpfMap table = obj.map(TABLE);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment copy = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
             table.copyAll(copy);

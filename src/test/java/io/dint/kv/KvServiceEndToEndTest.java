@@ -7,6 +7,7 @@ import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
+import io.dint.testing.Messages;
 import io.dint.testing.Exchange;
 import io.dint.testing.InNamespace;
 import io.dint.testing.KvMessages;
@@ -133,7 +134,7 @@ class KvServiceEndToEndTest {
             int[] statuses = new int[64];
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(fromXdp.get(i)).as("reply %d; xdp %s", i, xdp.stats()).isEqualTo(fromUdp.get(i));
-                statuses[KvMessages.status(fromXdp.get(i))]++;
+                statuses[Messages.status(fromXdp.get(i))]++;
             }
             assertThat(statuses[Status.KV_OK]).isPositive();
             assertThat(statuses[Status.KV_NOT_EXIST]).isPositive();
@@ -164,7 +165,7 @@ class KvServiceEndToEndTest {
         try (ServerProcess proc = start(server, "xdp", data.population().id(), 0.2, "--lease-ms", "20", "--drop-slow-replies", "3")) {
             List<byte[]> replies = Exchange.oneByOne(client, server.ipv4(), requests);
             for (int i = 0; i < keys.length; i++) {
-                assertThat(KvMessages.status(replies.get(i))).as("GET %d answered in the end; %s", i, proc.stats()).isEqualTo(Status.KV_OK);
+                assertThat(Messages.status(replies.get(i))).as("GET %d answered in the end; %s", i, proc.stats()).isEqualTo(Status.KV_OK);
             }
             Map<String, Object> s = proc.stats();
             assertThat(stat(s, "kv_slow")).as("most of these miss a cache of 0.2 slots per key: %s", s).isGreaterThan(3);

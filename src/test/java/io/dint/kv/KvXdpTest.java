@@ -1,7 +1,7 @@
 package io.dint.kv;
 
 import static io.dint.testing.KvMessages.reply;
-import static io.dint.testing.KvMessages.status;
+import static io.dint.testing.Messages.status;
 import static io.dint.testing.KvMessages.value;
 import static io.dint.testing.KvMessages.version;
 import static io.dint.testing.KvMessages.zeroValue;
@@ -148,9 +148,9 @@ class KvXdpTest {
         assertThat(k.bloom(0) & KvStore.bloomBit(n)).as("Bloom bit set").isNotZero();
         assertThat(k.storedVersion(n)).as("user space learns it on write-back").isEqualTo(-1);
         byte[] ins2 = req(Op.KV_INSERT, n, value(n, 8));
-        assertThat(k.exchange(ins2)).isEqualTo(KvMessages.withStatus(ins2, Status.KV_EXISTS));
+        assertThat(k.exchange(ins2)).isEqualTo(io.dint.testing.Messages.withStatus(ins2, Status.KV_EXISTS));
         byte[] ins3 = req(Op.KV_INSERT, a, value(a, 8));
-        assertThat(k.exchange(ins3)).isEqualTo(KvMessages.withStatus(ins3, Status.KV_EXISTS));
+        assertThat(k.exchange(ins3)).isEqualTo(io.dint.testing.Messages.withStatus(ins3, Status.KV_EXISTS));
 
         assertThat(k.stat(Stat.KV_GET_HIT)).isEqualTo(2);
         assertThat(k.stat(Stat.KV_SET_HIT)).isEqualTo(1);
@@ -171,7 +171,7 @@ class KvXdpTest {
             byte[] r = req(op, m, value(m, 1));
             SlowPathTrip t = k.send(r);
             assertThat(t.verdict()).isEqualTo(Xdp.TX);
-            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.KV_NOT_EXIST));
+            assertThat(t.reply()).isEqualTo(io.dint.testing.Messages.withStatus(r, Status.KV_NOT_EXIST));
         }
         assertThat(k.stat(Stat.KV_NOT_EXIST)).isEqualTo(3);
         assertThat(k.stat(Stat.KV_SLOW)).isZero();
@@ -317,7 +317,7 @@ class KvXdpTest {
             byte[] r = req(op, cached, value(cached, 9));
             SlowPathTrip t = k.send(r);
             assertThat(t.verdict()).isEqualTo(Xdp.TX);
-            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.RETRY));
+            assertThat(t.reply()).isEqualTo(io.dint.testing.Messages.withStatus(r, Status.RETRY));
         }
         assertThat(k.bucket(5).mismatch(locked)).as("RETRY changes nothing").isEqualTo(-1);
         assertThat(k.stat(Stat.KV_RETRY)).isEqualTo(4);
@@ -402,7 +402,7 @@ class KvXdpTest {
         byte[] del = req(Op.KV_DELETE, b, zeroValue());
         SlowPathTrip t = k.send(del);
         assertThat(t.slowPath()).isTrue();
-        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(del, Status.KV_OK));
+        assertThat(t.reply()).isEqualTo(io.dint.testing.Messages.withStatus(del, Status.KV_OK));
         long expected = KvStore.bloomBit(a) | KvStore.bloomBit(c) | KvStore.bloomBit(d);
         assertThat(k.bloom(2)).as("one bit per remaining key, the cache-only d included").isEqualTo(expected);
         assertThat(k.wayOf(b)).isNegative();
@@ -411,12 +411,12 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, b, zeroValue());
         SlowPathTrip gone = k.send(get);
         assertThat(gone.verdict()).as("answered from the rebuilt Bloom word").isEqualTo(Xdp.TX);
-        assertThat(gone.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(gone.reply()).isEqualTo(io.dint.testing.Messages.withStatus(get, Status.KV_NOT_EXIST));
 
         byte[] delD = req(Op.KV_DELETE, d, zeroValue());
         SlowPathTrip td = k.send(delD);
         assertThat(trailer(td.grown())[Wire.KV_SLOW_FLAGS]).as("d written back before its delete").isEqualTo((byte) Wire.KV_VICTIM);
-        assertThat(td.reply()).isEqualTo(KvMessages.withStatus(delD, Status.KV_OK));
+        assertThat(td.reply()).isEqualTo(io.dint.testing.Messages.withStatus(delD, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
         assertThat(k.storedVersion(d)).isEqualTo(-1);
 
@@ -425,7 +425,7 @@ class KvXdpTest {
         byte[] delN = req(Op.KV_DELETE, notCached, zeroValue());
         SlowPathTrip tn = k.send(delN);
         assertThat(trailer(tn.grown())[Wire.KV_SLOW_WAY] & 0xff).isEqualTo(Wire.KV_NO_WAY);
-        assertThat(tn.reply()).isEqualTo(KvMessages.withStatus(delN, Status.KV_OK));
+        assertThat(tn.reply()).isEqualTo(io.dint.testing.Messages.withStatus(delN, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
         assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
     }
@@ -450,7 +450,7 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, m, zeroValue());
         SlowPathTrip miss = k.send(get);
         assertThat(miss.slowPath()).as("no Bloom filter: a missing key goes up").isTrue();
-        assertThat(miss.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(miss.reply()).isEqualTo(io.dint.testing.Messages.withStatus(get, Status.KV_NOT_EXIST));
         assertThat(k.stat(Stat.KV_TC_RELEASE)).isEqualTo(1);
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
         assertThat(k.send(ins).slowPath()).isTrue();
@@ -476,7 +476,7 @@ class KvXdpTest {
         SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).as("no stale hit").isTrue();
         assertThat(t.reply()).isEqualTo(op == Op.KV_SET
-                ? reply(get, Status.KV_OK, 2, value(a, 1)) : KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+                ? reply(get, Status.KV_OK, 2, value(a, 1)) : io.dint.testing.Messages.withStatus(get, Status.KV_NOT_EXIST));
         assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
     }
 
@@ -490,7 +490,7 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, m, zeroValue());
         SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).isTrue();
-        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(t.reply()).isEqualTo(io.dint.testing.Messages.withStatus(get, Status.KV_NOT_EXIST));
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
         SlowPathTrip i = k.send(ins);
         assertThat(i.slowPath()).as("without Bloom the kernel cannot tell the key is new").isTrue();
@@ -515,7 +515,7 @@ class KvXdpTest {
         unknownOp[Wire.HDR_OP] = (byte) (Op.KV_DELETE + 1);
         byte[] lockOp = req.clone();
         lockOp[Wire.HDR_OP] = (byte) Op.LOCK_ACQUIRE_SHARED;
-        byte[] replyToUs = KvMessages.withStatus(req, Status.KV_OK);
+        byte[] replyToUs = io.dint.testing.Messages.withStatus(req, Status.KV_OK);
         byte[] grownByHand = Arrays.copyOf(req, KvMessage.SLOW_SIZE);
         Bad[] cases = {
             new Bad("another host's MAC", Frames.udpTo(Wire.PORT).dstMac(new byte[] {2, 0, 0, 0, 0, 9}).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
@@ -555,13 +555,13 @@ class KvXdpTest {
         long key = 5;
         k.put(key, value(key, 0));
         k.prewarm();
-        byte[] msg = KvMessages.withStatus(req(Op.KV_GET, key, zeroValue()), Status.KV_OK);
+        byte[] msg = io.dint.testing.Messages.withStatus(req(Op.KV_GET, key, zeroValue()), Status.KV_OK);
         byte[] slowReply = Arrays.copyOf(msg, KvMessage.SLOW_SIZE);
         ByteBuffer t = le(slowReply);
         t.putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key));
         byte[] wrongBucket = slowReply.clone();
         le(wrongBucket).putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key) + 1);
-        byte[] asRequest = KvMessages.withStatus(slowReply, Status.REQUEST);
+        byte[] asRequest = io.dint.testing.Messages.withStatus(slowReply, Status.REQUEST);
         record Case(String name, byte[] frame, boolean ours) {}
         Case[] cases = {
             new Case("another port's datagram", Frames.expectedReply(Frames.udpTo(Wire.PORT + 1).payload(slowReply).build(), slowReply), false),

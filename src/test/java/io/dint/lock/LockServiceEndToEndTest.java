@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.client.ClientStats;
 import io.dint.server.ServerProcess;
+import io.dint.testing.Messages;
 import io.dint.testing.LockMessages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
@@ -61,7 +62,7 @@ class LockServiceEndToEndTest {
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(fromXdp.get(i)).as("reply %d; xdp %s; udp %s", i, xdp.stats(), udp.stats()).isEqualTo(fromUdp.get(i));
             }
-            long distinct = fromXdp.stream().map(LockMessages::status).distinct().count();
+            long distinct = fromXdp.stream().map(Messages::status).distinct().count();
             assertThat(distinct).as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
         }
     }

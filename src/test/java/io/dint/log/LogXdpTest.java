@@ -1,7 +1,7 @@
 package io.dint.log;
 
 import static io.dint.testing.LogMessages.request;
-import static io.dint.testing.LogMessages.status;
+import static io.dint.testing.Messages.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bpf.BpfMap;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.client.ClientStats;
 import io.dint.lock.LockTrace;
 import io.dint.server.ServerProcess;
+import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
@@ -70,7 +71,7 @@ class OccServiceEndToEndTest {
                 assertThat(fromXdp.get(i)).as("reply %d: xdp %s, udp %s", i, OccMessages.describe(fromXdp.get(i)),
                         OccMessages.describe(fromUdp.get(i))).isEqualTo(fromUdp.get(i));
             }
-            long distinct = fromXdp.stream().map(OccMessages::status).distinct().count();
+            long distinct = fromXdp.stream().map(Messages::status).distinct().count();
             assertThat(distinct).as("the sequence exercises ok, grant, reject and not-held").isGreaterThanOrEqualTo(4);
             assertThat(xdp.check()).isEqualTo(udp.check());
         }

@@ -16,14 +16,4 @@ public final class LockMessages {
                 .putLong(Wire.LOCK_LOCK_ID, lockId).putLong(Wire.LOCK_TXN_ID, txn);
         return b.array();
     }
-
-    public static byte[] withStatus(byte[] msg, int status) {
-        byte[] r = msg.clone();
-        r[Wire.HDR_STATUS] = (byte) status;
-        return r;
-    }
-
-    public static int status(byte[] msg) {
-        return msg[Wire.HDR_STATUS];
-    }
 }

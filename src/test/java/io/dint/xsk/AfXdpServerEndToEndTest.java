@@ -8,6 +8,7 @@ import io.dint.net.MsgBatch;
 import io.dint.net.NetNs;
 import io.dint.net.UdpSocket;
 import io.dint.server.ServerProcess;
+import io.dint.testing.Messages;
 import io.dint.testing.LockMessages;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
@@ -74,7 +75,7 @@ class AfXdpServerEndToEndTest {
                 assertThat(fromAfxdp.get(i)).as("reply %d vs udp", i).isEqualTo(fromUdp.get(i));
                 assertThat(fromAfxdp.get(i)).as("reply %d vs xdp", i).isEqualTo(fromXdp.get(i));
             }
-            assertThat(fromAfxdp.stream().map(LockMessages::status).distinct().count())
+            assertThat(fromAfxdp.stream().map(Messages::status).distinct().count())
                     .as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
             Map<String, Object> st = afxdp.stats();
             assertThat(((Number) st.get("afxdp_frames")).longValue()).as("served over AF_XDP: %s", st).isGreaterThanOrEqualTo(1500);
