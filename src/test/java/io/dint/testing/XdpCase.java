@@ -35,8 +35,8 @@ public final class XdpCase {
         String mismatch(byte[] input, byte[] output);
     }
 
-    /** A state read before and after the run, with what it must be after. */
-    record Watch(String what, Supplier<?> read, Function<Object, Object> expectedAfter) {}
+    /** A state read after the run (and before it, to be kept), with what it must be after. */
+    record Watch(String what, Supplier<?> read, boolean kept, Object expected) {}
 
     final String description;
     final byte[] input;
@@ -132,13 +132,13 @@ public final class XdpCase {
 
     /** After the run, {@code read} gives {@code expected} (array contents compared). */
     public XdpCase leaves(String what, Supplier<?> read, Object expected) {
-        watches.add(new Watch(what, read, before -> expected));
+        watches.add(new Watch(what, read, false, expected));
         return this;
     }
 
     /** The run leaves what {@code read} gives as it was (a table entry, a bucket, a ring). */
     public XdpCase keeps(String what, Supplier<?> read) {
-        watches.add(new Watch(what, read, before -> before));
+        watches.add(new Watch(what, read, true, null));
         return this;
     }
 

@@ -185,6 +185,11 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
 
     // ---- tables ----
 
+    /** Runs one row and returns its run, for checks a row cannot state (a grown frame's trailer, say). */
+    public TestRun run(XdpCase row) {
+        return check(row);
+    }
+
     /** Runs the rows in order; the first that fails fails the test, named by its description. */
     public void run(XdpCase... table) {
         run(List.of(table));
@@ -205,7 +210,8 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
         StatCounters before = counted ? counters() : null;
         Object[] watched = new Object[c.watches.size()];
         for (int i = 0; i < watched.length; i++) {
-            watched[i] = c.watches.get(i).read().get();
+            XdpCase.Watch w = c.watches.get(i);
+            watched[i] = w.kept() ? w.read().get() : w.expected();
         }
         TestRun r = (c.tc ? tc() : xdp()).testRun(c.input);
         assertThat(verdictName(c.tc, r.verdict())).as("%s: verdict", row).isEqualTo(verdictName(c.tc, c.verdict));
@@ -230,7 +236,7 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
         }
         for (int i = 0; i < watched.length; i++) {
             XdpCase.Watch w = c.watches.get(i);
-            assertThat(w.read().get()).as("%s: %s after", row, w.what()).isEqualTo(w.expectedAfter().apply(watched[i]));
+            assertThat(w.read().get()).as("%s: %s after", row, w.what()).isEqualTo(watched[i]);
         }
         c.checks.forEach(Runnable::run);
         return r;
