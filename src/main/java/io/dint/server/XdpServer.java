@@ -6,7 +6,6 @@ import io.dint.bpf.BpfProgram;
 import io.dint.bpf.BpfStats;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.ProgStats;
-import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -20,6 +20,7 @@ import io.dint.occ.OccTable;
 import io.dint.occ.OccTableCheck;
 import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
+import io.dint.server.StatCounters;
 import io.dint.shard.ShardLog;
 import io.dint.shard.ShardSlowPath;
 import io.dint.shard.ShardStore;
@@ -73,9 +74,8 @@ class XdpFuzzTest {
         try (BpfObject obj = service.load(ALLOW); Twin twin = Twin.of(service)) {
             BpfProgram xdp = obj.program(service.program());
             BpfProgram tc = service.tcProgram() == null ? null : obj.program(service.tcProgram());
-            BpfMap stats = obj.map("stats");
             FrameMutator frames0 = new FrameMutator(rnd, seq -> service.request(rnd, seq));
-            long[] before = snapshot(stats);
+            StatCounters before = StatCounters.read(obj);
             int[] outcomes = new int[OUTCOMES];
             int ok = 0;
             for (int i = 1; i <= frames; i++) {
@@ -87,11 +87,11 @@ class XdpFuzzTest {
                 outcomes[outcome]++;
                 ok += outcome == TX && Header.status(MemorySegment.ofArray(reply)) == Status.OK ? 1 : 0;
                 if (i % BATCH == 0 || i == frames) {
-                    long[] now = snapshot(stats);
-                    assertThat(now[Stat.RX] - before[Stat.RX]).as("RX counts every frame").isEqualTo(i);
-                    assertThat(now[Stat.TX] - before[Stat.TX]).as("TX counts every reply").isEqualTo(outcomes[TX]);
-                    assertThat(sum(now, DROPS) - sum(before, DROPS)).as("drop counters").isEqualTo(outcomes[DROP]);
-                    assertThat(now[Stat.PASS_NOT_OURS] - before[Stat.PASS_NOT_OURS] + now[Stat.KV_SLOW] - before[Stat.KV_SLOW])
+                    StatCounters now = StatCounters.read(obj);
+                    assertThat(now.since(before, Stat.RX)).as("RX counts every frame").isEqualTo(i);
+                    assertThat(now.since(before, Stat.TX)).as("TX counts every reply").isEqualTo(outcomes[TX]);
+                    assertThat(since(now, before, DROPS)).as("drop counters").isEqualTo(outcomes[DROP]);
+                    assertThat(since(now, before, Stat.PASS_NOT_OURS, Stat.KV_SLOW))
                             .as("pass counters").isEqualTo(outcomes[PASS] + outcomes[GROWN]);
                     twin.checkInvariants(obj, ok, "after " + i + " frames");
                 }
@@ -236,18 +236,11 @@ class XdpFuzzTest {
         return Arrays.copyOfRange(out, WellFormed.PAYLOAD, WellFormed.PAYLOAD + size);
     }
 
-    static long[] snapshot(BpfMap stats) {
-        long[] s = new long[Stat.MAX];
-        for (int i = 0; i < Stat.MAX; i++) {
-            s[i] = stats.sumPerCpuLong(i);
-        }
-        return s;
-    }
-
-    private static long sum(long[] s, int[] which) {
+    /** How much the counters {@code which} grew together since {@code before}. */
+    private static long since(StatCounters now, StatCounters before, int... which) {
         long n = 0;
-        for (int i : which) {
-            n += s[i];
+        for (int s : which) {
+            n += now.since(before, s);
         }
         return n;
     }
@@ -428,14 +421,9 @@ class XdpFuzzTest {
         @Override
         void checkInvariants(BpfObject obj, int ok, String when) {
             assertThat(CacheInvariants.violations(obj.map("shard_cache"), ServiceProgram.SHARD_BUCKETS)).as(when).isEmpty();
-            BpfMap locks = obj.map("lock_table");
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment all = a.allocate((long) locks.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
-                locks.copyAll(all);
-                LockTableCheck k = LockTableCheck.scan(all, locks.maxEntries());
-                assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
-                assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
-            }
+            LockTableCheck k = LockObjects.scan(obj); // the shard object's lock table is the lock service's
+            assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
+            assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
             Map<String, Object> check = ShardXdpServer.check(obj, store, ServiceProgram.SHARD_BUCKETS);
             assertThat(check).as(when).containsEntry("locked_buckets", 0L).containsEntry("write_back_failed", 0L);
         }

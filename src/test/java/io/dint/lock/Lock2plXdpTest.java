@@ -3,8 +3,6 @@ package io.dint.lock;
 import static io.dint.testing.LockMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.bpf.TestRun;
-import io.dint.bpf.Xdp;
 import io.dint.server.Allowlist;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.client.ClientStats;
 import io.dint.server.ServerProcess;
-import io.dint.testing.Messages;
 import io.dint.testing.LockMessages;
+import io.dint.testing.Messages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
+import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class LockServiceEndToEndTest {
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 ids conflict sometimes").isPositive();
             assertThat(proc.check()).containsEntry("all_free", true);
-            assertThat(((Number) proc.stats().get("grant")).longValue()).isGreaterThanOrEqualTo(trace.totalLocks() / 2);
+            assertThat(proc.counters().get(Stat.GRANT)).isGreaterThanOrEqualTo(trace.totalLocks() / 2);
         }
     }
 

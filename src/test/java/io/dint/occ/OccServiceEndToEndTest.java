@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.client.ClientStats;
 import io.dint.lock.LockTrace;
 import io.dint.server.ServerProcess;
+import io.dint.server.StatCounters;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
+import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +47,12 @@ class OccServiceEndToEndTest {
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 keys conflict sometimes").isPositive();
             Map<String, Object> check = proc.check();
             assertThat(check).containsEntry("all_free", true);
-            Map<String, Object> counters = proc.stats();
+            StatCounters counters = proc.counters();
             assertThat(((Number) check.get("version_sum")).longValue()).as("one version per COMMIT applied")
-                    .isEqualTo(((Number) counters.get("occ_commit")).longValue());
-            assertThat(((Number) counters.get("occ_commit")).longValue()).as("every committed write")
+                    .isEqualTo(counters.get(Stat.OCC_COMMIT));
+            assertThat(counters.get(Stat.OCC_COMMIT)).as("every committed write")
                     .isGreaterThanOrEqualTo(3000 / 2);
-            assertThat(((Number) counters.get("occ_read")).longValue()).as("reads and validations")
+            assertThat(counters.get(Stat.OCC_READ)).as("reads and validations")
                     .isGreaterThanOrEqualTo(2L * 3000);
         }
     }
