@@ -3,9 +3,12 @@ package io.dint.lock;
 import static io.dint.testing.LockMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.lock.LockScenarios.Scenario;
+import io.dint.lock.LockScenarios.Step;
 import io.dint.server.Allowlist;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
+import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
@@ -21,6 +24,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The 2PL XDP program through BPF_PROG_TEST_RUN, as tables of rows: request frame -> verdict,
@@ -29,11 +34,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class Lock2plXdpTest {
     private static final int TABLE = 64; // small on purpose: lock sharing is easy to provoke
-    private static final long[] FREE = {0, 0, 0, 0};
 
     @RegisterExtension
     final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
 
+    private final LockEntries entries = new LockEntries(xdp, LockObjects.TABLE, TABLE);
     private long seq;
 
     /** A row: lock request {@code op} of {@code lockId} by {@code txn}, answered {@code status}, counted as such. */
@@ -52,113 +57,45 @@ class Lock2plXdpTest {
         };
     }
 
-    /** {spin, shared, exclusive, holder} of the entry of {@code lockId}. */
-    private long[] entry(long lockId) {
-        MemorySegment v = xdp.element(LockObjects.TABLE, Hash64.index(lockId, TABLE));
-        return new long[] {
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN),
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SHARED),
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE),
-            v.get(ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_HOLDER)};
+    static List<Scenario> scenarios() {
+        return LockScenarios.all();
     }
 
-    private void setSpin(long lockId, int spin) {
-        xdp.updateElement(LockObjects.TABLE, Hash64.index(lockId, TABLE), v -> v.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin));
-    }
-
-    /** The next id after {@code a} that shares its entry. */
-    private static long collidingWith(long a) {
-        long b = a + 1;
-        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
-            b++;
+    /**
+     * Every scenario of the lock rules as a table: each step's reply and the counter it moves, the
+     * entry it leaves where the scenario says, and nothing held where it ends free.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenario(Scenario scenario) {
+        List<Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, TABLE));
+        xdp.run(steps.stream().map(this::row).toList());
+        for (int status : new int[] {Status.GRANT, Status.REJECT, Status.OK, Status.NOT_HELD}) {
+            assertThat(xdp.stat(counterOf(status))).as("counted %s", Status.name(status))
+                    .isEqualTo(steps.stream().filter(s -> s.status() == status).count());
         }
-        return b;
+        assertThat(xdp.stat(Stat.TX)).as("every step answered").isEqualTo(steps.size());
+        if (Scenario.endsFree(steps)) {
+            assertThat(LockObjects.scan(xdp.object()).allFree()).isTrue();
+        }
     }
 
-    @Test
-    void sharedGrantsCoexistAndRejectExclusive() {
-        xdp.run(
-            lock("a first sharer", Op.LOCK_ACQUIRE_SHARED, 3, 1, Status.GRANT),
-            lock("a second sharer", Op.LOCK_ACQUIRE_SHARED, 3, 2, Status.GRANT)
-                    .leaves("entry of 3", () -> entry(3), new long[] {0, 2, 0, 0}),
-            lock("exclusive while shared", Op.LOCK_ACQUIRE_EXCLUSIVE, 3, 3, Status.REJECT)
-                    .leaves("entry of 3", () -> entry(3), new long[] {0, 2, 0, 0}),
-            lock("the first sharer releases", Op.LOCK_RELEASE_SHARED, 3, 1, Status.OK),
-            lock("the second sharer releases", Op.LOCK_RELEASE_SHARED, 3, 2, Status.OK)
-                    .leaves("entry of 3", () -> entry(3), FREE));
-        assertThat(xdp.stat(Stat.GRANT)).isEqualTo(2);
-        assertThat(xdp.stat(Stat.REJECT)).isEqualTo(1);
-        assertThat(xdp.stat(Stat.RELEASE)).isEqualTo(2);
-        assertThat(xdp.stat(Stat.TX)).isEqualTo(5);
-    }
-
-    @Test
-    void exclusiveGrantRecordsTheHolderAndRejectsOthers() {
-        xdp.run(
-            lock("exclusive", Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 42, Status.GRANT)
-                    .leaves("entry of 4", () -> entry(4), new long[] {0, 0, 1, 42}),
-            lock("shared by another", Op.LOCK_ACQUIRE_SHARED, 4, 43, Status.REJECT),
-            lock("exclusive by another", Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 43, Status.REJECT),
-            lock("the holder releases", Op.LOCK_RELEASE_EXCLUSIVE, 4, 42, Status.OK)
-                    .leaves("entry of 4", () -> entry(4), FREE),
-            lock("the other now", Op.LOCK_ACQUIRE_EXCLUSIVE, 4, 43, Status.GRANT));
-    }
-
-    @Test
-    void lockSharingGrantsTheHolderAgain() {
-        long a = 5;
-        long b = collidingWith(a);
-        xdp.run(
-            lock("exclusive on a", Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7, Status.GRANT),
-            lock("same txn, other id, same entry", Op.LOCK_ACQUIRE_SHARED, b, 7, Status.GRANT),
-            lock("other txn", Op.LOCK_ACQUIRE_SHARED, b, 8, Status.REJECT)
-                    .leaves("entry of a", () -> entry(a), new long[] {0, 1, 1, 7}),
-            lock("shared release of b", Op.LOCK_RELEASE_SHARED, b, 7, Status.OK),
-            lock("exclusive release of a", Op.LOCK_RELEASE_EXCLUSIVE, a, 7, Status.OK)
-                    .leaves("entry of a", () -> entry(a), FREE));
-    }
-
-    @Test
-    void aTransactionsOwnSharedGrantsNeverRejectIt() {
-        long a = 5;
-        long b = collidingWith(a);
-        xdp.run(
-            lock("shared on a", Op.LOCK_ACQUIRE_SHARED, a, 7, Status.GRANT),
-            lock("same txn, other id, same entry", Op.LOCK_ACQUIRE_EXCLUSIVE, b, 7, Status.GRANT),
-            lock("the only sharer upgrades", Op.LOCK_ACQUIRE_EXCLUSIVE, a, 7, Status.GRANT),
-            lock("another sharer", Op.LOCK_ACQUIRE_SHARED, a, 8, Status.REJECT)
-                    .leaves("entry of a", () -> entry(a), new long[] {0, 1, 2, 7}),
-            lock("exclusive release of a", Op.LOCK_RELEASE_EXCLUSIVE, a, 7, Status.OK),
-            lock("exclusive release of b", Op.LOCK_RELEASE_EXCLUSIVE, b, 7, Status.OK),
-            lock("not a sharer", Op.LOCK_RELEASE_SHARED, a, 8, Status.NOT_HELD),
-            lock("shared release of a", Op.LOCK_RELEASE_SHARED, a, 7, Status.OK)
-                    .leaves("entry of a", () -> entry(a), FREE));
-        assertThat(LockObjects.scan(xdp.object()).allFree()).isTrue();
+    private XdpCase row(Step s) {
+        XdpCase row = lock(s.description(), s.op(), s.lockId(), s.txn(), s.status());
+        return s.entry() == null ? row : row.leaves("entry of " + s.lockId(), () -> entries.twoPhase(s.lockId()), s.entry());
     }
 
     @Test
     void busyEntryIsAnsweredRetryAndLeftUntouched() {
         xdp.run(lock("exclusive", Op.LOCK_ACQUIRE_EXCLUSIVE, 9, 1, Status.GRANT));
-        setSpin(9, 1);
+        entries.setSpin(9, 1);
         xdp.run(
-            lock("acquire of a busy entry", Op.LOCK_ACQUIRE_EXCLUSIVE, 9, 2, Status.RETRY).keeps("entry of 9", () -> entry(9)),
+            lock("acquire of a busy entry", Op.LOCK_ACQUIRE_EXCLUSIVE, 9, 2, Status.RETRY).keeps("entry of 9", () -> entries.twoPhase(9)),
             lock("release of a busy entry", Op.LOCK_RELEASE_EXCLUSIVE, 9, 1, Status.RETRY)
-                    .leaves("RETRY changes nothing (the original leaked a count here)", () -> entry(9), new long[] {1, 0, 1, 1}));
-        setSpin(9, 0);
+                    .leaves("RETRY changes nothing (the original leaked a count here)", () -> entries.twoPhase(9), new long[] {1, 0, 1, 1}));
+        entries.setSpin(9, 0);
         xdp.run(lock("release once free", Op.LOCK_RELEASE_EXCLUSIVE, 9, 1, Status.OK));
         assertThat(xdp.stat(Stat.RETRY)).isEqualTo(2);
-    }
-
-    @Test
-    void releaseOfWhatIsNotHeldIsRefused() {
-        xdp.run(
-            lock("shared release of a free entry", Op.LOCK_RELEASE_SHARED, 12, 1, Status.NOT_HELD),
-            lock("exclusive release of a free entry", Op.LOCK_RELEASE_EXCLUSIVE, 12, 1, Status.NOT_HELD),
-            lock("exclusive", Op.LOCK_ACQUIRE_EXCLUSIVE, 12, 1, Status.GRANT),
-            lock("exclusive release by another", Op.LOCK_RELEASE_EXCLUSIVE, 12, 2, Status.NOT_HELD),
-            lock("shared release by another", Op.LOCK_RELEASE_SHARED, 12, 2, Status.NOT_HELD)
-                    .leaves("entry of 12", () -> entry(12), new long[] {0, 0, 1, 1}));
-        assertThat(xdp.stat(Stat.NOT_HELD)).isEqualTo(4);
     }
 
     @Test
@@ -174,7 +111,7 @@ class Lock2plXdpTest {
                 request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, Wire.LOCK_SHARERS, 5)));
         BadFrames.assertNeverAnswered(xdp, cases);
         assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
-        assertThat(entry(20)).as("no bad frame touched the table").containsExactly(FREE);
+        assertThat(entries.twoPhase(20)).as("no bad frame touched the table").containsExactly(LockScenarios.FREE);
     }
 
     @Test
@@ -221,12 +158,12 @@ class Lock2plXdpTest {
             XdpCase first = lock("first", op, id, 5, Status.GRANT);
             xdp.run(first);
             xdp.run(XdpCase.request("the same again", first.payload()).answers(Status.GRANT).counts(Stat.DUPLICATE)
-                    .keeps("counts changed once", () -> entry(id)));
+                    .keeps("counts changed once", () -> entries.twoPhase(id)));
         }
         assertThat(xdp.stat(Stat.DUPLICATE)).isEqualTo(2);
         xdp.run(
-            lock("shared release", Op.LOCK_RELEASE_SHARED, 30, 5, Status.OK).leaves("entry of 30", () -> entry(30), FREE),
-            lock("exclusive release", Op.LOCK_RELEASE_EXCLUSIVE, 31, 5, Status.OK).leaves("entry of 31", () -> entry(31), FREE));
+            lock("shared release", Op.LOCK_RELEASE_SHARED, 30, 5, Status.OK).leaves("entry of 30", () -> entries.twoPhase(30), LockScenarios.FREE),
+            lock("exclusive release", Op.LOCK_RELEASE_EXCLUSIVE, 31, 5, Status.OK).leaves("entry of 31", () -> entries.twoPhase(31), LockScenarios.FREE));
     }
 
     /** With retransmissions mixed in, the Java table still answers byte for byte as the kernel. */
