@@ -9,10 +9,7 @@ import io.dint.testing.Messages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
-import io.dint.wire.Wire;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,10 +34,7 @@ class LockServiceEndToEndTest {
     void transactionsRunToCompletionAndLeaveEveryLockFree(String backend) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
         try (ServerProcess proc = start(0, backend)) {
-            ClientStats stats = new ClientStats();
-            CLUSTER.runClient(transport -> new LockClient(transport, stats, trace, 1, CLUSTER.server(0).ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000));
-            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
-            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            ClientStats stats = CLUSTER.runTrace(0, trace, 3000, LockClient::new);
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 ids conflict sometimes").isPositive();
             assertThat(proc.check()).containsEntry("all_free", true);
             assertThat(proc.counters().get(Stat.GRANT)).isGreaterThanOrEqualTo(trace.totalLocks() / 2);
@@ -50,21 +44,13 @@ class LockServiceEndToEndTest {
     /** The same request sequence, one request at a time, gets byte-identical replies from both backends. */
     @Test
     void xdpAndUdpBackendsAnswerIdentically() throws Exception {
-        List<byte[]> requests = new ArrayList<>();
-        SplittableRandom rnd = new SplittableRandom(5);
-        for (int i = 0; i < 1500; i++) {
-            int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
-            requests.add(LockMessages.request(op, rnd.nextLong(40), 1 + rnd.nextInt(4), i));
-        }
+        List<byte[]> requests = LockMessages.randomRequests(5, 1500, Op.LOCK_ACQUIRE_SHARED, LockMessages::request);
         try (ServerProcess xdp = start(0, "xdp");
              ServerProcess udp = start(1, "udp")) {
-            List<byte[]> fromXdp = CLUSTER.exchange(0, requests);
-            List<byte[]> fromUdp = CLUSTER.exchange(1, requests);
-            for (int i = 0; i < requests.size(); i++) {
-                assertThat(fromXdp.get(i)).as("reply %d; xdp %s; udp %s", i, xdp.stats(), udp.stats()).isEqualTo(fromUdp.get(i));
-            }
+            List<byte[]> fromXdp = CLUSTER.assertSameReplies(requests, reply -> "status " + Messages.status(reply));
             long distinct = fromXdp.stream().map(Messages::status).distinct().count();
-            assertThat(distinct).as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
+            assertThat(distinct).as("the sequence exercises grant, reject, ok and not-held; xdp %s, udp %s", xdp.stats(), udp.stats())
+                    .isGreaterThanOrEqualTo(4);
         }
     }
 }

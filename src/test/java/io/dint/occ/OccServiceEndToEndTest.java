@@ -6,16 +6,14 @@ import io.dint.client.ClientStats;
 import io.dint.lock.LockTrace;
 import io.dint.server.ServerProcess;
 import io.dint.server.StatCounters;
+import io.dint.testing.LockMessages;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
-import io.dint.wire.Wire;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,39 +38,25 @@ class OccServiceEndToEndTest {
     void transactionsCommitAndLeaveEveryEntryUnlocked(String backend) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(KEYS, 3000, 1));
         try (ServerProcess proc = start(0, backend)) {
-            ClientStats stats = new ClientStats();
-            CLUSTER.runClient(transport -> new OccClient(transport, stats, trace, 1, CLUSTER.server(0).ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000));
-            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
-            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            ClientStats stats = CLUSTER.runTrace(0, trace, 3000, OccClient::new);
             assertThat(stats.get(ClientStats.ABORTED)).as("16 in flight over 5000 keys conflict sometimes").isPositive();
             Map<String, Object> check = proc.check();
             assertThat(check).containsEntry("all_free", true);
             StatCounters counters = proc.counters();
             assertThat(((Number) check.get("version_sum")).longValue()).as("one version per COMMIT applied")
                     .isEqualTo(counters.get(Stat.OCC_COMMIT));
-            assertThat(counters.get(Stat.OCC_COMMIT)).as("every committed write")
-                    .isGreaterThanOrEqualTo(3000 / 2);
-            assertThat(counters.get(Stat.OCC_READ)).as("reads and validations")
-                    .isGreaterThanOrEqualTo(2L * 3000);
+            assertThat(counters.get(Stat.OCC_COMMIT)).as("every committed write").isGreaterThanOrEqualTo(3000 / 2);
+            assertThat(counters.get(Stat.OCC_READ)).as("reads and validations").isGreaterThanOrEqualTo(2L * 3000);
         }
     }
 
     /** The same request sequence, one request at a time, gets byte-identical replies from both backends. */
     @Test
     void xdpAndUdpBackendsAnswerIdentically() throws Exception {
-        List<byte[]> requests = new ArrayList<>();
-        SplittableRandom rnd = new SplittableRandom(5);
-        for (int i = 0; i < 1500; i++) {
-            requests.add(OccMessages.request(Op.OCC_READ + rnd.nextInt(4), rnd.nextLong(40), 1 + rnd.nextInt(4), i));
-        }
+        List<byte[]> requests = LockMessages.randomRequests(5, 1500, Op.OCC_READ, OccMessages::request);
         try (ServerProcess xdp = start(0, "xdp");
              ServerProcess udp = start(1, "udp")) {
-            List<byte[]> fromXdp = CLUSTER.exchange(0, requests);
-            List<byte[]> fromUdp = CLUSTER.exchange(1, requests);
-            for (int i = 0; i < requests.size(); i++) {
-                assertThat(fromXdp.get(i)).as("reply %d: xdp %s, udp %s", i, OccMessages.describe(fromXdp.get(i)),
-                        OccMessages.describe(fromUdp.get(i))).isEqualTo(fromUdp.get(i));
-            }
+            List<byte[]> fromXdp = CLUSTER.assertSameReplies(requests, OccMessages::describe);
             long distinct = fromXdp.stream().map(Messages::status).distinct().count();
             assertThat(distinct).as("the sequence exercises ok, grant, reject and not-held").isGreaterThanOrEqualTo(4);
             assertThat(xdp.check()).isEqualTo(udp.check());

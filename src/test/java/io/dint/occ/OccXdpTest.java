@@ -8,11 +8,11 @@ import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
+import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
-import io.dint.wire.Hash64;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -36,6 +36,7 @@ class OccXdpTest {
     @RegisterExtension
     final XdpFixture xdp = XdpFixture.of(() -> OccObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), OccObjects.PROGRAM);
 
+    private final LockEntries entries = new LockEntries(xdp, OccObjects.TABLE, TABLE);
     private long seq;
 
     /** A row: OCC request {@code op} on {@code key} by {@code txn}, answered {@code reply} ({@link OccMessages#describe}). */
@@ -47,20 +48,6 @@ class OccXdpTest {
         return XdpCase.request(description, req).replyThat("reply", OccMessages::describe, reply);
     }
 
-    /** {spin, version, exclusive grants, holder} of the entry of {@code key}. */
-    private long[] entry(long key) {
-        MemorySegment v = xdp.element(OccObjects.TABLE, Hash64.index(key, TABLE));
-        return new long[] {
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN),
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_VERSION),
-            v.get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE),
-            v.get(ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_HOLDER)};
-    }
-
-    private void setSpin(long key, int spin) {
-        xdp.updateElement(OccObjects.TABLE, Hash64.index(key, TABLE), v -> v.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin));
-    }
-
     @Test
     void readReturnsTheVersionAndTheLockBit() {
         xdp.run(
@@ -70,7 +57,7 @@ class OccXdpTest {
             occ("the owner sees it as its own", Op.OCC_READ, 3, 1, "OK v0 locked mine").counts(Stat.OCC_READ),
             occ("commit", Op.OCC_COMMIT, 3, 1, "OK v1").counts(Stat.OCC_COMMIT),
             occ("read after the commit", Op.OCC_READ, 3, 2, "OK v1").counts(Stat.OCC_READ)
-                    .leaves("entry of 3", () -> entry(3), new long[] {0, 1, 0, 0}));
+                    .leaves("entry of 3", () -> entries.occ(3), new long[] {0, 1, 0, 0}));
         assertThat(xdp.stat(Stat.OCC_READ)).isEqualTo(4);
         assertThat(xdp.stat(Stat.OCC_GRANT)).isEqualTo(1);
         assertThat(xdp.stat(Stat.OCC_COMMIT)).isEqualTo(1);
@@ -81,10 +68,10 @@ class OccXdpTest {
     void acquireIsExclusiveAndCountsTheHoldersGrants() {
         xdp.run(
             occ("acquire", Op.OCC_ACQUIRE, 4, 42, "GRANT v0 locked mine").counts(Stat.OCC_GRANT)
-                    .leaves("entry of 4", () -> entry(4), new long[] {0, 0, 1, 42}),
+                    .leaves("entry of 4", () -> entries.occ(4), new long[] {0, 0, 1, 42}),
             occ("acquire by another", Op.OCC_ACQUIRE, 4, 43, "REJECT v0 locked").counts(Stat.OCC_REJECT),
             occ("the holder again: a second grant", Op.OCC_ACQUIRE, 4, 42, "GRANT v0 locked mine").counts(Stat.OCC_GRANT)
-                    .leaves("entry of 4", () -> entry(4), new long[] {0, 0, 2, 42}),
+                    .leaves("entry of 4", () -> entries.occ(4), new long[] {0, 0, 2, 42}),
             occ("one grant left", Op.OCC_ABORT, 4, 42, "OK v0 locked mine").counts(Stat.OCC_ABORT),
             occ("ABORT unlocks without a new version", Op.OCC_ABORT, 4, 42, "OK v0").counts(Stat.OCC_ABORT),
             occ("the other now", Op.OCC_ACQUIRE, 4, 43, "GRANT v0 locked mine").counts(Stat.OCC_GRANT));
@@ -101,14 +88,14 @@ class OccXdpTest {
         xdp.run(
             acquire,
             occ("the acquire again", acquire.payload(), "GRANT v0 locked mine").counts(Stat.DUPLICATE)
-                    .keeps("applied once", () -> entry(30)),
+                    .keeps("applied once", () -> entries.occ(30)),
             commit,
-            occ("the commit again", commit.payload(), "OK v1").counts(Stat.DUPLICATE).keeps("applied once", () -> entry(30)),
+            occ("the commit again", commit.payload(), "OK v1").counts(Stat.DUPLICATE).keeps("applied once", () -> entries.occ(30)),
             occ("a first grant", Op.OCC_ACQUIRE, 31, 6, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
             occ("a second grant", Op.OCC_ACQUIRE, 31, 6, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
             occ("abort", abort, "OK v0 locked mine").counts(Stat.OCC_ABORT),
             occ("the same ABORT releases one grant", abort, "OK v0 locked mine").counts(Stat.DUPLICATE)
-                    .leaves("entry of 31", () -> entry(31), new long[] {0, 0, 1, 6}));
+                    .leaves("entry of 31", () -> entries.occ(31), new long[] {0, 0, 1, 6}));
         assertThat(xdp.stat(Stat.DUPLICATE)).isEqualTo(3);
     }
 
@@ -120,20 +107,17 @@ class OccXdpTest {
             occ("acquire", Op.OCC_ACQUIRE, 12, 1, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
             occ("commit by another", Op.OCC_COMMIT, 12, 2, "NOT_HELD v0 locked").counts(Stat.OCC_NOT_HELD),
             occ("abort by another", Op.OCC_ABORT, 12, 2, "NOT_HELD v0 locked").counts(Stat.OCC_NOT_HELD)
-                    .leaves("entry of 12", () -> entry(12), new long[] {0, 0, 1, 1}),
+                    .leaves("entry of 12", () -> entries.occ(12), new long[] {0, 0, 1, 1}),
             occ("commit by the owner", Op.OCC_COMMIT, 12, 1, "OK v1").counts(Stat.OCC_COMMIT),
             occ("a second COMMIT of one grant", Op.OCC_COMMIT, 12, 1, "NOT_HELD v1").counts(Stat.OCC_NOT_HELD)
-                    .leaves("entry of 12", () -> entry(12), new long[] {0, 1, 0, 0}));
+                    .leaves("entry of 12", () -> entries.occ(12), new long[] {0, 1, 0, 0}));
         assertThat(xdp.stat(Stat.OCC_NOT_HELD)).isEqualTo(5);
     }
 
     @Test
     void keysSharingAnEntryShareItsLock() {
         long a = 5;
-        long b = a + 1;
-        while (Hash64.index(b, TABLE) != Hash64.index(a, TABLE)) {
-            b++;
-        }
+        long b = LockEntries.sharing(a, TABLE);
         xdp.run(
             occ("acquire a", Op.OCC_ACQUIRE, a, 7, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
             occ("same txn, other key, same entry", Op.OCC_ACQUIRE, b, 7, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
@@ -142,18 +126,18 @@ class OccXdpTest {
             occ("b still holds the entry", Op.OCC_COMMIT, a, 7, "OK v1 locked mine").counts(Stat.OCC_COMMIT),
             occ("nothing exposed before b commits", Op.OCC_READ, a, 8, "OK v1 locked").counts(Stat.OCC_READ),
             occ("commit b", Op.OCC_COMMIT, b, 7, "OK v2").counts(Stat.OCC_COMMIT)
-                    .leaves("entry of a", () -> entry(a), new long[] {0, 2, 0, 0}));
+                    .leaves("entry of a", () -> entries.occ(a), new long[] {0, 2, 0, 0}));
     }
 
     @Test
     void busyEntryIsAnsweredRetryAndLeftUntouched() {
         xdp.run(occ("acquire", Op.OCC_ACQUIRE, 9, 1, "GRANT v0 locked mine").counts(Stat.OCC_GRANT));
-        setSpin(9, 1);
+        entries.setSpin(9, 1);
         for (int op = Op.OCC_READ; op <= Op.OCC_COMMIT; op++) {
             xdp.run(occ("op " + op + " on a busy entry", op, 9, 1, "RETRY v0").counts(Stat.OCC_RETRY)
-                    .leaves("RETRY changes nothing", () -> entry(9), new long[] {1, 0, 1, 1}));
+                    .leaves("RETRY changes nothing", () -> entries.occ(9), new long[] {1, 0, 1, 1}));
         }
-        setSpin(9, 0);
+        entries.setSpin(9, 0);
         xdp.run(occ("commit once free", Op.OCC_COMMIT, 9, 1, "OK v1").counts(Stat.OCC_COMMIT));
         assertThat(xdp.stat(Stat.OCC_RETRY)).isEqualTo(4);
     }
@@ -171,7 +155,7 @@ class OccXdpTest {
         cases.add(BadFrames.badOp("a reply sent to us", Messages.withStatus(req, Status.GRANT)));
         BadFrames.assertNeverAnswered(xdp, cases);
         assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
-        assertThat(entry(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
+        assertThat(entries.occ(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
     }
 
     /** The kernel program and the Java table give byte-identical replies to a long random sequence, and end in the same state. */

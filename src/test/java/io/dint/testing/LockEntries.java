@@ -8,18 +8,12 @@ import java.lang.foreign.ValueLayout;
 /**
  * The lock entries ({@code struct dint_lock_entry}) of a fixture's table, by the id whose entry
  * they are: the 2PL and OCC programs keep the same entries, indexed by {@code hash(id) % size}.
+ *
+ * @param xdp  the fixture whose object holds the table
+ * @param map  the table's array map
+ * @param size its entries
  */
-public final class LockEntries {
-    private final XdpFixture xdp;
-    private final String map;
-    private final int size;
-
-    /** The entries of {@code xdp}'s array map {@code map}, {@code size} of them. */
-    public LockEntries(XdpFixture xdp, String map, int size) {
-        this.xdp = xdp;
-        this.map = map;
-        this.size = size;
-    }
+public record LockEntries(XdpFixture xdp, String map, int size) {
 
     /** The next id after {@code a} whose entry in a table of {@code size} is {@code a}'s (lock sharing). */
     public static long sharing(long a, int size) {
