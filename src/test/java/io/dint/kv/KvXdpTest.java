@@ -130,6 +130,16 @@ class KvXdpTest {
         return Arrays.copyOfRange(grownFrame, off, off + Wire.KV_SLOW_SIZE);
     }
 
+    /** The trailer of a request passed up for {@code bucket}, checked to name it and the lease its lock is held under. */
+    private ByteBuffer lockedUnder(byte[] trailer, int bucket) {
+        ByteBuffer t = le(trailer);
+        long lease = t.getLong(Wire.KV_SLOW_LEASE);
+        assertThat(lease).as("lease: the lock's timestamp").isNotZero();
+        assertThat(k.lock(bucket)).as("bucket left locked under the lease").isEqualTo(lease);
+        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).as("the trailer's bucket").isEqualTo(bucket);
+        return t;
+    }
+
     private static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -190,11 +200,7 @@ class KvXdpTest {
     void aMissLocksTheBucketAndPassesTheRequestGrownWithTheChosenSlot() {
         kernel();
         TestRun r = k.xdp.run(XdpCase.request("a GET miss", missIn(1)).verdict(Xdp.PASS).counts(Stat.KV_SLOW));
-        ByteBuffer t = le(trailer(r.output()));
-        long lease = t.getLong(Wire.KV_SLOW_LEASE);
-        assertThat(lease).as("lease: the lock's timestamp").isNotZero();
-        assertThat(k.lock(1)).as("bucket left locked under the lease").isEqualTo(lease);
-        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        ByteBuffer t = lockedUnder(trailer(r.output()), 1);
         assertThat(t.get(Wire.KV_SLOW_WAY)).as("all valid and clean: the first clean slot").isEqualTo((byte) 0);
         assertThat(t.get(Wire.KV_SLOW_FLAGS)).as("no dirty victim").isZero();
         assertThat(k.stat(Stat.KV_SLOW)).isEqualTo(1);
@@ -225,9 +231,7 @@ class KvXdpTest {
         e.putShort(40, (short) 0);
         e.putShort(24, (short) Frames.ipChecksum(expectedHead, 14, 20));
         assertThat(Arrays.copyOf(out, end)).as("headers and message moved to the new start, lengths fixed").isEqualTo(expectedHead);
-        ByteBuffer t = le(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE));
-        assertThat(t.getLong(Wire.KV_SLOW_LEASE)).isEqualTo(k.lock(1)).isNotZero();
-        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        lockedUnder(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE), 1);
         assertThat(Arrays.copyOfRange(out, end + Wire.KV_SLOW_SIZE, out.length)).as("then the padding").containsOnly((byte) 0xee);
 
         byte[] slowReply = k.slowPath(Arrays.copyOfRange(out, 42, end + Wire.KV_SLOW_SIZE));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.lock.LockScenarios.Scenario;
 import io.dint.testing.LockEntries;
+import io.dint.testing.PerContainer;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -17,6 +18,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -72,23 +74,18 @@ class LockTableTest {
                 .as(Step::new).list().ofMaxSize(60);
     }
 
-    /** One small table (many ids share entries) for every try: each try leaves it empty, and a table costs its 32 MiB dedup window. */
-    private static LockTable small;
+    /** One small table (many ids share entries) for every try: each try leaves it empty. */
+    private static final PerContainer<LockTable> SMALL = new PerContainer<>(() -> new LockTable(16));
 
-    @net.jqwik.api.lifecycle.AfterContainer
-    static void closeSmall() {
-        if (small != null) {
-            small.close();
-        }
+    @AfterContainer
+    static void closeSmall() throws Exception {
+        SMALL.close();
     }
 
     /** Whatever the interleaving, the counts stay consistent, and releasing every grant in reverse leaves the table empty. */
     @Property(tries = 300)
     void releasingEveryGrantFreesTheTable(@ForAll("schedules") java.util.List<Step> steps) {
-        if (small == null) {
-            small = new LockTable(16);
-        }
-        LockTable t = small;
+        LockTable t = SMALL.get();
         {
             java.util.ArrayDeque<Step> granted = new java.util.ArrayDeque<>();
             for (Step s : steps) {

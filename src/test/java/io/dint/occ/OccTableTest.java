@@ -4,6 +4,7 @@ import static io.dint.testing.OccMessages.describe;
 import static io.dint.testing.OccMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.testing.PerContainer;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -17,6 +18,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
 
 /** The user-space OCC table on its own: input checks and invariants; OccXdpTest holds it to the kernel. */
@@ -65,23 +67,18 @@ class OccTableTest {
      * only move on COMMIT by the owner, and once every owner commits what it holds the table is
      * free with one version per successful COMMIT.
      */
-    /** One small table (many keys share entries) for every try: each try leaves it unlocked, and a table costs its 32 MiB dedup window. */
-    private static OccTable small;
+    /** One small table (many keys share entries) for every try: each try leaves it unlocked. */
+    private static final PerContainer<OccTable> SMALL = new PerContainer<>(() -> new OccTable(16));
     private static long seq;
 
-    @net.jqwik.api.lifecycle.AfterContainer
-    static void closeSmall() {
-        if (small != null) {
-            small.close();
-        }
+    @AfterContainer
+    static void closeSmall() throws Exception {
+        SMALL.close();
     }
 
     @Property(tries = 300)
     void versionsCountCommitsAndLocksAreExclusive(@ForAll("schedules") List<Step> steps) {
-        if (small == null) {
-            small = new OccTable(16);
-        }
-        OccTable t = small;
+        OccTable t = SMALL.get();
         {
             long commits = 0, versionsBefore = t.scan().versionSum();
             List<Step> granted = new ArrayList<>();
