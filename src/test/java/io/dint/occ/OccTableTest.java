@@ -4,6 +4,7 @@ import static io.dint.testing.OccMessages.describe;
 import static io.dint.testing.OccMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.testing.LockEntries;
 import io.dint.testing.PerContainer;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
@@ -20,6 +21,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The user-space OCC table on its own: input checks and invariants; OccXdpTest holds it to the kernel. */
 class OccTableTest {
@@ -29,6 +32,21 @@ class OccTableTest {
         byte[] buf = java.util.Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1);
         int n = t.serve(MemorySegment.ofArray(buf), req.length, stats);
         return n < 0 ? null : java.util.Arrays.copyOf(buf, n);
+    }
+
+    /** Every scenario of the OCC rules, step by step: each reply and the counter it moves, as OccXdpTest holds the kernel to. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.dint.occ.OccScenarios#all")
+    void scenario(OccScenarios.Scenario scenario) {
+        try (OccTable t = new OccTable(64)) {
+            long[] counts = new long[Stat.MAX];
+            long n = 0;
+            for (OccScenarios.Step s : scenario.with(LockEntries.sharing(OccScenarios.A, 64))) {
+                long before = counts[s.counter()];
+                assertThat(describe(serve(t, request(s.op(), s.key(), s.txn(), ++n), counts))).as(s.description()).isEqualTo(s.reply());
+                assertThat(counts[s.counter()] - before).as("%s: counted", s.description()).isEqualTo(1);
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.dint.testing.OccMessages.describe;
 import static io.dint.testing.OccMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.occ.OccScenarios.Scenario;
 import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The OCC XDP program through BPF_PROG_TEST_RUN, as tables of rows: request frame -> verdict,
@@ -48,35 +51,26 @@ class OccXdpTest {
         return XdpCase.request(description, req).replyThat("reply", OccMessages::describe, reply);
     }
 
-    @Test
-    void readReturnsTheVersionAndTheLockBit() {
-        xdp.run(
-            occ("read of a fresh key", Op.OCC_READ, 3, 1, "OK v0").counts(Stat.OCC_READ),
-            occ("acquire", Op.OCC_ACQUIRE, 3, 1, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
-            occ("another transaction sees it locked", Op.OCC_READ, 3, 2, "OK v0 locked").counts(Stat.OCC_READ),
-            occ("the owner sees it as its own", Op.OCC_READ, 3, 1, "OK v0 locked mine").counts(Stat.OCC_READ),
-            occ("commit", Op.OCC_COMMIT, 3, 1, "OK v1").counts(Stat.OCC_COMMIT),
-            occ("read after the commit", Op.OCC_READ, 3, 2, "OK v1").counts(Stat.OCC_READ)
-                    .leaves("entry of 3", () -> entries.occ(3), new long[] {0, 1, 0, 0}));
-        assertThat(xdp.stat(Stat.OCC_READ)).isEqualTo(4);
-        assertThat(xdp.stat(Stat.OCC_GRANT)).isEqualTo(1);
-        assertThat(xdp.stat(Stat.OCC_COMMIT)).isEqualTo(1);
-        assertThat(xdp.stat(Stat.TX)).isEqualTo(6);
+    static List<Scenario> scenarios() {
+        return OccScenarios.all();
     }
 
-    @Test
-    void acquireIsExclusiveAndCountsTheHoldersGrants() {
-        xdp.run(
-            occ("acquire", Op.OCC_ACQUIRE, 4, 42, "GRANT v0 locked mine").counts(Stat.OCC_GRANT)
-                    .leaves("entry of 4", () -> entries.occ(4), new long[] {0, 0, 1, 42}),
-            occ("acquire by another", Op.OCC_ACQUIRE, 4, 43, "REJECT v0 locked").counts(Stat.OCC_REJECT),
-            occ("the holder again: a second grant", Op.OCC_ACQUIRE, 4, 42, "GRANT v0 locked mine").counts(Stat.OCC_GRANT)
-                    .leaves("entry of 4", () -> entries.occ(4), new long[] {0, 0, 2, 42}),
-            occ("one grant left", Op.OCC_ABORT, 4, 42, "OK v0 locked mine").counts(Stat.OCC_ABORT),
-            occ("ABORT unlocks without a new version", Op.OCC_ABORT, 4, 42, "OK v0").counts(Stat.OCC_ABORT),
-            occ("the other now", Op.OCC_ACQUIRE, 4, 43, "GRANT v0 locked mine").counts(Stat.OCC_GRANT));
-        assertThat(xdp.stat(Stat.OCC_REJECT)).isEqualTo(1);
-        assertThat(xdp.stat(Stat.OCC_ABORT)).isEqualTo(2);
+    /** Every scenario of the OCC rules as a table: each step's reply and the counter it moves, and the entry it leaves where the scenario says. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenario(Scenario scenario) {
+        List<OccScenarios.Step> steps = scenario.with(LockEntries.sharing(OccScenarios.A, TABLE));
+        xdp.run(steps.stream().map(this::row).toList());
+        for (int stat = Stat.OCC_READ; stat <= Stat.OCC_NOT_HELD; stat++) {
+            int counter = stat;
+            assertThat(xdp.stat(stat)).as("counted %s", Stat.name(stat)).isEqualTo(steps.stream().filter(s -> s.counter() == counter).count());
+        }
+        assertThat(xdp.stat(Stat.TX)).as("every step answered").isEqualTo(steps.size());
+    }
+
+    private XdpCase row(OccScenarios.Step s) {
+        XdpCase row = occ(s.description(), s.op(), s.key(), s.txn(), s.reply()).counts(s.counter());
+        return s.entry() == null ? row : row.leaves("entry of " + s.key(), () -> entries.occ(s.key()), s.entry());
     }
 
     /** A retransmitted ACQUIRE, COMMIT or ABORT (same client and seq) is answered as before and applied once. */
@@ -97,36 +91,6 @@ class OccXdpTest {
             occ("the same ABORT releases one grant", abort, "OK v0 locked mine").counts(Stat.DUPLICATE)
                     .leaves("entry of 31", () -> entries.occ(31), new long[] {0, 0, 1, 6}));
         assertThat(xdp.stat(Stat.DUPLICATE)).isEqualTo(3);
-    }
-
-    @Test
-    void onlyTheOwnerCommitsOrAborts() {
-        xdp.run(
-            occ("commit of an unlocked entry", Op.OCC_COMMIT, 12, 1, "NOT_HELD v0").counts(Stat.OCC_NOT_HELD),
-            occ("abort of an unlocked entry", Op.OCC_ABORT, 12, 1, "NOT_HELD v0").counts(Stat.OCC_NOT_HELD),
-            occ("acquire", Op.OCC_ACQUIRE, 12, 1, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
-            occ("commit by another", Op.OCC_COMMIT, 12, 2, "NOT_HELD v0 locked").counts(Stat.OCC_NOT_HELD),
-            occ("abort by another", Op.OCC_ABORT, 12, 2, "NOT_HELD v0 locked").counts(Stat.OCC_NOT_HELD)
-                    .leaves("entry of 12", () -> entries.occ(12), new long[] {0, 0, 1, 1}),
-            occ("commit by the owner", Op.OCC_COMMIT, 12, 1, "OK v1").counts(Stat.OCC_COMMIT),
-            occ("a second COMMIT of one grant", Op.OCC_COMMIT, 12, 1, "NOT_HELD v1").counts(Stat.OCC_NOT_HELD)
-                    .leaves("entry of 12", () -> entries.occ(12), new long[] {0, 1, 0, 0}));
-        assertThat(xdp.stat(Stat.OCC_NOT_HELD)).isEqualTo(5);
-    }
-
-    @Test
-    void keysSharingAnEntryShareItsLock() {
-        long a = 5;
-        long b = LockEntries.sharing(a, TABLE);
-        xdp.run(
-            occ("acquire a", Op.OCC_ACQUIRE, a, 7, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
-            occ("same txn, other key, same entry", Op.OCC_ACQUIRE, b, 7, "GRANT v0 locked mine").counts(Stat.OCC_GRANT),
-            occ("other txn", Op.OCC_ACQUIRE, b, 8, "REJECT v0 locked").counts(Stat.OCC_REJECT),
-            occ("read of b by the other", Op.OCC_READ, b, 8, "OK v0 locked").counts(Stat.OCC_READ),
-            occ("b still holds the entry", Op.OCC_COMMIT, a, 7, "OK v1 locked mine").counts(Stat.OCC_COMMIT),
-            occ("nothing exposed before b commits", Op.OCC_READ, a, 8, "OK v1 locked").counts(Stat.OCC_READ),
-            occ("commit b", Op.OCC_COMMIT, b, 7, "OK v2").counts(Stat.OCC_COMMIT)
-                    .leaves("entry of a", () -> entries.occ(a), new long[] {0, 2, 0, 0}));
     }
 
     @Test
