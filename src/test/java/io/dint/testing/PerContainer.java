@@ -11,6 +11,7 @@ public final class PerContainer<T extends AutoCloseable> {
     private final Supplier<T> make;
     private T value;
 
+    /** Shares what {@code make} makes. */
     public PerContainer(Supplier<T> make) {
         this.make = make;
     }

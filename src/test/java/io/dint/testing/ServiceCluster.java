@@ -34,6 +34,7 @@ public final class ServiceCluster implements BeforeAllCallback, AfterAllCallback
         this(2, 1);
     }
 
+    /** {@code servers} server hosts and {@code clients} client hosts. */
     public ServiceCluster(int servers, int clients) {
         this.servers = servers;
         this.clients = clients;
@@ -54,10 +55,12 @@ public final class ServiceCluster implements BeforeAllCallback, AfterAllCallback
         return cluster;
     }
 
+    /** The (first) client host. */
     public Host client() {
         return cluster.clients().getFirst();
     }
 
+    /** Server host {@code i}. */
     public Host server(int i) {
         return cluster.servers().get(i);
     }

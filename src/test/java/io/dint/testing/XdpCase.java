@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One row of a fixture table, as Katran's {@code PacketAttributes}: a description, the frame that
@@ -29,12 +30,6 @@ import java.util.function.Supplier;
  * names only to say otherwise; every counter it does not name must not move.
  */
 public final class XdpCase {
-    /** What the output frame must be, given the input frame and the output. */
-    interface Output {
-        /** Null when the output is right, else what is wrong. */
-        String mismatch(byte[] input, byte[] output);
-    }
-
     /** A state read after the run (and before it, to be kept), with what it must be after. */
     record Watch(String what, Supplier<?> read, boolean kept, Object expected) {}
 
@@ -43,7 +38,8 @@ public final class XdpCase {
     final byte[] payload;
     boolean tc;
     Integer verdict;
-    Object expectedOutput; // byte[]: the exact frame; a Function<byte[], byte[]>: the frame from the output; null: unchecked
+    /** The frame that must come out, given the one that did (for a reply whose payload is checked apart); null: unchecked. */
+    UnaryOperator<byte[]> expectedOutput;
     final Map<Integer, Long> counts = new LinkedHashMap<>();
     final List<Watch> watches = new ArrayList<>();
     final List<Runnable> checks = new ArrayList<>();
@@ -82,7 +78,8 @@ public final class XdpCase {
 
     /** The exact frame that must come out (Katran's {@code expectedOutputPacket}). */
     public XdpCase output(byte[] frame) {
-        this.expectedOutput = frame.clone();
+        byte[] exact = frame.clone();
+        this.expectedOutput = out -> exact;
         return this;
     }
 
@@ -113,8 +110,7 @@ public final class XdpCase {
      */
     public XdpCase replyThat(String what, Function<byte[], ?> view, Object expected) {
         verdict(Xdp.TX);
-        Function<byte[], byte[]> turnedAround = out -> Frames.expectedReply(input, replyPayload(out));
-        this.expectedOutput = turnedAround;
+        this.expectedOutput = out -> Frames.expectedReply(input, replyPayload(out));
         views.add(new ReplyView(what, view, expected));
         return this;
     }
