@@ -3,13 +3,13 @@ package io.dint.lock;
 import static io.dint.testing.LockMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.lock.LockScenarios.Scenario;
 import io.dint.lock.LockScenarios.Step;
 import io.dint.server.Allowlist;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
+import io.dint.testing.Scenario;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Hash64;
@@ -57,7 +57,7 @@ class Lock2plXdpTest {
         };
     }
 
-    static List<Scenario> scenarios() {
+    static List<Scenario<Step>> scenarios() {
         return LockScenarios.all();
     }
 
@@ -67,7 +67,7 @@ class Lock2plXdpTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void scenario(Scenario scenario) {
+    void scenario(Scenario<Step> scenario) {
         List<Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, TABLE));
         xdp.run(steps.stream().map(this::row).toList());
         for (int status : new int[] {Status.GRANT, Status.REJECT, Status.OK, Status.NOT_HELD}) {
@@ -75,7 +75,7 @@ class Lock2plXdpTest {
                     .isEqualTo(steps.stream().filter(s -> s.status() == status).count());
         }
         assertThat(xdp.stat(Stat.TX)).as("every step answered").isEqualTo(steps.size());
-        if (Scenario.endsFree(steps)) {
+        if (LockScenarios.endsFree(steps)) {
             assertThat(LockObjects.scan(xdp.object()).allFree()).isTrue();
         }
     }

@@ -9,8 +9,9 @@ import static io.dint.wire.Status.NOT_HELD;
 import static io.dint.wire.Status.OK;
 import static io.dint.wire.Status.REJECT;
 
+import io.dint.testing.Scenario;
 import java.util.List;
-import java.util.function.LongFunction;
+
 
 /**
  * The 2PL lock table's rules as scenarios: steps, each a request and the status it must get. The
@@ -40,21 +41,9 @@ final class LockScenarios {
         }
     }
 
-    /** A named list of steps, given the ids {@code b} of the table it runs on ({@code b} shares {@link #A}'s entry). */
-    record Scenario(String name, LongFunction<List<Step>> steps) {
-        List<Step> with(long b) {
-            return steps.apply(b);
-        }
-
-        /** True when the last step leaves nothing held. */
-        static boolean endsFree(List<Step> steps) {
-            return java.util.Arrays.equals(steps.getLast().entry(), FREE);
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
+    /** True when the last step leaves nothing held. */
+    static boolean endsFree(List<Step> steps) {
+        return java.util.Arrays.equals(steps.getLast().entry(), FREE);
     }
 
     /** The id every scenario locks; {@code b} shares its entry. */
@@ -65,9 +54,9 @@ final class LockScenarios {
     }
 
     /** Every scenario. */
-    static List<Scenario> all() {
+    static List<Scenario<Step>> all() {
         return List.of(
-            new Scenario("shared grants coexist and exclude exclusive", b -> List.of(
+            new Scenario<>("shared grants coexist and exclude exclusive", b -> List.of(
                 step("a first sharer", LOCK_ACQUIRE_SHARED, A, 1, GRANT),
                 step("a second sharer", LOCK_ACQUIRE_SHARED, A, 2, GRANT).leaving(0, 2, 0, 0),
                 step("exclusive while shared", LOCK_ACQUIRE_EXCLUSIVE, A, 3, REJECT).leaving(0, 2, 0, 0),
@@ -77,19 +66,19 @@ final class LockScenarios {
                 step("shared while exclusive", LOCK_ACQUIRE_SHARED, A, 4, REJECT),
                 step("exclusive while exclusive", LOCK_ACQUIRE_EXCLUSIVE, A, 4, REJECT),
                 step("the holder releases", LOCK_RELEASE_EXCLUSIVE, A, 3, OK).leaving(FREE))),
-            new Scenario("an exclusive grant records its holder", b -> List.of(
+            new Scenario<>("an exclusive grant records its holder", b -> List.of(
                 step("exclusive", LOCK_ACQUIRE_EXCLUSIVE, A, 42, GRANT).leaving(0, 0, 1, 42),
                 step("shared by another", LOCK_ACQUIRE_SHARED, A, 43, REJECT),
                 step("exclusive by another", LOCK_ACQUIRE_EXCLUSIVE, A, 43, REJECT),
                 step("the holder releases", LOCK_RELEASE_EXCLUSIVE, A, 42, OK).leaving(FREE),
                 step("the other now", LOCK_ACQUIRE_EXCLUSIVE, A, 43, GRANT))),
-            new Scenario("lock sharing grants the exclusive holder a shared lock again", b -> List.of(
+            new Scenario<>("lock sharing grants the exclusive holder a shared lock again", b -> List.of(
                 step("exclusive on a", LOCK_ACQUIRE_EXCLUSIVE, A, 7, GRANT),
                 step("same txn, other id, same entry", LOCK_ACQUIRE_SHARED, b, 7, GRANT),
                 step("other txn", LOCK_ACQUIRE_SHARED, b, 8, REJECT).leaving(0, 1, 1, 7),
                 step("shared release of b", LOCK_RELEASE_SHARED, b, 7, OK),
                 step("exclusive release of a", LOCK_RELEASE_EXCLUSIVE, A, 7, OK).leaving(FREE))),
-            new Scenario("the exclusive holder is granted again on a shared entry", b -> List.of(
+            new Scenario<>("the exclusive holder is granted again on a shared entry", b -> List.of(
                 step("exclusive on a", LOCK_ACQUIRE_EXCLUSIVE, A, 9, GRANT),
                 step("shared on b, the same entry", LOCK_ACQUIRE_SHARED, b, 9, GRANT),
                 step("exclusive on b as well", LOCK_ACQUIRE_EXCLUSIVE, b, 9, GRANT),
@@ -97,7 +86,7 @@ final class LockScenarios {
                 step("exclusive release of b", LOCK_RELEASE_EXCLUSIVE, b, 9, OK),
                 step("shared release of b", LOCK_RELEASE_SHARED, b, 9, OK),
                 step("exclusive release of a", LOCK_RELEASE_EXCLUSIVE, A, 9, OK).leaving(FREE))),
-            new Scenario("a transaction's own shared grants never reject it", b -> List.of(
+            new Scenario<>("a transaction's own shared grants never reject it", b -> List.of(
                 step("shared on a", LOCK_ACQUIRE_SHARED, A, 7, GRANT),
                 step("same txn, other id, same entry", LOCK_ACQUIRE_EXCLUSIVE, b, 7, GRANT),
                 step("the only sharer upgrades", LOCK_ACQUIRE_EXCLUSIVE, A, 7, GRANT),
@@ -106,7 +95,7 @@ final class LockScenarios {
                 step("exclusive release of b", LOCK_RELEASE_EXCLUSIVE, b, 7, OK),
                 step("not a sharer", LOCK_RELEASE_SHARED, A, 8, NOT_HELD),
                 step("shared release of a", LOCK_RELEASE_SHARED, A, 7, OK).leaving(FREE))),
-            new Scenario("only the only sharer may upgrade", b -> List.of(
+            new Scenario<>("only the only sharer may upgrade", b -> List.of(
                 step("shared on a", LOCK_ACQUIRE_SHARED, A, 3, GRANT),
                 step("its own shared grant, another id", LOCK_ACQUIRE_EXCLUSIVE, b, 3, GRANT),
                 step("an upgrade of the same id", LOCK_ACQUIRE_EXCLUSIVE, A, 3, GRANT),
@@ -119,11 +108,11 @@ final class LockScenarios {
                 step("once several have shared, the entry no longer knows who is left: a false conflict",
                         LOCK_ACQUIRE_EXCLUSIVE, A, 3, REJECT),
                 step("the last sharer leaves", LOCK_RELEASE_SHARED, A, 3, OK).leaving(FREE))),
-            new Scenario("a shared release is refused to anyone but the only sharer", b -> List.of(
+            new Scenario<>("a shared release is refused to anyone but the only sharer", b -> List.of(
                 step("shared", LOCK_ACQUIRE_SHARED, A, 1, GRANT),
                 step("shared release by another", LOCK_RELEASE_SHARED, A, 2, NOT_HELD),
                 step("shared release by the sharer", LOCK_RELEASE_SHARED, A, 1, OK).leaving(FREE))),
-            new Scenario("release refuses what the caller does not hold", b -> List.of(
+            new Scenario<>("release refuses what the caller does not hold", b -> List.of(
                 step("shared release of a free entry", LOCK_RELEASE_SHARED, A, 1, NOT_HELD),
                 step("exclusive release of a free entry", LOCK_RELEASE_EXCLUSIVE, A, 1, NOT_HELD),
                 step("exclusive", LOCK_ACQUIRE_EXCLUSIVE, A, 1, GRANT),

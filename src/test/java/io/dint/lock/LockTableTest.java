@@ -2,9 +2,9 @@ package io.dint.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.lock.LockScenarios.Scenario;
 import io.dint.testing.LockEntries;
 import io.dint.testing.PerContainer;
+import io.dint.testing.Scenario;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -30,12 +30,12 @@ class LockTableTest {
     /** Every scenario of the lock rules, step by step: each status, and nothing held where it ends free. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.dint.lock.LockScenarios#all")
-    void scenario(Scenario scenario) {
+    void scenario(Scenario<LockScenarios.Step> scenario) {
         List<LockScenarios.Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, table.size()));
         for (LockScenarios.Step s : steps) {
             assertThat(table.apply(s.op(), s.lockId(), s.txn())).as(s.description()).isEqualTo(s.status());
         }
-        if (Scenario.endsFree(steps)) {
+        if (LockScenarios.endsFree(steps)) {
             assertThat(table.scan().allFree()).isTrue();
         }
     }

@@ -5,9 +5,10 @@ import static io.dint.wire.Op.OCC_ACQUIRE;
 import static io.dint.wire.Op.OCC_COMMIT;
 import static io.dint.wire.Op.OCC_READ;
 
+import io.dint.testing.Scenario;
 import io.dint.wire.Stat;
 import java.util.List;
-import java.util.function.LongFunction;
+
 
 /**
  * The OCC table's rules as scenarios: steps, each a request, its reply read as
@@ -37,33 +38,22 @@ final class OccScenarios {
         }
     }
 
-    /** A named list of steps, given the key {@code b} that shares {@link #A}'s entry in the table it runs on. */
-    record Scenario(String name, LongFunction<List<Step>> steps) {
-        List<Step> with(long b) {
-            return steps.apply(b);
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     private static Step step(String description, int op, long key, long txn, String reply, int counter) {
         return new Step(description, op, key, txn, reply, counter, null);
     }
 
     /** Every scenario. */
-    static List<Scenario> all() {
+    static List<Scenario<Step>> all() {
         return List.of(
-            new Scenario("a read returns the version and the lock bit", b -> List.of(
+            new Scenario<>("a read returns the version and the lock bit", b -> List.of(
                 step("read of a fresh key", OCC_READ, A, 1, "OK v0", Stat.OCC_READ),
                 step("acquire", OCC_ACQUIRE, A, 1, "GRANT v0 locked mine", Stat.OCC_GRANT),
                 step("another transaction sees it locked", OCC_READ, A, 2, "OK v0 locked", Stat.OCC_READ),
                 step("the owner sees it as its own", OCC_READ, A, 1, "OK v0 locked mine", Stat.OCC_READ),
                 step("commit", OCC_COMMIT, A, 1, "OK v1", Stat.OCC_COMMIT),
                 step("read after the commit", OCC_READ, A, 2, "OK v1", Stat.OCC_READ).leaving(0, 1, 0, 0))),
-            new Scenario("an acquire is exclusive and counts the holder's grants", b -> List.of(
+            new Scenario<>("an acquire is exclusive and counts the holder's grants", b -> List.of(
                 step("acquire", OCC_ACQUIRE, A, 42, "GRANT v0 locked mine", Stat.OCC_GRANT).leaving(0, 0, 1, 42),
                 step("acquire by another", OCC_ACQUIRE, A, 43, "REJECT v0 locked", Stat.OCC_REJECT),
                 step("the holder again: a second grant", OCC_ACQUIRE, A, 42, "GRANT v0 locked mine", Stat.OCC_GRANT)
@@ -71,7 +61,7 @@ final class OccScenarios {
                 step("one grant left", OCC_ABORT, A, 42, "OK v0 locked mine", Stat.OCC_ABORT),
                 step("ABORT unlocks without a new version", OCC_ABORT, A, 42, "OK v0", Stat.OCC_ABORT),
                 step("the other now", OCC_ACQUIRE, A, 43, "GRANT v0 locked mine", Stat.OCC_GRANT))),
-            new Scenario("only the owner commits or aborts", b -> List.of(
+            new Scenario<>("only the owner commits or aborts", b -> List.of(
                 step("commit of an unlocked entry", OCC_COMMIT, A, 1, "NOT_HELD v0", Stat.OCC_NOT_HELD),
                 step("abort of an unlocked entry", OCC_ABORT, A, 1, "NOT_HELD v0", Stat.OCC_NOT_HELD),
                 step("acquire", OCC_ACQUIRE, A, 1, "GRANT v0 locked mine", Stat.OCC_GRANT),
@@ -79,7 +69,7 @@ final class OccScenarios {
                 step("abort by another", OCC_ABORT, A, 2, "NOT_HELD v0 locked", Stat.OCC_NOT_HELD).leaving(0, 0, 1, 1),
                 step("commit by the owner", OCC_COMMIT, A, 1, "OK v1", Stat.OCC_COMMIT),
                 step("a second COMMIT of one grant", OCC_COMMIT, A, 1, "NOT_HELD v1", Stat.OCC_NOT_HELD).leaving(0, 1, 0, 0))),
-            new Scenario("keys sharing an entry share its lock", b -> List.of(
+            new Scenario<>("keys sharing an entry share its lock", b -> List.of(
                 step("acquire a", OCC_ACQUIRE, A, 7, "GRANT v0 locked mine", Stat.OCC_GRANT),
                 step("same txn, other key, same entry", OCC_ACQUIRE, b, 7, "GRANT v0 locked mine", Stat.OCC_GRANT),
                 step("other txn", OCC_ACQUIRE, b, 8, "REJECT v0 locked", Stat.OCC_REJECT),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.testing.LockEntries;
 import io.dint.testing.PerContainer;
+import io.dint.testing.Scenario;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -37,7 +38,7 @@ class OccTableTest {
     /** Every scenario of the OCC rules, step by step: each reply and the counter it moves, as OccXdpTest holds the kernel to. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.dint.occ.OccScenarios#all")
-    void scenario(OccScenarios.Scenario scenario) {
+    void scenario(Scenario<OccScenarios.Step> scenario) {
         try (OccTable t = new OccTable(64)) {
             long[] counts = new long[Stat.MAX];
             long n = 0;

@@ -4,7 +4,6 @@ import static io.dint.testing.OccMessages.describe;
 import static io.dint.testing.OccMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.occ.OccScenarios.Scenario;
 import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
@@ -12,6 +11,7 @@ import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
+import io.dint.testing.Scenario;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Op;
@@ -51,14 +51,14 @@ class OccXdpTest {
         return XdpCase.request(description, req).replyThat("reply", OccMessages::describe, reply);
     }
 
-    static List<Scenario> scenarios() {
+    static List<Scenario<OccScenarios.Step>> scenarios() {
         return OccScenarios.all();
     }
 
     /** Every scenario of the OCC rules as a table: each step's reply and the counter it moves, and the entry it leaves where the scenario says. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void scenario(Scenario scenario) {
+    void scenario(Scenario<OccScenarios.Step> scenario) {
         List<OccScenarios.Step> steps = scenario.with(LockEntries.sharing(OccScenarios.A, TABLE));
         xdp.run(steps.stream().map(this::row).toList());
         for (int stat = Stat.OCC_READ; stat <= Stat.OCC_NOT_HELD; stat++) {
