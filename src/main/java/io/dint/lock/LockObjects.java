@@ -10,6 +10,7 @@ public final class LockObjects {
     private LockObjects() {}
 
     public static final String PROGRAM = "lock2pl_xdp";
+    /** The array map of lock entries ({@code struct dint_lock_entry}), indexed by {@code hash(lock id) % size}. */
     public static final String TABLE = "lock_table";
 
     /**

@@ -26,6 +26,9 @@ import java.util.List;
 public final class Allowlist {
     private static final ValueLayout.OfInt BE_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
 
+    /** The LPM-trie map of allowed client prefixes every service program has ({@code dint_xdp.h}). */
+    public static final String MAP = "allowlist";
+
     /** No allowlist: every source is served. */
     public static final Allowlist ANY = new Allowlist(new int[0], new int[0]);
 
@@ -120,7 +123,7 @@ public final class Allowlist {
         if (prefixes.length == 0) {
             return;
         }
-        BpfMap map = object.map("allowlist");
+        BpfMap map = object.map(MAP);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(Wire.ALLOW_KEY);
             MemorySegment one = arena.allocate(JAVA_BYTE);

@@ -15,6 +15,16 @@ public interface ServerHandle extends AutoCloseable {
     /** The server's counters now ({@link ServiceServer#stats()}). */
     Map<String, Object> stats();
 
+    /** The service counters of {@link #stats()} now, read by {@link io.dint.wire.Stat} index. */
+    default StatCounters counters() {
+        return StatCounters.reported(stats());
+    }
+
+    /** The counters of the slow path behind an XDP backend's kernel cache (kv and shards), as {@link #counters()}. */
+    default StatCounters slowPathCounters() {
+        return StatCounters.reported(stats(), StatCounters.SLOW_PATH_PREFIX);
+    }
+
     /** The server's state at quiescence ({@link ServiceServer#check()}). */
     Map<String, Object> check();
 

@@ -2,12 +2,12 @@ package io.dint.server;
 
 import io.dint.wire.Stat;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashSet;
@@ -86,8 +86,9 @@ public final class ServerMetrics implements MultiCollector {
             double v = n.doubleValue();
             if (STATS.contains(key)) {
                 stat.put(Labels.of("stat", key), v);
-            } else if (key.startsWith("slow_") && STATS.contains(key.substring(5))) {
-                slow.put(Labels.of("stat", key.substring(5)), v);
+            } else if (key.startsWith(StatCounters.SLOW_PATH_PREFIX)
+                    && STATS.contains(key.substring(StatCounters.SLOW_PATH_PREFIX.length()))) {
+                slow.put(Labels.of("stat", key.substring(StatCounters.SLOW_PATH_PREFIX.length())), v);
             } else if (key.endsWith("_run_time_ns")) {
                 runSeconds.put(Labels.of("program", key.substring(0, key.length() - "_run_time_ns".length())), v / 1e9);
             } else if (key.endsWith("_run_count")) {
@@ -113,12 +114,12 @@ public final class ServerMetrics implements MultiCollector {
             out.metricSnapshot(counter("dint_program_run_seconds", "Time the BPF programs ran (bpf_stats)", runSeconds));
             out.metricSnapshot(counter("dint_program_runs", "Runs of the BPF programs (bpf_stats)", runs));
         }
-        if (s.stats().get("kv_slow") instanceof Number up) {
+        if (s.stats().get(Stat.name(Stat.KV_SLOW)) instanceof Number up) {
             out.metricSnapshot(gauge("dint_slow_path_share", "Requests sent up to the slow path over those answered in the kernel"
-                    + " or sent up, since start", Map.of(Labels.EMPTY, slowPathShare(up.longValue(), number(s.stats(), "tx")))));
+                    + " or sent up, since start", Map.of(Labels.EMPTY, slowPathShare(up.longValue(), number(s.stats(), Stat.name(Stat.TX))))));
         }
         out.metricSnapshot(counter("dint_dedup_hits", "Retransmitted requests recognised by the dedup window",
-                Map.of(Labels.EMPTY, (double) (number(s.stats(), "duplicate") + number(s.stats(), "slow_duplicate")))));
+                Map.of(Labels.EMPTY, (double) (number(s.stats(), Stat.name(Stat.DUPLICATE)) + number(s.stats(), StatCounters.SLOW_PATH_PREFIX + Stat.name(Stat.DUPLICATE))))));
         if (s.stats().containsKey("log_pending")) {
             out.metricSnapshot(gauge("dint_log_drainer_lag_records", "Records ACKed but not yet drained to the log file",
                     Map.of(Labels.EMPTY, (double) number(s.stats(), "log_pending"))));

@@ -92,7 +92,7 @@ public final class SlowPathXdpServer implements ServiceServer {
         ProgStats p = object.program(tcProgram).stats();
         m.put("tc_run_time_ns", p.runTimeNs());
         m.put("tc_run_count", p.runCount());
-        slowPath.stats().forEach((k, v) -> m.put("slow_" + k, v));
+        slowPath.stats().forEach((k, v) -> m.put(StatCounters.SLOW_PATH_PREFIX + k, v));
         return m;
     }
 

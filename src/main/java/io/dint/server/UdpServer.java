@@ -4,7 +4,6 @@ import io.dint.net.MsgBatch;
 import io.dint.net.UdpSocket;
 import io.dint.wire.Stat;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.Map;
@@ -109,13 +108,7 @@ public final class UdpServer implements ServiceServer, RecordDumps {
                 sum[i] += w.stats[i];
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < Stat.MAX; i++) {
-            if (Stat.isNamed(i) || sum[i] != 0) {
-                m.put(Stat.name(i), sum[i]);
-            }
-        }
-        return m;
+        return StatCounters.of(sum).named();
     }
 
     @Override

@@ -1,13 +1,11 @@
 package io.dint.server;
 
 import io.dint.bpf.BpfLink;
-import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.bpf.BpfProgram;
 import io.dint.bpf.BpfStats;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.ProgStats;
-import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -99,14 +96,7 @@ public final class XdpServer implements ServiceServer {
 
     @Override
     public Map<String, Object> stats() {
-        BpfMap stats = object.map("stats");
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < Stat.MAX; i++) {
-            long v = stats.sumPerCpuLong(i);
-            if (Stat.isNamed(i) || v != 0) {
-                m.put(Stat.name(i), v);
-            }
-        }
+        Map<String, Object> m = StatCounters.read(object).named();
         ProgStats p = program.stats();
         m.put("xdp_run_time_ns", p.runTimeNs());
         m.put("xdp_run_count", p.runCount());
@@ -115,15 +105,7 @@ public final class XdpServer implements ServiceServer {
 
     @Override
     public Map<String, long[]> perCpuStats() {
-        BpfMap stats = object.map("stats");
-        Map<String, long[]> m = new LinkedHashMap<>();
-        for (int i = 0; i < Stat.MAX; i++) {
-            long[] v = stats.perCpuLongs(i);
-            if (Stat.isNamed(i) || java.util.Arrays.stream(v).anyMatch(x -> x != 0)) {
-                m.put(Stat.name(i), v);
-            }
-        }
-        return m;
+        return StatCounters.perCpuNamed(object);
     }
 
     @Override

@@ -2,13 +2,12 @@ package io.dint.kv;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
-import io.dint.bpf.BpfProgram;
+import io.dint.server.Allowlist;
 import io.dint.testing.Frames;
 import io.dint.testing.SlowPathTrip;
+import io.dint.testing.XdpFixture;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Stat;
 import io.dint.wire.Wire;
@@ -16,30 +15,27 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The XDP backend without a network: kv.bpf.o loaded for test runs, a store and its slow path.
- * {@link #send} runs a request frame through the XDP program; a request passed up goes through
- * the Java slow path, and its reply, as the slow path's socket would send it, through the TC
- * egress program — the whole round trip in BPF_PROG_TEST_RUN.
+ * The XDP backend without a network: kv.bpf.o loaded into an {@link XdpFixture} for test runs, a
+ * store and its slow path. {@link #send} runs a request frame through the XDP program; a request
+ * passed up goes through the Java slow path, and its reply, as the slow path's socket would send
+ * it, through the TC egress program — the whole round trip in BPF_PROG_TEST_RUN.
  */
 final class KvKernel implements AutoCloseable {
     final KvStore store;
-    final BpfObject obj;
-    final BpfProgram xdp;
-    final BpfProgram tc;
+    final XdpFixture xdp;
     final KvSlowPath slow;
     final long[] slowStats = new long[Stat.MAX];
-    private final BpfMap cache;
-    private final BpfMap stats;
     private long seq;
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
-        obj = KvObjects.load(buckets, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, policy, leaseNanos);
-        xdp = obj.program(KvObjects.PROGRAM);
-        tc = obj.program(KvObjects.TC_PROGRAM);
+        xdp = XdpFixture.open(KvObjects.load(buckets, Frames.SERVER_MAC, Allowlist.ANY, policy, leaseNanos),
+                KvObjects.PROGRAM, KvObjects.TC_PROGRAM);
         slow = new KvSlowPath(store, 0);
-        cache = obj.map(KvObjects.CACHE);
-        stats = obj.map("stats");
+    }
+
+    BpfObject object() {
+        return xdp.object();
     }
 
     /** Adds a key to the store (before {@link #prewarm}, or to have user space know a key the cache does not). */
@@ -48,7 +44,7 @@ final class KvKernel implements AutoCloseable {
     }
 
     void prewarm() {
-        KvObjects.prewarm(obj, store);
+        KvObjects.prewarm(object(), store);
     }
 
     byte[] request(int op, long key, byte[] value) {
@@ -57,7 +53,7 @@ final class KvKernel implements AutoCloseable {
 
     /** Sends the request; fails the test on an XDP_ABORTED, a DROP, or a TC verdict other than OK. */
     SlowPathTrip send(byte[] requestPayload) {
-        return SlowPathTrip.send(xdp, tc, KvMessage.SIZE, KvMessage.SIZE, requestPayload, this::slowPath);
+        return xdp.trip(KvMessage.SIZE, KvMessage.SIZE, requestPayload, this::slowPath);
     }
 
     /** The reply payload of a request, through whichever path it takes. */
@@ -75,14 +71,18 @@ final class KvKernel implements AutoCloseable {
 
     // ---- the cache, read and written through the map ----
 
+    /** A copy of bucket {@code b}. */
     MemorySegment bucket(int b) {
-        MemorySegment v = Arena.ofAuto().allocate(Wire.KV_BUCKET_SIZE, 8);
-        assertThat(cache.lookup(b, v)).isTrue();
-        return v;
+        return xdp.element(KvObjects.CACHE, b);
+    }
+
+    /** Bucket {@code b}'s bytes: what a row {@code keeps}. */
+    byte[] bucketBytes(int b) {
+        return xdp.bytes(KvObjects.CACHE, b);
     }
 
     void writeBucket(int b, MemorySegment v) {
-        cache.update(b, v);
+        xdp.setElement(KvObjects.CACHE, b, v);
     }
 
     long lock(int b) {
@@ -149,7 +149,7 @@ final class KvKernel implements AutoCloseable {
     }
 
     long stat(int s) {
-        return stats.sumPerCpuLong(s);
+        return xdp.stat(s);
     }
 
     /** Keys from {@code from} on whose bucket is {@code bucket}. */
@@ -166,7 +166,7 @@ final class KvKernel implements AutoCloseable {
 
     @Override
     public void close() {
-        obj.close();
+        xdp.close();
         slow.close();
     }
 }

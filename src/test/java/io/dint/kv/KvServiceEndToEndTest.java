@@ -3,26 +3,22 @@ package io.dint.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.client.ClientStats;
-import io.dint.client.UdpTransport;
-import io.dint.cluster.Host;
-import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
-import io.dint.testing.Exchange;
-import io.dint.testing.InNamespace;
+import io.dint.server.StatCounters;
 import io.dint.testing.KvMessages;
+import io.dint.testing.Messages;
+import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
+import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.Wire;
 import io.dint.workload.Tatp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,33 +26,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The KV store over a real network: server processes in their namespaces (XDP and TC attached for
  * real, the slow path on a socket), clients in another, veth and a bridge between them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KvServiceEndToEndTest {
     private static final long SUBSCRIBERS = 2_000; // 24,000 keys
 
-    private LocalCluster cluster;
-    private Host client;
+    @RegisterExtension
+    static final ServiceCluster CLUSTER = new ServiceCluster();
 
-    @BeforeAll
-    void up() {
-        cluster = LocalCluster.create(2, 1);
-        client = cluster.clients().getFirst();
-    }
-
-    @AfterAll
-    void down() {
-        cluster.close();
-    }
-
-    private ServerProcess start(Host host, String backend, String population, double cacheRatio, String... more) {
-        List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", backend,
-                "--subscribers", Long.toString(SUBSCRIBERS), "--population", population,
+    private ServerProcess start(int server, String backend, String population, double cacheRatio, String... more) {
+        List<String> options = new ArrayList<>(List.of("--subscribers", Long.toString(SUBSCRIBERS), "--population", population,
                 "--cache-ratio", Double.toString(cacheRatio), "--threads", "2"));
-        args.addAll(List.of(more));
-        return new ServerProcess(cluster.serve(host, args), Duration.ofSeconds(60));
+        options.addAll(List.of(more));
+        return CLUSTER.serve(server, "kv", backend, options.toArray(String[]::new));
     }
 
-    private static long stat(Map<String, Object> stats, String name) {
+    /** A number memcached reports (its own, not the service counters). */
+    private static long figure(Map<String, Object> stats, String name) {
         return ((Number) stats.get(name)).longValue();
     }
 
@@ -64,28 +48,25 @@ class KvServiceEndToEndTest {
     @ParameterizedTest
     @ValueSource(strings = {"xdp", "udp"})
     void aLoadRunsToCompletionAndTheCacheAgreesWithTheStore(String backend) throws Exception {
-        Host server = cluster.servers().getFirst();
         KvTrace trace = KvTrace.generate(SUBSCRIBERS, 0.8, 50_000, 3);
-        try (ServerProcess proc = start(server, backend, "all", 0.5)) {
+        try (ServerProcess proc = start(0, backend, "all", 0.5)) {
             ClientStats stats = new ClientStats();
-            InNamespace.run(client, () -> {
-                try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
-                    new KvClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 20_000).run();
-                }
-            });
+            int server = CLUSTER.server(0).ipv4();
+            CLUSTER.runClient(transport -> new KvClient(transport, stats, trace, 1, server, Wire.PORT, 16, 0, 50_000_000L, 20_000));
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(20_000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).as("every GET got its own key's value").isZero();
             Map<String, Object> check = proc.check();
             assertThat(check).as("check %s", check).containsEntry("ok", true).containsEntry("keys", 24_000);
             if (backend.equals("xdp")) {
-                Map<String, Object> s = proc.stats();
-                assertThat(stat(s, "kv_get_hit")).as("stats %s", s).isPositive();
-                assertThat(stat(s, "kv_set_hit")).isPositive();
-                assertThat(stat(s, "kv_slow")).isPositive();
-                assertThat(stat(s, "kv_writeback")).isPositive();
-                assertThat(stat(s, "kv_tc_install")).as("TC saw the slow path's replies").isPositive();
-                assertThat(stat(s, "kv_tc_bad")).isZero();
-                assertThat(stat(s, "slow_tx")).isEqualTo(stat(s, "kv_slow"));
+                Map<String, Object> report = proc.stats();
+                StatCounters s = StatCounters.reported(report);
+                assertThat(s.get(Stat.KV_GET_HIT)).as("stats %s", report).isPositive();
+                assertThat(s.get(Stat.KV_SET_HIT)).isPositive();
+                assertThat(s.get(Stat.KV_SLOW)).isPositive();
+                assertThat(s.get(Stat.KV_WRITEBACK)).isPositive();
+                assertThat(s.get(Stat.KV_TC_INSTALL)).as("TC saw the slow path's replies").isPositive();
+                assertThat(s.get(Stat.KV_TC_BAD)).isZero();
+                assertThat(StatCounters.reported(report, StatCounters.SLOW_PATH_PREFIX).get(Stat.TX)).isEqualTo(s.get(Stat.KV_SLOW));
             }
         }
     }
@@ -93,20 +74,16 @@ class KvServiceEndToEndTest {
     /** The memcached baseline serves the same trace, keys and values (Debian's memcached, UDP on). */
     @Test
     void memcachedServesTheSameTrace() throws Exception {
-        Host server = cluster.servers().getFirst();
         KvTrace trace = KvTrace.generate(SUBSCRIBERS, 0.8, 50_000, 5);
-        try (ServerProcess proc = start(server, "memcached", "all", 1.5)) {
+        try (ServerProcess proc = start(0, "memcached", "all", 1.5)) {
             ClientStats stats = new ClientStats();
-            InNamespace.run(client, () -> {
-                try (UdpTransport transport = new UdpTransport(client.ipv4(), 16, 256)) {
-                    new MemcachedClient(transport, stats, trace, server.ipv4(), 16, 0, 50_000_000L, 10_000).run();
-                }
-            });
+            int server = CLUSTER.server(0).ipv4();
+            CLUSTER.runClient(transport -> new MemcachedClient(transport, stats, trace, server, 16, 0, 50_000_000L, 10_000));
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(10_000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).as("every get returned its own key's value").isZero();
             Map<String, Object> s = proc.stats();
-            assertThat(stat(s, "memcached_get_misses")).as("all keys loaded: %s", s).isZero();
-            assertThat(stat(s, "memcached_get_hits")).isPositive();
+            assertThat(figure(s, "memcached_get_misses")).as("all keys loaded: %s", s).isZero();
+            assertThat(figure(s, "memcached_get_hits")).isPositive();
             assertThat(proc.check()).containsEntry("ok", true);
         }
     }
@@ -126,23 +103,22 @@ class KvServiceEndToEndTest {
             long key = Tatp.callForwardingKey(1 + rnd.nextLong(40), 1 + rnd.nextInt(4), Tatp.START_TIMES[rnd.nextInt(3)]);
             requests.add(KvMessages.request(op, key, KvMessages.value(key, i), i + 1));
         }
-        try (ServerProcess xdp = start(cluster.servers().get(0), "xdp", "tatp", 0.3);
-             ServerProcess udp = start(cluster.servers().get(1), "udp", "tatp", 0.3)) {
-            List<byte[]> fromXdp = Exchange.oneByOne(client, cluster.servers().get(0).ipv4(), requests);
-            List<byte[]> fromUdp = Exchange.oneByOne(client, cluster.servers().get(1).ipv4(), requests);
+        try (ServerProcess xdp = start(0, "xdp", "tatp", 0.3);
+             ServerProcess udp = start(1, "udp", "tatp", 0.3)) {
+            List<byte[]> fromXdp = CLUSTER.assertSameReplies(requests, reply -> "status " + Messages.status(reply)
+                    + " version " + KvMessages.version(reply));
             int[] statuses = new int[64];
-            for (int i = 0; i < requests.size(); i++) {
-                assertThat(fromXdp.get(i)).as("reply %d; xdp %s", i, xdp.stats()).isEqualTo(fromUdp.get(i));
-                statuses[KvMessages.status(fromXdp.get(i))]++;
+            for (byte[] reply : fromXdp) {
+                statuses[Messages.status(reply)]++;
             }
             assertThat(statuses[Status.KV_OK]).isPositive();
             assertThat(statuses[Status.KV_NOT_EXIST]).isPositive();
             assertThat(statuses[Status.KV_EXISTS]).isPositive();
-            Map<String, Object> s = xdp.stats();
-            assertThat(stat(s, "kv_get_hit") + stat(s, "kv_set_hit")).as("hits in the kernel: %s", s).isPositive();
-            assertThat(stat(s, "kv_not_exist")).as("Bloom answers").isPositive();
-            assertThat(stat(s, "kv_slow")).as("misses").isPositive();
-            assertThat(stat(s, "kv_writeback")).as("dirty victims").isPositive();
+            StatCounters s = xdp.counters();
+            assertThat(s.get(Stat.KV_GET_HIT) + s.get(Stat.KV_SET_HIT)).as("hits in the kernel: %s", s).isPositive();
+            assertThat(s.get(Stat.KV_NOT_EXIST)).as("Bloom answers").isPositive();
+            assertThat(s.get(Stat.KV_SLOW)).as("misses").isPositive();
+            assertThat(s.get(Stat.KV_WRITEBACK)).as("dirty victims").isPositive();
             assertThat(xdp.check()).containsEntry("ok", true);
         }
     }
@@ -150,7 +126,6 @@ class KvServiceEndToEndTest {
     /** Slow-path replies that are lost only delay their bucket until the lease runs out. */
     @Test
     void lostSlowPathRepliesOnlyDelayTheirBucket() throws Exception {
-        Host server = cluster.servers().getFirst();
         KvDataSet data = new KvDataSet(SUBSCRIBERS, KvDataSet.Population.ALL, 42);
         List<byte[]> requests = new ArrayList<>();
         long[] keys = new long[20];
@@ -161,14 +136,14 @@ class KvServiceEndToEndTest {
         for (int i = 0; i < keys.length; i++) {
             requests.add(KvMessages.request(Op.KV_GET, keys[i], KvMessages.zeroValue(), i + 1));
         }
-        try (ServerProcess proc = start(server, "xdp", data.population().id(), 0.2, "--lease-ms", "20", "--drop-slow-replies", "3")) {
-            List<byte[]> replies = Exchange.oneByOne(client, server.ipv4(), requests);
+        try (ServerProcess proc = start(0, "xdp", data.population().id(), 0.2, "--lease-ms", "20", "--drop-slow-replies", "3")) {
+            List<byte[]> replies = CLUSTER.exchange(0, requests);
             for (int i = 0; i < keys.length; i++) {
-                assertThat(KvMessages.status(replies.get(i))).as("GET %d answered in the end; %s", i, proc.stats()).isEqualTo(Status.KV_OK);
+                assertThat(Messages.status(replies.get(i))).as("GET %d answered in the end; %s", i, proc.stats()).isEqualTo(Status.KV_OK);
             }
-            Map<String, Object> s = proc.stats();
-            assertThat(stat(s, "kv_slow")).as("most of these miss a cache of 0.2 slots per key: %s", s).isGreaterThan(3);
-            assertThat(stat(s, "kv_lease_takeover")).as("each lost reply's bucket taken over").isGreaterThanOrEqualTo(3);
+            StatCounters s = proc.counters();
+            assertThat(s.get(Stat.KV_SLOW)).as("most of these miss a cache of 0.2 slots per key: %s", s).isGreaterThan(3);
+            assertThat(s.get(Stat.KV_LEASE_TAKEOVER)).as("each lost reply's bucket taken over").isGreaterThanOrEqualTo(3);
             assertThat(proc.check()).as("nothing left locked").containsEntry("ok", true).containsEntry("locked_buckets", 0);
         }
     }

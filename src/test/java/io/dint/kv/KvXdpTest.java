@@ -1,10 +1,11 @@
 package io.dint.kv;
 
 import static io.dint.testing.KvMessages.reply;
-import static io.dint.testing.KvMessages.status;
 import static io.dint.testing.KvMessages.value;
 import static io.dint.testing.KvMessages.version;
 import static io.dint.testing.KvMessages.zeroValue;
+import static io.dint.testing.Messages.status;
+import static io.dint.testing.Messages.withStatus;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,9 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.bpf.Tc;
 import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
+import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
 import io.dint.testing.KvMessages;
+import io.dint.testing.Messages;
 import io.dint.testing.SlowPathTrip;
+import io.dint.testing.XdpCase;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
@@ -25,6 +29,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,10 +37,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The KV cache programs through BPF_PROG_TEST_RUN, Katran style: request frame -> XDP verdict and
- * frame; a request passed up -> the Java slow path -> its reply through the TC egress program ->
- * the shrunk reply frame; and the cache bucket and counters after each step. Verdicts are PASS,
- * DROP, TX or TC_ACT_OK (SHOT only when a shrink fails), never XDP_ABORTED.
+ * The KV cache programs through BPF_PROG_TEST_RUN, as tables of rows where a request is answered
+ * in the kernel (request frame -> XDP verdict and frame, the counters it moves, the bucket it
+ * leaves) and as trips where it is not: a request passed up -> the Java slow path -> its reply
+ * through the TC egress program -> the shrunk reply frame; and the cache bucket and counters after
+ * each step. Verdicts are PASS, DROP, TX or TC_ACT_OK (SHOT only when a shrink fails), never
+ * XDP_ABORTED.
  */
 class KvXdpTest {
     private static final int BUCKETS = 8;
@@ -77,6 +84,16 @@ class KvXdpTest {
         return Arrays.stream(keys).filter(key -> k.wayOf(key) >= 0).findFirst().orElseThrow();
     }
 
+    /** A GET of a key of {@code bucket} that the store holds and the cache does not (a bucket of {@link #sixKeys}). */
+    private byte[] missIn(int bucket) {
+        return req(Op.KV_GET, uncached(sixKeys(bucket))[0], zeroValue());
+    }
+
+    /** The key a request names. */
+    private static long keyOf(byte[] req) {
+        return KvMessage.key(MemorySegment.ofArray(req));
+    }
+
     /** A key of the bucket whose Bloom bit none of {@code others} has. */
     private long freshKey(int bucket, long from, long... others) {
         long bits = 0;
@@ -103,13 +120,24 @@ class KvXdpTest {
         return k.request(op, key, value);
     }
 
-    private TestRun xdpRun(byte[] payload) {
-        return k.xdp.testRun(Frames.udpTo(Wire.PORT).payload(payload).build());
+    /** A row: the request answered in the kernel with {@code reply}, moving {@code stat}. */
+    private static XdpCase hit(String description, byte[] request, byte[] reply, int stat) {
+        return XdpCase.request(description, request).reply(reply).counts(stat);
     }
 
     private static byte[] trailer(byte[] grownFrame) {
         int off = 14 + 20 + 8 + KvMessage.SIZE;
         return Arrays.copyOfRange(grownFrame, off, off + Wire.KV_SLOW_SIZE);
+    }
+
+    /** The trailer of a request passed up for {@code bucket}, checked to name it and the lease its lock is held under. */
+    private ByteBuffer lockedUnder(byte[] trailer, int bucket) {
+        ByteBuffer t = le(trailer);
+        long lease = t.getLong(Wire.KV_SLOW_LEASE);
+        assertThat(lease).as("lease: the lock's timestamp").isNotZero();
+        assertThat(k.lock(bucket)).as("bucket left locked under the lease").isEqualTo(lease);
+        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).as("the trailer's bucket").isEqualTo(bucket);
+        return t;
     }
 
     private static ByteBuffer le(byte[] b) {
@@ -122,36 +150,28 @@ class KvXdpTest {
         long a = k.keysInBucket(0, 1, 1)[0];
         k.put(a, value(a, 0));
         k.prewarm();
-
-        byte[] get = req(Op.KV_GET, a, zeroValue());
-        SlowPathTrip t = k.send(get);
-        assertThat(t.verdict()).isEqualTo(Xdp.TX);
-        assertThat(t.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(a, 0)));
-
-        byte[] set = req(Op.KV_SET, a, value(a, 1));
-        assertThat(k.exchange(set)).isEqualTo(reply(set, Status.KV_OK, 2, value(a, 1)));
-        int way = k.wayOf(a);
-        assertThat(k.slot(0, way)).as("SET hit: in place, version+1, dirty").containsExactly(a, 2, 1, 1);
-        assertThat(k.slotValue(0, way)).isEqualTo(value(a, 1));
-        assertThat(k.storedVersion(a)).as("write-back: user space not told").isEqualTo(1);
-        assertThat(k.stored(a)).isEqualTo(value(a, 0));
-
-        byte[] get2 = req(Op.KV_GET, a, zeroValue());
-        assertThat(k.exchange(get2)).isEqualTo(reply(get2, Status.KV_OK, 2, value(a, 1)));
-
         long n = freshKey(0, a + 1, a);
+        byte[] get = req(Op.KV_GET, a, zeroValue());
+        byte[] set = req(Op.KV_SET, a, value(a, 1));
+        byte[] get2 = req(Op.KV_GET, a, zeroValue());
         byte[] ins = req(Op.KV_INSERT, n, value(n, 7));
-        assertThat(k.send(ins).verdict()).isEqualTo(Xdp.TX);
-        int nWay = k.wayOf(n);
-        assertThat(nWay).as("installed in the kernel").isNotNegative();
-        assertThat(k.slot(0, nWay)).containsExactly(n, 1, 1, 1);
-        assertThat(k.bloom(0) & KvStore.bloomBit(n)).as("Bloom bit set").isNotZero();
-        assertThat(k.storedVersion(n)).as("user space learns it on write-back").isEqualTo(-1);
         byte[] ins2 = req(Op.KV_INSERT, n, value(n, 8));
-        assertThat(k.exchange(ins2)).isEqualTo(KvMessages.withStatus(ins2, Status.KV_EXISTS));
         byte[] ins3 = req(Op.KV_INSERT, a, value(a, 8));
-        assertThat(k.exchange(ins3)).isEqualTo(KvMessages.withStatus(ins3, Status.KV_EXISTS));
-
+        k.xdp.run(
+            hit("a GET hit", get, reply(get, Status.KV_OK, 1, value(a, 0)), Stat.KV_GET_HIT),
+            hit("a SET hit", set, reply(set, Status.KV_OK, 2, value(a, 1)), Stat.KV_SET_HIT)
+                    .leaves("SET hit: in place, version+1, dirty", () -> k.slot(0, k.wayOf(a)), new long[] {a, 2, 1, 1})
+                    .leaves("the slot's value", () -> k.slotValue(0, k.wayOf(a)), value(a, 1))
+                    .leaves("write-back: user space not told", () -> k.storedVersion(a), 1L)
+                    .leaves("the stored value", () -> k.stored(a), value(a, 0)),
+            hit("a GET of the written value", get2, reply(get2, Status.KV_OK, 2, value(a, 1)), Stat.KV_GET_HIT),
+            hit("an INSERT of a new key", ins, reply(ins, Status.KV_OK, 1, value(n, 7)), Stat.KV_INSERT_HIT)
+                    .then(() -> assertThat(k.wayOf(n)).as("installed in the kernel").isNotNegative())
+                    .leaves("the new slot", () -> k.slot(0, Math.max(0, k.wayOf(n))), new long[] {n, 1, 1, 1})
+                    .leaves("Bloom bit set", () -> (k.bloom(0) & KvStore.bloomBit(n)) != 0, true)
+                    .leaves("user space learns it on write-back", () -> k.storedVersion(n), -1L),
+            hit("an INSERT of a cached key", ins2, withStatus(ins2, Status.KV_EXISTS), Stat.KV_INSERT_HIT),
+            hit("an INSERT of the other cached key", ins3, withStatus(ins3, Status.KV_EXISTS), Stat.KV_INSERT_HIT));
         assertThat(k.stat(Stat.KV_GET_HIT)).isEqualTo(2);
         assertThat(k.stat(Stat.KV_SET_HIT)).isEqualTo(1);
         assertThat(k.stat(Stat.KV_INSERT_HIT)).isEqualTo(3);
@@ -168,10 +188,8 @@ class KvXdpTest {
         k.prewarm();
         long m = freshKey(3, a + 1, a);
         for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_DELETE}) {
-            byte[] r = req(op, m, value(m, 1));
-            SlowPathTrip t = k.send(r);
-            assertThat(t.verdict()).isEqualTo(Xdp.TX);
-            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.KV_NOT_EXIST));
+            k.xdp.run(XdpCase.request("op " + op + " of a key the Bloom word rules out", req(op, m, value(m, 1)))
+                    .answers(Status.KV_NOT_EXIST).counts(Stat.KV_NOT_EXIST).keeps("bucket 3", () -> k.bucketBytes(3)));
         }
         assertThat(k.stat(Stat.KV_NOT_EXIST)).isEqualTo(3);
         assertThat(k.stat(Stat.KV_SLOW)).isZero();
@@ -181,16 +199,8 @@ class KvXdpTest {
     @Test
     void aMissLocksTheBucketAndPassesTheRequestGrownWithTheChosenSlot() {
         kernel();
-        long[] keys = sixKeys(1);
-        long missing = uncached(keys)[0];
-        byte[] get = req(Op.KV_GET, missing, zeroValue());
-        TestRun r = xdpRun(get);
-        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
-        ByteBuffer t = le(trailer(r.output()));
-        long lease = t.getLong(Wire.KV_SLOW_LEASE);
-        assertThat(lease).as("lease: the lock's timestamp").isNotZero();
-        assertThat(k.lock(1)).as("bucket left locked under the lease").isEqualTo(lease);
-        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        TestRun r = k.xdp.run(XdpCase.request("a GET miss", missIn(1)).verdict(Xdp.PASS).counts(Stat.KV_SLOW));
+        ByteBuffer t = lockedUnder(trailer(r.output()), 1);
         assertThat(t.get(Wire.KV_SLOW_WAY)).as("all valid and clean: the first clean slot").isEqualTo((byte) 0);
         assertThat(t.get(Wire.KV_SLOW_FLAGS)).as("no dirty victim").isZero();
         assertThat(k.stat(Stat.KV_SLOW)).isEqualTo(1);
@@ -205,14 +215,12 @@ class KvXdpTest {
     @Test
     void withoutTailroomTheRequestGrowsAtTheHead() {
         kernel();
-        long[] keys = sixKeys(1);
-        long missing = uncached(keys)[0];
-        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        byte[] get = missIn(1);
+        long missing = keyOf(get);
         byte[] frame = Frames.udpTo(Wire.PORT).payload(get).build();
         byte[] padded = Arrays.copyOf(frame, 3500); // test-run buffers end at 4096 - 256 - 320
         Arrays.fill(padded, frame.length, padded.length, (byte) 0xee);
-        TestRun r = k.xdp.testRun(padded);
-        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
+        TestRun r = k.xdp.run(XdpCase.frame("a GET miss in a padded frame", padded).verdict(Xdp.PASS).counts(Stat.KV_SLOW));
         byte[] out = r.output();
         assertThat(out).hasSize(padded.length + Wire.KV_SLOW_SIZE);
         int end = frame.length;
@@ -223,25 +231,22 @@ class KvXdpTest {
         e.putShort(40, (short) 0);
         e.putShort(24, (short) Frames.ipChecksum(expectedHead, 14, 20));
         assertThat(Arrays.copyOf(out, end)).as("headers and message moved to the new start, lengths fixed").isEqualTo(expectedHead);
-        ByteBuffer t = le(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE));
-        assertThat(t.getLong(Wire.KV_SLOW_LEASE)).isEqualTo(k.lock(1)).isNotZero();
-        assertThat(t.getInt(Wire.KV_SLOW_BUCKET)).isEqualTo(1);
+        lockedUnder(Arrays.copyOfRange(out, end, end + Wire.KV_SLOW_SIZE), 1);
         assertThat(Arrays.copyOfRange(out, end + Wire.KV_SLOW_SIZE, out.length)).as("then the padding").containsOnly((byte) 0xee);
 
         byte[] slowReply = k.slowPath(Arrays.copyOfRange(out, 42, end + Wire.KV_SLOW_SIZE));
         byte[] grown = Arrays.copyOf(out, end + Wire.KV_SLOW_SIZE);
-        TestRun tc = k.tc.testRun(Frames.expectedReply(grown, slowReply));
-        assertThat(tc.output()).isEqualTo(Frames.expectedReply(frame, reply(get, Status.KV_OK, 1, value(missing, 0))));
-        assertThat(k.lock(1)).isZero();
+        k.xdp.run(XdpCase.frame("the slow path's reply", Frames.expectedReply(grown, slowReply)).tc().verdict(Tc.OK)
+                .output(Frames.expectedReply(frame, reply(get, Status.KV_OK, 1, value(missing, 0)))).counts(Stat.KV_TC_INSTALL)
+                .leaves("bucket 1's lock", () -> k.lock(1), 0L));
         assertThat(k.stat(Stat.KV_RETRY)).isZero();
     }
 
     @Test
     void theSlowPathsReplyIsInstalledUnlockedAndShrunkByTc() {
         kernel();
-        long[] keys = sixKeys(2);
-        long missing = uncached(keys)[0];
-        byte[] get = req(Op.KV_GET, missing, zeroValue());
+        byte[] get = missIn(2);
+        long missing = keyOf(get);
         SlowPathTrip trip = k.send(get); // checks the TC output frame byte for byte
         assertThat(trip.slowPath()).isTrue();
         assertThat(trip.reply()).isEqualTo(reply(get, Status.KV_OK, 1, value(missing, 0)));
@@ -297,7 +302,7 @@ class KvXdpTest {
         assertThat(k.stored(victimKey)).isEqualTo(value(victimKey, 2));
         assertThat(k.slot(4, way)).as("the new key took its place").containsExactly(keys[5], 1, 1, 0);
         assertThat(k.stat(Stat.KV_WRITEBACK)).isEqualTo(1);
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -308,25 +313,19 @@ class KvXdpTest {
         long[] keys = sixKeys(5);
         long missing = uncached(keys)[0];
         long cached = cached(keys);
-        byte[] miss = req(Op.KV_GET, missing, zeroValue());
-        TestRun pass = xdpRun(miss);
-        assertThat(pass.verdict()).isEqualTo(Xdp.PASS);
+        TestRun pass = k.xdp.run(XdpCase.request("a miss locks bucket 5", req(Op.KV_GET, missing, zeroValue()))
+                .verdict(Xdp.PASS).counts(Stat.KV_SLOW));
 
-        MemorySegment locked = k.bucket(5);
         for (int op : new int[] {Op.KV_GET, Op.KV_SET, Op.KV_INSERT, Op.KV_DELETE}) {
-            byte[] r = req(op, cached, value(cached, 9));
-            SlowPathTrip t = k.send(r);
-            assertThat(t.verdict()).isEqualTo(Xdp.TX);
-            assertThat(t.reply()).isEqualTo(KvMessages.withStatus(r, Status.RETRY));
+            k.xdp.run(XdpCase.request("op " + op + " of a cached key in the locked bucket", req(op, cached, value(cached, 9)))
+                    .answers(Status.RETRY).counts(Stat.KV_RETRY).keeps("RETRY changes nothing", () -> k.bucketBytes(5)));
         }
-        assertThat(k.bucket(5).mismatch(locked)).as("RETRY changes nothing").isEqualTo(-1);
         assertThat(k.stat(Stat.KV_RETRY)).isEqualTo(4);
         assertThat(status(k.exchange(req(Op.KV_GET, other, zeroValue())))).as("other buckets go on").isEqualTo(Status.KV_OK);
 
         byte[] slowReply = k.slowPath(Arrays.copyOfRange(pass.output(), 42, pass.output().length));
-        TestRun e = k.tc.testRun(Frames.expectedReply(pass.output(), slowReply));
-        assertThat(e.verdict()).isEqualTo(Tc.OK);
-        assertThat(k.lock(5)).isZero();
+        k.xdp.run(XdpCase.frame("the miss's reply", Frames.expectedReply(pass.output(), slowReply)).tc().verdict(Tc.OK)
+                .counts(Stat.KV_TC_INSTALL).leaves("bucket 5's lock", () -> k.lock(5), 0L));
         assertThat(status(k.exchange(req(Op.KV_GET, cached, zeroValue())))).isEqualTo(Status.KV_OK);
     }
 
@@ -339,7 +338,7 @@ class KvXdpTest {
 
         // A: a SET miss whose reply is lost for now
         byte[] setA = req(Op.KV_SET, missing[0], value(missing[0], 5));
-        TestRun a = xdpRun(setA);
+        TestRun a = k.xdp.send(setA);
         assertThat(a.verdict()).isEqualTo(Xdp.PASS);
         assertThat(status(k.exchange(req(Op.KV_GET, cached, zeroValue())))).isEqualTo(Status.RETRY);
 
@@ -362,12 +361,12 @@ class KvXdpTest {
         byte[] lateA = k.slowPath(Arrays.copyOfRange(a.output(), 42, a.output().length));
         assertThat(status(lateA)).isEqualTo(Status.RETRY);
         assertThat(k.storedVersion(missing[0])).as("A not applied").isEqualTo(1);
-        TestRun e = k.tc.testRun(Frames.expectedReply(a.output(), lateA));
+        TestRun e = k.xdp.tc().testRun(Frames.expectedReply(a.output(), lateA));
         assertThat(e.verdict()).isEqualTo(Tc.OK);
         assertThat(e.output()).as("shrunk all the same").hasSize(14 + 20 + 8 + KvMessage.SIZE);
         assertThat(k.stat(Stat.KV_TC_STALE)).isEqualTo(1);
         assertThat(k.bucket(7).mismatch(afterB)).as("a stale reply changes nothing").isEqualTo(-1);
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -376,14 +375,14 @@ class KvXdpTest {
         long[] keys = sixKeys(0);
         long missing = uncached(keys)[0];
         long cached = cached(keys);
-        assertThat(xdpRun(req(Op.KV_GET, missing, zeroValue())).verdict()).isEqualTo(Xdp.PASS); // reply never comes
+        assertThat(k.xdp.send(req(Op.KV_GET, missing, zeroValue())).verdict()).isEqualTo(Xdp.PASS); // reply never comes
         Thread.sleep(50);
         byte[] get = req(Op.KV_GET, cached, zeroValue());
         assertThat(k.exchange(get)).isEqualTo(reply(get, Status.KV_OK, 1, value(cached, 0)));
         assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(1);
         byte[] again = req(Op.KV_GET, missing, zeroValue());
         assertThat(k.exchange(again)).as("the lost request's resend is served").isEqualTo(reply(again, Status.KV_OK, 1, value(missing, 0)));
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -402,7 +401,7 @@ class KvXdpTest {
         byte[] del = req(Op.KV_DELETE, b, zeroValue());
         SlowPathTrip t = k.send(del);
         assertThat(t.slowPath()).isTrue();
-        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(del, Status.KV_OK));
+        assertThat(t.reply()).isEqualTo(withStatus(del, Status.KV_OK));
         long expected = KvStore.bloomBit(a) | KvStore.bloomBit(c) | KvStore.bloomBit(d);
         assertThat(k.bloom(2)).as("one bit per remaining key, the cache-only d included").isEqualTo(expected);
         assertThat(k.wayOf(b)).isNegative();
@@ -411,12 +410,12 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, b, zeroValue());
         SlowPathTrip gone = k.send(get);
         assertThat(gone.verdict()).as("answered from the rebuilt Bloom word").isEqualTo(Xdp.TX);
-        assertThat(gone.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(gone.reply()).isEqualTo(withStatus(get, Status.KV_NOT_EXIST));
 
         byte[] delD = req(Op.KV_DELETE, d, zeroValue());
         SlowPathTrip td = k.send(delD);
         assertThat(trailer(td.grown())[Wire.KV_SLOW_FLAGS]).as("d written back before its delete").isEqualTo((byte) Wire.KV_VICTIM);
-        assertThat(td.reply()).isEqualTo(KvMessages.withStatus(delD, Status.KV_OK));
+        assertThat(td.reply()).isEqualTo(withStatus(delD, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
         assertThat(k.storedVersion(d)).isEqualTo(-1);
 
@@ -425,9 +424,9 @@ class KvXdpTest {
         byte[] delN = req(Op.KV_DELETE, notCached, zeroValue());
         SlowPathTrip tn = k.send(delN);
         assertThat(trailer(tn.grown())[Wire.KV_SLOW_WAY] & 0xff).isEqualTo(Wire.KV_NO_WAY);
-        assertThat(tn.reply()).isEqualTo(KvMessages.withStatus(delN, Status.KV_OK));
+        assertThat(tn.reply()).isEqualTo(withStatus(delN, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -450,12 +449,12 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, m, zeroValue());
         SlowPathTrip miss = k.send(get);
         assertThat(miss.slowPath()).as("no Bloom filter: a missing key goes up").isTrue();
-        assertThat(miss.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(miss.reply()).isEqualTo(withStatus(get, Status.KV_NOT_EXIST));
         assertThat(k.stat(Stat.KV_TC_RELEASE)).isEqualTo(1);
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
         assertThat(k.send(ins).slowPath()).isTrue();
         assertThat(k.slot(1, k.wayOf(m))).containsExactly(m, 1, 1, 0);
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
     }
 
     /** A write that went up and whose reply was lost must not leave the old value cached. */
@@ -467,7 +466,7 @@ class KvXdpTest {
         k.put(a, value(a, 0));
         k.prewarm();
         int op = policy == KvPolicy.WRITE_THROUGH ? Op.KV_SET : Op.KV_DELETE;
-        TestRun up = xdpRun(req(op, a, value(a, 1)));
+        TestRun up = k.xdp.send(req(op, a, value(a, 1)));
         assertThat(up.verdict()).isEqualTo(Xdp.PASS);
         assertThat(k.wayOf(a)).as("the clean copy is dropped before the write goes up").isNegative();
         assertThat(k.slowPath(Arrays.copyOfRange(up.output(), 42, up.output().length))).isNotNull(); // applied; reply lost
@@ -476,8 +475,8 @@ class KvXdpTest {
         SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).as("no stale hit").isTrue();
         assertThat(t.reply()).isEqualTo(op == Op.KV_SET
-                ? reply(get, Status.KV_OK, 2, value(a, 1)) : KvMessages.withStatus(get, Status.KV_NOT_EXIST));
-        assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+                ? reply(get, Status.KV_OK, 2, value(a, 1)) : withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -490,7 +489,7 @@ class KvXdpTest {
         byte[] get = req(Op.KV_GET, m, zeroValue());
         SlowPathTrip t = k.send(get);
         assertThat(t.slowPath()).isTrue();
-        assertThat(t.reply()).isEqualTo(KvMessages.withStatus(get, Status.KV_NOT_EXIST));
+        assertThat(t.reply()).isEqualTo(withStatus(get, Status.KV_NOT_EXIST));
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
         SlowPathTrip i = k.send(ins);
         assertThat(i.slowPath()).as("without Bloom the kernel cannot tell the key is new").isTrue();
@@ -501,8 +500,6 @@ class KvXdpTest {
         assertThat(k.stat(Stat.KV_NOT_EXIST)).isZero();
     }
 
-    private record Bad(String name, byte[] frame, int verdict, int stat) {}
-
     @Test
     void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
         kernel();
@@ -510,42 +507,20 @@ class KvXdpTest {
         k.put(key, value(key, 0));
         k.prewarm();
         byte[] req = req(Op.KV_GET, key, zeroValue());
-        byte[] good = Frames.udpTo(Wire.PORT).payload(req).build();
-        byte[] unknownOp = req.clone();
-        unknownOp[Wire.HDR_OP] = (byte) (Op.KV_DELETE + 1);
-        byte[] lockOp = req.clone();
-        lockOp[Wire.HDR_OP] = (byte) Op.LOCK_ACQUIRE_SHARED;
-        byte[] replyToUs = KvMessages.withStatus(req, Status.KV_OK);
-        byte[] grownByHand = Arrays.copyOf(req, KvMessage.SLOW_SIZE);
-        Bad[] cases = {
-            new Bad("another host's MAC", Frames.udpTo(Wire.PORT).dstMac(new byte[] {2, 0, 0, 0, 0, 9}).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
-            new Bad("wrong port", Frames.udpTo(Wire.PORT + 1).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
-            new Bad("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
-            new Bad("TCP", Frames.udpTo(Wire.PORT).protocol(6).payload(req).build(), Xdp.PASS, Stat.PASS_NOT_OURS),
-            new Bad("cut inside the UDP header", Arrays.copyOf(good, 14 + 20 + 4), Xdp.PASS, Stat.PASS_NOT_OURS),
-            new Bad("IP options", Frames.udpTo(Wire.PORT).ipOptions(2).payload(req).build(), Xdp.DROP, Stat.DROP_IP_OPTIONS),
-            new Bad("fragment", Frames.udpTo(Wire.PORT).fragmentOffset(0x2000).payload(req).build(), Xdp.DROP, Stat.DROP_IP_OPTIONS),
-            new Bad("payload cut short", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 40)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
-            new Bad("a lock message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.LOCK_MSG_SIZE)).build(), Xdp.DROP, Stat.DROP_TRUNCATED),
-            new Bad("frame shorter than UDP length", Arrays.copyOf(good, good.length - 3), Xdp.DROP, Stat.DROP_BAD_LENGTH),
-            new Bad("UDP length beyond frame", Frames.udpTo(Wire.PORT).udpLengthDelta(8).payload(req).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
-            new Bad("a request already grown", Frames.udpTo(Wire.PORT).payload(grownByHand).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
-            new Bad("oversize", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH),
-            new Bad("unknown opcode", Frames.udpTo(Wire.PORT).payload(unknownOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
-            new Bad("another service's opcode", Frames.udpTo(Wire.PORT).payload(lockOp).build(), Xdp.DROP, Stat.DROP_BAD_OP),
-            new Bad("a reply sent to us", Frames.udpTo(Wire.PORT).payload(replyToUs).build(), Xdp.DROP, Stat.DROP_BAD_OP),
-        };
-        MemorySegment before = k.bucket(k.store.bucketOf(key));
-        for (Bad c : cases) {
-            long count = k.stat(c.stat());
-            long tx = k.stat(Stat.TX);
-            TestRun r = k.xdp.testRun(c.frame());
-            assertThat(r.verdict()).as(c.name()).isEqualTo(c.verdict());
-            assertThat(r.output()).as(c.name() + ": frame untouched").isEqualTo(c.frame());
-            assertThat(k.stat(c.stat())).as(c.name() + ": counted").isEqualTo(count + 1);
-            assertThat(k.stat(Stat.TX)).as(c.name() + ": not answered").isEqualTo(tx);
-        }
-        assertThat(k.bucket(k.store.bucketOf(key)).mismatch(before)).as("no bad frame touched the cache").isEqualTo(-1);
+        List<BadFrames.Case> cases = BadFrames.around(req);
+        cases.add(new BadFrames.Case("payload cut to 40 bytes", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 40)).build(),
+                Xdp.DROP, Stat.DROP_TRUNCATED));
+        cases.add(new BadFrames.Case("a lock message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.LOCK_MSG_SIZE)).build(),
+                Xdp.DROP, Stat.DROP_TRUNCATED));
+        cases.add(new BadFrames.Case("a request already grown", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, KvMessage.SLOW_SIZE)).build(),
+                Xdp.DROP, Stat.DROP_BAD_LENGTH));
+        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.KV_DELETE + 1)));
+        cases.add(BadFrames.badOp("another service's opcode", Messages.withOp(req, Op.LOCK_ACQUIRE_SHARED)));
+        cases.add(BadFrames.badOp("a reply sent to us", withStatus(req, Status.KV_OK)));
+        int bucket = k.store.bucketOf(key);
+        byte[] before = k.bucketBytes(bucket);
+        BadFrames.assertNeverAnswered(k.xdp, cases);
+        assertThat(k.bucketBytes(bucket)).as("no bad frame touched the cache").isEqualTo(before);
         assertThat(k.stat(Stat.KV_SLOW)).isZero();
     }
 
@@ -555,31 +530,27 @@ class KvXdpTest {
         long key = 5;
         k.put(key, value(key, 0));
         k.prewarm();
-        byte[] msg = KvMessages.withStatus(req(Op.KV_GET, key, zeroValue()), Status.KV_OK);
+        int bucket = k.store.bucketOf(key);
+        byte[] msg = withStatus(req(Op.KV_GET, key, zeroValue()), Status.KV_OK);
         byte[] slowReply = Arrays.copyOf(msg, KvMessage.SLOW_SIZE);
-        ByteBuffer t = le(slowReply);
-        t.putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key));
+        le(slowReply).putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, bucket);
         byte[] wrongBucket = slowReply.clone();
-        le(wrongBucket).putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, k.store.bucketOf(key) + 1);
-        byte[] asRequest = KvMessages.withStatus(slowReply, Status.REQUEST);
-        record Case(String name, byte[] frame, boolean ours) {}
-        Case[] cases = {
-            new Case("another port's datagram", Frames.expectedReply(Frames.udpTo(Wire.PORT + 1).payload(slowReply).build(), slowReply), false),
-            new Case("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(slowReply).build(), false),
-            new Case("a plain reply from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(msg).build(), msg), true),
-            new Case("a trailer for the wrong bucket", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(wrongBucket).build(), wrongBucket), true),
-            new Case("a request from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(asRequest).build(), asRequest), true),
-            new Case("cut short", Arrays.copyOf(Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(slowReply).build(), slowReply), 100), true),
-        };
-        MemorySegment before = k.bucket(k.store.bucketOf(key));
-        for (Case c : cases) {
-            long bad = k.stat(Stat.KV_TC_BAD);
-            TestRun r = k.tc.testRun(c.frame());
-            assertThat(r.verdict()).as(c.name()).isEqualTo(Tc.OK);
-            assertThat(r.output()).as(c.name() + ": untouched").isEqualTo(c.frame());
-            assertThat(k.stat(Stat.KV_TC_BAD)).as(c.name() + ": counted if from our port").isEqualTo(bad + (c.ours() ? 1 : 0));
-        }
-        assertThat(k.bucket(k.store.bucketOf(key)).mismatch(before)).isEqualTo(-1);
+        le(wrongBucket).putInt(KvMessage.SIZE + Wire.KV_SLOW_BUCKET, bucket + 1);
+        byte[] asRequest = withStatus(slowReply, Status.REQUEST);
+        byte[] cut = Arrays.copyOf(Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(slowReply).build(), slowReply), 100);
+        k.xdp.run(
+            leftAlone("another port's datagram", Frames.expectedReply(Frames.udpTo(Wire.PORT + 1).payload(slowReply).build(), slowReply), 0),
+            leftAlone("ARP", Frames.udpTo(Wire.PORT).etherType(0x0806).payload(slowReply).build(), 0),
+            leftAlone("a plain reply from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(msg).build(), msg), 1),
+            leftAlone("a trailer for the wrong bucket", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(wrongBucket).build(), wrongBucket), 1),
+            leftAlone("a request from our port", Frames.expectedReply(Frames.udpTo(Wire.PORT).payload(asRequest).build(), asRequest), 1),
+            leftAlone("cut short", cut, 1));
+    }
+
+    /** A row for the TC program: passed on untouched, counted as a bad reply when it comes from our port ({@code bad} 1). */
+    private XdpCase leftAlone(String description, byte[] frame, int bad) {
+        return XdpCase.frame(description, frame).tc().verdict(Tc.OK).untouched().counts(Stat.KV_TC_BAD, bad)
+                .keeps("the key's bucket", () -> k.bucketBytes(k.store.bucketOf(5)));
     }
 
     /** Kernel + slow path + TC answer a long random sequence exactly as the all-Java store does. */
@@ -623,7 +594,7 @@ class KvXdpTest {
             if (policy != KvPolicy.WRITE_THROUGH) {
                 assertThat(k.stat(Stat.KV_WRITEBACK)).as("dirty victims written back").isPositive();
             }
-            assertThat(KvObjects.check(k.obj, k.store)).containsEntry("ok", true);
+            assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
             assertThat(version(buf.toArray(JAVA_BYTE))).isNotNegative();
         }
     }

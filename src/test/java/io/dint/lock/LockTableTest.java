@@ -2,86 +2,42 @@ package io.dint.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.testing.LockEntries;
+import io.dint.testing.PerContainer;
+import io.dint.testing.Scenario;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Semantics of the user-space lock table; the BPF fixtures hold the kernel to the same. */
+/** Semantics of the user-space lock table; Lock2plXdpTest runs the same scenarios on the kernel program. */
 class LockTableTest {
     private final LockTable table = new LockTable(LockTable.sizeFor(1000));
 
-    @Test
-    void sharedLocksCoexistAndExcludeExclusive() {
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, 7, 1)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, 7, 2)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, 7, 3)).isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 7, 1)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 7, 2)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, 7, 3)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, 7, 4)).isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, 7, 4)).isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, 7, 3)).isEqualTo(Status.OK);
-        assertThat(table.scan().allFree()).isTrue();
-    }
-
-    @Test
-    void theExclusiveHolderIsGrantedAgainOnASharedEntry() {
-        long a = 11, b = collidingWith(a);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 9)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, b, 9)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, b, 9)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, b, 8)).isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, b, 9)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, b, 9)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, a, 9)).isEqualTo(Status.OK);
-        assertThat(table.scan().allFree()).isTrue();
-    }
-
-    @Test
-    void theOnlySharerMayUpgradeAndItsOwnSharedGrantsNeverRejectIt() {
-        long a = 21, b = collidingWith(a);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, a, 3)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, b, 3)).as("its own shared grant, another id").isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 3)).as("an upgrade of the same id").isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, a, 4)).isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, a, 3)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, b, 3)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, a, 4)).as("only the shared grant left").isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 3)).as("two sharers").isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, a, 4)).isEqualTo(Status.OK);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, a, 3))
-                .as("once several have shared, the entry no longer knows who is left: a false conflict")
-                .isEqualTo(Status.REJECT);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, a, 3)).isEqualTo(Status.OK);
-        assertThat(table.scan().allFree()).isTrue();
-    }
-
-    @Test
-    void aSharedReleaseIsRefusedToAnyoneButTheOnlySharer() {
-        assertThat(table.apply(Op.LOCK_ACQUIRE_SHARED, 8, 1)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 8, 2)).isEqualTo(Status.NOT_HELD);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 8, 1)).isEqualTo(Status.OK);
-        assertThat(table.scan().allFree()).isTrue();
-    }
-
-    @Test
-    void releaseRefusesWhatTheCallerDoesNotHold() {
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 5, 1)).isEqualTo(Status.NOT_HELD);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, 5, 1)).isEqualTo(Status.NOT_HELD);
-        assertThat(table.apply(Op.LOCK_ACQUIRE_EXCLUSIVE, 5, 1)).isEqualTo(Status.GRANT);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, 5, 2)).isEqualTo(Status.NOT_HELD);
-        assertThat(table.apply(Op.LOCK_RELEASE_SHARED, 5, 2)).isEqualTo(Status.NOT_HELD);
-        assertThat(table.apply(Op.LOCK_RELEASE_EXCLUSIVE, 5, 1)).isEqualTo(Status.OK);
+    /** Every scenario of the lock rules, step by step: each status, and nothing held where it ends free. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.dint.lock.LockScenarios#all")
+    void scenario(Scenario<LockScenarios.Step> scenario) {
+        List<LockScenarios.Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, table.size()));
+        for (LockScenarios.Step s : steps) {
+            assertThat(table.apply(s.op(), s.lockId(), s.txn())).as(s.description()).isEqualTo(s.status());
+        }
+        if (LockScenarios.endsFree(steps)) {
+            assertThat(table.scan().allFree()).isTrue();
+        }
     }
 
     @Test
@@ -118,23 +74,18 @@ class LockTableTest {
                 .as(Step::new).list().ofMaxSize(60);
     }
 
-    /** One small table (many ids share entries) for every try: each try leaves it empty, and a table costs its 32 MiB dedup window. */
-    private static LockTable small;
+    /** One small table (many ids share entries) for every try: each try leaves it empty. */
+    private static final PerContainer<LockTable> SMALL = new PerContainer<>(() -> new LockTable(16));
 
-    @net.jqwik.api.lifecycle.AfterContainer
-    static void closeSmall() {
-        if (small != null) {
-            small.close();
-        }
+    @AfterContainer
+    static void closeSmall() throws Exception {
+        SMALL.close();
     }
 
     /** Whatever the interleaving, the counts stay consistent, and releasing every grant in reverse leaves the table empty. */
     @Property(tries = 300)
     void releasingEveryGrantFreesTheTable(@ForAll("schedules") java.util.List<Step> steps) {
-        if (small == null) {
-            small = new LockTable(16);
-        }
-        LockTable t = small;
+        LockTable t = SMALL.get();
         {
             java.util.ArrayDeque<Step> granted = new java.util.ArrayDeque<>();
             for (Step s : steps) {
@@ -153,14 +104,4 @@ class LockTableTest {
             assertThat(t.check()).containsEntry("all_free", true);
         }
     }
-
-    private long collidingWith(long a) {
-        int idx = io.dint.wire.Hash64.index(a, table.size());
-        for (long b = a + 1; ; b++) {
-            if (io.dint.wire.Hash64.index(b, table.size()) == idx) {
-                return b;
-            }
-        }
-    }
-
 }

@@ -54,6 +54,18 @@ class LogFileTest {
         assertThat(rings.append(ring, MemorySegment.ofArray(LogMessages.request(key, version, seq)))).isTrue();
     }
 
+    /** A log file {@code name} holding {@code records} records, the i-th of key, version and seq i, appended to ring 0 and drained. */
+    private Path drained(String name, int records) {
+        Path file = dir.resolve(name);
+        try (LogFile log = LogFile.open(file)) {
+            for (int i = 0; i < records; i++) {
+                append(0, i, i, i);
+            }
+            new LogDrainer(rings, log, FsyncPolicy.standard(), 0).close();
+        }
+        return file;
+    }
+
     @Test
     void drainedRecordsReplayInRingOrderWithTheirRequestIds() {
         Path file = dir.resolve("a.dlog");
@@ -109,13 +121,7 @@ class LogFileTest {
 
     @Test
     void aRecordTornByACrashIsCutOffWhenTheFileIsReopened() throws IOException {
-        Path file = dir.resolve("d.dlog");
-        try (LogFile log = LogFile.open(file)) {
-            for (int i = 0; i < 5; i++) {
-                append(0, i, i, i);
-            }
-            new LogDrainer(rings, log, FsyncPolicy.standard(), 0).close();
-        }
+        Path file = drained("d.dlog", 5);
         long full = Files.size(file);
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.setLength(full - 30); // the last write was cut short
@@ -133,13 +139,7 @@ class LogFileTest {
 
     @Test
     void aCorruptRecordFailsItsChecksum() throws IOException {
-        Path file = dir.resolve("e.dlog");
-        try (LogFile log = LogFile.open(file)) {
-            for (int i = 0; i < 3; i++) {
-                append(0, i, i, i);
-            }
-            new LogDrainer(rings, log, FsyncPolicy.standard(), 0).close();
-        }
+        Path file = drained("e.dlog", 3);
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             long at = LogFile.HEADER_SIZE + LogFile.RECORD_SIZE + LogFile.KEY; // the middle record's key
             f.seek(at);

@@ -7,6 +7,7 @@ import io.dint.client.ClientStats;
 import io.dint.server.ServerProcess;
 import io.dint.testing.LogMessages;
 import io.dint.testing.ServiceCluster;
+import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class LogServiceEndToEndTest {
             Map<String, Object> check = proc.check();
             assertThat(check).containsEntry("all_drained", true);
             assertThat(((Number) check.get("file_records")).longValue()).isGreaterThanOrEqualTo(3000);
-            assertThat(((Number) proc.stats().get("log_append")).longValue()).isGreaterThanOrEqualTo(3000);
+            assertThat(proc.counters().get(Stat.LOG_APPEND)).isGreaterThanOrEqualTo(3000);
         }
         assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
         assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();

@@ -1,17 +1,16 @@
 package io.dint.log;
 
 import static io.dint.testing.LogMessages.request;
-import static io.dint.testing.LogMessages.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.bpf.BpfMap;
-import io.dint.bpf.BpfObject;
-import io.dint.bpf.BpfProgram;
-import io.dint.bpf.TestRun;
-import io.dint.bpf.Xdp;
+import io.dint.server.Allowlist;
+import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Cpu;
 import io.dint.testing.Frames;
+import io.dint.testing.Messages;
+import io.dint.testing.XdpCase;
+import io.dint.testing.XdpFixture;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -19,66 +18,49 @@ import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The log XDP program through BPF_PROG_TEST_RUN, with its rings mapped into the test as the
- * drainer maps them: what an append writes where, a full ring refusing to overwrite, malformed
- * frames never answered; and the Java {@link LogService} held to the same replies and rings. The
- * test thread is pinned to one CPU, so every run appends to that CPU's ring.
+ * drainer maps them, as tables of rows: what an append writes where, a full ring refusing to
+ * overwrite, malformed frames never answered; and the Java {@link LogService} held to the same
+ * replies and rings. The test thread is pinned to one CPU, so every run appends to that CPU's ring.
  */
 class LogXdpTest {
     private static final int SLOTS = 4;
 
+    @RegisterExtension
+    final XdpFixture xdp = XdpFixture.of(() -> LogObjects.load(SLOTS, Frames.SERVER_MAC, Allowlist.ANY, null), LogObjects.PROGRAM);
+
     private BitSet affinity;
     private int cpu;
-    private BpfObject obj;
-    private BpfProgram prog;
-    private BpfMap stats;
     private RingStorage storage;
     private LogRings rings;
 
     @BeforeEach
-    void load() {
+    void mapRings() {
         affinity = Cpu.affinity();
         cpu = Cpu.pinToOne();
-        obj = LogObjects.load(SLOTS, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, null);
-        prog = obj.program(LogObjects.PROGRAM);
-        stats = obj.map("stats");
-        storage = LogObjects.rings(obj, null);
+        storage = LogObjects.rings(xdp.object(), null);
         rings = storage.rings();
     }
 
     @AfterEach
-    void close() {
+    void unmapRings() {
         storage.close(false);
-        obj.close();
         Cpu.pin(affinity);
     }
 
-    /** Runs one request through the program: answered with XDP_TX, addresses swapped; returns the reply payload. */
-    private byte[] run(byte[] req) {
-        byte[] frame = Frames.udpTo(Wire.PORT).payload(req).build();
-        TestRun r = prog.testRun(frame, 1);
-        assertThat(r.verdict()).isEqualTo(Xdp.TX);
-        int p = Frames.payloadOffset(frame);
-        byte[] reply = Arrays.copyOfRange(r.output(), p, r.output().length);
-        assertThat(r.output()).as("reply frame").isEqualTo(Frames.expectedReply(frame, reply));
-        return reply;
-    }
-
-    private int append(long key, long version, long seq) {
-        byte[] req = request(key, version, seq);
-        byte[] reply = run(req);
-        req[Wire.HDR_STATUS] = reply[Wire.HDR_STATUS];
-        assertThat(reply).as("the reply is the request with a status").isEqualTo(req);
-        return status(reply);
+    /** A row: an append of {@code key} at {@code version} with {@code seq}, answered with the request itself and {@code status}. */
+    private static XdpCase append(String description, long key, long version, long seq, int status) {
+        return XdpCase.request(description, request(key, version, seq)).answers(status)
+                .counts(status == Status.OK ? Stat.LOG_APPEND : Stat.LOG_FULL);
     }
 
     /** The record at position pos of ring r as {key, version, seq, client_id}, its value checked. */
@@ -94,48 +76,50 @@ class LogXdpTest {
             e.get(ValueLayout.JAVA_INT, Wire.LOG_ENTRY_CLIENT_ID)};
     }
 
+    private long[] record(long pos) {
+        return record(rings, cpu, pos);
+    }
+
     @Test
     void anAppendLandsInThisCpusRingAndIsAcked() {
-        assertThat(append(5, 1, 100)).isEqualTo(Status.OK);
-        assertThat(rings.head(cpu)).isEqualTo(1);
-        assertThat(rings.pending()).as("nothing in any other ring").isEqualTo(1);
-        assertThat(record(rings, cpu, 0)).containsExactly(5, 1, 100, 77);
-        assertThat(stats.sumPerCpuLong(Stat.LOG_APPEND)).isEqualTo(1);
-        assertThat(stats.sumPerCpuLong(Stat.TX)).isEqualTo(1);
+        xdp.run(append("an append", 5, 1, 100, Status.OK)
+                .leaves("this CPU's head", () -> rings.head(cpu), 1L)
+                .leaves("records in every ring", () -> rings.pending(), 1L)
+                .leaves("the record", () -> record(0), new long[] {5, 1, 100, 77}));
+        assertThat(xdp.stat(Stat.LOG_APPEND)).isEqualTo(1);
+        assertThat(xdp.stat(Stat.TX)).isEqualTo(1);
     }
 
     @Test
     void aFullRingAnswersRetryAndOverwritesNothingUntilDrained() {
         for (int i = 1; i <= SLOTS; i++) {
-            assertThat(append(i, i, i)).isEqualTo(Status.OK);
+            xdp.run(append("append " + i, i, i, i, Status.OK));
         }
-        assertThat(append(9, 9, 9)).as("full").isEqualTo(Status.RETRY);
-        assertThat(rings.head(cpu)).isEqualTo(SLOTS);
-        assertThat(record(rings, cpu, 0)).as("the oldest record is intact").containsExactly(1, 1, 1, 77);
+        xdp.run(append("full", 9, 9, 9, Status.RETRY)
+                .leaves("this CPU's head", () -> rings.head(cpu), (long) SLOTS)
+                .leaves("the oldest record is intact", () -> record(0), new long[] {1, 1, 1, 77}));
         rings.publishTail(cpu, 2); // the drainer has written the first two to the file
-        assertThat(append(6, 6, 6)).isEqualTo(Status.OK);
-        assertThat(append(7, 7, 7)).isEqualTo(Status.OK);
-        assertThat(append(8, 8, 8)).as("full again").isEqualTo(Status.RETRY);
-        assertThat(record(rings, cpu, 4)).as("slot 0, reused").containsExactly(6, 6, 6, 77);
-        assertThat(record(rings, cpu, 5)).as("slot 1, reused").containsExactly(7, 7, 7, 77);
-        assertThat(record(rings, cpu, 2)).as("undrained").containsExactly(3, 3, 3, 77);
-        assertThat(record(rings, cpu, 3)).as("undrained").containsExactly(4, 4, 4, 77);
-        assertThat(stats.sumPerCpuLong(Stat.LOG_FULL)).isEqualTo(2);
-        assertThat(stats.sumPerCpuLong(Stat.LOG_APPEND)).isEqualTo(SLOTS + 2);
+        xdp.run(
+            append("into slot 0, drained", 6, 6, 6, Status.OK).leaves("slot 0, reused", () -> record(4), new long[] {6, 6, 6, 77}),
+            append("into slot 1, drained", 7, 7, 7, Status.OK).leaves("slot 1, reused", () -> record(5), new long[] {7, 7, 7, 77}),
+            append("full again", 8, 8, 8, Status.RETRY)
+                    .leaves("undrained", () -> record(2), new long[] {3, 3, 3, 77})
+                    .leaves("undrained", () -> record(3), new long[] {4, 4, 4, 77}));
+        assertThat(xdp.stat(Stat.LOG_FULL)).isEqualTo(2);
+        assertThat(xdp.stat(Stat.LOG_APPEND)).isEqualTo(SLOTS + 2);
     }
 
     @Test
     void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
         byte[] req = request(20, 1, 5);
         List<BadFrames.Case> cases = BadFrames.around(req);
-        cases.add(BadFrames.badOp("unknown opcode", BadFrames.withOp(req, Op.MAX)));
-        cases.add(BadFrames.badOp("opcode 0", BadFrames.withOp(req, 0)));
-        cases.add(BadFrames.badOp("the opcode after LOG_APPEND", BadFrames.withOp(req, Op.LOG_APPEND + 1)));
-        cases.add(BadFrames.badOp("an OCC opcode", BadFrames.withOp(req, Op.OCC_READ)));
-        byte[] reply = req.clone();
-        reply[Wire.HDR_STATUS] = (byte) Status.OK;
-        cases.add(BadFrames.badOp("a reply sent to us", reply));
-        BadFrames.assertNeverAnswered(prog, stats, cases);
+        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.MAX)));
+        cases.add(BadFrames.badOp("opcode 0", Messages.withOp(req, 0)));
+        cases.add(BadFrames.badOp("the opcode after LOG_APPEND", Messages.withOp(req, Op.LOG_APPEND + 1)));
+        cases.add(BadFrames.badOp("an OCC opcode", Messages.withOp(req, Op.OCC_READ)));
+        cases.add(BadFrames.badOp("a reply sent to us", Messages.withStatus(req, Status.OK)));
+        BadFrames.assertNeverAnswered(xdp, cases);
+        assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
         assertThat(rings.pending()).as("no bad frame was logged").isZero();
     }
 
@@ -162,20 +146,19 @@ class LogXdpTest {
                     continue;
                 }
                 byte[] req = request(rnd.nextLong(1000), i, i);
-                byte[] kernel = run(req);
+                byte[] kernel = xdp.answer(req);
+                assertThat(kernel).as("the reply is the request with a status").isEqualTo(Messages.withStatus(req, Messages.status(kernel)));
                 MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);
                 assertThat(service.serve(buf, req.length, javaStats)).isEqualTo(req.length);
                 assertThat(buf.asSlice(0, req.length).toArray(ValueLayout.JAVA_BYTE)).as("reply %d", i).isEqualTo(kernel);
-                retries += status(kernel) == Status.RETRY ? 1 : 0;
+                retries += Messages.status(kernel) == Status.RETRY ? 1 : 0;
             }
             assertThat(retries).as("the sequence fills the ring").isPositive();
             assertThat(java.head(0)).isEqualTo(rings.head(cpu));
             for (long pos = java.tail(0); pos < java.head(0); pos++) {
-                assertThat(record(java, 0, pos)).as("record %d", pos).containsExactly(record(rings, cpu, pos));
+                assertThat(record(java, 0, pos)).as("record %d", pos).containsExactly(record(pos));
             }
-            for (int s = 0; s < Stat.MAX; s++) {
-                assertThat(javaStats[s]).as("counter %s", Stat.name(s)).isEqualTo(stats.sumPerCpuLong(s));
-            }
+            assertThat(StatCounters.of(javaStats)).as("the counters").isEqualTo(xdp.counters());
         }
     }
 }

@@ -4,6 +4,9 @@ import static io.dint.testing.OccMessages.describe;
 import static io.dint.testing.OccMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dint.testing.LockEntries;
+import io.dint.testing.PerContainer;
+import io.dint.testing.Scenario;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
@@ -17,7 +20,10 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The user-space OCC table on its own: input checks and invariants; OccXdpTest holds it to the kernel. */
 class OccTableTest {
@@ -27,6 +33,21 @@ class OccTableTest {
         byte[] buf = java.util.Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1);
         int n = t.serve(MemorySegment.ofArray(buf), req.length, stats);
         return n < 0 ? null : java.util.Arrays.copyOf(buf, n);
+    }
+
+    /** Every scenario of the OCC rules, step by step: each reply and the counter it moves, as OccXdpTest holds the kernel to. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.dint.occ.OccScenarios#all")
+    void scenario(Scenario<OccScenarios.Step> scenario) {
+        try (OccTable t = new OccTable(64)) {
+            long[] counts = new long[Stat.MAX];
+            long n = 0;
+            for (OccScenarios.Step s : scenario.with(LockEntries.sharing(OccScenarios.A, 64))) {
+                long before = counts[s.counter()];
+                assertThat(describe(serve(t, request(s.op(), s.key(), s.txn(), ++n), counts))).as(s.description()).isEqualTo(s.reply());
+                assertThat(counts[s.counter()] - before).as("%s: counted", s.description()).isEqualTo(1);
+            }
+        }
     }
 
     @Test
@@ -65,23 +86,18 @@ class OccTableTest {
      * only move on COMMIT by the owner, and once every owner commits what it holds the table is
      * free with one version per successful COMMIT.
      */
-    /** One small table (many keys share entries) for every try: each try leaves it unlocked, and a table costs its 32 MiB dedup window. */
-    private static OccTable small;
+    /** One small table (many keys share entries) for every try: each try leaves it unlocked. */
+    private static final PerContainer<OccTable> SMALL = new PerContainer<>(() -> new OccTable(16));
     private static long seq;
 
-    @net.jqwik.api.lifecycle.AfterContainer
-    static void closeSmall() {
-        if (small != null) {
-            small.close();
-        }
+    @AfterContainer
+    static void closeSmall() throws Exception {
+        SMALL.close();
     }
 
     @Property(tries = 300)
     void versionsCountCommitsAndLocksAreExclusive(@ForAll("schedules") List<Step> steps) {
-        if (small == null) {
-            small = new OccTable(16);
-        }
-        OccTable t = small;
+        OccTable t = SMALL.get();
         {
             long commits = 0, versionsBefore = t.scan().versionSum();
             List<Step> granted = new ArrayList<>();

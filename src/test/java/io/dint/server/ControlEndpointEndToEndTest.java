@@ -8,11 +8,11 @@ import io.dint.cluster.LocalCluster;
 import io.dint.testing.Exchange;
 import io.dint.testing.LockMessages;
 import io.dint.wire.Op;
+import io.dint.wire.Stat;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -64,11 +64,11 @@ class ControlEndpointEndToEndTest {
             }
             Exchange.oneByOne(cluster.clients().getFirst(), server().ipv4(), requests);
 
-            Map<String, Object> stats = http.stats();
+            StatCounters stats = http.counters();
             // rx also counts the endpoint's own TCP frames (passed up untouched); tx only the answers
-            assertThat(((Number) stats.get("tx")).longValue()).isEqualTo(100);
-            assertThat(((Number) stats.get("grant")).longValue()).isEqualTo(50);
-            assertThat(proc.stats().get("tx")).as("the stdin protocol answers the same").isEqualTo(stats.get("tx"));
+            assertThat(stats.get(Stat.TX)).isEqualTo(100);
+            assertThat(stats.get(Stat.GRANT)).isEqualTo(50);
+            assertThat(proc.counters().get(Stat.TX)).as("the stdin protocol answers the same").isEqualTo(stats.get(Stat.TX));
             assertThat(http.check()).containsEntry("all_free", true);
 
             String metrics = http.metrics();

@@ -211,34 +211,30 @@ class ServeFuzzTest {
         }
     }
 
-    /** A KV slow-path request: a KV request, its trailer naming its key's bucket, a victim of that bucket. */
+    /** A KV slow-path request: a KV request it serves, its trailer naming its key's bucket, a victim of that bucket. */
     private static boolean kvGrownServed(byte[] b) {
-        if (b.length != KvMessage.SLOW_SIZE) {
-            return false;
-        }
         MemorySegment m = MemorySegment.ofArray(b);
-        int op = Header.op(m);
-        int bucket = KvMessage.bucket(m);
-        return Header.status(m) == Status.REQUEST && op >= Op.KV_GET && op <= Op.KV_DELETE
-                && bucket == KV_SLOW_STORE.bucketOf(KvMessage.key(m)) && victimInBucket(m, KvMessage.SIZE, bucket, ServiceProgram.KV_BUCKETS);
+        return b.length == KvMessage.SLOW_SIZE && ServiceProgram.KV.serves(Arrays.copyOf(b, KvMessage.SIZE))
+                && KvMessage.bucket(m) == KV_SLOW_STORE.bucketOf(KvMessage.key(m))
+                && victimInBucket(m, KvMessage.SIZE, KvMessage.bucket(m), ServiceProgram.KV_BUCKETS);
     }
 
-    /** A shard slow-path request: a read, lock or install of a key, its bucket, only the victim flag, a victim of that bucket. */
+    /**
+     * A shard slow-path request: a shard request it serves that goes up (a read, lock or install,
+     * not a log append or a release), its key's bucket, only the victim flag, a victim of that bucket.
+     */
     private static boolean shardGrownServed(byte[] b) {
-        if (b.length != ShardSlowPath.SIZE) {
+        if (b.length != ShardSlowPath.SIZE || !ServiceProgram.SHARD.serves(Arrays.copyOf(b, TxnMessage.SIZE))) {
             return false;
         }
         MemorySegment m = MemorySegment.ofArray(b);
         int op = Header.op(m);
-        long key = TxnMessage.key(m);
         int bucket = m.get(ValueLayout.JAVA_INT_UNALIGNED, TxnMessage.SIZE + Wire.KV_SLOW_BUCKET);
         int flags = m.get(ValueLayout.JAVA_BYTE, TxnMessage.SIZE + Wire.KV_SLOW_FLAGS) & 0xff;
         boolean logOrRelease = op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG
                 || op == Op.TXN_RELEASE_SHARED || op == Op.TXN_RELEASE_EXCLUSIVE || op == Op.TXN_OCC_ABORT;
-        return Header.status(m) == Status.REQUEST && op >= Op.TXN_READ && op <= Op.TXN_DELETE_PRIMARY && !logOrRelease
-                && key != 0 && io.dint.lock.LockRules.txnOk(TxnMessage.txnId(m))
-                && !(ServiceProgram.isInstall(op) && TxnMessage.version(m) == 0) && (flags & ~Wire.KV_VICTIM) == 0
-                && bucket == Long.remainderUnsigned(Hash64.hash(key), ServiceProgram.SHARD_BUCKETS)
+        return !logOrRelease && (flags & ~Wire.KV_VICTIM) == 0
+                && bucket == Long.remainderUnsigned(Hash64.hash(TxnMessage.key(m)), ServiceProgram.SHARD_BUCKETS)
                 && victimInBucket(m, TxnMessage.SIZE, bucket, ServiceProgram.SHARD_BUCKETS);
     }
 

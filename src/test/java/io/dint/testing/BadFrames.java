@@ -19,7 +19,13 @@ import java.util.List;
 public final class BadFrames {
     private BadFrames() {}
 
-    public record Case(String name, byte[] frame, int verdict, int stat) {}
+    /** A frame, the verdict it must get and the one counter besides RX it must move. */
+    public record Case(String name, byte[] frame, int verdict, int stat) {
+        /** This case as a fixture row: its verdict, the frame untouched, its counter and RX moved, nothing else. */
+        public XdpCase row() {
+            return XdpCase.frame(name, frame).verdict(verdict).untouched().counts(stat);
+        }
+    }
 
     /**
      * What every service program must refuse, built around one well-formed request payload: not
@@ -67,16 +73,23 @@ public final class BadFrames {
         return new Case(name, Frames.udpTo(Wire.PORT).payload(payload).build(), Xdp.DROP, Stat.DROP_BAD_OP);
     }
 
-    /** The request payload with its opcode replaced. */
+    /** The request payload with its opcode replaced ({@link Messages#withOp}). */
     public static byte[] withOp(byte[] req, int op) {
-        byte[] r = req.clone();
-        r[Wire.HDR_OP] = (byte) op;
-        return r;
+        return Messages.withOp(req, op);
     }
 
     /**
-     * Runs every case once: its verdict, the frame left untouched, its counter bumped, nothing
-     * answered. The program's RX counter must have counted exactly these frames.
+     * Runs every case once as a row of {@code xdp}'s table ({@link Case#row}): its verdict, the
+     * frame left untouched, its counter and RX moved by one, nothing answered, no other counter moved.
+     */
+    public static void assertNeverAnswered(XdpFixture xdp, List<Case> cases) {
+        xdp.run(cases.stream().map(Case::row).toList());
+    }
+
+    /**
+     * As {@link #assertNeverAnswered(XdpFixture, List)} for a program run outside a fixture, with
+     * fewer checks (its verdict, the frame untouched, its counter bumped, nothing answered, RX
+     * counting exactly these frames): for the tests whose rows do not run on {@link XdpFixture} yet.
      */
     public static void assertNeverAnswered(BpfProgram prog, BpfMap stats, List<Case> cases) {
         long rx = stats.sumPerCpuLong(Stat.RX);

@@ -43,16 +43,6 @@ public final class KvMessages {
         return b.array();
     }
 
-    public static byte[] withStatus(byte[] msg, int status) {
-        byte[] r = msg.clone();
-        r[Wire.HDR_STATUS] = (byte) status;
-        return r;
-    }
-
-    public static int status(byte[] msg) {
-        return msg[Wire.HDR_STATUS] & 0xff;
-    }
-
     public static long version(byte[] msg) {
         return ByteBuffer.wrap(msg).order(ByteOrder.LITTLE_ENDIAN).getLong(KvMessage.VERSION);
     }

@@ -17,8 +17,4 @@ public final class LogMessages {
         }
         return b;
     }
-
-    public static int status(byte[] msg) {
-        return msg[io.dint.wire.Wire.HDR_STATUS] & 0xff;
-    }
 }

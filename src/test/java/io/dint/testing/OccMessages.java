@@ -14,10 +14,6 @@ public final class OccMessages {
         return b;
     }
 
-    public static int status(byte[] msg) {
-        return msg[io.dint.wire.Wire.HDR_STATUS] & 0xff;
-    }
-
     public static int version(byte[] msg) {
         return OccMessage.version(MemorySegment.ofArray(msg));
     }
@@ -32,6 +28,6 @@ public final class OccMessages {
 
     /** "GRANT v3 locked mine": a reply in one line, for assertions that read like the protocol. */
     public static String describe(byte[] msg) {
-        return Status.name(status(msg)) + " v" + version(msg) + (locked(msg) ? " locked" : "") + (mine(msg) ? " mine" : "");
+        return Status.name(Messages.status(msg)) + " v" + version(msg) + (locked(msg) ? " locked" : "") + (mine(msg) ? " mine" : "");
     }
 }

@@ -8,6 +8,7 @@ import java.lang.foreign.StructLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -52,11 +53,9 @@ class LoadGenLayoutTest {
                 .containsEntry("LG_STAT_GOOD", (long) LoadGenLayout.STAT_GOOD)
                 .containsEntry("LG_STAT_MAX", (long) LoadGenLayout.STAT_MAX);
         String header = Files.readString(Path.of("src/main/bpf/loadgen.h"));
-        assertThat(define(header, "LG_MAX_SLOTS")).isEqualTo(LoadGenLayout.MAX_SLOTS);
-        assertThat(define(header, "LG_MAX_KEYS")).isEqualTo(LoadGenLayout.MAX_KEYS);
-        assertThat(define(header, "LG_KICK")).isEqualTo(LoadGenLayout.KICK);
-        assertThat(define(header, "LG_PH_PARKED")).isEqualTo(LoadGenLayout.PHASE_PARKED);
-        assertThat(define(header, "LG_HIST_MAX_EXP")).isEqualTo(LoadGenLayout.HIST_MAX_EXP);
+        Map<String, Integer> macros = Map.of("LG_MAX_SLOTS", LoadGenLayout.MAX_SLOTS, "LG_MAX_KEYS", LoadGenLayout.MAX_KEYS,
+                "LG_KICK", LoadGenLayout.KICK, "LG_PH_PARKED", LoadGenLayout.PHASE_PARKED, "LG_HIST_MAX_EXP", LoadGenLayout.HIST_MAX_EXP);
+        macros.forEach((name, java) -> assertThat(define(header, name)).as("#define %s", name).isEqualTo(java.longValue()));
         assertThat(1 << define(header, "LG_SLOT_BITS")).as("every slot has its own dedup entry")
                 .isGreaterThanOrEqualTo(LoadGenLayout.MAX_SLOTS).isLessThanOrEqualTo(Wire.DEDUP_WINDOW);
     }

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -42,11 +43,8 @@ class MessageCodecTest {
             assertThat(c.getLong(16)).isEqualTo(lockId);
             assertThat(c.getLong(24)).isEqualTo(txnId);
             assertThat(whole.get(ValueLayout.JAVA_BYTE, offset + 32)).as("nothing written past the message").isEqualTo((byte) 0x5a);
-            assertThat(Header.op(b)).isEqualTo(op);
-            assertThat(Header.clientId(b)).isEqualTo(clientId);
-            assertThat(Header.seq(b)).isEqualTo(seq);
-            assertThat(LockMessage.lockId(b)).isEqualTo(lockId);
-            assertThat(LockMessage.txnId(b)).isEqualTo(txnId);
+            assertThat(List.of(Header.op(b), Header.clientId(b), Header.seq(b), LockMessage.lockId(b), LockMessage.txnId(b)))
+                    .as("read back: op, client id, seq, lock id, txn id").containsExactly(op, clientId, seq, lockId, txnId);
         }
     }
 
@@ -82,11 +80,8 @@ class MessageCodecTest {
             assertThat(c.getInt(32)).isEqualTo(version);
             assertThat(c.get(36)).isEqualTo((byte) (locked ? 1 : 0));
             assertThat(c.get(37)).isEqualTo((byte) (mine ? 1 : 0));
-            assertThat(OccMessage.key(b)).isEqualTo(key);
-            assertThat(OccMessage.txnId(b)).isEqualTo(txn);
-            assertThat(OccMessage.version(b)).isEqualTo(version);
-            assertThat(OccMessage.locked(b)).isEqualTo(locked);
-            assertThat(OccMessage.mine(b)).isEqualTo(mine);
+            assertThat(List.of(OccMessage.key(b), OccMessage.txnId(b), OccMessage.version(b), OccMessage.locked(b), OccMessage.mine(b)))
+                    .as("read back: key, txn id, version, locked, mine").containsExactly(key, txn, version, locked, mine);
         }
     }
 

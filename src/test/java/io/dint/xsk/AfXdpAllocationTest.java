@@ -9,11 +9,10 @@ import io.dint.cluster.LocalCluster;
 import io.dint.lock.LockClient;
 import io.dint.lock.LockTable;
 import io.dint.lock.LockTrace;
-import io.dint.net.NetNs;
+import io.dint.testing.InNamespace;
 import io.dint.wire.Wire;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,7 @@ class AfXdpAllocationTest {
         try (LocalCluster cluster = LocalCluster.create(1, 1)) {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
-            AfXdpServer afxdp = inNamespace(server, () -> new AfXdpServer(new LockTable(LockTable.sizeFor(100_000)),
+            AfXdpServer afxdp = InNamespace.call(server, () -> new AfXdpServer(new LockTable(LockTable.sizeFor(100_000)),
                     server.iface(), Wire.PORT, io.dint.server.Allowlist.parse(LocalCluster.subnetPrefix())));
             try (afxdp) {
                 // warm-up: class loading, JIT (C1 code allocates where C2's escape analysis does not), handle linking
@@ -58,31 +57,9 @@ class AfXdpAllocationTest {
         }
     }
 
-    private interface Body<T> {
-        T call() throws Exception;
-    }
-
-    private static <T> T inNamespace(Host host, Body<T> body) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                NetNs.enter(host.netns());
-                result.set(body.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.join(120_000);
-        if (failure.get() != null) {
-            throw new AssertionError("in " + host.netns(), failure.get());
-        }
-        return result.get();
-    }
-
     private static ClientStats run(Host client, Host server, LockTrace trace, int txns, AtomicLong allocated) throws Exception {
         ClientStats stats = new ClientStats();
-        inNamespace(client, () -> {
+        InNamespace.call(client, () -> {
             try (AfXdpTransport transport = AfXdpTransport.open(client.iface(), client.ipv4(), 16)) {
                 LockClient c = new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, txns);
                 long before = MX.getCurrentThreadAllocatedBytes();

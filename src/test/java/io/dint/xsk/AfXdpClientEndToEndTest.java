@@ -4,65 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.client.ClientStats;
 import io.dint.cluster.Host;
-import io.dint.cluster.LocalCluster;
 import io.dint.lock.LockClient;
 import io.dint.lock.LockTrace;
 import io.dint.net.NetNs;
 import io.dint.server.ServerProcess;
+import io.dint.testing.InNamespace;
+import io.dint.testing.ServiceCluster;
 import io.dint.wire.Wire;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Lock transactions from a client on AF_XDP against real servers over namespaces, veth and a bridge. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AfXdpClientEndToEndTest {
     private static final long LOCK_IDS = 5_000;
 
-    private LocalCluster cluster;
-    private Host client;
-    private Host server;
+    @RegisterExtension
+    static final ServiceCluster CLUSTER = new ServiceCluster(1, 1);
 
-    @BeforeAll
-    void up() {
-        cluster = LocalCluster.create(1, 1);
-        client = cluster.clients().getFirst();
-        server = cluster.servers().getFirst();
-    }
-
-    @AfterAll
-    void down() {
-        cluster.close();
+    private static ServerProcess start(String backend, String... options) {
+        return CLUSTER.serve(0, "lock2pl", backend, Stream.concat(Stream.of("--lock-ids", Long.toString(LOCK_IDS)),
+                Stream.of(options)).toArray(String[]::new));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"afxdp", "xdp", "udp"})
     void lockTransactionsRunToCompletionOverAfXdp(String backend) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 1));
-        try (ServerProcess proc = new ServerProcess(cluster.serve(server, List.of("--service",
-                "lock2pl", "--backend", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "1")), Duration.ofSeconds(60))) {
+        Host client = CLUSTER.client();
+        int server = CLUSTER.server(0).ipv4();
+        try (ServerProcess proc = start(backend, "--threads", "1")) {
             ClientStats stats = new ClientStats();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().start(() -> {
-                try {
-                    NetNs.enter(client.netns());
-                    try (AfXdpTransport transport = AfXdpTransport.open(client.iface(), client.ipv4(), 16)) {
-                        new LockClient(transport, stats, trace, 1, server.ipv4(), Wire.PORT, 16, 0, 50_000_000L, 3000).run();
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
+            InNamespace.run(client, () -> {
+                try (AfXdpTransport transport = AfXdpTransport.open(client.iface(), client.ipv4(), 16)) {
+                    new LockClient(transport, stats, trace, 1, server, Wire.PORT, 16, 0, 50_000_000L, 3000).run();
                 }
             });
-            t.join(120_000);
-            assertThat(t.isAlive()).as("client finished").isFalse();
-            assertThat(failure.get()).isNull();
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(3000);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(proc.check()).containsEntry("all_free", true);
@@ -73,8 +55,9 @@ class AfXdpClientEndToEndTest {
     @Test
     void clientThreadsShareTheInterfaceAndGetTheirOwnReplies() throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(LOCK_IDS, 3000, 2));
-        try (ServerProcess proc = new ServerProcess(cluster.serve(server, List.of("--service",
-                "lock2pl", "--backend", "xdp", "--lock-ids", Long.toString(LOCK_IDS))), Duration.ofSeconds(60))) {
+        Host client = CLUSTER.client();
+        Host server = CLUSTER.server(0);
+        try (ServerProcess proc = start("xdp")) {
             ClientStats[] stats = {new ClientStats(), new ClientStats()};
             int[] ports = new int[2];
             AtomicReference<Throwable> failure = new AtomicReference<>();

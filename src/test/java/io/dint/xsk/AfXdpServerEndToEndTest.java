@@ -8,73 +8,51 @@ import io.dint.net.MsgBatch;
 import io.dint.net.NetNs;
 import io.dint.net.UdpSocket;
 import io.dint.server.ServerProcess;
+import io.dint.testing.InNamespace;
 import io.dint.testing.LockMessages;
+import io.dint.testing.Messages;
+import io.dint.testing.ServiceCluster;
 import io.dint.wire.Op;
 import io.dint.wire.Wire;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The afxdp backend over namespaces: the same replies as the other backends, the kernel stack
  * untouched for everything that is not ours, and nothing left attached when a server goes away,
  * killed included.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AfXdpServerEndToEndTest {
     private static final long LOCK_IDS = 5_000;
 
-    private LocalCluster cluster;
-    private Host client;
+    @RegisterExtension
+    static final ServiceCluster CLUSTER = new ServiceCluster(3, 1);
 
-    @BeforeAll
-    void up() {
-        cluster = LocalCluster.create(3, 1);
-        client = cluster.clients().getFirst();
-    }
+    private final LocalCluster cluster = CLUSTER.cluster();
+    private final Host client = CLUSTER.client();
 
-    @AfterAll
-    void down() {
-        cluster.close();
-    }
-
-    private ServerProcess start(Host host, String backend) {
-        return new ServerProcess(cluster.serve(host, List.of("--service", "lock2pl",
-                "--backend", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "1")), Duration.ofSeconds(60));
+    private static ServerProcess start(int server, String backend) {
+        return CLUSTER.serve(server, "lock2pl", backend, "--lock-ids", Long.toString(LOCK_IDS), "--threads", "1");
     }
 
     /** The same request sequence, one request at a time, gets byte-identical replies from all three backends. */
     @Test
     void afxdpAnswersExactlyLikeXdpAndUdp() throws Exception {
-        List<byte[]> requests = new ArrayList<>();
-        SplittableRandom rnd = new SplittableRandom(7);
-        for (int i = 0; i < 1500; i++) {
-            int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
-            requests.add(LockMessages.request(op, rnd.nextLong(40), 1 + rnd.nextInt(4), i));
-        }
-        List<Host> s = cluster.servers();
-        try (ServerProcess afxdp = start(s.get(0), "afxdp"); ServerProcess xdp = start(s.get(1), "xdp");
-             ServerProcess udp = start(s.get(2), "udp")) {
-            List<byte[]> fromAfxdp = exchange(s.get(0), requests);
-            List<byte[]> fromXdp = exchange(s.get(1), requests);
-            List<byte[]> fromUdp = exchange(s.get(2), requests);
+        List<byte[]> requests = LockMessages.randomRequests(7, 1500, Op.LOCK_ACQUIRE_SHARED, LockMessages::request);
+        try (ServerProcess afxdp = start(0, "afxdp"); ServerProcess xdp = start(1, "xdp");
+             ServerProcess udp = start(2, "udp")) {
+            List<byte[]> fromAfxdp = CLUSTER.exchange(0, requests);
+            List<byte[]> fromXdp = CLUSTER.exchange(1, requests);
+            List<byte[]> fromUdp = CLUSTER.exchange(2, requests);
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(fromAfxdp.get(i)).as("reply %d vs udp", i).isEqualTo(fromUdp.get(i));
                 assertThat(fromAfxdp.get(i)).as("reply %d vs xdp", i).isEqualTo(fromXdp.get(i));
             }
-            assertThat(fromAfxdp.stream().map(LockMessages::status).distinct().count())
+            assertThat(fromAfxdp.stream().map(Messages::status).distinct().count())
                     .as("the sequence exercises grant, reject, ok and not-held").isGreaterThanOrEqualTo(4);
             Map<String, Object> st = afxdp.stats();
             assertThat(((Number) st.get("afxdp_frames")).longValue()).as("served over AF_XDP: %s", st).isGreaterThanOrEqualTo(1500);
@@ -85,9 +63,9 @@ class AfXdpServerEndToEndTest {
     /** With AF_XDP sockets and the redirect program on both ends, ping and ordinary UDP sockets still work. */
     @Test
     void trafficThatIsNotOursReachesTheKernelStack() throws Exception {
-        Host server = cluster.servers().get(0);
-        try (ServerProcess afxdp = start(server, "afxdp")) {
-            onClient(() -> {
+        Host server = CLUSTER.server(0);
+        try (ServerProcess afxdp = start(0, "afxdp")) {
+            InNamespace.run(client, () -> {
                 try (AfXdpTransport t = AfXdpTransport.open(client.iface(), client.ipv4(), 8)) {
                     assertThat(cluster.exec(client, "ip", "link", "show", "dev", client.iface())).contains("xdp");
                     assertThat(cluster.exec(server, "ip", "link", "show", "dev", server.iface())).contains("xdp");
@@ -108,7 +86,6 @@ class AfXdpServerEndToEndTest {
                     Map<String, Long> st = t.interfaceStats();
                     assertThat(st.get("pass")).as("ping and UDP passed to the kernel: %s", st).isPositive();
                 }
-                return null;
             });
             assertThat(cluster.exec(client, "ip", "link", "show", "dev", client.iface()))
                     .as("the last transport closed: no program left").doesNotContain("xdp");
@@ -142,8 +119,8 @@ class AfXdpServerEndToEndTest {
     /** A server process that attached is killed with SIGKILL: its program and sockets go with it. */
     @Test
     void aKilledServerLeavesNothingAttached() throws Exception {
-        Host server = cluster.servers().get(1);
-        ServerProcess proc = start(server, "afxdp");
+        Host server = CLUSTER.server(1);
+        ServerProcess proc = start(1, "afxdp");
         long pid = ((Number) proc.ready().get("pid")).longValue();
         assertThat(cluster.exec(server, "ip", "link", "show", "dev", server.iface())).contains("xdp");
         ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
@@ -161,57 +138,8 @@ class AfXdpServerEndToEndTest {
         assertThat(cluster.exec(server, "bpftool", "net", "show", "dev", server.iface())).doesNotContain("driver");
         proc.close();
         // the queue and its UMEM were released too: a new AF_XDP server binds the same queue
-        try (ServerProcess again = start(server, "afxdp")) {
+        try (ServerProcess again = start(1, "afxdp")) {
             assertThat(again.ready()).containsEntry("backend", "afxdp");
         }
-    }
-
-    private void onClient(Callable<Void> body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                NetNs.enter(client.netns());
-                body.call();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.join(120_000);
-        if (failure.get() instanceof Exception e) {
-            throw e;
-        }
-        if (failure.get() instanceof Error e) {
-            throw e;
-        }
-    }
-
-    private List<byte[]> exchange(Host server, List<byte[]> requests) throws Exception {
-        List<byte[]> replies = new ArrayList<>();
-        onClient(() -> {
-            try (UdpSocket s = UdpSocket.open(client.ipv4(), 0, false); MsgBatch tx = MsgBatch.allocate(1, 256);
-                 MsgBatch rx = MsgBatch.allocate(1, 256)) {
-                for (byte[] req : requests) {
-                    MemorySegment.copy(MemorySegment.ofArray(req), 0, tx.slot(0), 0, req.length);
-                    tx.setLength(0, req.length);
-                    tx.setPeer(0, server.ipv4(), Wire.PORT);
-                    long seq = ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ);
-                    byte[] reply = null;
-                    for (int attempt = 0; attempt < 5 && reply == null; attempt++) {
-                        assertThat(s.send(tx, 1, 0)).isEqualTo(1);
-                        long deadline = System.nanoTime() + 2_000_000_000L;
-                        while (reply == null && System.nanoTime() < deadline && s.receive(rx, 500) == 1) {
-                            byte[] r = rx.slot(0).asSlice(0, rx.length(0)).toArray(ValueLayout.JAVA_BYTE);
-                            if (ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).getLong(Wire.HDR_SEQ) == seq) {
-                                reply = r;
-                            }
-                        }
-                    }
-                    assertThat(reply).as("reply to request %d", replies.size()).isNotNull();
-                    replies.add(reply);
-                }
-            }
-            return null;
-        });
-        return replies;
     }
 }

@@ -44,10 +44,10 @@ class XskRedirectFuzzTest {
                 assertThat(r.output()).as("untouched: %s", what).isEqualTo(f);
                 ours += ours(f) ? 1 : 0;
                 if (i % 1000 == 0 || i == frames) {
-                    assertThat(count(obj, 0)).as("rx").isEqualTo(i);
-                    assertThat(count(obj, 3)).as("ours (no_socket) after %d frames", i).isEqualTo(ours);
-                    assertThat(count(obj, 2)).as("not ours (pass)").isEqualTo(i - ours);
-                    assertThat(count(obj, 1)).as("redirect").isZero();
+                    assertThat(XskStat.RX.in(obj)).as("rx").isEqualTo(i);
+                    assertThat(XskStat.NO_SOCKET.in(obj)).as("ours (no_socket) after %d frames", i).isEqualTo(ours);
+                    assertThat(XskStat.PASS.in(obj)).as("not ours (pass)").isEqualTo(i - ours);
+                    assertThat(XskStat.REDIRECT.in(obj)).as("redirect").isZero();
                 }
             }
             assertThat(ours).as("frames of ours").isGreaterThan(frames / 5);
@@ -75,9 +75,5 @@ class XskRedirectFuzzTest {
             f[37] = b;
         }
         return f;
-    }
-
-    private static long count(BpfObject obj, int stat) {
-        return obj.map("xsk_stats").sumPerCpuLong(stat);
     }
 }

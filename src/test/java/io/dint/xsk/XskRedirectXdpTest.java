@@ -2,65 +2,66 @@ package io.dint.xsk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
-import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
 import io.dint.testing.Frames;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.dint.testing.XdpCase;
+import io.dint.testing.XdpFixture;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The redirect program through BPF_PROG_TEST_RUN: whatever is not ours, and ours without a socket,
- * goes to the kernel (XDP_PASS) byte for byte unchanged, and is counted as such.
+ * The redirect program through BPF_PROG_TEST_RUN, as a table: whatever is not ours, and ours
+ * without a socket, goes to the kernel (XDP_PASS) byte for byte unchanged, and is counted as such.
  */
 class XskRedirectXdpTest {
     private static final int PORT = 20230;
 
-    private BpfObject obj;
+    @RegisterExtension
+    final XdpFixture xdp = XdpFixture.of(XskRedirectXdpTest::load, XskRedirect.PROGRAM);
 
-    @BeforeEach
-    void load() {
-        obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC));
+    private static BpfObject load() {
+        BpfObject obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC));
         XskRedirect.route(obj, PORT, 0);
+        return obj;
     }
 
-    @AfterEach
-    void close() {
-        obj.close();
+    private static XdpCase passedUnchanged(String description, byte[] frame) {
+        return XdpCase.frame(description, frame).verdict(Xdp.PASS).untouched();
     }
 
-    private long count(int stat) {
-        return obj.map("xsk_stats").sumPerCpuLong(stat);
-    }
-
-    private void assertPassedUnchanged(byte[] frame) {
-        TestRun r = obj.program(XskRedirect.PROGRAM).testRun(frame);
-        assertThat(r.verdict()).isEqualTo(Xdp.PASS);
-        assertThat(r.output()).isEqualTo(frame);
+    private long count(XskStat stat) {
+        return stat.in(xdp.object());
     }
 
     @Test
     void framesThatAreNotOursPassUntouched() {
         byte[] payload = new byte[40];
-        assertPassedUnchanged(Frames.udpTo(PORT + 1).payload(payload).build());
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(payload).dstMac(Frames.CLIENT_MAC).build());
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(payload).etherType(0x0806).build());
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(payload).protocol(1).build());
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(payload).ipOptions(2).build());
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(payload).fragmentOffset(0x2000).build());
-        byte[] truncated = java.util.Arrays.copyOf(Frames.udpTo(PORT).payload(payload).build(), 14 + 10);
-        assertPassedUnchanged(truncated); // ours by MAC and type, IP header cut short
-        assertThat(count(2)).as("pass").isEqualTo(7);
-        assertThat(count(0)).as("rx").isEqualTo(7);
-        assertThat(count(1)).as("redirect").isZero();
+        xdp.run(
+            passedUnchanged("another port", Frames.udpTo(PORT + 1).payload(payload).build()),
+            passedUnchanged("another host's MAC", Frames.udpTo(PORT).payload(payload).dstMac(Frames.CLIENT_MAC).build()),
+            passedUnchanged("ARP", Frames.udpTo(PORT).payload(payload).etherType(0x0806).build()),
+            passedUnchanged("ICMP", Frames.udpTo(PORT).payload(payload).protocol(1).build()),
+            passedUnchanged("IP options", Frames.udpTo(PORT).payload(payload).ipOptions(2).build()),
+            passedUnchanged("a first fragment", Frames.udpTo(PORT).payload(payload).fragmentOffset(0x2000).build()),
+            passedUnchanged("ours by MAC and type, IP header cut short",
+                    Arrays.copyOf(Frames.udpTo(PORT).payload(payload).build(), 14 + 10)));
+        assertThat(count(XskStat.PASS)).as("pass").isEqualTo(7);
+        assertThat(count(XskStat.RX)).as("rx").isEqualTo(7);
+        assertThat(count(XskStat.REDIRECT)).as("redirect").isZero();
     }
 
     @Test
     void oursWithoutASocketInItsSlotGoesToTheKernel() {
-        assertPassedUnchanged(Frames.udpTo(PORT).payload(new byte[40]).build());
-        assertThat(count(3)).as("no_socket").isEqualTo(1);
-        assertThat(count(2)).as("pass").isZero();
+        xdp.run(passedUnchanged("ours, no socket", Frames.udpTo(PORT).payload(new byte[40]).build()));
+        assertThat(count(XskStat.NO_SOCKET)).as("no_socket").isEqualTo(1);
+        assertThat(count(XskStat.PASS)).as("pass").isZero();
+    }
+
+    @Test
+    void theCountersAreTheOnesTheRedirectReports() {
+        assertThat(Arrays.stream(XskStat.values()).map(XskStat::reported)).containsExactly(XskRedirect.STATS);
+        assertThat(xdp.object().map(XskStat.MAP).maxEntries()).as("a counter per entry").isEqualTo(XskStat.values().length);
     }
 }
