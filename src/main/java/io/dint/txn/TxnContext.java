@@ -37,6 +37,7 @@ public final class TxnContext {
     final long[] writeKey = new long[MAX_WRITES];
     final int[] writeKind = new int[MAX_WRITES];
     final int[] writeVersion = new int[MAX_WRITES];
+    final int[] confirmed = new int[MAX_WRITES]; // the version the primary confirmed, once it installed the write
     final MemorySegment writeValues;
     int writes;
 

@@ -53,22 +53,32 @@ final class LoopbackShards implements AutoCloseable {
         return faults.get(i);
     }
 
+    /** A 2PL coordinator's context for these shards: client {@code clientId}, one transaction in flight, 20 ms timeout. */
+    TxnEngine.Context context(Transport transport, ClientStats stats, TxnEngine.Source source, int clientId) {
+        return new TxnEngine.Context().transport(transport).stats(stats).source(source).protocol(TxnEngine.Protocol.TWO_PL)
+                .clientId(clientId).servers(addrs).port(port).timeoutNanos(20_000_000L);
+    }
+
     /**
      * Runs {@code logic} once, to its end, on a coordinator of its own (2PL) under {@code clientId};
-     * its committed writes go to {@code state} (may be null). Returns the coordinator.
+     * its committed writes go to {@code state} (may be null). Returns what the coordinator counted.
      */
-    TxnEngine runOnce(TxnLogic logic, int clientId, CommittedState state) {
+    WorkloadTally runOnce(TxnLogic logic, int clientId, CommittedState state) {
         boolean[] given = {false};
+        WorkloadTally tally = new WorkloadTally();
         try (Transport transport = target().transport().apply(0)) {
-            TxnEngine e = new TxnEngine(transport, new ClientStats(), slot -> {
+            TxnEngine.Context ctx = context(transport, new ClientStats(), slot -> {
                 if (given[0]) {
                     return null;
                 }
                 given[0] = true;
                 return logic;
-            }, TxnEngine.Protocol.TWO_PL, clientId, addrs, port, 1, 20_000_000L, true, null, state);
-            e.run();
-            return e;
+            }, clientId).listener(tally);
+            if (state != null) {
+                ctx.listener(state);
+            }
+            new TxnEngine(ctx).run();
+            return tally;
         }
     }
 

@@ -44,14 +44,15 @@ class TxnEngineTest {
         ClientStats stats = new ClientStats();
         History history = new History();
         CommittedState state = new CommittedState();
+        WorkloadTally tally = new WorkloadTally();
         try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-            TxnEngine engine = new TxnEngine(transport, stats, source, TxnEngine.Protocol.TWO_PL, clientId, shards.addrs,
-                    shards.port, inflight, 20_000_000L, true, history, state);
+            TxnEngine engine = new TxnEngine(shards.context(transport, stats, source, clientId).inflight(inflight)
+                    .listener(tally).listener(state).listener(new HistoryRecorder(history)));
             if (pinned != 0) {
                 engine.pinIncarnation(pinned);
             }
             engine.run();
-            return new Run(stats, history, state, engine.ledgerDelta());
+            return new Run(stats, history, state, tally.ledgerDelta());
         }
     }
 
@@ -120,8 +121,7 @@ class TxnEngineTest {
                     op == Op.TXN_COMMIT_PRIMARY && key == payer ? Status.REFUSED : FaultyShard.SERVE);
             ClientStats stats = new ClientStats();
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                TxnEngine engine = new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9,
-                        shards.addrs, shards.port, 1, 20_000_000L, true, null, null);
+                TxnEngine engine = new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9));
                 assertThatThrownBy(engine::run).isInstanceOf(TxnEngine.ProtocolViolation.class)
                         .hasMessageContaining("phase PRIMARY")
                         .hasMessageContaining("txn_commit_primary key 0x" + Long.toHexString(payer))
@@ -231,8 +231,8 @@ class TxnEngineTest {
             History history = new History();
             CommittedState state = new CommittedState();
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                TxnEngine engine = new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9,
-                        shards.addrs, shards.port, 1, 20_000_000L, true, history, state).giveUpAfter(300_000_000L, unknown);
+                TxnEngine engine = new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9)
+                        .listener(state).listener(new HistoryRecorder(history)).giveUpAfter(300_000_000L).listener(unknown));
                 engine.run();
             }
             assertThat(stats.get(ClientStats.UNKNOWN)).isEqualTo(1);
@@ -281,8 +281,8 @@ class TxnEngineTest {
                 return stats.get(ClientStats.GAVE_UP) == 0 ? FaultyShard.DROP : FaultyShard.SERVE;
             });
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9, shards.addrs, shards.port, 1,
-                        20_000_000L, true, null, null).giveUpAfter(300_000_000L, new UnknownTxns()).run();
+                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9).giveUpAfter(300_000_000L)
+                        .listener(new UnknownTxns())).run();
             }
             assertThat(stats.get(ClientStats.GAVE_UP)).isEqualTo(1);
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
@@ -319,8 +319,8 @@ class TxnEngineTest {
             UnknownTxns unknown = new UnknownTxns();
             History history = new History();
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9, shards.addrs, shards.port, 1,
-                        20_000_000L, true, history, state).giveUpAfter(30_000_000_000L, unknown).run();
+                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9).listener(state)
+                        .listener(new HistoryRecorder(history)).giveUpAfter(30_000_000_000L).listener(unknown)).run();
             }
             assertThat(stats.get(ClientStats.ABORTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
@@ -360,8 +360,7 @@ class TxnEngineTest {
             });
             ClientStats stats = new ClientStats();
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9, shards.addrs, shards.port, 1,
-                        20_000_000L, true, null, null).run();
+                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9)).run();
             }
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
@@ -397,15 +396,13 @@ class TxnEngineTest {
                 });
             }
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                vanishing[0] = new TxnEngine(transport, new ClientStats(), sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 9,
-                        shards.addrs, shards.port, 1, 20_000_000L, true, null, null);
+                vanishing[0] = new TxnEngine(shards.context(transport, new ClientStats(), sendPayment(3, 4), 9));
                 vanishing[0].run();
             }
             assertThat(shards.checks().stream().mapToLong(c -> (Long) c.get("locks_held")).sum()).as("left held").isEqualTo(2);
             ClientStats stats = new ClientStats();
             try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(transport, stats, sendPayment(3, 4), TxnEngine.Protocol.TWO_PL, 10, shards.addrs, shards.port, 1,
-                        20_000_000L, true, null, state).lockLease(300_000_000L).run();
+                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 10).listener(state).lockLease(300_000_000L)).run();
             }
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.ABORTED)).as("rejected while the lease ran").isPositive();
