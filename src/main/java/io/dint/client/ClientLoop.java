@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  * timeout ran out — until nothing is active. Subclasses keep their requests' state (allocation-free,
  * in arrays) and say what is queued, what a reply means and what a timeout does:
  * {@link InflightLoop} for the microbenchmark clients (one request per slot, one server, a fixed
- * timeout), {@link io.dint.txn.TxnEngine} for the transaction coordinator (a phase's many requests
- * per slot across the shards, adaptive timeouts, bounded retries).
+ * timeout), the transaction coordinator's loop ({@link io.dint.txn.TxnEngine}: a phase's many
+ * requests per slot across the shards, adaptive timeouts, bounded retries).
  *
  * <p>Datagrams go out through {@link #nextTx} and {@link #addTx}: a full batch is flushed on the
  * way, the rest after {@link #queueSends}. What the transport does not take is counted sent by no

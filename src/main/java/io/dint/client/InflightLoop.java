@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * without a reply within the timeout is sent again. Subclasses say what a slot sends next and
  * what a reply means. Allocation-free: slot state lives in arrays.
  *
- * <p>The duty cycle is {@link ClientLoop}'s, shared with the transaction coordinator
+ * <p>The duty cycle is {@link ClientLoop}'s, shared with the transaction coordinator's loop
  * ({@link io.dint.txn.TxnEngine}). What stays here differs on purpose: a microbenchmark measures
  * one server with one request per slot, so a slot is its request (the seq names the slot) and the
  * timeout is fixed — an adaptive one would move with the load being measured. The coordinator

@@ -9,22 +9,14 @@ import io.dint.wire.Wire;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The phases of a transaction (README, "Commit protocol"): for each, what it sends — one request
- * per record, or per record and replica, all at once — which replies the protocol allows, what
- * comes next once every request is answered, and what giving it up means. The protocol's own
- * choices (which op a read is, whether reads are validated, whether the primary's install
- * unlocks) are {@link TxnEngine.Protocol}'s.
- *
- * <p>Before LOG nothing is written, and an attempt that cannot go on aborts: it releases what it
- * holds and its transaction restarts. A transaction is committed once every replica acknowledged
- * every LOG record; from then on BACKUP, PRIMARY and RELEASE are resent until answered and never
- * given up. Any reply a phase does not allow is a bug (or servers of another cluster): it stops
- * the coordinator with a {@link TxnEngine.ProtocolViolation} naming the request and the reply.
- *
- * <p>Epochs (README, "Recovery"): every reply carries its shard's epoch. A shard that left the
- * epoch of the attempt's grants may have dropped its locks: before LOG the attempt aborts, and
- * its LOG there carries that epoch and is refused (STALE). After LOG, a shard seen in another
- * epoch than the one that acknowledged the LOG may have lost the records: RELOG sends them again.
+ * The phases of a transaction (README, "Commit protocol"): what each sends — one request per
+ * record, or per record and replica, all at once — which replies it allows, what comes next once
+ * all are answered, and what giving it up means; the protocol's own choices are
+ * {@link TxnEngine.Protocol}'s, the epochs' rules {@link TxnSlot}'s. Before LOG nothing is
+ * written: an attempt that cannot go on aborts, releases what it holds and restarts. Once every
+ * replica acknowledged every LOG record the transaction is committed, and BACKUP, PRIMARY and
+ * RELEASE are resent until answered, never given up. A reply a phase does not allow stops the
+ * coordinator with a {@link TxnEngine.ProtocolViolation} naming the request and the reply.
  */
 enum Phase {
     /** Reads and locks of one round at each key's primary, as the logic asked. */
@@ -54,8 +46,8 @@ enum Phase {
             if (status == (read ? Status.OK : Status.GRANT)) {
                 t.ctx.storeReply(i, b);
                 t.ctx.held[i] = !read;
-                if (!read && t.grantEpoch[server] == 0) {
-                    t.grantEpoch[server] = epoch;
+                if (!read) {
+                    t.granted(server, epoch);
                 }
             } else if (status == Status.REJECT && !read) {
                 t.conflict = true;
@@ -68,8 +60,7 @@ enum Phase {
         @Override
         void done(TxnSlots c, TxnSlot t, long now) {
             if (t.conflict || t.epochLost) {
-                c.stats.add(ClientStats.ABORTED, 1);
-                release(c, t, Outcome.RESTART);
+                c.abort(t);
             } else {
                 c.decide(t);
             }
@@ -77,18 +68,8 @@ enum Phase {
 
         @Override
         void giveUp(TxnSlots c, TxnSlot t, long now) {
-            for (int q = RequestTable.first(t.index), end = q + c.table.requests(t.index); q < end; q++) {
-                // An exclusive lock never answered may have been granted: release it too (NOT_HELD
-                // is then fine; the holder is recorded, so nobody else's is taken). A shared grant
-                // is only a count: releasing one we may not hold could take another transaction's,
-                // so it is left to the lease.
-                int op = c.table.op(q);
-                if (!c.table.isAnswered(q) && (op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK)) {
-                    t.ctx.held[c.table.index(q)] = true;
-                    t.ctx.mayNotHold[c.table.index(q)] = true;
-                }
-            }
-            abandon(c, t);
+            t.releaseUnansweredExclusiveLocks(c.table);
+            c.abandon(t);
         }
     },
 
@@ -97,12 +78,7 @@ enum Phase {
         @Override
         void start(TxnSlots c, TxnSlot t) {
             TxnContext x = t.ctx;
-            int unlocked = 0;
-            for (int a = 0; a < x.accesses; a++) {
-                unlocked += x.mode[a] == TxnContext.READ ? 1 : 0;
-            }
-            // a single unlocked read serializes at the moment it was served: nothing to validate
-            if (!c.protocol.validatesReads || !c.concurrencyControl || unlocked == 0 || (x.writes == 0 && unlocked == 1)) {
+            if (!c.protocol.validates(x, c.concurrencyControl)) {
                 LOG.start(c, t);
                 return;
             }
@@ -121,28 +97,24 @@ enum Phase {
                 throw c.violation(t, q, b, "OK");
             }
             int i = c.table.index(q);
-            if (TxnMessage.version(b) != t.ctx.version[i] || (TxnMessage.flags(b) & Wire.TXN_F_LOCKED) != 0) {
-                t.validationFailed = true;
-            }
+            t.validationFailed |= TxnMessage.version(b) != t.ctx.version[i] || (TxnMessage.flags(b) & Wire.TXN_F_LOCKED) != 0;
         }
 
         @Override
         void done(TxnSlots c, TxnSlot t, long now) {
-            if (t.epochLost) {
-                c.stats.add(ClientStats.ABORTED, 1);
-                release(c, t, Outcome.RESTART);
-            } else if (t.validationFailed) {
-                c.stats.add(ClientStats.ABORTED, 1);
-                c.stats.add(ClientStats.ABORTED_VALIDATION, 1);
-                release(c, t, Outcome.RESTART);
-            } else {
+            if (!t.epochLost && !t.validationFailed) {
                 LOG.start(c, t);
+                return;
             }
+            if (!t.epochLost) {
+                c.stats.add(ClientStats.ABORTED_VALIDATION, 1);
+            }
+            c.abort(t);
         }
 
         @Override
         void giveUp(TxnSlots c, TxnSlot t, long now) {
-            abandon(c, t);
+            c.abandon(t);
         }
     },
 
@@ -151,27 +123,23 @@ enum Phase {
         @Override
         void start(TxnSlots c, TxnSlot t) {
             if (c.leaseSpent(t)) {
-                c.stats.add(ClientStats.ABORTED, 1);
-                release(c, t, Outcome.RESTART);
-                return;
+                c.abort(t);
+            } else if (t.ctx.writes == 0) {
+                c.release(t, Outcome.COMMIT);
+            } else {
+                c.enter(t, this);
+                sendWrites(c, t);
             }
-            if (t.ctx.writes == 0) {
-                release(c, t, Outcome.COMMIT);
-                return;
-            }
-            c.enter(t, this);
-            logTo(c, t, false);
         }
 
         @Override
         void reply(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
-            int server = c.table.server(q);
             if (status == Status.STALE) {
                 t.stale = true; // not logged there: the transaction cannot commit
             } else if (status != Status.OK) {
                 throw c.violation(t, q, b, "OK or STALE");
-            } else if (t.logEpoch[server] == 0) {
-                t.logEpoch[server] = epoch;
+            } else {
+                t.logged(c.table.server(q), epoch);
             }
         }
 
@@ -179,77 +147,43 @@ enum Phase {
         void done(TxnSlots c, TxnSlot t, long now) {
             if (t.stale) {
                 // refused where its locks are gone: not committed; the other replicas' records of it stay
-                c.stats.add(ClientStats.ABORTED, 1);
                 c.refusedLog(t);
-                release(c, t, Outcome.RESTART);
+                c.abort(t);
             } else {
                 BACKUP.start(c, t);
             }
         }
 
-        /** Some replicas may have logged the writes and others not: the outcome is unknown. */
-        @Override
+        @Override // some replicas may have logged the writes and others not: the outcome is unknown
         void giveUp(TxnSlots c, TxnSlot t, long now) {
-            c.stats.add(ClientStats.UNKNOWN, 1);
-            c.unknown(t);
-            t.outcome = Outcome.UNKNOWN;
-            c.finish(t, now);
+            c.unknown(t, now);
         }
     },
 
-    /** The writes installed at the two backups. */
+    /** The writes installed at the two backups of their keys. */
     BACKUP(true, false, Op.TXN_INSERT_BACKUP, Op.TXN_DELETE_BACKUP, Op.TXN_COMMIT_BACKUP) {
-        @Override
-        void start(TxnSlots c, TxnSlot t) {
-            TxnContext x = t.ctx;
-            c.enter(t, this);
-            for (int w = 0; w < x.writes; w++) {
-                int p = TxnEngine.primary(x.writeKey[w]);
-                for (int server = 0; server < TxnEngine.REPLICAS; server++) {
-                    if (server != p) {
-                        c.request(t, writeOp(x.writeKind[w]), server, w);
-                    }
-                }
-            }
-        }
-
-        @Override
-        void reply(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
-            checkInstall(c, t, q, b, status, epoch);
-        }
-
         @Override
         void done(TxnSlots c, TxnSlot t, long now) {
             PRIMARY.start(c, t);
         }
     },
 
-    /** The writes installed at their primaries (OCC: the install unlocks); the version confirmed is recorded. */
+    /** The writes installed at their primaries (OCC: the install unlocks); the version confirmed is kept. */
     PRIMARY(true, false, Op.TXN_INSERT_PRIMARY, Op.TXN_DELETE_PRIMARY, Op.TXN_COMMIT_PRIMARY) {
-        @Override
-        void start(TxnSlots c, TxnSlot t) {
-            TxnContext x = t.ctx;
-            c.enter(t, this);
-            for (int w = 0; w < x.writes; w++) {
-                c.request(t, writeOp(x.writeKind[w]), TxnEngine.primary(x.writeKey[w]), w);
-            }
-        }
-
         @Override
         void reply(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
             boolean lostUpdate = checkInstall(c, t, q, b, status, epoch);
             TxnContext x = t.ctx;
             int w = c.table.index(q);
             x.confirmed[w] = lostUpdate ? x.writeVersion[w] : TxnMessage.version(b);
-            int a = x.writeAccess[w];
-            if (c.protocol.installUnlocks && a >= 0) {
-                x.held[a] = false; // the install unlocked it
+            if (c.protocol.installUnlocks && x.writeAccess[w] >= 0) {
+                x.held[x.writeAccess[w]] = false; // the install unlocked it
             }
         }
 
         @Override
         void done(TxnSlots c, TxnSlot t, long now) {
-            release(c, t, Outcome.COMMIT);
+            c.release(t, Outcome.COMMIT);
         }
     },
 
@@ -292,8 +226,7 @@ enum Phase {
             }
         }
 
-        /** What the servers did not answer is left to their leases; a committed transaction stays committed. */
-        @Override
+        @Override // what the servers did not answer is left to their leases; committed stays committed
         void giveUp(TxnSlots c, TxnSlot t, long now) {
             if (t.outcome == Outcome.RESTART) {
                 c.stats.add(ClientStats.GAVE_UP, 1);
@@ -307,10 +240,8 @@ enum Phase {
         @Override
         void start(TxnSlots c, TxnSlot t) {
             c.enter(t, this);
-            logTo(c, t, true);
-            for (int server = 0; server < TxnEngine.REPLICAS; server++) {
-                t.relog[server] = false;
-            }
+            sendWrites(c, t);
+            java.util.Arrays.fill(t.relog, false);
         }
 
         @Override
@@ -335,33 +266,31 @@ enum Phase {
     final boolean install;
     /** Its retries are bounded: a committed transaction's installs are resent for as long as it takes. */
     final boolean mayGiveUp;
-    private final int insertOp;
-    private final int deleteOp;
-    private final int updateOp;
+    /** An install phase's ops for an insert, a delete and an update. */
+    private final int[] writeOps;
 
-    Phase(boolean install, boolean mayGiveUp) {
-        this(install, mayGiveUp, 0, 0, 0);
-    }
-
-    Phase(boolean install, boolean mayGiveUp, int insertOp, int deleteOp, int updateOp) {
+    Phase(boolean install, boolean mayGiveUp, int... writeOps) {
         this.install = install;
         this.mayGiveUp = mayGiveUp;
-        this.insertOp = insertOp;
-        this.deleteOp = deleteOp;
-        this.updateOp = updateOp;
+        this.writeOps = writeOps;
     }
 
-    /** Sends the phase's requests; a phase with nothing to send goes on to the next (or ends the transaction). */
-    abstract void start(TxnSlots c, TxnSlot t);
-
-    /** Releases every lock still held, then ends the transaction as {@code then} says. */
-    static void release(TxnSlots c, TxnSlot t, Outcome then) {
-        t.outcome = then;
-        RELEASE.start(c, t);
+    /**
+     * Sends the phase's requests; a phase with nothing to send goes on to the next (or ends the
+     * transaction). An install phase's, unless it says otherwise: its writes ({@link #sendWrites}).
+     */
+    void start(TxnSlots c, TxnSlot t) {
+        c.enter(t, this);
+        sendWrites(c, t);
     }
 
-    /** Request {@code q} answered {@code status} (not RETRY) in {@code epoch}: throws unless the protocol allows it here. */
-    abstract void reply(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch);
+    /**
+     * Request {@code q} answered {@code status} (not RETRY) in {@code epoch}: throws unless the
+     * protocol allows it here. An install phase's, unless it says otherwise: {@link #checkInstall}.
+     */
+    void reply(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
+        checkInstall(c, t, q, b, status, epoch);
+    }
 
     /** Every request of the phase answered: what comes next. */
     abstract void done(TxnSlots c, TxnSlot t, long now);
@@ -371,42 +300,36 @@ enum Phase {
         throw new IllegalStateException(this + " is never given up");
     }
 
-    /** The op that writes a write of {@code kind} ({@link TxnContext#UPDATE}, INSERT, DELETE) in this phase. */
-    int writeOp(int kind) {
-        return kind == TxnContext.INSERT ? insertOp : kind == TxnContext.DELETE ? deleteOp : updateOp;
-    }
-
-    /** The flags of an install of write {@code w}: OCC's primary install of a record the transaction locked unlocks it. */
-    int installFlags(TxnSlots c, TxnContext x, int w) {
-        return this == PRIMARY && c.protocol.installUnlocks && x.writeAccess[w] >= 0 ? Wire.TXN_F_UNLOCK : 0;
-    }
-
-    /** Before LOG nothing was written: the attempt aborts, releasing what it holds (a release given up leaves the rest to the leases). */
-    private static void abandon(TxnSlots c, TxnSlot t) {
-        c.stats.add(ClientStats.ABORTED, 1);
-        c.stats.add(ClientStats.GAVE_UP, 1);
-        release(c, t, Outcome.RESTART);
-    }
-
-    /** The LOG requests of every write, to every shard or ({@code marked}) to those marked for a RELOG. */
-    void logTo(TxnSlots c, TxnSlot t, boolean marked) {
+    /**
+     * An install phase's requests, one per write and shard it goes to: LOG to every replica,
+     * RELOG to those marked, BACKUP to the key's two backups, PRIMARY to its primary.
+     */
+    void sendWrites(TxnSlots c, TxnSlot t) {
         TxnContext x = t.ctx;
         for (int w = 0; w < x.writes; w++) {
+            int kind = x.writeKind[w];
+            int op = writeOps[kind == TxnContext.INSERT ? 0 : kind == TxnContext.DELETE ? 1 : 2];
+            int primary = TxnEngine.primary(x.writeKey[w]);
             for (int server = 0; server < TxnEngine.REPLICAS; server++) {
-                if (!marked || t.relog[server]) {
-                    c.request(t, writeOp(x.writeKind[w]), server, w);
+                boolean to = switch (this) {
+                    case LOG -> true;
+                    case RELOG -> t.relog[server];
+                    case BACKUP -> server != primary;
+                    default -> server == primary;
+                };
+                if (to) {
+                    c.request(t, op, server, w);
                 }
             }
         }
     }
 
     /**
-     * An install's reply: APPLIED or ALREADY_APPLIED, carrying the install's version, else a
-     * violation. Without concurrency control (a negative control) two transactions may write one
-     * version: the second install is refused, and the history records the write as the transaction
-     * made it, so that the checker sees the lost update; returns true for such a refusal.
+     * An install's reply must be APPLIED or ALREADY_APPLIED with the install's version. Without
+     * concurrency control (a negative control) a second write of one version is REFUSED: returns
+     * true, and the history records the write as made, so that the checker sees the lost update.
      */
-    private static boolean checkInstall(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
+    boolean checkInstall(TxnSlots c, TxnSlot t, int q, MemorySegment b, int status, int epoch) {
         t.checkLogEpoch(c.table.server(q), epoch);
         boolean lostUpdate = !c.concurrencyControl && status == Status.REFUSED;
         if (!lostUpdate && ((status != Status.APPLIED && status != Status.ALREADY_APPLIED)

@@ -80,6 +80,15 @@ public final class TxnContext {
         return i;
     }
 
+    /** Accesses that read without a lock (OCC: validated before LOG). */
+    int unlockedReads() {
+        int n = 0;
+        for (int a = 0; a < accesses; a++) {
+            n += mode[a] == READ ? 1 : 0;
+        }
+        return n;
+    }
+
     public boolean exists(int access) {
         return (flags[access] & Wire.TXN_F_EXISTS) != 0;
     }

@@ -1,14 +1,10 @@
 package io.dint.txn;
 
-import io.dint.client.ClientLoop;
 import io.dint.client.ClientStats;
+import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
-import io.dint.wire.Header;
 import io.dint.wire.Op;
-import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,14 +24,15 @@ import java.util.List;
  * engine.run();
  * }</pre>
  *
- * <p>Where each rule lives: the phases, what each sends and which replies it allows in
- * {@link Phase}; the requests, their ids and resends in {@link RequestTable}; timeouts in
+ * <p>This class is the coordinator's face: its settings and types. Where each rule lives: the
+ * phases, what each sends and which replies it allows in {@link Phase} (the protocols' own steps
+ * in {@link Protocol}); the requests, their ids and resends in {@link RequestTable}; timeouts in
  * {@link RtoEstimator} (RFC 6298: about a round trip of waiting for a lost datagram, doubled per
- * resend); a slot's attempt, its epochs and outcome in {@link TxnSlot}, the transactions' lifecycle
- * in {@link TxnSlots}; what becomes of a finished transaction — history, committed state,
- * workload accounting, unknown outcomes — in the {@link TxnListener}s. The duty cycle is
- * {@link ClientLoop}'s, shared with the microbenchmark clients ({@link io.dint.client.InflightLoop}
- * says why the rest differs).
+ * resend); a slot's attempt, its epochs and outcome in {@link TxnSlot}, the transactions'
+ * lifecycle in {@link TxnSlots}, the datagrams in {@link TxnLoop}; what becomes of a finished
+ * transaction — history, committed state, workload accounting, unknown outcomes — in the
+ * {@link TxnListener}s. The duty cycle is {@link io.dint.client.ClientLoop}'s, shared with the
+ * microbenchmark clients ({@link io.dint.client.InflightLoop} says why the rest differs).
  *
  * <p>Retries are bounded ({@link Context#giveUpAfter}): a phase unanswered that long is given up.
  * Before LOG the attempt aborts; in LOG the outcome is unknown ({@link ClientStats#UNKNOWN},
@@ -44,11 +41,11 @@ import java.util.List;
  * ({@link ClientStats#PROTOCOL_ERRORS}) and {@link #run} throws a {@link ProtocolViolation} naming
  * the request and the reply. Nothing is allocated per request.
  */
-public final class TxnEngine extends ClientLoop {
-    /** Concurrency control of a workload, and what it asks of the shards. */
+public final class TxnEngine implements LoadLoop {
+    /** Concurrency control of a workload, and what it asks of the shards in each phase. */
     public enum Protocol {
         /** No-wait two-phase locking: a read takes a shared lock, a read for update an exclusive one. */
-        TWO_PL(false, false) {
+        TWO_PL(false) {
             @Override
             int accessOp(int mode, boolean concurrencyControl) {
                 return !concurrencyControl ? Op.TXN_READ : mode == TxnContext.READ ? Op.TXN_LOCK_SHARED : Op.TXN_LOCK_EXCLUSIVE;
@@ -58,9 +55,14 @@ public final class TxnEngine extends ClientLoop {
             int releaseOp(int mode) {
                 return mode == TxnContext.READ ? Op.TXN_RELEASE_SHARED : Op.TXN_RELEASE_EXCLUSIVE;
             }
+
+            @Override
+            boolean validates(TxnContext x, boolean concurrencyControl) {
+                return false;
+            }
         },
         /** Optimistic: reads unlocked and validated before LOG, records to be written locked; the primary's install unlocks. */
-        OCC(true, true) {
+        OCC(true) {
             @Override
             int accessOp(int mode, boolean concurrencyControl) {
                 return mode == TxnContext.READ ? Op.TXN_READ : Op.TXN_OCC_LOCK;
@@ -70,23 +72,35 @@ public final class TxnEngine extends ClientLoop {
             int releaseOp(int mode) {
                 return Op.TXN_OCC_ABORT;
             }
+
+            @Override
+            boolean validates(TxnContext x, boolean concurrencyControl) {
+                // a single unlocked read serializes at the moment it was served: nothing to validate
+                int unlocked = x.unlockedReads();
+                return concurrencyControl && unlocked > 0 && (x.writes > 0 || unlocked > 1);
+            }
         };
 
-        /** Reads without a lock are validated before LOG. */
-        final boolean validatesReads;
         /** The primary's install of a record the transaction locked releases the lock. */
         final boolean installUnlocks;
 
-        Protocol(boolean validatesReads, boolean installUnlocks) {
-            this.validatesReads = validatesReads;
+        Protocol(boolean installUnlocks) {
             this.installUnlocks = installUnlocks;
         }
 
-        /** The EXECUTE request for an access of {@code mode} (without concurrency control 2PL reads unlocked). */
+        /** EXECUTE: the request for an access of {@code mode} (without concurrency control 2PL reads unlocked). */
         abstract int accessOp(int mode, boolean concurrencyControl);
 
-        /** The RELEASE request for a lock taken by an access of {@code mode}. */
+        /** RELEASE: the request for a lock taken by an access of {@code mode}. */
         abstract int releaseOp(int mode);
+
+        /** VALIDATE: whether the attempt's reads without a lock are validated before LOG. */
+        abstract boolean validates(TxnContext x, boolean concurrencyControl);
+
+        /** The flags of {@code phase}'s install of write {@code w}: the primary's of a record the transaction locked may unlock. */
+        int installFlags(Phase phase, TxnContext x, int w) {
+            return phase == Phase.PRIMARY && installUnlocks && x.writeAccess[w] >= 0 ? Wire.TXN_F_UNLOCK : 0;
+        }
     }
 
     /** Supplies the next transaction for an in-flight slot; may reuse one logic object per slot. */
@@ -122,23 +136,11 @@ public final class TxnEngine extends ClientLoop {
     /** How long a phase is retried by default before it is given up. */
     public static final long DEFAULT_GIVE_UP_NANOS = 60_000_000_000L;
 
-    private final TxnSlots slots;
-    private final RequestTable table;
-    private final int clientId;
-    private final int[] servers;
-    private final int port;
-    private final Arena arena;
-    private volatile boolean vanished;
+    private final TxnLoop loop;
 
     /** A coordinator as {@code ctx} describes it; every setting is checked here (IllegalArgumentException naming it). */
     public TxnEngine(Context ctx) {
-        super(ctx.conclude().transport, ctx.stats);
-        this.clientId = ctx.clientId;
-        this.servers = ctx.servers;
-        this.port = ctx.port;
-        this.arena = Arena.ofConfined();
-        this.slots = new TxnSlots(ctx, arena, this::stopping);
-        this.table = slots.table;
+        this.loop = new TxnLoop(ctx.conclude());
     }
 
     /** The primary shard of {@code key}; the other two are its backups. */
@@ -146,17 +148,29 @@ public final class TxnEngine extends ClientLoop {
         return (int) Long.remainderUnsigned(key, REPLICAS);
     }
 
+    /** Runs the transactions until the source has no more (or {@link #stop}), on this thread. */
+    @Override
+    public void run() {
+        loop.run();
+    }
+
+    /** Asks the coordinator to finish the transactions in flight, take no more, and return. */
+    @Override
+    public void stop() {
+        loop.stop();
+    }
+
     /**
      * The coordinator stops at once, as a killed process would: nothing more is sent, its
      * transactions stay where they are — locks held, logs written or not. For fault injection.
      */
     public void vanish() {
-        vanished = true;
+        loop.vanish();
     }
 
     /** The timeout a fresh request gets now (ns). */
     public long currentTimeoutNanos() {
-        return slots.timer.rto();
+        return loop.slots.timer.rto();
     }
 
     /**
@@ -164,62 +178,7 @@ public final class TxnEngine extends ClientLoop {
      * without incarnations would reuse a predecessor's request ids.
      */
     void pinIncarnation(int fixed) {
-        table.pinIncarnation(fixed);
-    }
-
-    @Override
-    protected int start(long now) {
-        return vanished ? 0 : slots.startAll(now);
-    }
-
-    @Override
-    protected void queueSends(long now) {
-        for (int s = 0; s < slots.size(); s++) {
-            TxnSlot t = slots.slot(s);
-            for (int q = RequestTable.first(s), end = q + table.requests(s); q < end; q++) {
-                if (table.queued(q)) {
-                    encode(nextTx(), t, q);
-                    addTx(TxnMessage.SIZE, servers[table.server(q)], port);
-                    table.sent(q, now);
-                    t.attemptRequests++;
-                }
-            }
-        }
-    }
-
-    private void encode(MemorySegment b, TxnSlot t, int q) {
-        TxnContext c = t.ctx;
-        int i = table.index(q);
-        if (!t.phase.install) {
-            TxnMessage.encodeRequest(b, table.op(q), clientId, table.seq(q), c.key[i], t.txnId);
-            return;
-        }
-        TxnMessage.encodeInstall(b, table.op(q), clientId, table.seq(q), c.writeKey[i], t.txnId, c.writeVersion[i],
-                t.phase.installFlags(slots, c, i), c.writeValues, (long) i * TxnContext.VALUE);
-        if (t.phase == Phase.LOG) {
-            // the epoch of this attempt's grants there: a shard that has left it refuses (STALE)
-            Header.setReserved(b, t.grantEpoch[table.server(q)]);
-        }
-    }
-
-    @Override
-    protected void receive(MemorySegment b, int len, long now) {
-        int q = len == TxnMessage.SIZE && Header.clientId(b) == clientId ? table.match(Header.seq(b)) : -1;
-        if (q < 0) {
-            stats.add(ClientStats.STALE, 1);
-            return;
-        }
-        slots.onReply(q, b, now);
-    }
-
-    @Override
-    protected int scan(long now) {
-        return vanished ? 0 : slots.scan(now);
-    }
-
-    @Override
-    protected void finished() {
-        arena.close();
+        loop.slots.table.pinIncarnation(fixed);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dint.txn;
 
+import io.dint.wire.Op;
 import java.lang.foreign.Arena;
 
 /**
@@ -7,6 +8,12 @@ import java.lang.foreign.Arena;
  * stands (phase, round, what its replies said so far) and the epochs it saw at each shard. Made
  * once per slot and reused from transaction to transaction; its requests are in the
  * {@link RequestTable} under the same slot number.
+ *
+ * <p>Epochs (README, "Recovery"): every reply carries its shard's epoch, which changes when the
+ * shard restarts or takes over a lock whose lease ran out. A shard that left the epoch of the
+ * attempt's grants may have dropped its locks: before LOG the attempt aborts, and its LOG there
+ * carries that epoch and is refused (STALE). After LOG, a shard seen in another epoch than the one
+ * that acknowledged the LOG may have lost the records with its rings: RELOG sends them again.
  */
 final class TxnSlot {
     /** How a transaction's RELEASE phase ends it. */
@@ -70,6 +77,20 @@ final class TxnSlot {
         }
     }
 
+    /** A lock granted at {@code server} in {@code epoch}: the attempt's grants there are of the first such epoch. */
+    void granted(int server, int epoch) {
+        if (grantEpoch[server] == 0) {
+            grantEpoch[server] = epoch;
+        }
+    }
+
+    /** The transaction's LOG acknowledged by {@code server} in {@code epoch} (the first acknowledgement's epoch counts). */
+    void logged(int server, int epoch) {
+        if (logEpoch[server] == 0) {
+            logEpoch[server] = epoch;
+        }
+    }
+
     /** True when a reply of {@code server} in {@code epoch} says the shard left the epoch of this attempt's grants there. */
     boolean leftGrantEpoch(int server, int epoch) {
         return grantEpoch[server] != 0 && epoch != grantEpoch[server];
@@ -78,6 +99,22 @@ final class TxnSlot {
     /** Marks {@code server} for a RELOG when a reply in {@code epoch} says it left the epoch it logged this transaction in. */
     void checkLogEpoch(int server, int epoch) {
         relog[server] |= logEpoch[server] != 0 && epoch != logEpoch[server];
+    }
+
+    /**
+     * Before the attempt releases after a give-up in EXECUTE: an exclusive lock never answered may
+     * have been granted, so it is released too (NOT_HELD is then fine; the holder is recorded, so
+     * nobody else's is taken). A shared grant is only a count: releasing one the attempt may not
+     * hold could take another's, so it is left to the lease.
+     */
+    void releaseUnansweredExclusiveLocks(RequestTable table) {
+        for (int q = RequestTable.first(index), end = q + table.requests(index); q < end; q++) {
+            int op = table.op(q);
+            if (!table.isAnswered(q) && (op == Op.TXN_LOCK_EXCLUSIVE || op == Op.TXN_OCC_LOCK)) {
+                ctx.held[table.index(q)] = true;
+                ctx.mayNotHold[table.index(q)] = true;
+            }
+        }
     }
 
     boolean relogNeeded() {

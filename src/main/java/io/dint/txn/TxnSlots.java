@@ -157,9 +157,31 @@ final class TxnSlots {
         switch (next) {
             case TxnLogic.CONTINUE -> Phase.EXECUTE.start(this, t);
             case TxnLogic.COMMIT -> Phase.VALIDATE.start(this, t);
-            case TxnLogic.ROLLBACK -> Phase.release(this, t, Outcome.ROLLBACK);
+            case TxnLogic.ROLLBACK -> release(t, Outcome.ROLLBACK);
             default -> throw new IllegalStateException("TxnLogic.step returned " + next);
         }
+    }
+
+    /** Releases every lock the attempt still holds, then ends the transaction as {@code then} says. */
+    void release(TxnSlot t, Outcome then) {
+        t.outcome = then;
+        Phase.RELEASE.start(this, t);
+    }
+
+    /** The attempt aborts (counted), releases what it holds and its transaction restarts. */
+    void abort(TxnSlot t) {
+        stats.add(ClientStats.ABORTED, 1);
+        release(t, Outcome.RESTART);
+    }
+
+    /**
+     * A phase before LOG given up: nothing was written, so the attempt aborts, releasing what it
+     * holds (a release given up in turn leaves the rest to the servers' leases).
+     */
+    void abandon(TxnSlot t) {
+        stats.add(ClientStats.ABORTED, 1);
+        stats.add(ClientStats.GAVE_UP, 1);
+        release(t, Outcome.RESTART);
     }
 
     /** The slot enters phase {@code p}: fresh request ids, no requests yet. */
@@ -223,11 +245,14 @@ final class TxnSlots {
         }
     }
 
-    /** The transaction's LOG was given up: its outcome is unknown. */
-    void unknown(TxnSlot t) {
+    /** The transaction's LOG was given up: its outcome is unknown, counted and told, and the slot moves on. */
+    void unknown(TxnSlot t, long now) {
+        stats.add(ClientStats.UNKNOWN, 1);
         for (TxnListener l : listeners) {
             l.unknown(t.txnId, t.ctx);
         }
+        t.outcome = Outcome.UNKNOWN;
+        finish(t, now);
     }
 
     /** Counts a reply the protocol does not allow and describes it, request and reply, for the exception that stops the run. */
@@ -242,7 +267,7 @@ final class TxnSlots {
                 .append(" txn 0x").append(Long.toHexString(t.txnId));
         if (install) {
             m.append(" version ").append(Integer.toUnsignedString(c.writeVersion[i]))
-                    .append(" flags 0x").append(Integer.toHexString(t.phase.installFlags(this, c, i)));
+                    .append(" flags 0x").append(Integer.toHexString(protocol.installFlags(t.phase, c, i)));
         }
         m.append(" (client ").append(clientId).append(", seq 0x").append(Long.toHexString(Header.seq(reply)))
                 .append(") to ").append(Ipv4.format(servers[table.server(q)])).append(':').append(port)
