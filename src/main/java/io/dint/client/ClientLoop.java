@@ -12,8 +12,8 @@ import java.lang.foreign.MemorySegment;
  * requests per slot across the shards, adaptive timeouts, bounded retries).
  *
  * <p>Datagrams go out through {@link #nextTx} and {@link #addTx}: a full batch is flushed on the
- * way, the rest after {@link #queueSends}. What the transport does not take is counted sent by no
- * one; the subclass's timeout scan finds it unanswered and queues it again.
+ * way, the rest after {@link #queueSends}. A datagram the transport does not take goes unanswered:
+ * the subclass's timeout scan queues it again.
  */
 public abstract class ClientLoop implements LoadLoop {
     protected final Transport transport;

@@ -1,0 +1,12 @@
+/**
+ * Transactions, coordinated in the client as in DINT: {@link io.dint.txn.TxnEngine} runs many at
+ * once over one transport through their phases ({@code Phase}: EXECUTE, VALIDATE, LOG, BACKUP,
+ * PRIMARY, RELEASE, RELOG) against three shard replicas; the application's half is a
+ * {@link io.dint.txn.TxnLogic} working on a {@link io.dint.txn.TxnContext}; what becomes of each
+ * transaction goes to {@link io.dint.txn.TxnListener}s (history, committed state, workload tally,
+ * unknown outcomes). {@link io.dint.txn.TxnClient} runs one at a time, {@link io.dint.txn.TxnDriver}
+ * a workload from client threads. Uses {@code io.dint.client} (transports, the client loop),
+ * {@code io.dint.wire} (messages), {@code io.dint.net} (addresses, namespaces), {@code io.dint.check}
+ * (the history) and {@code io.dint.shard} (record digests); knows no workload.
+ */
+package io.dint.txn;
