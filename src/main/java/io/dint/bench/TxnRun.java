@@ -9,8 +9,10 @@ import io.dint.server.ServerHandle;
 import io.dint.txn.CommittedState;
 import io.dint.txn.TxnDriver;
 import io.dint.txn.TxnEngine;
+import io.dint.txn.HistoryRecorder;
 import io.dint.txn.TxnWorkload;
 import io.dint.txn.UnknownTxns;
+import io.dint.txn.WorkloadTally;
 import io.dint.wire.Wire;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +34,7 @@ final class TxnRun {
     private final int[] addrs;
     private final TxnDriver.Totals load;
     private final long giveUpNanos;
-    private final List<TxnEngine> engines = new ArrayList<>();
+    private final List<WorkloadTally> tallies = new ArrayList<>();
     private final List<History> histories = new ArrayList<>();
     private final List<CommittedState> states = new ArrayList<>();
     private final List<UnknownTxns> unknowns = new ArrayList<>();
@@ -43,7 +45,7 @@ final class TxnRun {
 
     /**
      * @param load        the population's totals: its history holds the initial versions
-     * @param giveUpNanos the coordinators' bound on retries ({@link TxnEngine#giveUpAfter})
+     * @param giveUpNanos the coordinators' bound on retries ({@link TxnEngine.Context#giveUpAfter})
      */
     TxnRun(TxnWorkload workload, int[] addrs, TxnDriver.Totals load, long giveUpNanos) {
         this.workload = workload;
@@ -67,12 +69,15 @@ final class TxnRun {
             History h = new History();
             CommittedState st = new CommittedState();
             UnknownTxns u = new UnknownTxns();
-            TxnEngine e = new TxnEngine(t, stats, workload.transactions(new SplittableRandom(base + index), shape.inflight(), 0),
-                    workload.protocol(), 1000 + base + index, addrs, Wire.PORT, shape.inflight(),
-                    MicroBench.clientTimeoutNanos(), true, h, st).giveUpAfter(giveUpNanos, u);
+            WorkloadTally tally = new WorkloadTally();
+            TxnEngine e = new TxnEngine(new TxnEngine.Context().transport(t).stats(stats)
+                    .source(workload.transactions(new SplittableRandom(base + index), shape.inflight(), 0))
+                    .protocol(workload.protocol()).clientId(1000 + base + index).servers(addrs).port(Wire.PORT)
+                    .inflight(shape.inflight()).timeoutNanos(MicroBench.clientTimeoutNanos()).giveUpAfter(giveUpNanos)
+                    .listener(tally).listener(st).listener(new HistoryRecorder(h)).listener(u));
             running.incrementAndGet();
             synchronized (this) {
-                engines.add(e);
+                tallies.add(tally);
                 histories.add(h);
                 states.add(st);
                 unknowns.add(u);
@@ -168,8 +173,8 @@ final class TxnRun {
         all.addAll(load.history()); // the initial versions
         CommittedState state = new CommittedState();
         state.addAll(load.state());
-        for (int i = 0; i < engines.size(); i++) {
-            TxnEngine e = engines.get(i);
+        for (int i = 0; i < tallies.size(); i++) {
+            WorkloadTally e = tallies.get(i);
             ledger += e.ledgerDelta();
             for (int t = 0; t < committed.length; t++) {
                 committed[t] += e.committed(t);

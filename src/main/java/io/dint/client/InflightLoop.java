@@ -9,25 +9,28 @@ import java.lang.foreign.MemorySegment;
  * in batches; each reply is matched to its slot, counted and its latency recorded; a request
  * without a reply within the timeout is sent again. Subclasses say what a slot sends next and
  * what a reply means. Allocation-free: slot state lives in arrays.
+ *
+ * <p>The duty cycle is {@link ClientLoop}'s, shared with the transaction coordinator's loop
+ * ({@link io.dint.txn.TxnEngine}). What stays here differs on purpose: a microbenchmark measures
+ * one server with one request per slot, so a slot is its request (the seq names the slot) and the
+ * timeout is fixed — an adaptive one would move with the load being measured. The coordinator
+ * keeps a phase's many requests per slot across three shards in a request table, adapts its
+ * timeouts (RFC 6298) and bounds its retries, because a lost reply there holds locks.
  */
-public abstract class InflightLoop implements LoadLoop {
-    protected final Transport transport;
-    protected final ClientStats stats;
+public abstract class InflightLoop extends ClientLoop {
     private final int serverAddr;
     private final int serverPort;
     private final long timeoutNanos;
     private final long[] sentAt;
     private final boolean[] pending; // needs (re)sending
     private final boolean[] idle;    // nothing more to do: stopping
-    private volatile boolean stopping;
 
     protected InflightLoop(Transport transport, ClientStats stats, int serverAddr, int serverPort, int inflight,
                            long timeoutNanos) {
+        super(transport, stats);
         if (inflight <= 0 || inflight > 65_536) {
             throw new IllegalArgumentException("in-flight requests must be in 1..65536, got " + inflight);
         }
-        this.transport = transport;
-        this.stats = stats;
         this.serverAddr = serverAddr;
         this.serverPort = serverPort;
         this.timeoutNanos = timeoutNanos;
@@ -47,17 +50,6 @@ public abstract class InflightLoop implements LoadLoop {
 
     /** Slot {@code s}'s reply, counted and timed; the slot sends nothing until told to. */
     protected abstract void onReply(int s, MemorySegment buf, int len, long now);
-
-    /** Asks the loop to finish what is in flight and return. */
-    @Override
-    public final void stop() {
-        stopping = true;
-    }
-
-    /** True once {@link #stop} was called: {@link #begin} should retire its slot. */
-    protected final boolean stopping() {
-        return stopping;
-    }
 
     protected final int inflight() {
         return sentAt.length;
@@ -88,62 +80,28 @@ public abstract class InflightLoop implements LoadLoop {
     }
 
     @Override
-    public final void run() {
-        long now = System.nanoTime();
+    protected final int start(long now) {
         for (int s = 0; s < sentAt.length; s++) {
             begin(s, now);
         }
-        int active = sentAt.length;
-        while (active > 0) {
-            now = System.nanoTime();
-            sendPending(now);
-            int n = transport.poll(1);
-            now = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                receive(transport.rxBuffer(i), transport.rxLength(i), now);
-            }
-            active = 0;
-            for (int s = 0; s < sentAt.length; s++) {
-                if (idle[s]) {
-                    continue;
-                }
-                active++;
-                if (!pending[s] && now - sentAt[s] > timeoutNanos) {
-                    stats.add(ClientStats.TIMEOUTS, 1);
-                    pending[s] = true;
-                }
-            }
-        }
+        return sentAt.length;
     }
 
-    private void sendPending(long now) {
-        int cap = transport.capacity();
-        int n = 0;
+    @Override
+    protected final void queueSends(long now) {
         for (int s = 0; s < sentAt.length; s++) {
             if (!pending[s]) {
                 continue;
             }
-            if (n == cap) {
-                n = flush(n);
-            }
-            int len = encode(s, transport.txBuffer(n));
-            transport.setTx(n, len, serverAddr, serverPort);
+            int len = encode(s, nextTx());
+            addTx(len, serverAddr, serverPort);
             pending[s] = false;
             sentAt[s] = now;
-            n++;
         }
-        flush(n);
     }
 
-    private int flush(int n) {
-        if (n > 0) {
-            // what does not go out is found by the timeout scan and resent
-            stats.add(ClientStats.REQUESTS, transport.flush(n));
-        }
-        return 0;
-    }
-
-    private void receive(MemorySegment buf, int len, long now) {
+    @Override
+    protected final void receive(MemorySegment buf, int len, long now) {
         int s = match(buf, len);
         if (s < 0 || s >= sentAt.length || idle[s]) {
             stats.add(ClientStats.STALE, 1);
@@ -153,5 +111,21 @@ public abstract class InflightLoop implements LoadLoop {
         stats.add(ClientStats.REPLIES, 1);
         stats.recordRequest(now - sentAt[s]);
         onReply(s, buf, len, now);
+    }
+
+    @Override
+    protected final int scan(long now) {
+        int active = 0;
+        for (int s = 0; s < sentAt.length; s++) {
+            if (idle[s]) {
+                continue;
+            }
+            active++;
+            if (!pending[s] && now - sentAt[s] > timeoutNanos) {
+                stats.add(ClientStats.TIMEOUTS, 1);
+                pending[s] = true;
+            }
+        }
+        return active;
     }
 }

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * {@link #addAll}. An open-addressing table of primitives that grows by doubling: nothing is
  * allocated per write.
  */
-public final class CommittedState {
+public final class CommittedState implements TxnListener {
     private long[] keys = new long[1024];
     private int[] versions = new int[1024];
     private long[] terms = new long[1024];
@@ -34,6 +34,15 @@ public final class CommittedState {
      */
     public void write(long key, int version, boolean exists, MemorySegment value, long offset, long txn) {
         put(key, version, RecordDigest.term(key, version, exists, value, offset), txn);
+    }
+
+    /** Records the writes of a committed transaction at the versions its primaries confirmed. */
+    @Override
+    public void committed(long txnId, int type, TxnContext c) {
+        for (int w = 0; w < c.writes; w++) {
+            write(c.writeKey[w], c.confirmed[w], c.writeKind[w] != TxnContext.DELETE, c.writeValues,
+                    (long) w * TxnContext.VALUE, txnId);
+        }
     }
 
     /** Keeps the newer of two writes of a key (versions order a key's writes, as the servers do). */

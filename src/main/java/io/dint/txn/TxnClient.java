@@ -35,13 +35,13 @@ public final class TxnClient {
     public Outcome execute(TxnLogic logic) {
         ClientStats stats = new ClientStats();
         boolean[] given = {false};
-        TxnEngine engine = new TxnEngine(transport, stats, slot -> {
+        TxnEngine engine = new TxnEngine(new TxnEngine.Context().transport(transport).stats(stats).source(slot -> {
             if (given[0]) {
                 return null;
             }
             given[0] = true;
             return logic;
-        }, protocol, clientId, servers, port, 1, 200_000_000L, true, null, null);
+        }).protocol(protocol).clientId(clientId).servers(servers).port(port).timeoutNanos(200_000_000L));
         try {
             engine.run();
         } catch (TxnEngine.ProtocolViolation v) {

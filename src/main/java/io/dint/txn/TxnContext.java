@@ -37,6 +37,7 @@ public final class TxnContext {
     final long[] writeKey = new long[MAX_WRITES];
     final int[] writeKind = new int[MAX_WRITES];
     final int[] writeVersion = new int[MAX_WRITES];
+    final int[] confirmed = new int[MAX_WRITES]; // the version the primary confirmed, once it installed the write
     final MemorySegment writeValues;
     int writes;
 
@@ -77,6 +78,15 @@ public final class TxnContext {
         held[i] = false;
         mayNotHold[i] = false;
         return i;
+    }
+
+    /** Accesses that read without a lock (OCC: validated before LOG). */
+    int unlockedReads() {
+        int n = 0;
+        for (int a = 0; a < accesses; a++) {
+            n += mode[a] == READ ? 1 : 0;
+        }
+        return n;
     }
 
     public boolean exists(int access) {

@@ -69,6 +69,7 @@ public final class TxnDriver {
         List<Thread> running = new ArrayList<>();
         TxnEngine[] engines = new TxnEngine[threads];
         ClientStats[] stats = new ClientStats[threads];
+        WorkloadTally[] tallies = new WorkloadTally[threads];
         History[] histories = new History[threads];
         CommittedState[] states = new CommittedState[threads];
         Throwable[] failure = new Throwable[1];
@@ -76,6 +77,7 @@ public final class TxnDriver {
         for (int t = 0; t < threads; t++) {
             int index = t;
             stats[t] = new ClientStats();
+            tallies[t] = new WorkloadTally();
             histories[t] = record ? new History() : null;
             states[t] = new CommittedState();
             running.add(Thread.ofPlatform().name("txn-" + t).start(() -> {
@@ -84,9 +86,14 @@ public final class TxnDriver {
                         NetNs.enter(target.netns());
                     }
                     try (Transport transport = target.transport().apply(index)) {
-                        engines[index] = new TxnEngine(transport, stats[index], source.apply(index), w.protocol(),
-                                firstClientId + index, target.servers(), target.port(), slots, target.timeoutNanos(), concurrencyControl,
-                                histories[index], states[index]);
+                        TxnEngine.Context ctx = new TxnEngine.Context().transport(transport).stats(stats[index])
+                                .source(source.apply(index)).protocol(w.protocol()).clientId(firstClientId + index)
+                                .servers(target.servers()).port(target.port()).inflight(slots).timeoutNanos(target.timeoutNanos())
+                                .concurrencyControl(concurrencyControl).listener(tallies[index]).listener(states[index]);
+                        if (record) {
+                            ctx.listener(new HistoryRecorder(histories[index]));
+                        }
+                        engines[index] = new TxnEngine(ctx);
                         engines[index].run();
                     }
                 } catch (Throwable e) {
@@ -129,10 +136,10 @@ public final class TxnDriver {
                 counters[i] += c[i];
             }
             for (int type = 0; type < committed.length; type++) {
-                committed[type] += engines[t].committed(type);
-                rolledBack[type] += engines[t].rolledBack(type);
+                committed[type] += tallies[t].committed(type);
+                rolledBack[type] += tallies[t].rolledBack(type);
             }
-            ledger += engines[t].ledgerDelta();
+            ledger += tallies[t].ledgerDelta();
             if (record) {
                 history.addAll(histories[t]);
             }

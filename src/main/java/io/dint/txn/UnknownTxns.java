@@ -1,6 +1,7 @@
 package io.dint.txn;
 
 import io.dint.check.History;
+import io.dint.shard.RecordDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,9 +13,10 @@ import java.util.List;
  * would have written here, for whoever can look at the replicas' logs to decide
  * ({@link #resolve}). Never guessed: until resolved it is neither committed nor aborted.
  *
- * <p>Thread-confined like the history; rare, so a record per transaction is allocated.
+ * <p>A {@link TxnListener} of the coordinators whose retries are bounded. Thread-confined like
+ * the history; rare, so a record per transaction is allocated.
  */
-public final class UnknownTxns {
+public final class UnknownTxns implements TxnListener {
     /** One transaction of unknown outcome: its reads and the writes it sent to LOG. */
     public record Txn(long id, long[] readKeys, int[] readVersions, long[] readDigests,
                       long[] writeKeys, int[] writeVersions, boolean[] writeExists, long[] writeDigests, long[] writeTerms) {
@@ -22,13 +24,37 @@ public final class UnknownTxns {
         public int writes() {
             return writeKeys.length;
         }
+
+        /** What the transaction in {@code c} read and would write, under its id. */
+        static Txn of(long id, TxnContext c) {
+            long[] rk = new long[c.accesses], rd = new long[c.accesses];
+            int[] rv = new int[c.accesses];
+            for (int a = 0; a < c.accesses; a++) {
+                rk[a] = c.key[a];
+                rv[a] = c.version[a];
+                rd[a] = History.digest(c.values, (long) a * TxnContext.VALUE, TxnContext.VALUE, c.exists(a));
+            }
+            long[] wk = new long[c.writes], wd = new long[c.writes], wt = new long[c.writes];
+            int[] wv = new int[c.writes];
+            boolean[] we = new boolean[c.writes];
+            for (int w = 0; w < c.writes; w++) {
+                wk[w] = c.writeKey[w];
+                wv[w] = c.writeVersion[w];
+                we[w] = c.writeKind[w] != TxnContext.DELETE;
+                wd[w] = History.digest(c.writeValues, (long) w * TxnContext.VALUE, TxnContext.VALUE, we[w]);
+                wt[w] = RecordDigest.term(wk[w], wv[w], we[w], c.writeValues, (long) w * TxnContext.VALUE);
+            }
+            return new Txn(id, rk, rv, rd, wk, wv, we, wd, wt);
+        }
     }
 
     private final List<Txn> txns = new ArrayList<>();
     private final List<Txn> abortedAfterLog = new ArrayList<>();
 
-    void add(Txn t) {
-        txns.add(t);
+    /** Keeps a transaction whose LOG phase its coordinator gave up. */
+    @Override
+    public void unknown(long txnId, TxnContext ctx) {
+        txns.add(Txn.of(txnId, ctx));
     }
 
     /**
@@ -36,8 +62,9 @@ public final class UnknownTxns {
      * never committed and is recorded as aborted; the records the others logged are kept here so
      * that the logs can be reconciled.
      */
-    void addAborted(Txn t) {
-        abortedAfterLog.add(t);
+    @Override
+    public void refusedLog(long txnId, TxnContext ctx) {
+        abortedAfterLog.add(Txn.of(txnId, ctx));
     }
 
     /** Adds every transaction of {@code other}. */
