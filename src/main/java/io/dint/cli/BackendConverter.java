@@ -1,18 +1,17 @@
 package io.dint.cli;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.dint.backend.Backend;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
+/** A backend named on the command line: {@code xdp}, {@code udp}, {@code afxdp} or {@code memcached}. */
 final class BackendConverter implements ITypeConverter<Backend> {
     @Override
     public Backend convert(String value) {
         try {
-            return Backend.valueOf(value.toUpperCase(Locale.ROOT));
+            return Backend.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new TypeConversionException("unknown backend '" + value + "': use one of "
-                    + Arrays.stream(Backend.values()).map(Backend::id).toList());
+            throw new TypeConversionException(e.getMessage());
         }
     }
 }
