@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --backends}: the backends a run compares, each in turn on the same servers' hosts. */
 final class BackendsOption {
-    @Option(names = "--backends", split = ",", converter = BackendConverter.class, paramLabel = "BACKEND",
+    @Option(names = "--backends", split = ",", converter = Converters.ToBackend.class, paramLabel = "BACKEND",
             description = "Backends to compare. Default: xdp,afxdp,udp (bench kv: and memcached; bench kv-ablation runs xdp only).")
     List<Backend> given;
 

@@ -25,8 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,16 +48,19 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = Benches.class)
     List<String> names = new ArrayList<>();
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     BackendsOption backends = new BackendsOption();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Load generator:%n")
+    @Mixin
     LoadOptions load = new LoadOptions();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Measurement:%n")
+    @Mixin
     Measurement measurement = new Measurement();
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
+    ResultsDir results = new ResultsDir();
+
+    @Mixin
     LockIds lockIds = new LockIds();
 
     @Option(names = "--kv-subscribers", defaultValue = "100000",
@@ -68,10 +71,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "KV mixes for bench kv: parallel (100%% GET), contention (80%% GET, 20%% SET). Default: ${DEFAULT-VALUE}.")
     List<String> kvMixes;
 
-    @ArgGroup(validate = false, exclusive = false, heading = "KV cache (kv, kv-ablation):%n")
+    @Mixin
     KvCache cache = new KvCache();
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     WorkloadSize size = new WorkloadSize();
 
     @Option(names = "--scale", defaultValue = "default",
@@ -80,11 +83,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " (printed before the run and recorded in every result). Size options given as well are kept. Default: ${DEFAULT-VALUE}.")
     String scale;
 
-    @ArgGroup(validate = false, exclusive = false, heading = "CPUs:%n")
+    @Mixin
     CoreOptions cores = new CoreOptions();
 
     /** --cluster FILE: drive the file's servers (lock2pl, occ, kv, smallbank or tatp) from this client host instead of a local cluster. */
-    @ArgGroup(validate = false, exclusive = false, heading = "Cluster file (this host one of its clients):%n")
+    @Mixin
     ClusterClient deployment = new ClusterClient();
 
     @Spec
@@ -139,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
         Summary.print(reports, split, System.out);
         if (!written.isEmpty()) {
             System.out.println();
-            ReportCommand.print(Report.render(written, measurement.results));
+            ReportCommand.print(Report.render(written, results.dir));
         }
         return failed ? CHECK_FAILED : 0;
     }
@@ -243,7 +246,7 @@ final class BenchCommand implements Callable<Integer> {
         if (paperPlan != null) {
             report.scale().put("preset_size", paperPlan.note(sizeOption(report.bench())));
         }
-        boolean failed = finish(report, measurement.results, System.out);
+        boolean failed = finish(report, results.dir, System.out);
         written.add(report.written());
         return failed;
     }

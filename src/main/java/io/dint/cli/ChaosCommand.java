@@ -11,8 +11,8 @@ import io.dint.cluster.WireFaults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,7 +35,7 @@ final class ChaosCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "WORKLOAD", description = "smallbank, tatp; default both.")
     List<String> names = new ArrayList<>();
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     BackendsOption backends = new BackendsOption();
 
     @Option(names = "--drop", description = "Share of DINT's frames dropped on their way to each host (0..1). Default: 0.01"
@@ -69,14 +69,17 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "1x32", description = "Client threads x transactions in flight of both runs. Default: ${DEFAULT-VALUE}.")
     String shape;
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Measurement:%n")
+    @Mixin
     Measurement measurement = new Measurement();
+
+    @Mixin
+    ResultsDir results = new ResultsDir();
 
     @Option(names = "--give-up", defaultValue = "30", description = "Seconds a coordinator retries a phase before it gives up"
             + " (before LOG: abort; in LOG: outcome unknown). Default: ${DEFAULT-VALUE}.")
     double giveUp;
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     WorkloadSize size = new WorkloadSize();
 
     @Override
@@ -110,12 +113,12 @@ final class ChaosCommand implements Callable<Integer> {
             BenchReport r = ChaosBench.soak(size.workload(n), size.servers(n, 1), cfg, chosen.getFirst(),
                     Measurement.seconds(soakMinutes * 60), Measurement.seconds(interval),
                     BenchCommand.header("soak " + n + " on " + chosen.getFirst()));
-            return BenchCommand.finish(r, measurement.results, System.out) ? BenchCommand.CHECK_FAILED : 0;
+            return BenchCommand.finish(r, results.dir, System.out) ? BenchCommand.CHECK_FAILED : 0;
         }
         boolean failed = false;
         for (String n : run) {
             BenchReport r = ChaosBench.run(size.workload(n), size.servers(n, 1), cfg, BenchCommand.header("chaos " + n));
-            failed |= BenchCommand.finish(r, measurement.results, System.out);
+            failed |= BenchCommand.finish(r, results.dir, System.out);
         }
         return failed ? BenchCommand.CHECK_FAILED : 0;
     }

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * the file says.
  */
 final class ClusterClient {
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     ClusterHost host = new ClusterHost();
 
     @Option(names = "--ready-timeout", defaultValue = "60", description = "With --cluster: seconds to wait for every server's"

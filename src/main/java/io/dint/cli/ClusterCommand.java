@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,10 +44,10 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "smallbank", description = "smallbank (2PL) or tatp (OCC). Default: ${DEFAULT-VALUE}.")
     String workload;
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     BackendOption backend = new BackendOption();
 
-    @ArgGroup(validate = false, exclusive = false)
+    @Mixin
     WorkloadSize size = new WorkloadSize();
 
     @Option(names = "--foreground", hidden = true, description = "Run the keeper in this process (what up starts).")

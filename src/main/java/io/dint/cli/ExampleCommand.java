@@ -15,8 +15,8 @@ import io.dint.workload.SmallbankWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,7 +40,7 @@ final class ExampleCommand implements Callable<Integer> {
     long cents;
 
     /** --cluster FILE of three Smallbank servers; default: the file ./dint cluster up wrote. */
-    @ArgGroup(validate = false, exclusive = false, heading = "Cluster file:%n")
+    @Mixin
     ClusterClient cluster = new ClusterClient();
 
     @Option(names = "--load", description = "Load the Smallbank accounts first (servers just started hold none).")

@@ -1,10 +1,9 @@
 package io.dint.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code --warmup}, {@code --window}, {@code --results}: how long a run measures and where its results go. */
+/** {@code --warmup}, {@code --window}: how long a run warms up and measures. */
 final class Measurement {
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "1", description = "Warm-up seconds before each measurement."
             + " Default: ${DEFAULT-VALUE}.")
@@ -14,10 +13,6 @@ final class Measurement {
             + " and of the faulty run (chaos). Default: ${DEFAULT-VALUE} (bench measures several points per backend, chaos one"
             + " per run, long enough for its faults and kills to show).")
     double window;
-
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "results", description = "Directory for the JSON results."
-            + " Default: ${DEFAULT-VALUE}.")
-    Path results;
 
     /** Refuses a negative warm-up or an empty window. */
     Measurement checked() {

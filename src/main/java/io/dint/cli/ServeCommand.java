@@ -21,9 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -42,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--service", description = "Service: ${COMPLETION-CANDIDATES}. Required unless --cluster gives it.")
     Service service;
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Cluster file:%n")
+    @Mixin
     ClusterHost cluster = new ClusterHost();
 
     @Option(names = "--control", paramLabel = "ADDR:PORT", description = "Serve the control endpoint (HTTP: /ready, /stats,"
@@ -55,19 +55,19 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Network and allowlist:%n")
+    @Mixin
     ServeOptions.Network network = new ServeOptions.Network();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Data sets:%n")
+    @Mixin
     ServeOptions.DataSets data = new ServeOptions.DataSets();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "In-kernel cache and slow path (kv, xdp shards):%n")
+    @Mixin
     ServeOptions.SlowPath slowPath = new ServeOptions.SlowPath();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Commit log (log, shards):%n")
+    @Mixin
     ServeOptions.Log log = new ServeOptions.Log();
 
-    @ArgGroup(validate = false, exclusive = false, heading = "Shards: lock lease, replicas and recovery:%n")
+    @Mixin
     ServeOptions.Recovery recovery = new ServeOptions.Recovery();
 
     @Override

@@ -12,7 +12,7 @@ import io.dint.shard.ShardSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,16 +25,25 @@ import picocli.CommandLine.Option;
 final class ServeOptions {
     private ServeOptions() {}
 
+    /** The IPv4 address {@code value} of {@code option}; a refusal names the option. */
+    static int address(String option, String value) {
+        try {
+            return Ipv4.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Network and allowlist: the backend, its interface, address and threads, the clients served. */
     static final class Network {
-        @ArgGroup(validate = false, exclusive = false)
+        @Mixin
         BackendOption backend = new BackendOption();
 
         @Option(names = "--iface", defaultValue = "eth0", description = "Interface the XDP program (xdp, afxdp) attaches to."
                 + " Default: ${DEFAULT-VALUE}.")
         String iface;
 
-        @Option(names = "--allow", converter = AllowlistConverter.class, defaultValue = "",
+        @Option(names = "--allow", converter = Converters.ToAllowlist.class, defaultValue = "",
                 description = "Client prefixes served, comma-separated (10.231.0.0/24,192.168.1.7): requests from any other "
                         + "source are dropped and counted (drop_not_allowed), in the kernel on xdp. Default: every source.")
         Allowlist allow;
@@ -51,20 +60,20 @@ final class ServeOptions {
         }
 
         Frontend frontend() {
-            return new Frontend(backend(), iface, Ipv4.parse(bind), threads, allow);
+            return new Frontend(backend(), iface, address("--bind", bind), threads, allow);
         }
     }
 
     /** The data a service holds: lock ids, OCC keys, the KV data set, the Smallbank and TATP sizes. */
     static final class DataSets {
-        @ArgGroup(validate = false, exclusive = false)
+        @Mixin
         LockIds lockIds = new LockIds();
 
         @Option(names = "--keys", defaultValue = "1000000", description = "OCC: distinct keys; the table holds 1.5x as many entries."
                 + " Default: ${DEFAULT-VALUE}.")
         long keys;
 
-        @ArgGroup(validate = false, exclusive = false)
+        @Mixin
         WorkloadSize size = new WorkloadSize();
 
         @Option(names = "--population", defaultValue = "all",
@@ -82,7 +91,7 @@ final class ServeOptions {
 
     /** The in-kernel cache and its slow path: KV's and xdp shards'. */
     static final class SlowPath {
-        @ArgGroup(validate = false, exclusive = false)
+        @Mixin
         KvCache cache = new KvCache();
 
         @Option(names = "--lease-ms", defaultValue = "20", description = "KV and shards (xdp): a bucket locked for a slow-path"
@@ -189,7 +198,7 @@ final class ServeOptions {
             if (pin != null && backend != Backend.XDP) {
                 throw new IllegalArgumentException("--pin is for the xdp backend: the others keep nothing in the kernel");
             }
-            int[] addresses = peers == null ? new int[0] : peers.stream().mapToInt(Ipv4::parse).toArray();
+            int[] addresses = peers == null ? new int[0] : peers.stream().mapToInt(p -> address("--peers", p)).toArray();
             return new ShardSettings(records, slowPath.cache.ratio, slowPath.leaseNanos(), lockLeaseMs, log.settings(false),
                     new ShardSettings.Recovery(addresses, recover, graceMs, pin));
         }
