@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
@@ -44,7 +45,7 @@ public final class ChaosBench {
     private ChaosBench() {}
 
     /** What to inject and how long to measure. */
-    public record Config(List<String> backends, MicroBench.Shape shape, Duration warmup, Duration window,
+    public record Config(List<Backend> backends, MicroBench.Shape shape, Duration warmup, Duration window,
                          WireFaults.Faults faults, Kill kill, Duration killEvery, Duration giveUp,
                          MicroBench.Client client) {
         public Config {
@@ -68,7 +69,7 @@ public final class ChaosBench {
         Path dumps = Files.createTempDirectory("dint-chaos-");
         try (LocalCluster cluster = LocalCluster.create(TxnEngine.REPLICAS, 1);
              WireFaults faults = WireFaults.attach(cluster)) {
-            for (String backend : cfg.backends()) {
+            for (Backend backend : cfg.backends()) {
                 runBackend(workload, servers, cfg, cluster, faults, backend, report, out, dumps);
             }
         } finally {
@@ -78,12 +79,13 @@ public final class ChaosBench {
     }
 
     private static void runBackend(TxnWorkload workload, TxnBench.Servers servers, Config cfg, LocalCluster cluster,
-                                   WireFaults faults, String backend, BenchReport report, PrintStream out, Path dumps)
+                                   WireFaults faults, Backend kind, BenchReport report, PrintStream out, Path dumps)
             throws Exception {
+        String backend = kind.id();
         Host client = cluster.clients().getFirst();
         int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();
         faults.setAll(WireFaults.Faults.NONE);
-        try (ServerKills shards = ServerKills.start(cluster, servers, backend, cfg.kill(), out)) {
+        try (ServerKills shards = ServerKills.start(cluster, servers, kind, cfg.kill(), out)) {
             TxnDriver.Target target = new TxnDriver.Target(addrs, Wire.PORT, MicroBench.clientTimeoutNanos(),
                     client.netns(), i -> cfg.client().open(client, 64));
             long t0 = System.nanoTime();
@@ -143,8 +145,9 @@ public final class ChaosBench {
      * the chaos figures. A shard's heap that grew by more than {@link #HEAP_GROWTH_LIMIT} fails
      * the run.
      */
-    public static BenchReport soak(TxnWorkload workload, TxnBench.Servers servers, Config cfg, String backend, Duration length,
+    public static BenchReport soak(TxnWorkload workload, TxnBench.Servers servers, Config cfg, Backend kind, Duration length,
                                    Duration interval, PrintStream out) throws Exception {
+        String backend = kind.id();
         BenchReport report = new BenchReport("soak." + workload.name());
         report.scale().putAll(workload.scale());
         report.scale().put("shape", cfg.shape().threads() + "x" + cfg.shape().inflight());
@@ -155,7 +158,7 @@ public final class ChaosBench {
         Path dumps = Files.createTempDirectory("dint-soak-");
         try (LocalCluster cluster = LocalCluster.create(TxnEngine.REPLICAS, 1);
              WireFaults faults = WireFaults.attach(cluster);
-             ServerKills shards = ServerKills.start(cluster, servers, backend, cfg.kill(), out)) {
+             ServerKills shards = ServerKills.start(cluster, servers, kind, cfg.kill(), out)) {
             Host client = cluster.clients().getFirst();
             int[] addrs = cluster.servers().stream().mapToInt(Host::ipv4).toArray();
             TxnDriver.Target target = new TxnDriver.Target(addrs, Wire.PORT, MicroBench.clientTimeoutNanos(),

@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.cluster.Host;
 import io.dint.server.ServerHandle;
 import java.util.LinkedHashMap;
@@ -12,11 +13,12 @@ import java.util.Map;
  * backend, so a run over a deployment compares nothing: it measures that backend.
  *
  * @param origin  the cluster file, for the results and messages
+ * @param backend the backend its servers run
  * @param client  this host as the file describes it (its namespace when it is a local cluster's)
  * @param servers the server hosts in shard order, as seen from the client (addresses, MACs)
  * @param handles their control endpoints, in the same order
  */
-public record Deployment(String origin, String backend, Host client, List<Host> servers, List<ServerHandle> handles) {
+public record Deployment(String origin, Backend backend, Host client, List<Host> servers, List<ServerHandle> handles) {
     public Deployment {
         servers = List.copyOf(servers);
         handles = List.copyOf(handles);
@@ -27,19 +29,19 @@ public record Deployment(String origin, String backend, Host client, List<Host> 
     }
 
     /** Server {@code i}'s handle, when the bench asks for the backend the deployment runs. */
-    ServerHandle server(int i, String asked) {
+    ServerHandle server(int i, Backend asked) {
         requireBackend(asked);
         return handles.get(i);
     }
 
     /** Every server's handle, when the bench asks for the backend the deployment runs. */
-    List<ServerHandle> handles(String asked) {
+    List<ServerHandle> handles(Backend asked) {
         requireBackend(asked);
         return handles;
     }
 
-    private void requireBackend(String asked) {
-        if (!asked.equals(backend)) {
+    private void requireBackend(Backend asked) {
+        if (asked != backend) {
             throw new IllegalArgumentException("the servers of " + origin + " run the " + backend + " backend, not " + asked);
         }
     }
@@ -48,7 +50,7 @@ public record Deployment(String origin, String backend, Host client, List<Host> 
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cluster_file", origin);
-        m.put("backend", backend);
+        m.put("backend", backend.id());
         m.put("client_host", client.name() + " " + client.address());
         m.put("server_hosts", servers.stream().map(h -> h.name() + " " + h.address()).toList());
         return m;

@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.cluster.Host;
@@ -75,7 +76,7 @@ public final class KvAblation {
         report.scale().put("cache_slots_per_key", cacheRatio);
         report.scale().put("client_shape", shape.threads() + "x" + shape.inflight());
         report.scale().put("server_threads", serverThreads);
-        report.scale().put("backend", "xdp");
+        report.scale().put("backend", Backend.XDP.id());
         report.scale().put("client", split == null ? MicroBench.Client.SOCKET.description() : MicroBench.Client.KERNEL.description());
         report.scale().put("core_split", split == null ? "none" : split.describe());
         Map<Row, Map<KvPolicy, Cell>> cells = new LinkedHashMap<>();
@@ -85,7 +86,7 @@ public final class KvAblation {
             Host client = cluster.clients().getFirst();
             for (KvDataSet.Population population : KvDataSet.Population.values()) {
                 for (KvPolicy policy : COLUMNS) {
-                    List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", "xdp",
+                    List<String> args = new ArrayList<>(List.of("--service", "kv", "--backend", Backend.XDP.id(),
                             "--subscribers", Long.toString(subscribers), "--population", population.id(),
                             "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(), "--threads", Integer.toString(serverThreads)));
                     try (ServerProcess proc = new ServerProcess(cluster.serve(server, args),

@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
@@ -80,21 +81,21 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     @Override
-    public List<String> serveArgs(String backend) {
-        return List.of("--service", "kv", "--backend", backend, "--subscribers", Long.toString(subscribers),
+    public List<String> serveArgs(Backend backend) {
+        return List.of("--service", "kv", "--backend", backend.id(), "--subscribers", Long.toString(subscribers),
                 "--population", "all", "--cache-ratio", Double.toString(cacheRatio), "--cache", policy.id(),
                 "--threads", Integer.toString(serverThreads));
     }
 
     @Override
     public LoadLoop client(Transport transport, ClientStats stats, int index, MicroBench.Shape shape, Host server) {
-        return client("xdp", transport, stats, index, shape, server);
+        return client(Backend.XDP, transport, stats, index, shape, server);
     }
 
     @Override
-    public LoadLoop client(String backend, Transport transport, ClientStats stats, int index, MicroBench.Shape shape, Host server) {
+    public LoadLoop client(Backend backend, Transport transport, ClientStats stats, int index, MicroBench.Shape shape, Host server) {
         int offset = index * (trace.length() / shape.threads());
-        if (backend.equals("memcached")) {
+        if (backend == Backend.MEMCACHED) {
             return new MemcachedClient(transport, stats, trace, server.ipv4(), shape.inflight(), offset, MicroBench.clientTimeoutNanos(), 0);
         }
         return new KvClient(transport, stats, trace, index + 1, server.ipv4(), Wire.PORT, shape.inflight(), offset,
@@ -107,8 +108,8 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     @Override
-    public String measured(String backend, MicroBench.Shape shape, LoadRunner.Measurement m) {
-        if (!backend.equals("xdp")) {
+    public String measured(Backend backend, MicroBench.Shape shape, LoadRunner.Measurement m) {
+        if (backend != Backend.XDP) {
             return "";
         }
         double share = slowPathShare(m);
@@ -117,14 +118,14 @@ public final class KvBench implements MicroBench.Workload {
     }
 
     @Override
-    public void check(String backend, ServerHandle server, BenchReport report) {
-        report.check(backend, server.check(), "ok", "the KV server's end-of-run check failed");
+    public void check(Backend backend, ServerHandle server, BenchReport report) {
+        report.check(backend.id(), server.check(), "ok", "the KV server's end-of-run check failed");
     }
 
     /** The KV figures beyond the common ones: slow-path share and the memcached ratio. */
     @Override
-    public MicroBench.KernelLoad kernelLoad(String backend) {
-        if (backend.equals("memcached")) {
+    public MicroBench.KernelLoad kernelLoad(Backend backend) {
+        if (backend == Backend.MEMCACHED) {
             return null; // the kernel client speaks DINT's protocol only
         }
         return new MicroBench.KernelLoad(KernelClient.Service.KV, kernelTrace(trace));

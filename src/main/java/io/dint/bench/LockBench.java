@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
@@ -62,8 +63,8 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     @Override
-    public List<String> serveArgs(String backend) {
-        return List.of("--service", protocol.service, "--backend", backend, protocol.idsOption, Long.toString(lockIds),
+    public List<String> serveArgs(Backend backend) {
+        return List.of("--service", protocol.service, "--backend", backend.id(), protocol.idsOption, Long.toString(lockIds),
                 "--threads", Integer.toString(serverThreads));
     }
 
@@ -79,7 +80,7 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     @Override
-    public MicroBench.KernelLoad kernelLoad(String backend) {
+    public MicroBench.KernelLoad kernelLoad(Backend backend) {
         return new MicroBench.KernelLoad(protocol == Protocol.LOCK2PL ? KernelClient.Service.LOCK2PL : KernelClient.Service.OCC,
                 kernelTrace(trace));
     }
@@ -110,7 +111,7 @@ public final class LockBench implements MicroBench.Workload {
     }
 
     @Override
-    public void check(String backend, ServerHandle server, BenchReport report) {
-        report.check(backend, server.check(), "all_free", "locks still held after the run");
+    public void check(Backend backend, ServerHandle server, BenchReport report) {
+        report.check(backend.id(), server.check(), "all_free", "locks still held after the run");
     }
 }

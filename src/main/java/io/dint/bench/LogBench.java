@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
@@ -55,13 +56,13 @@ public final class LogBench implements MicroBench.Workload {
         return s;
     }
 
-    private Path file(String backend) {
-        return dir.resolve(backend + ".dlog");
+    private Path file(Backend backend) {
+        return dir.resolve(backend.id() + ".dlog");
     }
 
     @Override
-    public List<String> serveArgs(String backend) {
-        return List.of("--service", "log", "--backend", backend, "--log", file(backend).toString(),
+    public List<String> serveArgs(Backend backend) {
+        return List.of("--service", "log", "--backend", backend.id(), "--log", file(backend).toString(),
                 "--ring", ring + "-" + backend, "--threads", Integer.toString(serverThreads));
     }
 
@@ -72,7 +73,7 @@ public final class LogBench implements MicroBench.Workload {
     }
 
     @Override
-    public MicroBench.KernelLoad kernelLoad(String backend) {
+    public MicroBench.KernelLoad kernelLoad(Backend backend) {
         long[] k = new java.util.SplittableRandom(7).longs(100_000, 0, keys).toArray();
         return new MicroBench.KernelLoad(KernelClient.Service.LOG, new KernelClient.Trace() {
             @Override
@@ -99,11 +100,11 @@ public final class LogBench implements MicroBench.Workload {
 
     /** Every record appended is in the file once the rings are drained; then the file goes. */
     @Override
-    public void check(String backend, ServerHandle server, BenchReport report) {
+    public void check(Backend backend, ServerHandle server, BenchReport report) {
         Map<String, Object> check = new LinkedHashMap<>(server.check());
         long appended = ((Number) server.stats().get("log_append")).longValue();
         check.put("appended", appended);
-        report.checks().put(backend, check);
+        report.checks().put(backend.id(), check);
         if (!Boolean.TRUE.equals(check.get("all_drained")) || ((Number) check.get("file_records")).longValue() != appended) {
             report.fail(backend + ": the log file does not hold every appended record: " + check);
         }

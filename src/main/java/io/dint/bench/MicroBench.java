@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import io.dint.client.Transport;
@@ -31,18 +32,18 @@ public final class MicroBench {
         Map<String, Object> scale();
 
         /** Arguments of {@code dint serve} for a backend. */
-        List<String> serveArgs(String backend);
+        List<String> serveArgs(Backend backend);
 
         /** The load loop of client thread {@code index}, created inside that thread. */
         LoadLoop client(Transport transport, ClientStats stats, int index, Shape shape, Host server);
 
         /** As above for a given backend, for workloads whose clients speak a backend's own protocol. */
-        default LoadLoop client(String backend, Transport transport, ClientStats stats, int index, Shape shape, Host server) {
+        default LoadLoop client(Backend backend, Transport transport, ClientStats stats, int index, Shape shape, Host server) {
             return client(transport, stats, index, shape, server);
         }
 
         /** Called with each measured point; returns text appended to its printed line. */
-        default String measured(String backend, Shape shape, LoadRunner.Measurement m) {
+        default String measured(Backend backend, Shape shape, LoadRunner.Measurement m) {
             return "";
         }
 
@@ -50,7 +51,7 @@ public final class MicroBench {
          * What the in-kernel load generator runs for this workload, or null when it cannot speak
          * the backend's protocol (memcached): that backend is then driven by the AF_XDP client.
          */
-        default KernelLoad kernelLoad(String backend) {
+        default KernelLoad kernelLoad(Backend backend) {
             return null;
         }
 
@@ -60,8 +61,8 @@ public final class MicroBench {
         }
 
         /** End-of-run checks on the server, recorded in the report (failures with {@code fail}). */
-        default void check(String backend, ServerHandle server, BenchReport report) {
-            report.checks().put(backend, server.check());
+        default void check(Backend backend, ServerHandle server, BenchReport report) {
+            report.checks().put(backend.id(), server.check());
         }
     }
 
@@ -125,14 +126,14 @@ public final class MicroBench {
      * What a run compares: backends, the sweep, the window, the client, and the CPU split (null:
      * client and servers share every CPU).
      */
-    public record Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client,
+    public record Config(List<Backend> backends, List<Shape> sweep, Duration warmup, Duration window, Client client,
                          CoreSplit split) {
         /** The AF_XDP client, no split. */
-        public Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window) {
+        public Config(List<Backend> backends, List<Shape> sweep, Duration warmup, Duration window) {
             this(backends, sweep, warmup, window, Client.AFXDP, null);
         }
 
-        public Config(List<String> backends, List<Shape> sweep, Duration warmup, Duration window, Client client) {
+        public Config(List<Backend> backends, List<Shape> sweep, Duration warmup, Duration window, Client client) {
             this(backends, sweep, warmup, window, client, null);
         }
 
@@ -144,7 +145,7 @@ public final class MicroBench {
 
     /** Backends whose servers busy-poll their core, so that busy time says nothing of their load. */
     static boolean busyPolls(String backend) {
-        return backend.equals("afxdp");
+        return backend.equals(Backend.AFXDP.id());
     }
 
     private static final long CLIENT_TIMEOUT_NANOS = 20_000_000L;
@@ -185,14 +186,15 @@ public final class MicroBench {
              AutoCloseable _ = split == null ? () -> { } : split.pinThisProcessToClients()) {
             Host server = deployment != null ? deployment.servers().getFirst() : cluster.servers().getFirst();
             Host client = deployment != null ? deployment.client() : cluster.clients().getFirst();
-            for (String backend : config.backends()) {
-                KernelLoad kernel = config.client() == Client.KERNEL ? workload.kernelLoad(backend) : null;
+            for (Backend kind : config.backends()) {
+                String backend = kind.id();
+                KernelLoad kernel = config.client() == Client.KERNEL ? workload.kernelLoad(kind) : null;
                 if (config.client() == Client.KERNEL && kernel == null) {
                     out.println("  " + backend + ": the kernel client does not speak its protocol; driven by the AF_XDP client");
                     report.details().put(backend + "_client", Client.AFXDP.id());
                 }
-                try (ServerHandle proc = deployment != null ? deployment.server(0, backend)
-                        : new ServerProcess(cluster.serve(server, workload.serveArgs(backend)), workload.startTimeout())) {
+                try (ServerHandle proc = deployment != null ? deployment.server(0, kind)
+                        : new ServerProcess(cluster.serve(server, workload.serveArgs(kind)), workload.startTimeout())) {
                     for (Shape shape : config.sweep()) {
                         Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
                         boolean unloaded = split != null && shape.threads() * shape.inflight() == 1;
@@ -208,7 +210,7 @@ public final class MicroBench {
                         } else {
                             m = LoadRunner.run(client.netns(), shape.threads(), (index, stats) ->
                                     closing(config.client().open(client, Math.min(64, shape.inflight())),
-                                            t -> workload.client(backend, t, stats, index, shape, server)),
+                                            t -> workload.client(kind, t, stats, index, shape, server)),
                                     config.warmup(), config.window(), proc::stats, cluster);
                         }
                         if (unloaded) {
@@ -222,9 +224,9 @@ public final class MicroBench {
                                 backend, shape.threads(), shape.inflight(), p.repliesPerS(), p.txnPerS(), p.p50Us(), p.p99Us(),
                                 p.serverCoreUsPerRequest(), 100 * p.serverCoreBusyShare(), p.clientCoreUsPerRequest(),
                                 100 * p.clientCoreBusyShare(), p.wall(), p.xdpNsPerRequest(), p.timeouts(),
-                                workload.measured(backend, shape, m));
+                                workload.measured(kind, shape, m));
                     }
-                    workload.check(backend, proc, report);
+                    workload.check(kind, proc, report);
                     report.serverStats().put(backend, proc.stats());
                 }
             }

@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
@@ -25,7 +26,7 @@ public final class ServerKills implements AutoCloseable {
 
     private final LocalCluster cluster;
     private final TxnBench.Servers servers;
-    private final String backend;
+    private final Backend backend;
     private final Kill kind;
     private final PrintStream out;
     private final Path state;
@@ -33,7 +34,7 @@ public final class ServerKills implements AutoCloseable {
     private final AtomicLong kills = new AtomicLong();
     private final List<Map<String, Object>> heapAtRestart = new ArrayList<>(java.util.Arrays.asList(null, null, null));
 
-    private ServerKills(LocalCluster cluster, TxnBench.Servers servers, String backend, Kill kind, PrintStream out, Path state) {
+    private ServerKills(LocalCluster cluster, TxnBench.Servers servers, Backend backend, Kill kind, PrintStream out, Path state) {
         this.cluster = cluster;
         this.servers = servers;
         this.backend = backend;
@@ -43,7 +44,7 @@ public final class ServerKills implements AutoCloseable {
     }
 
     /** Starts the three shards of {@code backend} side by side and waits until they serve. */
-    static ServerKills start(LocalCluster cluster, TxnBench.Servers servers, String backend, Kill kind, PrintStream out)
+    static ServerKills start(LocalCluster cluster, TxnBench.Servers servers, Backend backend, Kill kind, PrintStream out)
             throws java.io.IOException {
         ServerKills k = new ServerKills(cluster, servers, backend, kind, out,
                 java.nio.file.Files.createTempDirectory("dint-chaos-" + backend + "-"));
@@ -78,7 +79,7 @@ public final class ServerKills implements AutoCloseable {
             }
         }
         a.addAll(List.of("--peers", String.join(",", peers)));
-        a.addAll(List.of(backend.equals("xdp") ? "--pin" : "--ring", name(i)));
+        a.addAll(List.of(backend == Backend.XDP ? "--pin" : "--ring", name(i)));
         if (recover) {
             a.add("--recover");
         }
@@ -178,7 +179,7 @@ public final class ServerKills implements AutoCloseable {
      * rings — and the new process recovers from its log and its replicas.
      */
     private void killAndRestart(int i) {
-        if (kind == Kill.SLOW_PATH && !backend.equals("xdp")) {
+        if (kind == Kill.SLOW_PATH && backend != Backend.XDP) {
             if (kills.get() == 0 && !warned) {
                 warned = true;
                 out.printf("  %-5s slow-path kills: this backend has no slow path (it serves in one process); none made%n", backend);
@@ -215,7 +216,7 @@ public final class ServerKills implements AutoCloseable {
 
     /** What a dead machine loses: everything of shard i but its log file. */
     private void removeVolatileState(int i) {
-        if (backend.equals("xdp")) {
+        if (backend == Backend.XDP) {
             Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
             try {
                 if (java.nio.file.Files.isDirectory(pins)) {
@@ -261,7 +262,7 @@ public final class ServerKills implements AutoCloseable {
 
     /** A shard that did not stop on request leaves its pinned maps and rings: remove them. */
     private void removeLeftovers(int i) {
-        if (backend.equals("xdp")) {
+        if (backend == Backend.XDP) {
             Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
             if (java.nio.file.Files.isDirectory(pins) || java.nio.file.Files.exists(Path.of("/dev/shm", "dint-shard-" + name(i)))) {
                 removeVolatileState(i);

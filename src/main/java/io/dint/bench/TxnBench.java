@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import io.dint.client.ClientStats;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
@@ -34,7 +35,7 @@ public final class TxnBench {
 
     /** Serve arguments of shard {@code index} for a backend. */
     public interface Servers {
-        List<String> serveArgs(String backend);
+        List<String> serveArgs(Backend backend);
     }
 
     public static BenchReport run(TxnWorkload workload, Servers servers, MicroBench.Config config, PrintStream out)
@@ -67,15 +68,16 @@ public final class TxnBench {
              AutoCloseable _ = config.split() == null ? () -> { } : config.split().pinThisProcessToClients()) {
             Host client = deployment != null ? deployment.client() : cluster.clients().getFirst();
             int[] addrs = (deployment != null ? deployment.servers() : cluster.servers()).stream().mapToInt(Host::ipv4).toArray();
-            for (String backend : config.backends()) {
+            for (Backend kind : config.backends()) {
+                String backend = kind.id();
                 List<ServerHandle> procs = new ArrayList<>();
                 try {
                     if (deployment != null) {
-                        procs.addAll(deployment.handles(backend));
+                        procs.addAll(deployment.handles(kind));
                         requireUnpopulated(deployment, procs);
                     }
                     for (Host h : deployment != null ? List.<Host>of() : cluster.servers()) { // the servers this bench starts
-                        procs.add(new ServerProcess(cluster.serve(h, servers.serveArgs(backend)), Duration.ofSeconds(60)));
+                        procs.add(new ServerProcess(cluster.serve(h, servers.serveArgs(kind)), Duration.ofSeconds(60)));
                     }
                     TxnDriver.Target target = new TxnDriver.Target(addrs, Wire.PORT, MicroBench.clientTimeoutNanos(),
                             client.netns(), i -> config.client().open(client, 64));
@@ -93,7 +95,7 @@ public final class TxnBench {
                     }
                     out.printf("  %-5s population: %d transactions in %.1f s%n", backend,
                             load.counter(ClientStats.COMMITTED), (System.nanoTime() - t0) / 1e9);
-                    runSweep(workload, backend, addrs, client, cluster, procs, config, report, out, load);
+                    runSweep(workload, kind, addrs, client, cluster, procs, config, report, out, load);
                 } finally {
                     procs.forEach(ServerHandle::close);
                 }
@@ -122,25 +124,27 @@ public final class TxnBench {
      * Server CPU time per committed transaction at each backend's best point (the three shard
      * servers' CPUs together), and xdp over udp: lower is better.
      */
-    static void addServerCoreFigures(BenchReport report, List<String> backends) {
-        Map<String, Double> perTxn = new LinkedHashMap<>();
-        for (String b : backends) {
+    static void addServerCoreFigures(BenchReport report, List<Backend> backends) {
+        Map<Backend, Double> perTxn = new LinkedHashMap<>();
+        for (Backend kind : backends) {
+            String b = kind.id();
             if (report.points(b).isEmpty()) {
                 continue;
             }
             LoadPoint best = report.bestTxn(b);
             double us = best.txnPerS() == 0 ? Double.NaN : best.serverCoreUsPerRequest() * best.repliesPerS() / best.txnPerS();
-            perTxn.put(b, us);
+            perTxn.put(kind, us);
             report.addFigure(b, "server_core_us_per_txn", us);
         }
-        if (perTxn.containsKey("xdp") && perTxn.containsKey("udp")) {
-            report.addFigure("ratio", "server_core_us_per_txn", perTxn.get("xdp") / perTxn.get("udp"));
+        if (perTxn.containsKey(Backend.XDP) && perTxn.containsKey(Backend.UDP)) {
+            report.addFigure("ratio", "server_core_us_per_txn", perTxn.get(Backend.XDP) / perTxn.get(Backend.UDP));
         }
     }
 
-    private static void runSweep(TxnWorkload workload, String backend, int[] addrs, Host client, LocalCluster cluster,
+    private static void runSweep(TxnWorkload workload, Backend kind, int[] addrs, Host client, LocalCluster cluster,
                                  List<ServerHandle> procs, MicroBench.Config config, BenchReport report, PrintStream out,
                                  TxnDriver.Totals load) throws Exception {
+        String backend = kind.id();
         TxnRun run = new TxnRun(workload, addrs, load, TxnEngine.DEFAULT_GIVE_UP_NANOS);
         for (MicroBench.Shape shape : config.sweep()) {
             Progress.point(out, backend, shape.threads() + "x" + shape.inflight());
@@ -149,7 +153,7 @@ public final class TxnBench {
             LoadPoint p = LoadPoint.of(backend, shape, m);
             report.add(p);
             String slow = "";
-            if (backend.equals("xdp")) {
+            if (kind == Backend.XDP) {
                 double share = KvBench.slowPathShare(m);
                 report.addFigure(backend, "slow_path_share_" + shape.threads() + "x" + shape.inflight(), share);
                 slow = String.format(java.util.Locale.ROOT, "  slow path %5.2f%%", 100 * share);

@@ -1,20 +1,18 @@
 package io.dint.cli;
 
+import io.dint.backend.Backend;
 import io.dint.bench.BenchReport;
 import io.dint.bench.ChaosBench;
 import io.dint.bench.Kill;
 import io.dint.bench.MicroBench;
+import io.dint.bench.ServerKills;
 import io.dint.cluster.LocalCluster;
 import io.dint.cluster.WireFaults;
-import io.dint.txn.TxnWorkload;
-import io.dint.workload.SmallbankWorkload;
-import io.dint.workload.TatpWorkload;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,19 +21,22 @@ import picocli.CommandLine.Parameters;
  * reordered on the wire, shard processes killed — against a fault-free run of the same shape on
  * the same servers, then every check over the whole history.
  */
-@Command(name = "chaos", mixinStandardHelpOptions = true,
+@Command(name = "chaos", mixinStandardHelpOptions = true, defaultValueProvider = CommandDefaults.class,
         header = "Smallbank and TATP under wire faults and kills, then every check.",
         description = "Run Smallbank and TATP under lost, duplicated and reordered packets and killed servers, then every check."
-                + " With no options: both workloads, all three backends, 1% drop + 1% duplicate + 1% reorder.")
+                + " With no options: both workloads, all three backends, 1%% drop + 1%% duplicate + 1%% reorder.")
 final class ChaosCommand implements Callable<Integer> {
     static final List<String> WORKLOADS = List.of("smallbank", "tatp");
+    /** The shard backends; memcached serves only KV. */
+    private static final List<Backend> SHARD_BACKENDS = List.of(Backend.XDP, Backend.AFXDP, Backend.UDP);
+    /** The share of frames dropped, duplicated and reordered when no fault is given. */
+    private static final double DEFAULT_FAULT = 0.01;
 
     @Parameters(arity = "0..*", paramLabel = "WORKLOAD", description = "smallbank, tatp; default both.")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "xdp,afxdp,udp",
-            description = "Backends of the shard servers. Default: ${DEFAULT-VALUE}.")
-    List<String> backends;
+    @Mixin
+    BackendsOption backends = new BackendsOption();
 
     @Option(names = "--drop", description = "Share of DINT's frames dropped on their way to each host (0..1). Default: 0.01"
             + " when no fault is given, else 0.")
@@ -68,25 +69,18 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "1x32", description = "Client threads x transactions in flight of both runs. Default: ${DEFAULT-VALUE}.")
     String shape;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Warm-up seconds of each run. Default: ${DEFAULT-VALUE}.")
-    double warmup;
+    @Mixin
+    Measurement measurement = new Measurement();
 
-    @Option(names = "--window", defaultValue = "8", description = "Measured seconds of the fault-free and of the faulty run. Default: ${DEFAULT-VALUE}.")
-    double window;
+    @Mixin
+    ResultsDir results = new ResultsDir();
 
     @Option(names = "--give-up", defaultValue = "30", description = "Seconds a coordinator retries a phase before it gives up"
             + " (before LOG: abort; in LOG: outcome unknown). Default: ${DEFAULT-VALUE}.")
     double giveUp;
 
-    @Option(names = "--accounts", defaultValue = "10000", description = "Smallbank accounts. Default: ${DEFAULT-VALUE}.")
-    long accounts;
-
-    @Option(names = "--subscribers", defaultValue = "5000", description = "TATP subscribers (its success-rate check assumes the call-forwarding rows have not turned"
-            + " over much: its inserts draw end times otherwise than the population). Default: ${DEFAULT-VALUE}.")
-    long subscribers;
-
-    @Option(names = "--results", defaultValue = "results", description = "Directory for the JSON results. Default: ${DEFAULT-VALUE}.")
-    Path results;
+    @Mixin
+    WorkloadSize size = new WorkloadSize();
 
     @Override
     public Integer call() throws Exception {
@@ -101,57 +95,38 @@ final class ChaosCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown workload '" + n + "': choose from " + WORKLOADS);
             }
         }
-        for (String b : backends) {
-            if (!List.of("xdp", "afxdp", "udp").contains(b)) {
-                throw new IllegalArgumentException("unknown backend '" + b + "': use some of xdp, afxdp, udp");
-            }
-        }
-        boolean anyFault = drop != null || dup != null || reorder != null;
-        double d = drop != null ? drop : anyFault ? 0 : 0.01;
-        WireFaults.Faults faults = new WireFaults.Faults(d, dup != null ? dup : anyFault ? 0 : 0.01,
-                reorder != null ? reorder : anyFault ? 0 : 0.01);
+        List<Backend> chosen = backends.chosen("chaos", SHARD_BACKENDS);
         Kill killKind = kill == null ? Kill.NONE : Kill.parse(kill);
-        if (!(every > 0) || !(window > 0) || warmup < 0 || !(giveUp > 0)) {
-            throw new IllegalArgumentException("--every, --window and --give-up must be positive and --warmup >= 0");
+        measurement.checked();
+        if (!(every > 0) || !(giveUp > 0)) {
+            throw new IllegalArgumentException("--every and --give-up must be positive");
         }
-        MicroBench.Shape sh = MicroBench.Shape.parse(shape);
-        ChaosBench.Config cfg = new ChaosBench.Config(backends, sh, seconds(warmup), seconds(window), faults, killKind,
-                seconds(every), seconds(giveUp), MicroBench.Client.AFXDP);
+        ChaosBench.Config cfg = new ChaosBench.Config(chosen, MicroBench.Shape.parse(shape), measurement.warmup(), measurement.window(),
+                faults(), killKind, Measurement.seconds(every), Measurement.seconds(giveUp), MicroBench.Client.AFXDP);
         LocalCluster.cleanLeftovers();
-        io.dint.bench.ServerKills.cleanLeftovers();
+        ServerKills.cleanLeftovers();
         if (soakMinutes != null) {
             if (!(soakMinutes > 0) || !(interval > 0)) {
                 throw new IllegalArgumentException("--soak and --interval must be positive");
             }
-            BenchReport r = ChaosBench.soak(workload(run.getFirst()), servers(run.getFirst()), cfg, backends.getFirst(),
-                    seconds(soakMinutes * 60), seconds(interval), header("soak " + run.getFirst() + " on " + backends.getFirst()));
-            return BenchCommand.finish(r, results, System.out) ? BenchCommand.CHECK_FAILED : 0;
+            String n = run.getFirst();
+            BenchReport r = ChaosBench.soak(size.workload(n), size.servers(n, 1), cfg, chosen.getFirst(),
+                    Measurement.seconds(soakMinutes * 60), Measurement.seconds(interval),
+                    BenchCommand.header("soak " + n + " on " + chosen.getFirst()));
+            return BenchCommand.finish(r, results.dir, System.out) ? BenchCommand.CHECK_FAILED : 0;
         }
         boolean failed = false;
         for (String n : run) {
-            BenchReport r = ChaosBench.run(workload(n), servers(n), cfg, header("chaos " + n));
-            failed |= BenchCommand.finish(r, results, System.out);
+            BenchReport r = ChaosBench.run(size.workload(n), size.servers(n, 1), cfg, BenchCommand.header("chaos " + n));
+            failed |= BenchCommand.finish(r, results.dir, System.out);
         }
         return failed ? BenchCommand.CHECK_FAILED : 0;
     }
 
-    private TxnWorkload workload(String n) {
-        return n.equals("smallbank") ? new SmallbankWorkload(accounts) : new TatpWorkload(subscribers, 42);
-    }
-
-    private io.dint.bench.TxnBench.Servers servers(String n) {
-        return n.equals("smallbank")
-                ? b -> List.of("--service", "smallbank", "--backend", b, "--accounts", Long.toString(accounts), "--threads", "1")
-                : b -> List.of("--service", "tatp", "--backend", b, "--subscribers", Long.toString(subscribers), "--seed", "42",
-                        "--threads", "1");
-    }
-
-    private static java.io.PrintStream header(String title) {
-        System.out.println("== " + title);
-        return System.out;
-    }
-
-    private static Duration seconds(double s) {
-        return Duration.ofMillis(Math.round(s * 1000));
+    /** The faults given; with none, {@link #DEFAULT_FAULT} of each. */
+    private WireFaults.Faults faults() {
+        boolean any = drop != null || dup != null || reorder != null;
+        double unset = any ? 0 : DEFAULT_FAULT;
+        return new WireFaults.Faults(drop != null ? drop : unset, dup != null ? dup : unset, reorder != null ? reorder : unset);
     }
 }

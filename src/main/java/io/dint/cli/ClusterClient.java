@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,17 +18,17 @@ import picocli.CommandLine.Option;
  * the file says.
  */
 final class ClusterClient {
-    @Option(names = "--cluster", paramLabel = "FILE", description = "A cluster file whose servers were started on their hosts"
-            + " (dint serve --cluster FILE --host NAME); this host is one of its client hosts.")
-    Path file;
-
-    @Option(names = "--host", paramLabel = "NAME", description = "With --cluster: this client host's name in the file. Default: the"
-            + " client host whose address is on this machine.")
-    String host;
+    @Mixin
+    ClusterHost host = new ClusterHost();
 
     @Option(names = "--ready-timeout", defaultValue = "60", description = "With --cluster: seconds to wait for every server's"
             + " control endpoint to say it is ready. Default: ${DEFAULT-VALUE}.")
     double readyTimeout;
+
+    /** The cluster file given, or null. */
+    Path file() {
+        return host.file;
+    }
 
     /** This client host of {@code file} and the file's servers, every one ready; close to let them go. */
     record Connected(ClusterFile file, ClusterFile.Entry me, Host here, List<ControlClient> servers) implements AutoCloseable {
@@ -42,7 +43,7 @@ final class ClusterClient {
      * ready, serving the file's service and backend.
      */
     Connected connect(ClusterFile file) {
-        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, host);
+        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, host.name);
         Host here = file.local(me, false);
         file.addNeighbours(here);
         List<ControlClient> servers = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.dint.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dint.backend.Backend;
 import io.dint.cluster.ClusterFile;
 import io.dint.cluster.Host;
 import io.dint.cluster.LocalCluster;
@@ -9,8 +10,6 @@ import io.dint.txn.TxnDriver;
 import io.dint.txn.TxnWorkload;
 import io.dint.client.UdpTransport;
 import io.dint.wire.Wire;
-import io.dint.workload.SmallbankWorkload;
-import io.dint.workload.TatpWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * host, loaded and left running for applications. {@code up} starts a keeper process that owns the
  * namespaces and servers and writes {@link #STATE}; {@code down} stops it, which tears it all down.
  */
-@Command(name = "cluster", mixinStandardHelpOptions = true,
+@Command(name = "cluster", mixinStandardHelpOptions = true, defaultValueProvider = CommandDefaults.class,
         header = "Start, inspect or stop a local 3-server cluster for applications.",
         description = "Start (up), inspect (status) or stop (down) a local 3-server cluster left running for applications.")
 final class ClusterCommand implements Callable<Integer> {
@@ -44,14 +44,11 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "smallbank", description = "smallbank (2PL) or tatp (OCC). Default: ${DEFAULT-VALUE}.")
     String workload;
 
-    @Option(names = "--backend", defaultValue = "xdp", description = "Shard backend: xdp (in-kernel fast path), udp or afxdp. Default: ${DEFAULT-VALUE}.")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
 
-    @Option(names = "--accounts", defaultValue = "10000", description = "smallbank accounts. Default: ${DEFAULT-VALUE}.")
-    long accounts;
-
-    @Option(names = "--subscribers", defaultValue = "3000", description = "tatp subscribers. Default: ${DEFAULT-VALUE}.")
-    long subscribers;
+    @Mixin
+    WorkloadSize size = new WorkloadSize();
 
     @Option(names = "--foreground", hidden = true, description = "Run the keeper in this process (what up starts).")
     boolean foreground;
@@ -66,18 +63,10 @@ final class ClusterCommand implements Callable<Integer> {
         };
     }
 
-    private TxnWorkload workload() {
-        return switch (workload) {
-            case "smallbank" -> new SmallbankWorkload(accounts);
-            case "tatp" -> new TatpWorkload(subscribers, 42);
-            default -> throw new IllegalArgumentException("unknown workload '" + workload + "': use smallbank or tatp");
-        };
-    }
-
     private int up() throws Exception {
-        workload();
-        if (!backend.equals("xdp") && !backend.equals("udp") && !backend.equals("afxdp")) {
-            throw new IllegalArgumentException("the shards run on --backend xdp, udp or afxdp, got '" + backend + "'");
+        size.workload(workload);
+        if (backend.backend == Backend.MEMCACHED) {
+            throw new IllegalArgumentException("the shards run on --backend xdp, udp or afxdp, got '" + backend.backend + "'");
         }
         if (Files.exists(STATE) && alive(state())) {
             throw new IllegalStateException("a cluster is already up (" + STATE + "): ./dint cluster down first");
@@ -86,8 +75,8 @@ final class ClusterCommand implements Callable<Integer> {
         Files.createDirectories(STATE.getParent());
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.dint.cli.Main", "cluster", "up", "--foreground", "--workload", workload, "--backend", backend,
-                "--accounts", Long.toString(accounts), "--subscribers", Long.toString(subscribers)));
+                "io.dint.cli.Main", "cluster", "up", "--foreground", "--workload", workload, "--backend", backend.backend.id(),
+                "--accounts", Long.toString(size.accounts), "--subscribers", Long.toString(size.subscribers)));
         Path log = STATE.resolveSibling("cluster.log");
         Process keeper = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
@@ -104,13 +93,13 @@ final class ClusterCommand implements Callable<Integer> {
 
     /** The keeper: builds the cluster, loads it, publishes the state, waits to be stopped. */
     private int keep() throws Exception {
-        TxnWorkload w = workload();
+        TxnWorkload w = size.workload(workload);
         try (LocalCluster cluster = LocalCluster.create(3, 1)) {
             List<ServerProcess> servers = new ArrayList<>();
             try {
-                Map<String, Object> options = workload.equals("smallbank") ? Map.of("accounts", accounts)
-                        : Map.of("subscribers", subscribers, "seed", 42L);
-                cluster.describe(new ClusterFile.Service(workload, backend, options)).write(CLUSTER_FILE);
+                Map<String, Object> options = workload.equals("smallbank") ? Map.of("accounts", size.accounts)
+                        : Map.of("subscribers", size.subscribers, "seed", WorkloadSize.TATP_SEED);
+                cluster.describe(new ClusterFile.Service(workload, backend.backend.id(), options)).write(CLUSTER_FILE);
                 for (Host h : cluster.servers()) {
                     // started the way an operator starts one on each host: from the cluster file, answering the cluster's hosts only
                     servers.add(new ServerProcess(cluster.start(h, List.of("io.dint.cli.Main", "serve", "--cluster",
@@ -123,7 +112,7 @@ final class ClusterCommand implements Callable<Integer> {
                 Map<String, Object> state = new LinkedHashMap<>();
                 state.put("pid", ProcessHandle.current().pid());
                 state.put("workload", workload);
-                state.put("backend", backend);
+                state.put("backend", backend.backend.id());
                 state.put("scale", w.scale());
                 state.put("client_netns", client.netns());
                 state.put("client_address", client.address());

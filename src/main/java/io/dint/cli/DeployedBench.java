@@ -1,5 +1,6 @@
 package io.dint.cli;
 
+import io.dint.backend.Backend;
 import io.dint.bench.Deployment;
 import io.dint.bench.KvBench;
 import io.dint.bench.LockBench;
@@ -8,15 +9,13 @@ import io.dint.bench.TxnBench;
 import io.dint.cluster.ClusterFile;
 import io.dint.cluster.CoreSplit;
 import io.dint.cluster.Host;
-import io.dint.kv.KvPolicy;
+import io.dint.kv.KvSettings;
 import io.dint.kv.KvTrace;
 import io.dint.server.ServerHandle;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code dint bench --cluster FILE} on a client host: the servers the file describes were started
@@ -35,9 +34,9 @@ final class DeployedBench {
     }
 
     int run() throws Exception {
-        ClusterFile file = ClusterFile.read(bench.deployment.file);
+        ClusterFile file = ClusterFile.read(bench.deployment.file());
         String service = file.service().name();
-        String backend = file.service().backend();
+        Backend backend = Backend.parse(file.service().backend());
         if (!DEPLOYABLE.contains(service)) {
             throw new IllegalArgumentException("bench --cluster drives " + DEPLOYABLE + " servers; " + file.origin() + " serves " + service);
         }
@@ -47,16 +46,15 @@ final class DeployedBench {
                         + ", not " + n);
             }
         }
-        if (bench.backends != null && !bench.backends.equals(List.of(backend))) {
+        List<Backend> asked = bench.backends.given;
+        if (asked != null && !asked.equals(List.of(backend))) {
             throw new IllegalArgumentException("the servers of " + file.origin() + " run the " + backend + " backend; --backends "
-                    + String.join(",", bench.backends) + " would need other servers");
+                    + String.join(",", asked.stream().map(Backend::id).toList()) + " would need other servers");
         }
-        if (bench.warmup < 0 || bench.window <= 0) {
-            throw new IllegalArgumentException("--warmup must be >= 0 and --window > 0 seconds");
-        }
-        MicroBench.Client client = clientKind(service);
+        bench.measurement.checked();
+        MicroBench.Client client = bench.load.client(service);
         ServeCommand serve = ServeCommand.resolve(file, file.servers().getFirst()); // the scale the servers run at
-        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, bench.deployment.host);
+        ClusterFile.Entry me = file.thisHost(ClusterFile.Role.CLIENT, bench.deployment.host.name);
         Host here = file.local(me, false);
         List<Host> servers = file.servers().stream().map(ClusterFile::peer).toList();
         if (client == MicroBench.Client.KERNEL) {
@@ -70,11 +68,8 @@ final class DeployedBench {
                 throw new IllegalArgumentException("the kernel client needs this host's MAC: give " + me.name() + "'s mac in " + file.origin());
             }
         }
-        List<String> sweep = bench.sweep != null ? bench.sweep : List.of((client == MicroBench.Client.KERNEL
-                ? BenchCommand.KERNEL_SWEEP : BenchCommand.JAVA_SWEEP).split(","));
-        List<MicroBench.Shape> shapes = sweep.stream().map(MicroBench.Shape::parse).toList();
-        MicroBench.Config config = new MicroBench.Config(List.of(backend), shapes, seconds(bench.warmup), seconds(bench.window),
-                client, null);
+        MicroBench.Config config = new MicroBench.Config(List.of(backend), bench.load.shapes(client), bench.measurement.warmup(),
+                bench.measurement.window(), client, null);
         try (ClusterClient.Connected connected = bench.deployment.connect(file);
              AutoCloseable _ = me.cpus() == null ? () -> { } : CoreSplit.pinThisProcess(me.cpus())) {
             List<ServerHandle> handles = new ArrayList<>(connected.servers());
@@ -82,42 +77,29 @@ final class DeployedBench {
                     + " of " + file.origin() + ", from client host " + me.name());
             Deployment d = new Deployment(file.origin(), backend, here, servers, handles);
             boolean failed = false;
+            int threads = serve.network.threads;
             switch (service) {
                 case "lock2pl", "occ" -> failed = bench.finish(MicroBench.run(new LockBench(service.equals("occ")
-                        ? LockBench.Protocol.OCC : LockBench.Protocol.LOCK2PL, service.equals("occ") ? serve.keys : serve.lockIds,
-                        200_000, serve.threads), config, d, System.out));
+                        ? LockBench.Protocol.OCC : LockBench.Protocol.LOCK2PL, service.equals("occ") ? serve.data.keys
+                        : serve.data.lockIds.count, 200_000, threads), config, d, System.out));
                 case "kv" -> {
-                    if (!serve.population.equals("all")) {
+                    if (!serve.data.population.equals("all")) {
                         throw new IllegalArgumentException("bench kv --cluster needs servers with every key (population = \"all\"),"
-                                + " " + file.origin() + " says " + serve.population);
+                                + " " + file.origin() + " says " + serve.data.population);
                     }
+                    KvSettings kv = serve.slowPath.kv(serve.data);
                     for (String mix : bench.kvMixes) {
-                        failed |= bench.finish(MicroBench.run(new KvBench(KvTrace.Mix.parse(mix), serve.subscribers, serve.cacheRatio,
-                                KvPolicy.parse(serve.cache), serve.threads), config, d, System.out));
+                        failed |= bench.finish(MicroBench.run(new KvBench(KvTrace.Mix.parse(mix), kv.data().subscribers(), kv.cacheRatio(),
+                                kv.policy(), threads), config, d, System.out));
                     }
                 }
-                case "smallbank" -> failed = bench.finish(TxnBench.run(new SmallbankWorkload(serve.accounts), b -> List.of(),
+                case "smallbank" -> failed = bench.finish(TxnBench.run(new SmallbankWorkload(serve.data.size.accounts), b -> List.of(),
                         config, d, System.out));
-                case "tatp" -> failed = bench.finish(TxnBench.run(new TatpWorkload(serve.subscribers, serve.seed), b -> List.of(),
-                        config, d, System.out));
+                case "tatp" -> failed = bench.finish(TxnBench.run(new TatpWorkload(serve.data.size.subscribers, serve.data.seed),
+                        b -> List.of(), config, d, System.out));
                 default -> throw new IllegalStateException(service);
             }
-            return failed ? 2 : 0;
+            return failed ? BenchCommand.CHECK_FAILED : 0;
         }
-    }
-
-    private MicroBench.Client clientKind(String service) {
-        MicroBench.Client c;
-        try {
-            c = MicroBench.Client.valueOf(bench.client.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown client '" + bench.client + "': use kernel, afxdp or socket");
-        }
-        boolean txn = service.equals("smallbank") || service.equals("tatp");
-        return txn && c == MicroBench.Client.KERNEL ? MicroBench.Client.AFXDP : c; // the coordinator is Java
-    }
-
-    private static Duration seconds(double s) {
-        return Duration.ofMillis(Math.round(s * 1000));
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,7 +40,7 @@ final class ExampleCommand implements Callable<Integer> {
     long cents;
 
     /** --cluster FILE of three Smallbank servers; default: the file ./dint cluster up wrote. */
-    @picocli.CommandLine.Mixin
+    @Mixin
     ClusterClient cluster = new ClusterClient();
 
     @Option(names = "--load", description = "Load the Smallbank accounts first (servers just started hold none).")
@@ -110,7 +111,7 @@ final class ExampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path path = cluster.file;
+        Path path = cluster.file();
         if (path == null) {
             if (!Files.exists(ClusterCommand.CLUSTER_FILE)) {
                 throw new IllegalArgumentException("which cluster? give --cluster FILE, or start a local one with ./dint cluster up"
@@ -129,7 +130,7 @@ final class ExampleCommand implements Callable<Integer> {
         }
         int[] servers = file.servers().stream().mapToInt(ClusterFile.Entry::ipv4).toArray();
         if (load) {
-            long accounts = ServeCommand.resolve(file, file.servers().getFirst()).accounts;
+            long accounts = ServeCommand.resolve(file, file.servers().getFirst()).data.size.accounts;
             TxnDriver.Totals t = TxnDriver.load(new SmallbankWorkload(accounts), new TxnDriver.Target(servers, Wire.PORT, 50_000_000L,
                     me.netns(), i -> new UdpTransport(me.ipv4(), 64, 256)), 1, 64);
             System.out.printf("loaded %d accounts%n", t.counter(io.dint.client.ClientStats.COMMITTED));

@@ -1,7 +1,7 @@
 package io.dint.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of {@code ./dint}: one subcommand per job. */
 @Command(name = "dint", mixinStandardHelpOptions = true,

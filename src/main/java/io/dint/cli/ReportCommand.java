@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,16 +19,16 @@ final class ReportCommand implements Callable<Integer> {
             + " benchmark in --results.")
     List<Path> files = new ArrayList<>();
 
-    @Option(names = "--results", defaultValue = "results", description = "Where results are looked for. Default: ${DEFAULT-VALUE}.")
-    Path results;
+    @Mixin
+    ResultsDir results = new ResultsDir();
 
     @Option(names = "--out", description = "Directory of report.md and figures/. Default: the --results directory.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        List<Path> chosen = files.isEmpty() ? Report.newest(results) : files;
-        print(Report.render(chosen, out != null ? out : results));
+        List<Path> chosen = files.isEmpty() ? Report.newest(results.dir) : files;
+        print(Report.render(chosen, out != null ? out : results.dir));
         return 0;
     }
 

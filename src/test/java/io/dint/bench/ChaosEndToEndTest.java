@@ -1,5 +1,6 @@
 package io.dint.bench;
 
+import io.dint.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.cluster.WireFaults;
@@ -26,11 +27,11 @@ import org.junit.jupiter.api.Test;
 class ChaosEndToEndTest {
     private static final WireFaults.Faults FAULTS = new WireFaults.Faults(0.03, 0.03, 0.03);
 
-    private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<String> backends) throws Exception {
+    private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<Backend> backends) throws Exception {
         return run(workload, servers, backends, Kill.NONE, Duration.ofMillis(1500));
     }
 
-    private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<String> backends, Kill kill,
+    private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<Backend> backends, Kill kill,
                                            Duration window) throws Exception {
         ChaosBench.Config cfg = new ChaosBench.Config(backends, new MicroBench.Shape(1, 16), Duration.ofMillis(300),
                 window, FAULTS, kill, Duration.ofSeconds(2), Duration.ofSeconds(30), MicroBench.Client.AFXDP);
@@ -41,8 +42,8 @@ class ChaosEndToEndTest {
         assertThat(report.failures()).as(out).isEmpty();
         Map<String, String> figures = new HashMap<>();
         report.figures().lines().forEach(l -> figures.put(l[0], l[1]));
-        for (String b : backends) {
-            String p = "chaos." + workload.name() + "." + b + ".";
+        for (Backend b : backends) {
+            String p = "chaos." + workload.name() + "." + b.id() + ".";
             assertThat(figures).as(out).containsEntry(p + "check_failures", "0").containsEntry(p + "lost_committed", "0")
                     .containsEntry(p + "protocol_errors", "0");
             assertThat(Double.parseDouble(figures.get(p + "kills"))).as(out).isEqualTo(kill == Kill.NONE ? 0 : 1);
@@ -56,8 +57,8 @@ class ChaosEndToEndTest {
 
     @Test
     void smallbankOnEveryBackendUnderLossDuplicationAndReordering() throws Exception {
-        run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b, "--accounts", "300", "--threads", "1"),
-                List.of("xdp", "afxdp", "udp"));
+        run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b.id(), "--accounts", "300", "--threads", "1"),
+                List.of(Backend.XDP, Backend.AFXDP, Backend.UDP));
     }
 
     /**
@@ -68,8 +69,8 @@ class ChaosEndToEndTest {
      */
     @Test
     void aKilledSlowPathIsRestartedUnderItsServingXdpProgram() throws Exception {
-        run(new TatpWorkload(200, 42), b -> List.of("--service", "tatp", "--backend", b, "--subscribers", "200", "--seed", "42",
-                "--threads", "1", "--cache-ratio", "0.2"), List.of("xdp"), Kill.SLOW_PATH, Duration.ofSeconds(3));
+        run(new TatpWorkload(200, 42), b -> List.of("--service", "tatp", "--backend", b.id(), "--subscribers", "200", "--seed", "42",
+                "--threads", "1", "--cache-ratio", "0.2"), List.of(Backend.XDP), Kill.SLOW_PATH, Duration.ofSeconds(3));
     }
 
     /**
@@ -78,7 +79,7 @@ class ChaosEndToEndTest {
      */
     @Test
     void aKilledServerRecoversFromItsLogAndItsReplicas() throws Exception {
-        run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b, "--accounts", "300", "--threads", "1"),
-                List.of("xdp"), Kill.SERVER, Duration.ofSeconds(3));
+        run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b.id(), "--accounts", "300", "--threads", "1"),
+                List.of(Backend.XDP), Kill.SERVER, Duration.ofSeconds(3));
     }
 }

@@ -2,11 +2,10 @@ package io.dint.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.dint.testing.OnHost;
 import java.nio.file.Files;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,14 +15,9 @@ import org.junit.jupiter.api.Test;
 class ClusterCommandTest {
 
     private static String dint(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("dint.classpath"), "io.dint.cli.Main"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("dint %s finished", List.of(args)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("dint %s: %s", List.of(args), out).isZero();
-        return out;
+        OnHost.Run r = OnHost.await(OnHost.here(List.of(args)), Duration.ofMinutes(5), "dint " + String.join(" ", args));
+        assertThat(r.exit()).as("dint %s: %s", List.of(args), r.output()).isZero();
+        return r.output();
     }
 
     @Test

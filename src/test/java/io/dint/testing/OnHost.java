@@ -25,10 +25,19 @@ public final class OnHost {
 
     /** Starts {@code dint args...} on {@code host} and returns the process (output merged into stdout). */
     public static Process start(Host host, List<String> args) {
+        return launch(List.of("ip", "netns", "exec", host.netns()), args);
+    }
+
+    /** Starts {@code dint args...} on this machine, in no namespace of a cluster, as a user types it. */
+    public static Process here(List<String> args) {
+        return launch(List.of(), args);
+    }
+
+    private static Process launch(List<String> prefix, List<String> args) {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String classpath = System.getProperty("dint.classpath", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.netns(), java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", classpath, "io.dint.cli.Main"));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, "io.dint.cli.Main"));
         cmd.addAll(args);
         try {
             return new ProcessBuilder(cmd).redirectErrorStream(true).start();

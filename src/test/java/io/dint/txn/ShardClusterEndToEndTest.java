@@ -1,5 +1,6 @@
 package io.dint.txn;
 
+import io.dint.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bench.BenchReport;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * allow, as the bench's figures say.
  */
 class ShardClusterEndToEndTest {
-    private static final MicroBench.Config CONFIG = new MicroBench.Config(List.of("xdp", "afxdp", "udp"),
+    private static final MicroBench.Config CONFIG = new MicroBench.Config(List.of(Backend.XDP, Backend.AFXDP, Backend.UDP),
             List.of(new MicroBench.Shape(1, 8)), Duration.ofMillis(200), Duration.ofSeconds(1));
 
     private static BenchReport run(io.dint.txn.TxnWorkload workload, TxnBench.Servers servers) throws Exception {
@@ -36,7 +37,7 @@ class ShardClusterEndToEndTest {
         assertThat(report.failures()).as(out).isEmpty();
         Map<String, String> figures = new java.util.HashMap<>();
         report.figures().lines().forEach(l -> figures.put(l[0], l[1]));
-        for (String backend : CONFIG.backends()) {
+        for (String backend : CONFIG.backends().stream().map(Backend::id).toList()) {
             List<LoadPoint> points = report.points(backend);
             assertThat(points).as(out).hasSize(1);
             assertThat(points.getFirst().txnPerS()).as("%s committed transactions\n%s", backend, out).isPositive();
@@ -58,13 +59,13 @@ class ShardClusterEndToEndTest {
 
     @Test
     void smallbankOnEveryBackend() throws Exception {
-        run(new SmallbankWorkload(600), b -> List.of("--service", "smallbank", "--backend", b, "--accounts", "600", "--threads", "1"));
+        run(new SmallbankWorkload(600), b -> List.of("--service", "smallbank", "--backend", b.id(), "--accounts", "600", "--threads", "1"));
     }
 
     /** TATP with a cache of a tenth of the records: the slow path and write-backs take part. */
     @Test
     void tatpOnEveryBackendWithASmallCache() throws Exception {
-        run(new TatpWorkload(300, 42), b -> List.of("--service", "tatp", "--backend", b, "--subscribers", "300", "--seed", "42",
+        run(new TatpWorkload(300, 42), b -> List.of("--service", "tatp", "--backend", b.id(), "--subscribers", "300", "--seed", "42",
                 "--threads", "1", "--cache-ratio", "0.1"));
     }
 }

@@ -1,4 +1,4 @@
-package io.dint.cli;
+package io.dint.shard;
 
 import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
@@ -29,6 +29,11 @@ final class ServedShard implements ServiceServer, RecordDumps {
     @Override
     public Map<String, Object> check() {
         return shard.check();
+    }
+
+    @Override
+    public Map<String, long[]> perCpuStats() {
+        return shard.perCpuStats();
     }
 
     @Override
