@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./dint chaos}: Smallbank and TATP under injected faults — frames dropped, duplicated and
- * reordered on the wire, shard processes killed — against a fault-free run of the same shape on
+ * reordered on the wire, shard processes killed — against fault-free runs of the same shape (before and after) on
  * the same servers, then every check over the whole history.
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
@@ -71,7 +71,7 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Warm-up seconds of each run. Default: ${DEFAULT-VALUE}.")
     double warmup;
 
-    @Option(names = "--window", defaultValue = "8", description = "Measured seconds of the fault-free and of the faulty run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--window", defaultValue = "8", description = "Measured seconds of each run: fault-free, faulty, fault-free again. Default: ${DEFAULT-VALUE}.")
     double window;
 
     @Option(names = "--give-up", defaultValue = "30", description = "Seconds a coordinator retries a phase before it gives up"

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Short chaos runs, for real: three shard servers of each backend on the local cluster, the
- * workload fault-free and then with 3% of the frames to every host dropped, 3% duplicated and 3%
+ * workload fault-free, then with 3% of the frames to every host dropped, 3% duplicated and 3%
  * reordered by the wire's BPF program, and in two of them a shard killed during the faulty run
- * (its slow path; the whole server); the faults happen (the program's counters, the kills), the
+ * (its slow path; the whole server), then fault-free again; the faults happen (the program's counters, the kills), the
  * checks over the whole history pass, no committed transaction is lost and transactions still
  * commit.
  */
@@ -27,7 +27,7 @@ class ChaosEndToEndTest {
     private static final WireFaults.Faults FAULTS = new WireFaults.Faults(0.03, 0.03, 0.03);
 
     private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<String> backends) throws Exception {
-        return run(workload, servers, backends, Kill.NONE, Duration.ofMillis(1500));
+        return run(workload, servers, backends, Kill.NONE, Duration.ofMillis(1000));
     }
 
     private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<String> backends, Kill kill,
@@ -69,7 +69,7 @@ class ChaosEndToEndTest {
     @Test
     void aKilledSlowPathIsRestartedUnderItsServingXdpProgram() throws Exception {
         run(new TatpWorkload(200, 42), b -> List.of("--service", "tatp", "--backend", b, "--subscribers", "200", "--seed", "42",
-                "--threads", "1", "--cache-ratio", "0.2"), List.of("xdp"), Kill.SLOW_PATH, Duration.ofSeconds(3));
+                "--threads", "1", "--cache-ratio", "0.2"), List.of("xdp"), Kill.SLOW_PATH, Duration.ofMillis(2500));
     }
 
     /**
@@ -79,6 +79,6 @@ class ChaosEndToEndTest {
     @Test
     void aKilledServerRecoversFromItsLogAndItsReplicas() throws Exception {
         run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b, "--accounts", "300", "--threads", "1"),
-                List.of("xdp"), Kill.SERVER, Duration.ofSeconds(3));
+                List.of("xdp"), Kill.SERVER, Duration.ofMillis(2500));
     }
 }
