@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./dint chaos}: Smallbank and TATP under injected faults — frames dropped, duplicated and
- * reordered on the wire, shard processes killed — against a fault-free run of the same shape on
+ * reordered on the wire, shard processes killed — against fault-free runs of the same shape (before and after) on
  * the same servers, then every check over the whole history.
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true, defaultValueProvider = CommandDefaults.class,

@@ -10,7 +10,7 @@ final class Measurement {
     double warmup;
 
     @Option(names = "--window", paramLabel = "S", description = "Measured seconds: of each sweep point (bench), of the fault-free"
-            + " and of the faulty run (chaos). Default: ${DEFAULT-VALUE} (bench measures several points per backend, chaos one"
+            + " and of the faulty runs (chaos: fault-free, faulty, fault-free again). Default: ${DEFAULT-VALUE} (bench measures several points per backend, chaos one"
             + " per run, long enough for its faults and kills to show).")
     double window;
 

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Short chaos runs, for real: three shard servers of each backend on the local cluster, the
- * workload fault-free and then with 3% of the frames to every host dropped, 3% duplicated and 3%
+ * workload fault-free, then with 3% of the frames to every host dropped, 3% duplicated and 3%
  * reordered by the wire's BPF program, and in two of them a shard killed during the faulty run
- * (its slow path; the whole server); the faults happen (the program's counters, the kills), the
+ * (its slow path; the whole server), then fault-free again; the faults happen (the program's counters, the kills), the
  * checks over the whole history pass, no committed transaction is lost and transactions still
  * commit.
  */
@@ -28,7 +28,7 @@ class ChaosEndToEndTest {
     private static final WireFaults.Faults FAULTS = new WireFaults.Faults(0.03, 0.03, 0.03);
 
     private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<Backend> backends) throws Exception {
-        return run(workload, servers, backends, Kill.NONE, Duration.ofMillis(1500));
+        return run(workload, servers, backends, Kill.NONE, Duration.ofMillis(1000));
     }
 
     private static Map<String, String> run(TxnWorkload workload, TxnBench.Servers servers, List<Backend> backends, Kill kill,
@@ -70,7 +70,7 @@ class ChaosEndToEndTest {
     @Test
     void aKilledSlowPathIsRestartedUnderItsServingXdpProgram() throws Exception {
         run(new TatpWorkload(200, 42), b -> List.of("--service", "tatp", "--backend", b.id(), "--subscribers", "200", "--seed", "42",
-                "--threads", "1", "--cache-ratio", "0.2"), List.of(Backend.XDP), Kill.SLOW_PATH, Duration.ofSeconds(3));
+                "--threads", "1", "--cache-ratio", "0.2"), List.of(Backend.XDP), Kill.SLOW_PATH, Duration.ofMillis(2500));
     }
 
     /**
@@ -80,6 +80,6 @@ class ChaosEndToEndTest {
     @Test
     void aKilledServerRecoversFromItsLogAndItsReplicas() throws Exception {
         run(new SmallbankWorkload(300), b -> List.of("--service", "smallbank", "--backend", b.id(), "--accounts", "300", "--threads", "1"),
-                List.of(Backend.XDP), Kill.SERVER, Duration.ofSeconds(3));
+                List.of(Backend.XDP), Kill.SERVER, Duration.ofMillis(2500));
     }
 }
