@@ -130,7 +130,7 @@ class WireLayoutTest {
 
     @Test
     void macrosMatchTheHeader() throws Exception {
-        String header = Files.readString(Path.of("src/main/bpf/dint_wire.h"));
+        String header = wireHeaders();
         assertThat(define(header, "DINT_PORT")).isEqualTo(Wire.PORT);
         assertThat(define(header, "DINT_SEQ_INCARNATION_SHIFT")).isEqualTo(Wire.SEQ_INCARNATION_SHIFT);
         assertThat(define(header, "DINT_MAX_PAYLOAD")).isEqualTo(Wire.MAX_PAYLOAD);
@@ -153,9 +153,21 @@ class WireLayoutTest {
         assertThat(define(header, "DINT_ALLOW_MAX")).isEqualTo(Wire.ALLOW_MAX);
     }
 
+    /** dint_wire.h and the headers it includes (dint_msgs.h, dint_tables.h, ...), as one text. */
+    private static String wireHeaders() throws IOException {
+        Path dir = Path.of("src/main/bpf");
+        String wire = Files.readString(dir.resolve("dint_wire.h"));
+        StringBuilder all = new StringBuilder(wire);
+        Matcher include = Pattern.compile("#include \"(\\w+\\.h)\"").matcher(wire);
+        while (include.find()) {
+            all.append(Files.readString(dir.resolve(include.group(1))));
+        }
+        return all.toString();
+    }
+
     private static long define(String header, String name) {
         Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(?:0x([0-9a-f]+)ULL|(\\d+)|\\(1ULL << (\\d+)\\))").matcher(header);
-        assertThat(m.find()).as("#define %s in dint_wire.h", name).isTrue();
+        assertThat(m.find()).as("#define %s in dint_wire.h or its includes", name).isTrue();
         return m.group(1) != null ? Long.parseUnsignedLong(m.group(1), 16)
                 : m.group(2) != null ? Long.parseLong(m.group(2)) : 1L << Integer.parseInt(m.group(3));
     }
