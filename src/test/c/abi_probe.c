@@ -18,6 +18,8 @@
 #include <linux/if_xdp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "../../main/bpf/dint_wire.h"
+#include "../../main/bpf/loadgen.h"
 
 struct bpf_test_run_opts probe_test_run_opts;
 struct bpf_tc_hook probe_tc_hook;
@@ -118,3 +120,43 @@ enum probe_xsk {
 	xsk_XDP_PACKET_HEADROOM = XDP_PACKET_HEADROOM,
 };
 enum probe_xsk probe_xsk;
+
+/* io.dint.wire.Wire: the macros of dint_wire.h (and the headers it includes) that Java copies */
+enum probe_wire {
+	wire_PORT = DINT_PORT,
+	wire_MAX_PAYLOAD = DINT_MAX_PAYLOAD,
+	wire_SEQ_INCARNATION_SHIFT = DINT_SEQ_INCARNATION_SHIFT,
+	wire_LOCK_SHARERS = DINT_LOCK_SHARERS,
+	wire_ALLOW_MAX = DINT_ALLOW_MAX,
+	wire_KV_VALUE_SIZE = DINT_KV_VALUE_SIZE,
+	wire_KV_WAYS = DINT_KV_WAYS,
+	wire_KV_NO_WAY = DINT_KV_NO_WAY,
+	wire_KV_VICTIM = DINT_KV_VICTIM,
+	wire_KV_INSTALL = DINT_KV_INSTALL,
+	wire_KV_INVALIDATE = DINT_KV_INVALIDATE,
+	wire_KV_WRITE_BACK_BLOOM = DINT_KV_WRITE_BACK_BLOOM,
+	wire_KV_WRITE_BACK = DINT_KV_WRITE_BACK,
+	wire_KV_WRITE_THROUGH = DINT_KV_WRITE_THROUGH,
+	wire_TXN_VALUE_SIZE = DINT_TXN_VALUE_SIZE,
+	wire_TXN_F_EXISTS = DINT_TXN_F_EXISTS,
+	wire_TXN_F_LOCKED = DINT_TXN_F_LOCKED,
+	wire_TXN_F_UNLOCK = DINT_TXN_F_UNLOCK,
+	wire_TXN_OBJ_EXISTS = DINT_TXN_OBJ_EXISTS,
+	wire_SHARD_PINNED = DINT_SHARD_PINNED,
+	wire_LOG_VALUE_SIZE = DINT_LOG_VALUE_SIZE,
+	wire_DEDUP_CLIENTS = DINT_DEDUP_CLIENTS,
+	wire_DEDUP_WINDOW = DINT_DEDUP_WINDOW,
+};
+enum probe_wire probe_wire;
+
+/* io.dint.bench.LoadGenLayout: the macros of loadgen.h it copies; lg_: those it has no constant of */
+enum probe_loadgen {
+	loadgen_MAX_SLOTS = LG_MAX_SLOTS,
+	loadgen_MAX_KEYS = LG_MAX_KEYS,
+	loadgen_KICK = LG_KICK,
+	loadgen_PHASE_PARKED = LG_PH_PARKED,
+	loadgen_HIST_MAX_EXP = LG_HIST_MAX_EXP,
+	loadgen_HIST_BUCKETS = LG_HIST_BUCKETS,
+	lg_SLOT_BITS = LG_SLOT_BITS,
+};
+enum probe_loadgen probe_loadgen;

@@ -9,7 +9,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.StructLayout;
 
 /**
- * Java mirror of {@code src/main/bpf/dint_wire.h}, the single source of truth of the wire format.
+ * Java mirror of {@code src/main/bpf/dint_wire.h}, the single source of truth of the wire format,
+ * and of the headers it includes: dint_msgs.h (messages), dint_tables.h (map entries),
+ * dint_settings.h (loader settings), dint_counters.h (counter indices).
  * Layouts are named after the C structs and their members so that {@code WireLayoutTest} can
  * compare them with the BTF of the compiled objects; offsets used on hot paths are derived from
  * the layouts, never written twice. All fields are little-endian, as in the C structs.
@@ -56,7 +58,11 @@ public final class Wire {
             JAVA_LONG.withName("sharer"),
             JAVA_LONG.withName("granted_ns")).withName("dint_lock_entry");
 
-    /** {@code struct dint_config}: per-program settings the loader writes into .rodata. */
+    /**
+     * {@code struct dint_config}: per-program settings the loader writes into .rodata. table_size is
+     * the program's main table: lock entries for lock2pl, occ and shard, buckets for kv, per-CPU
+     * ring slots for log (dint_settings.h).
+     */
     public static final StructLayout CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),

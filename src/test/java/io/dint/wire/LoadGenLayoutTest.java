@@ -3,38 +3,33 @@ package io.dint.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bench.LoadGenLayout;
-import java.lang.foreign.MemoryLayout;
+import io.dint.bpf.Btf;
 import java.lang.foreign.StructLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@link LoadGenLayout}, the Java view of loadgen.h, against the BTF of loadgen.bpf.o and the header's macros. */
+/**
+ * {@link LoadGenLayout}, the Java view of loadgen.h, against the BTF of loadgen.bpf.o ({@link Btf})
+ * and the header's macros (through src/test/c/abi_probe.c).
+ */
 class LoadGenLayoutTest {
     private static final Path OBJECT = Path.of(System.getProperty("dint.bpf.dir", "target/classes/bpf"), "loadgen.bpf.o");
 
     @Test
-    void structsMatchTheBtf() throws Exception {
-        WireLayoutTest.Btf btf = WireLayoutTest.dump(OBJECT);
+    void structsMatchTheBtf() {
+        Btf btf = Btf.of(OBJECT);
         for (StructLayout layout : List.of(LoadGenLayout.TXN, LoadGenLayout.SLOT, LoadGenLayout.CONTROL, LoadGenLayout.CONFIG)) {
             String name = layout.name().orElseThrow();
-            assertThat(btf.structSizes()).as("struct %s in %s", name, OBJECT).containsKey(name);
-            assertThat(layout.byteSize()).as("size of struct %s", name).isEqualTo(btf.structSizes().get(name));
-            List<WireLayoutTest.Member> actual = layout.memberLayouts().stream()
-                    .map(l -> new WireLayoutTest.Member(l.name().orElseThrow(),
-                            layout.byteOffset(MemoryLayout.PathElement.groupElement(l.name().orElseThrow()))))
-                    .toList();
-            assertThat(actual).as("members of struct %s", name).containsExactlyElementsOf(btf.members().get(name));
+            assertThat(btf.has(name)).as("struct %s in %s", name, OBJECT).isTrue();
+            assertThat(btf.mismatches(layout)).as("struct %s in %s", name, OBJECT).isEmpty();
         }
     }
 
     @Test
-    void enumsAndMacrosMatch() throws Exception {
-        WireLayoutTest.Btf btf = WireLayoutTest.dump(OBJECT);
+    void enumsAndMacrosMatch() {
+        Btf btf = Btf.of(OBJECT);
         assertThat(btf.enumerators()).containsEntry("LG_LOCK2PL", (long) LoadGenLayout.LOCK2PL)
                 .containsEntry("LG_OCC", (long) LoadGenLayout.OCC)
                 .containsEntry("LG_LOG", (long) LoadGenLayout.LOG)
@@ -52,11 +47,10 @@ class LoadGenLayoutTest {
                 .containsEntry("LG_STAT_NOT_OURS", (long) LoadGenLayout.STAT_NOT_OURS)
                 .containsEntry("LG_STAT_GOOD", (long) LoadGenLayout.STAT_GOOD)
                 .containsEntry("LG_STAT_MAX", (long) LoadGenLayout.STAT_MAX);
-        String header = Files.readString(Path.of("src/main/bpf/loadgen.h"));
-        Map<String, Integer> macros = Map.of("LG_MAX_SLOTS", LoadGenLayout.MAX_SLOTS, "LG_MAX_KEYS", LoadGenLayout.MAX_KEYS,
-                "LG_KICK", LoadGenLayout.KICK, "LG_PH_PARKED", LoadGenLayout.PHASE_PARKED, "LG_HIST_MAX_EXP", LoadGenLayout.HIST_MAX_EXP);
-        macros.forEach((name, java) -> assertThat(define(header, name)).as("#define %s", name).isEqualTo(java.longValue()));
-        assertThat(1 << define(header, "LG_SLOT_BITS")).as("every slot has its own dedup entry")
+        Map<String, Long> macros = Btf.abiProbe().enumerators("loadgen_");
+        assertThat(macros).as("macros of loadgen.h in src/test/c/abi_probe.c").isNotEmpty();
+        assertThat(Btf.constants(LoadGenLayout.class)).as("LoadGenLayout vs the macros of loadgen.h").containsAllEntriesOf(macros);
+        assertThat(1L << Btf.abiProbe().enumerators("lg_").get("SLOT_BITS")).as("every slot has its own dedup entry")
                 .isGreaterThanOrEqualTo(LoadGenLayout.MAX_SLOTS).isLessThanOrEqualTo(Wire.DEDUP_WINDOW);
     }
 
@@ -68,11 +62,5 @@ class LoadGenLayoutTest {
             assertThat(LoadGenLayout.bucketLow(b)).as("low bound of the bucket of %d", v).isLessThanOrEqualTo(v);
             assertThat(v - LoadGenLayout.bucketLow(b)).as("bucket width at %d", v).isLessThanOrEqualTo(Math.max(1, v / 16));
         }
-    }
-
-    private static long define(String header, String name) {
-        Matcher m = Pattern.compile("#define\\s+" + name + "\\s+(0x[0-9a-f]+|\\d+)").matcher(header);
-        assertThat(m.find()).as("#define %s in loadgen.h", name).isTrue();
-        return Long.decode(m.group(1));
     }
 }
