@@ -13,6 +13,12 @@ import java.lang.foreign.MemorySegment;
  * by {@code (client id, seq)} and handed to the {@link TxnSlots} (anything else counted stale),
  * and the slots' scan for timeouts and give-ups between polls. The contexts' off-heap values live
  * in an arena closed when the run ends.
+ *
+ * <p>Why this is not an {@link io.dint.client.InflightLoop}, whose duty cycle it shares: there a
+ * slot is one request to one server with a fixed timeout, the seq naming the slot. Here a slot is
+ * a transaction whose phase has up to {@link RequestTable#MAX_REQUESTS} requests out at once
+ * across three shards, each with its own dedup entry, timeout and resend; timeouts adapt to the
+ * round trips measured and retries are bounded, because a lost reply here holds locks.
  */
 final class TxnLoop extends ClientLoop {
     final TxnSlots slots;
