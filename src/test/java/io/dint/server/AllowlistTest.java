@@ -66,12 +66,22 @@ class AllowlistTest {
     @Test
     void theUdpBackendServesAllowedSourcesOnly() {
         int server = Ipv4.parse("127.0.0.1");
-        int port = 29871;
+        int port = freePort(server);
         try (UdpServer s = new UdpServer(new LockTable(64), server, port, 1, Allowlist.parse("127.0.0.2/32"))) {
             assertThat(exchange(Ipv4.parse("127.0.0.2"), server, port, 1)).as("an allowed source").isTrue();
             assertThat(exchange(Ipv4.parse("127.0.0.3"), server, port, 2)).as("a source outside the list").isFalse();
             assertThat(s.stats()).containsEntry(Stat.name(Stat.DROP_NOT_ALLOWED), 1L).containsEntry(Stat.name(Stat.TX), 1L)
                     .containsEntry(Stat.name(Stat.RX), 2L);
+        }
+    }
+
+    /**
+     * A port no socket holds now, chosen by the kernel: a fixed one would be shared through
+     * SO_REUSEPORT with any other server of the machine bound to it.
+     */
+    private static int freePort(int addr) {
+        try (UdpSocket probe = UdpSocket.open(addr, 0, false)) {
+            return probe.localPort();
         }
     }
 
