@@ -20,6 +20,8 @@ struct {
 } counters SEC(".maps");
 
 const volatile __u32 verdict = XDP_PASS;
+/* Nonzero: XDP_TX once the program has run more often than this (a second setting, at its own offset). */
+const volatile __u64 tx_after = 0;
 __u64 runs = 0;
 
 SEC("xdp")
@@ -30,7 +32,8 @@ int fixture_xdp(struct xdp_md *ctx)
 
 	if (c)
 		*c += 1;
-	__sync_fetch_and_add(&runs, 1);
+	if (__sync_fetch_and_add(&runs, 1) >= tx_after && tx_after)
+		return XDP_TX;
 	return verdict;
 }
 

@@ -217,7 +217,7 @@ public final class ServerKills implements AutoCloseable {
     /** What a dead machine loses: everything of shard i but its log file. */
     private void removeVolatileState(int i) {
         if (backend == Backend.XDP) {
-            Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
+            Path pins = io.dint.shard.ShardObject.pinDir(name(i));
             try {
                 if (java.nio.file.Files.isDirectory(pins)) {
                     try (var files = java.nio.file.Files.list(pins)) {
@@ -263,7 +263,7 @@ public final class ServerKills implements AutoCloseable {
     /** A shard that did not stop on request leaves its pinned maps and rings: remove them. */
     private void removeLeftovers(int i) {
         if (backend == Backend.XDP) {
-            Path pins = io.dint.shard.ShardXdpServer.pinDir(name(i));
+            Path pins = io.dint.shard.ShardObject.pinDir(name(i));
             if (java.nio.file.Files.isDirectory(pins) || java.nio.file.Files.exists(Path.of("/dev/shm", "dint-shard-" + name(i)))) {
                 removeVolatileState(i);
             }

@@ -150,6 +150,17 @@ public final class BpfObject implements AutoCloseable {
                         + "give the function a SEC(...) annotation");
     }
 
+    /**
+     * A global variable by its C name, with the section map it lives in and its place there from
+     * the object's BTF; before load, to write a setting ({@link BpfVariable#set}).
+     *
+     * @throws BpfException if the object has no such variable
+     */
+    public BpfVariable variable(String name) {
+        checkNotLoaded("variable '" + name + "'");
+        return BpfVariable.find(this, obj, name);
+    }
+
     /** The map or program {@code name}, found by libbpf's {@code find} once and kept in {@code known}. */
     private <T extends BpfObjectPart> T part(Map<String, T> known, String name,
             BinaryOperator<MemorySegment> find, Function<MemorySegment, T> make, Supplier<String> missing) {

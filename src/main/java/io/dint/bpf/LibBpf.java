@@ -58,6 +58,18 @@ interface LibBpf {
 
     MemorySegment bpf_object__next_map(MemorySegment obj, MemorySegment prev);
 
+    /** The object's BTF (libbpf's, datasec offsets fixed up at open); NULL when it has none. */
+    MemorySegment bpf_object__btf(MemorySegment obj);
+
+    // btf: the types of the object, for its global variables
+    int btf__type_cnt(MemorySegment btf);
+
+    /** A {@code struct btf_type}, followed by its kind's members (a datasec's {@code btf_var_secinfo}s). */
+    MemorySegment btf__type_by_id(MemorySegment btf, int id);
+
+    @CString
+    MemorySegment btf__name_by_offset(MemorySegment btf, int offset);
+
     // bpf_map, before load
     int bpf_map__fd(MemorySegment map);
 

@@ -1,6 +1,5 @@
 package io.dint.kv;
 
-import io.dint.bpf.BpfObject;
 import io.dint.server.Allowlist;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
@@ -23,24 +22,23 @@ public final class KvXdpServer implements ServiceServer {
      */
     public KvXdpServer(KvStore store, KvPolicy policy, long leaseNanos, String iface, Allowlist allow, int threads,
                        int dropReplies) {
-        BpfObject obj;
+        KvObject obj;
         KvSlowPath slow;
         try {
-            obj = KvObjects.load(store.buckets(), XdpServer.interfaceMac(iface), allow, policy, leaseNanos);
+            obj = KvObject.load(store.buckets(), XdpServer.interfaceMac(iface), allow, policy, leaseNanos);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         try {
-            KvObjects.prewarm(obj, store);
+            obj.prewarm(store);
             slow = new KvSlowPath(store, dropReplies);
         } catch (RuntimeException e) {
             obj.close();
             store.close();
             throw e;
         }
-        this.server = new SlowPathXdpServer(obj, KvObjects.PROGRAM, KvObjects.TC_PROGRAM, iface, slow, threads, allow,
-                o -> KvObjects.check(o, store));
+        this.server = new SlowPathXdpServer(obj, iface, slow, threads, allow, () -> obj.check(store));
     }
 
     @Override

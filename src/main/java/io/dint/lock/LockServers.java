@@ -16,7 +16,9 @@ public final class LockServers {
     public static ServiceServer create(Frontend front, long lockIds, Map<String, Object> ready) {
         int entries = LockTable.sizeFor(lockIds);
         ready.put("lock_table_entries", entries);
-        return front.server(() -> new XdpServer(LockObjects.load(entries, front.mac(), front.allow()), LockObjects.PROGRAM,
-                front.iface(), LockObjects::check), () -> new LockTable(entries));
+        return front.server(() -> {
+            LockObject o = LockObject.load(entries, front.mac(), front.allow());
+            return new XdpServer(o, front.iface(), o::check);
+        }, () -> new LockTable(entries));
     }
 }

@@ -2,7 +2,6 @@ package io.dint.log;
 
 import io.dint.backend.Backend;
 import io.dint.backend.Frontend;
-import io.dint.bpf.BpfObject;
 import io.dint.server.ServiceServer;
 import io.dint.server.XdpServer;
 import java.nio.file.Path;
@@ -26,15 +25,15 @@ public final class LogServers {
         RingStorage storage;
         Function<LogRings, ServiceServer> server;
         if (front.backend() == Backend.XDP) {
-            Path pins = LogObjects.pinDir(log.ring());
-            BpfObject obj = LogObjects.load(log.ringSlots(), front.mac(), front.allow(), pins);
+            Path pins = LogObject.pinDir(log.ring());
+            LogObject obj = LogObject.load(log.ringSlots(), front.mac(), front.allow(), pins);
             try {
-                storage = LogObjects.rings(obj, pins);
+                storage = obj.rings(pins);
             } catch (RuntimeException e) {
                 obj.close();
                 throw e;
             }
-            server = rings -> new XdpServer(obj, LogObjects.PROGRAM, front.iface(), o -> Map.of());
+            server = rings -> new XdpServer(obj, front.iface(), Map::of);
         } else {
             storage = log.shmRings(front.javaThreads());
             server = rings -> front.java(new LogService(rings));

@@ -17,7 +17,9 @@ public final class OccServers {
     public static ServiceServer create(Frontend front, long keys, Map<String, Object> ready) {
         int entries = LockTable.sizeFor(keys);
         ready.put("occ_table_entries", entries);
-        return front.server(() -> new XdpServer(OccObjects.load(entries, front.mac(), front.allow()), OccObjects.PROGRAM,
-                front.iface(), OccObjects::check), () -> new OccTable(entries));
+        return front.server(() -> {
+            OccObject o = OccObject.load(entries, front.mac(), front.allow());
+            return new XdpServer(o, front.iface(), o::check);
+        }, () -> new OccTable(entries));
     }
 }

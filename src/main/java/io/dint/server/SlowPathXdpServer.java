@@ -1,6 +1,6 @@
 package io.dint.server;
 
-import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.ProgStats;
 import io.dint.bpf.TcAttachment;
@@ -9,7 +9,7 @@ import io.dint.net.UdpSocket;
 import io.dint.wire.Wire;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The {@code xdp} backend of a service with an in-kernel cache: a loaded object's XDP program
@@ -19,8 +19,7 @@ import java.util.function.Function;
  * prefixed {@code slow_}.
  */
 public final class SlowPathXdpServer implements ServiceServer {
-    private final BpfObject object;
-    private final String tcProgram;
+    private final BpfProgram tcProgram;
     private final UdpServer slowPath;
     private final TcAttachment tc;
     private final XdpServer xdp;
@@ -34,9 +33,9 @@ public final class SlowPathXdpServer implements ServiceServer {
      * @param allow   the sources the slow path serves (those the object's programs allow)
      * @param check   reads the object's maps (and the slow path's data) at quiescence
      */
-    public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
-                             int threads, Allowlist allow, Function<BpfObject, Map<String, Object>> check) {
-        this(object, program, tcProgram, iface, slow, threads, allow, null, check);
+    public SlowPathXdpServer(SlowPathObject object, String iface, DatagramService slow, int threads, Allowlist allow,
+                             Supplier<Map<String, Object>> check) {
+        this(object, iface, slow, threads, allow, null, check);
     }
 
     /**
@@ -45,8 +44,8 @@ public final class SlowPathXdpServer implements ServiceServer {
      * pinned there already) first detaches its predecessor's program and TC filter, then attaches
      * its own — to the same pinned maps.
      */
-    public SlowPathXdpServer(BpfObject object, String program, String tcProgram, String iface, DatagramService slow,
-                             int threads, Allowlist allow, java.nio.file.Path pinDir, Function<BpfObject, Map<String, Object>> check) {
+    public SlowPathXdpServer(SlowPathObject object, String iface, DatagramService slow, int threads, Allowlist allow,
+                             java.nio.file.Path pinDir, Supplier<Map<String, Object>> check) {
         UdpServer server = null;
         TcAttachment egress = null;
         this.linkPin = pinDir == null ? null : pinDir.resolve("xdp_link");
@@ -56,8 +55,8 @@ public final class SlowPathXdpServer implements ServiceServer {
                 TcAttachment.removeQdisc(NetIf.index(iface));
             }
             server = new UdpServer(slow, Ipv4.ANY, Wire.PORT, threads, allow, UdpSocket::disableChecksum);
-            egress = object.program(tcProgram).attachTcEgress(NetIf.index(iface));
-            this.xdp = new XdpServer(object, program, iface, check);
+            egress = object.tc().attachTcEgress(NetIf.index(iface));
+            this.xdp = new XdpServer(object, iface, check);
             if (linkPin != null) {
                 xdp.pinLink(linkPin);
             }
@@ -80,8 +79,7 @@ public final class SlowPathXdpServer implements ServiceServer {
             object.close();
             throw e;
         }
-        this.object = object;
-        this.tcProgram = tcProgram;
+        this.tcProgram = object.tc();
         this.slowPath = server;
         this.tc = egress;
     }
@@ -89,7 +87,7 @@ public final class SlowPathXdpServer implements ServiceServer {
     @Override
     public Map<String, Object> stats() {
         Map<String, Object> m = new LinkedHashMap<>(xdp.stats());
-        ProgStats p = object.program(tcProgram).stats();
+        ProgStats p = tcProgram.stats();
         m.put("tc_run_time_ns", p.runTimeNs());
         m.put("tc_run_count", p.runCount());
         slowPath.stats().forEach((k, v) -> m.put(StatCounters.SLOW_PATH_PREFIX + k, v));

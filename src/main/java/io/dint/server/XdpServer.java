@@ -6,15 +6,11 @@ import io.dint.bpf.BpfProgram;
 import io.dint.bpf.BpfStats;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.ProgStats;
-import io.dint.wire.Wire;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The {@code xdp} backend's common half: a loaded service object whose XDP program is attached
@@ -26,55 +22,24 @@ public final class XdpServer implements ServiceServer {
     private final BpfProgram program;
     private final BpfLink link;
     private final BpfStats bpfStats;
-    private final Function<BpfObject, Map<String, Object>> check;
+    private final Supplier<Map<String, Object>> check;
 
     /**
-     * @param object a loaded service object
-     * @param program name of its XDP program
-     * @param iface interface to attach to
+     * Takes over {@code object} and attaches its XDP program to {@code iface}.
+     *
      * @param check reads the service's maps at quiescence
      */
-    public XdpServer(BpfObject object, String program, String iface, Function<BpfObject, Map<String, Object>> check) {
-        this.object = object;
-        this.program = object.program(program);
+    public XdpServer(ServiceObject object, String iface, Supplier<Map<String, Object>> check) {
+        this.object = object.object();
+        this.program = object.xdp();
         this.check = check;
         this.bpfStats = BpfStats.enable();
-        this.link = this.program.attachXdp(NetIf.index(iface));
-    }
-
-    /**
-     * Opens the bundled object {@code name}, sizes its table map {@code table} to
-     * {@code tableSize} entries, writes its config (answering frames sent to {@code mac}, all zero:
-     * any frame, for test-run fixtures; from the sources {@code allow} allows) and loads it.
-     */
-    public static BpfObject load(String name, String table, int tableSize, byte[] mac, Allowlist allow) {
-        BpfObject obj = BpfObject.openBundled(name);
         try {
-            obj.map(table).setMaxEntries(tableSize);
-            configure(obj, mac, tableSize, allow);
-            obj.load();
-            allow.fill(obj);
-            return obj;
+            this.link = this.program.attachXdp(NetIf.index(iface));
         } catch (RuntimeException e) {
-            obj.close();
+            bpfStats.close();
+            object.close();
             throw e;
-        }
-    }
-
-    /**
-     * Writes the object's {@code struct dint_config} (.rodata) before load; once it is loaded,
-     * {@link Allowlist#fill} writes the allowlist's prefixes.
-     */
-    public static void configure(BpfObject object, byte[] mac, int tableSize, Allowlist allow) {
-        if (mac.length != 6) {
-            throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cfg = arena.allocate(Wire.CONFIG);
-            MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
-            cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
-            allow.configure(cfg);
-            object.map(".rodata").setInitialValue(cfg);
         }
     }
 
@@ -110,7 +75,7 @@ public final class XdpServer implements ServiceServer {
 
     @Override
     public Map<String, Object> check() {
-        return check.apply(object);
+        return check.get();
     }
 
     /** Pins the XDP link at {@code path}: the program stays attached when this process dies. */

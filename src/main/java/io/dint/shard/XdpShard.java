@@ -1,9 +1,7 @@
 package io.dint.shard;
 
 import io.dint.backend.Frontend;
-import io.dint.bpf.BpfObject;
 import io.dint.log.LogFile;
-import io.dint.log.LogObjects;
 import io.dint.log.LogSettings;
 import io.dint.log.RingStorage;
 import io.dint.server.ServiceServer;
@@ -52,20 +50,20 @@ final class XdpShard {
         ShardSettings.Recovery recovery = settings.recovery();
         int buckets = ShardXdpServer.buckets(records, settings.cacheRatio());
         int lockEntries = (int) Math.min(Integer.MAX_VALUE / 2, records * 3 / 2 + 1);
-        Path pins = recovery.pin() == null ? null : ShardXdpServer.pinDir(recovery.pin());
+        Path pins = recovery.pin() == null ? null : ShardObject.pinDir(recovery.pin());
         Path storeFile = recovery.pin() == null ? null : Path.of("/dev/shm", "dint-shard-" + recovery.pin());
-        boolean restart = ShardXdpServer.pinned(pins);
+        boolean restart = ShardObject.pinned(pins);
         if (restart && recovery.recover()) {
             throw new IllegalArgumentException("--recover is for a shard that lost its maps, but " + pins + " holds them: "
                     + "start without --recover to take them over");
         }
         LogSettings log = settings.log();
-        BpfObject obj = ShardXdpServer.load(buckets, lockEntries, log.ringSlots(), settings.leaseNanos(), settings.lockLeaseMs(),
+        ShardObject obj = ShardObject.load(buckets, lockEntries, log.ringSlots(), settings.leaseNanos(), settings.lockLeaseMs(),
                 front.mac(), front.allow(), pins);
         LogFile file;
         RingStorage storage;
         try {
-            storage = LogObjects.rings(obj, null);
+            storage = obj.rings(null);
             file = LogSettings.open(log.file() != null ? log.file() : temporaryLog(), storage);
             // the kernel keeps the log: the store's own stays empty
             store = storeFile == null ? new ShardStore(records, new ShardLog(records))
@@ -80,14 +78,14 @@ final class XdpShard {
         ready.put("slow_path_restart", restart);
         if (restart) {
             // the kernel's state is as the killed process left it, its epoch included
-            ready.put("epoch", ShardXdpServer.epoch(obj));
+            ready.put("epoch", obj.epoch());
         } else if (recovery.recover()) {
             ready.put("recovered", ShardRecovery.recover(store, file, recovery.peers(), ShardSnapshots.PORT,
                     ShardSettings.RECOVERY_TIMEOUT));
-            ShardXdpServer.seedBloom(obj, store, buckets);
-            ShardXdpServer.setEpoch(obj, epoch, recovery.graceUntil());
+            obj.seedBloom(store);
+            obj.setEpoch(epoch, recovery.graceUntil());
         } else {
-            ShardXdpServer.setEpoch(obj, epoch, 0);
+            obj.setEpoch(epoch, 0);
         }
         Path drained = file.path();
         // a restarted or recovered shard's log holds its whole history, and so do its records
@@ -99,7 +97,7 @@ final class XdpShard {
                     ready.put("torn_records_repaired", store.repair(replayed));
                 }
             }
-            ShardXdpServer x = new ShardXdpServer(obj, store, buckets, front.iface(), front.allow(), front.threads(), drained, from, pins);
+            ShardXdpServer x = new ShardXdpServer(obj, store, front.iface(), front.allow(), front.threads(), drained, from, pins);
             beforeSnapshot = x::writeBack;
             return pins == null ? x : new ServedShard(x, () -> { }, () -> removePinned(pins, storeFile));
         });

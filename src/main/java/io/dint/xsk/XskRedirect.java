@@ -5,8 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.dint.bpf.BpfLink;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
+import io.dint.bpf.Handle;
 import io.dint.server.Allowlist;
-import io.dint.server.XdpServer;
+import io.dint.server.ServiceObject;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
@@ -29,11 +31,20 @@ final class XskRedirect implements AutoCloseable {
     static final int MAX_SOCKETS = 64;
     static final String[] STATS = {"rx", "redirect", "pass", "no_socket"};
 
-    private final BpfObject object;
+    /** The loaded object's program and maps. */
+    record Handles(BpfObject object, @Handle(PROGRAM) BpfProgram program, @Handle("xsks") BpfMap xsks,
+            @Handle("ports") BpfMap ports, @Handle("xsk_stats") BpfMap stats) implements AutoCloseable {
+        @Override
+        public void close() {
+            object.close();
+        }
+    }
+
+    private final Handles object;
     private final BpfLink link;
     private final String iface;
 
-    private XskRedirect(BpfObject object, BpfLink link, String iface) {
+    private XskRedirect(Handles object, BpfLink link, String iface) {
         this.object = object;
         this.link = link;
         this.iface = iface;
@@ -41,9 +52,9 @@ final class XskRedirect implements AutoCloseable {
 
     /** Loads the program for {@code link}'s MAC and attaches it there. */
     static XskRedirect attach(NetLink link) {
-        BpfObject obj = load(link.mac());
+        Handles obj = load(link.mac());
         try {
-            BpfLink l = obj.program(PROGRAM).attachXdp(link.index());
+            BpfLink l = obj.program().attachXdp(link.index());
             return new XskRedirect(obj, l, link.name());
         } catch (RuntimeException e) {
             obj.close();
@@ -52,20 +63,13 @@ final class XskRedirect implements AutoCloseable {
     }
 
     /** Opens and loads the object for frames to {@code mac}, not attached (test runs use it so). */
-    static BpfObject load(long mac) {
-        BpfObject obj = BpfObject.openBundled(OBJECT);
-        try {
-            byte[] b = new byte[6];
-            for (int i = 0; i < 6; i++) {
-                b[i] = (byte) (mac >>> (8 * (5 - i)));
-            }
-            XdpServer.configure(obj, b, 0, Allowlist.ANY); // its frames go to sockets whose backends apply the allowlist
-            obj.load();
-            return obj;
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
+    static Handles load(long mac) {
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (8 * (5 - i)));
         }
+        // its frames go to sockets whose backends apply the allowlist
+        return ServiceObject.spec(OBJECT, b, 0, Allowlist.ANY).load(Handles.class);
     }
 
     /** Puts socket {@code fd} into slot {@code slot}. */
@@ -74,7 +78,7 @@ final class XskRedirect implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, fd);
-            object.map("xsks").update(slot, v);
+            object.xsks().update(slot, v);
         }
     }
 
@@ -84,7 +88,7 @@ final class XskRedirect implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(JAVA_INT);
             k.set(JAVA_INT, 0, slot);
-            object.map("xsks").delete(k);
+            object.xsks().delete(k);
         }
     }
 
@@ -94,7 +98,7 @@ final class XskRedirect implements AutoCloseable {
     }
 
     /** {@link #routePort} on a loaded object (test runs use it unattached). */
-    static void route(BpfObject object, int port, int slot) {
+    static void route(Handles object, int port, int slot) {
         if (slot != BY_QUEUE) {
             checkSlot(slot);
         }
@@ -103,7 +107,7 @@ final class XskRedirect implements AutoCloseable {
             MemorySegment v = a.allocate(JAVA_INT);
             k.set(JAVA_INT, 0, checkPort(port));
             v.set(JAVA_INT, 0, slot);
-            object.map("ports").update(k, v);
+            object.ports().update(k, v);
         }
     }
 
@@ -111,13 +115,13 @@ final class XskRedirect implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(JAVA_INT);
             k.set(JAVA_INT, 0, checkPort(port));
-            object.map("ports").delete(k);
+            object.ports().delete(k);
         }
     }
 
     /** The program's counters, summed over CPUs. */
     Map<String, Long> stats() {
-        BpfMap m = object.map("xsk_stats");
+        BpfMap m = object.stats();
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < STATS.length; i++) {
             out.put(STATS[i], m.sumPerCpuLong(i));

@@ -111,15 +111,16 @@ class BpfObjectTest {
         try (BpfObject obj = TestObjects.openFixture()) {
             BpfMap rodata = obj.map(".rodata");
             MemorySegment init = rodata.initialValue();
-            assertThat(init.get(JAVA_INT, 0)).isEqualTo(Xdp.PASS);
-            init.set(JAVA_INT, 0, Xdp.DROP);
+            long at = obj.variable("verdict").offset();
+            assertThat(init.get(JAVA_INT, at)).isEqualTo(Xdp.PASS);
+            init.set(JAVA_INT, at, Xdp.DROP);
             obj.load();
             assertThat(obj.program("fixture_xdp").testRun(frame).verdict()).isEqualTo(Xdp.DROP);
             assertThatThrownBy(() -> init.get(JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
         }
         try (BpfObject obj = TestObjects.openFixture(); Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = arena.allocate(4);
-            bytes.set(JAVA_INT, 0, Xdp.TX);
+            MemorySegment bytes = arena.allocate(obj.map(".rodata").valueSize());
+            bytes.set(JAVA_INT, obj.variable("verdict").offset(), Xdp.TX);
             obj.map(".rodata").setInitialValue(bytes);
             obj.load();
             assertThat(obj.program("fixture_xdp").testRun(frame).verdict()).isEqualTo(Xdp.TX);

@@ -5,22 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.bpf.BpfProgram;
+import io.dint.bpf.ObjectSpec;
 import io.dint.bpf.Tc;
 import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
-import io.dint.kv.KvObjects;
+import io.dint.kv.KvObject;
 import io.dint.kv.KvService;
 import io.dint.kv.KvSlowPath;
 import io.dint.kv.KvStore;
-import io.dint.lock.LockObjects;
+import io.dint.lock.LockObject;
 import io.dint.lock.LockTable;
 import io.dint.lock.LockTableCheck;
-import io.dint.occ.OccObjects;
+import io.dint.occ.OccObject;
 import io.dint.occ.OccTable;
 import io.dint.occ.OccTableCheck;
 import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
 import io.dint.shard.ShardLog;
+import io.dint.shard.ShardObject;
 import io.dint.shard.ShardSlowPath;
 import io.dint.shard.ShardStore;
 import io.dint.shard.ShardXdpServer;
@@ -346,12 +348,12 @@ class XdpFuzzTest {
 
         static TableTwin<LockTableCheck> locks() {
             LockTable t = new LockTable(64);
-            return new TableTwin<>(t, LockObjects::scan, t::scan, LockTableCheck::spinning, LockTableCheck::inconsistent);
+            return new TableTwin<>(t, o -> ObjectSpec.assign(o, LockObject.class).scan(), t::scan, LockTableCheck::spinning, LockTableCheck::inconsistent);
         }
 
         static TableTwin<OccTableCheck> occ() {
             OccTable t = new OccTable(64);
-            return new TableTwin<>(t, OccObjects::scan, t::scan, OccTableCheck::spinning, OccTableCheck::inconsistent);
+            return new TableTwin<>(t, o -> ObjectSpec.assign(o, OccObject.class).scan(), t::scan, OccTableCheck::spinning, OccTableCheck::inconsistent);
         }
 
         @Override
@@ -423,8 +425,8 @@ class XdpFuzzTest {
 
         @Override
         void checkInvariants(BpfObject obj, int ok, String when) {
-            assertThat(CacheInvariants.violations(obj.map(KvObjects.CACHE), ServiceProgram.KV_BUCKETS)).as(when).isEmpty();
-            Map<String, Object> check = KvObjects.check(obj, store);
+            assertThat(CacheInvariants.violations(obj.map(KvObject.CACHE), ServiceProgram.KV_BUCKETS)).as(when).isEmpty();
+            Map<String, Object> check = ObjectSpec.assign(obj, KvObject.class).check(store);
             assertThat(check).as("cache against store %s", when).containsEntry("ok", true);
         }
 
@@ -459,7 +461,7 @@ class XdpFuzzTest {
         byte[] adjust(byte[] request, SplittableRandom rnd) {
             int op = request[Wire.HDR_OP] & 0xff;
             if (op == io.dint.wire.Op.TXN_COMMIT_LOG || op == io.dint.wire.Op.TXN_INSERT_LOG || op == io.dint.wire.Op.TXN_DELETE_LOG) {
-                int epoch = ShardXdpServer.epoch(obj);
+                int epoch = ObjectSpec.assign(obj, ShardObject.class).epoch();
                 int[] epochs = {0, epoch, epoch - 1};
                 Header.setReserved(MemorySegment.ofArray(request), epochs[rnd.nextInt(epochs.length)]);
             }
@@ -470,7 +472,7 @@ class XdpFuzzTest {
         void compare(byte[] request, byte[] kernel, String what) {
             MemorySegment q = MemorySegment.ofArray(request);
             boolean seen = !ids.add(java.util.List.of((long) Header.clientId(q), Header.seq(q)));
-            assertThat(ServiceProgram.shardReplyFault(request, kernel, ShardXdpServer.epoch(obj), grace, seen)).as(what).isNull();
+            assertThat(ServiceProgram.shardReplyFault(request, kernel, ObjectSpec.assign(obj, ShardObject.class).epoch(), grace, seen)).as(what).isNull();
         }
 
         @Override
@@ -486,7 +488,8 @@ class XdpFuzzTest {
                 }
             }
             grace = batch + 1 == GRACE_BATCH;
-            ShardXdpServer.setEpoch(obj, ShardXdpServer.epoch(obj), grace ? Long.MAX_VALUE : 0);
+            ShardObject shard = ObjectSpec.assign(obj, ShardObject.class);
+            shard.setEpoch(shard.epoch(), grace ? Long.MAX_VALUE : 0);
         }
 
         @Override
@@ -515,7 +518,7 @@ class XdpFuzzTest {
                 assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
                 assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
             }
-            Map<String, Object> check = ShardXdpServer.check(obj, store, ServiceProgram.SHARD_BUCKETS);
+            Map<String, Object> check = ShardXdpServer.check(ObjectSpec.assign(obj, ShardObject.class), store);
             assertThat(check).as(when).containsEntry("locked_buckets", 0L).containsEntry("write_back_failed", 0L);
         }
 

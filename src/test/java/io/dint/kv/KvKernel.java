@@ -22,6 +22,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class KvKernel implements AutoCloseable {
     final KvStore store;
+    final KvObject kernel;
     final XdpFixture xdp;
     final KvSlowPath slow;
     final long[] slowStats = new long[Stat.MAX];
@@ -29,8 +30,8 @@ final class KvKernel implements AutoCloseable {
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
-        xdp = XdpFixture.open(KvObjects.load(buckets, Frames.SERVER_MAC, Allowlist.ANY, policy, leaseNanos),
-                KvObjects.PROGRAM, KvObjects.TC_PROGRAM);
+        kernel = KvObject.load(buckets, Frames.SERVER_MAC, Allowlist.ANY, policy, leaseNanos);
+        xdp = XdpFixture.open(kernel.object(), KvObject.PROGRAM, KvObject.TC_PROGRAM);
         slow = new KvSlowPath(store, 0);
     }
 
@@ -44,7 +45,7 @@ final class KvKernel implements AutoCloseable {
     }
 
     void prewarm() {
-        KvObjects.prewarm(object(), store);
+        kernel.prewarm(store);
     }
 
     byte[] request(int op, long key, byte[] value) {
@@ -73,16 +74,16 @@ final class KvKernel implements AutoCloseable {
 
     /** A copy of bucket {@code b}. */
     MemorySegment bucket(int b) {
-        return xdp.element(KvObjects.CACHE, b);
+        return xdp.element(KvObject.CACHE, b);
     }
 
     /** Bucket {@code b}'s bytes: what a row {@code keeps}. */
     byte[] bucketBytes(int b) {
-        return xdp.bytes(KvObjects.CACHE, b);
+        return xdp.bytes(KvObject.CACHE, b);
     }
 
     void writeBucket(int b, MemorySegment v) {
-        xdp.setElement(KvObjects.CACHE, b, v);
+        xdp.setElement(KvObject.CACHE, b, v);
     }
 
     long lock(int b) {

@@ -302,7 +302,7 @@ class KvXdpTest {
         assertThat(k.stored(victimKey)).isEqualTo(value(victimKey, 2));
         assertThat(k.slot(4, way)).as("the new key took its place").containsExactly(keys[5], 1, 1, 0);
         assertThat(k.stat(Stat.KV_WRITEBACK)).isEqualTo(1);
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -366,7 +366,7 @@ class KvXdpTest {
         assertThat(e.output()).as("shrunk all the same").hasSize(14 + 20 + 8 + KvMessage.SIZE);
         assertThat(k.stat(Stat.KV_TC_STALE)).isEqualTo(1);
         assertThat(k.bucket(7).mismatch(afterB)).as("a stale reply changes nothing").isEqualTo(-1);
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -382,7 +382,7 @@ class KvXdpTest {
         assertThat(k.stat(Stat.KV_LEASE_TAKEOVER)).isEqualTo(1);
         byte[] again = req(Op.KV_GET, missing, zeroValue());
         assertThat(k.exchange(again)).as("the lost request's resend is served").isEqualTo(reply(again, Status.KV_OK, 1, value(missing, 0)));
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -426,7 +426,7 @@ class KvXdpTest {
         assertThat(trailer(tn.grown())[Wire.KV_SLOW_WAY] & 0xff).isEqualTo(Wire.KV_NO_WAY);
         assertThat(tn.reply()).isEqualTo(withStatus(delN, Status.KV_OK));
         assertThat(k.bloom(2)).isEqualTo(KvStore.bloomBit(a) | KvStore.bloomBit(c));
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -454,7 +454,7 @@ class KvXdpTest {
         byte[] ins = req(Op.KV_INSERT, m, value(m, 0));
         assertThat(k.send(ins).slowPath()).isTrue();
         assertThat(k.slot(1, k.wayOf(m))).containsExactly(m, 1, 1, 0);
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true).containsEntry("dirty", 0L);
     }
 
     /** A write that went up and whose reply was lost must not leave the old value cached. */
@@ -476,7 +476,7 @@ class KvXdpTest {
         assertThat(t.slowPath()).as("no stale hit").isTrue();
         assertThat(t.reply()).isEqualTo(op == Op.KV_SET
                 ? reply(get, Status.KV_OK, 2, value(a, 1)) : withStatus(get, Status.KV_NOT_EXIST));
-        assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+        assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
     }
 
     @Test
@@ -594,7 +594,7 @@ class KvXdpTest {
             if (policy != KvPolicy.WRITE_THROUGH) {
                 assertThat(k.stat(Stat.KV_WRITEBACK)).as("dirty victims written back").isPositive();
             }
-            assertThat(KvObjects.check(k.object(), k.store)).containsEntry("ok", true);
+            assertThat(k.kernel.check(k.store)).containsEntry("ok", true);
             assertThat(version(buf.toArray(JAVA_BYTE))).isNotNegative();
         }
     }

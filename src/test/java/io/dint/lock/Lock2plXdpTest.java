@@ -36,9 +36,9 @@ class Lock2plXdpTest {
     private static final int TABLE = 64; // small on purpose: lock sharing is easy to provoke
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
 
-    private final LockEntries entries = new LockEntries(xdp, LockObjects.TABLE, TABLE);
+    private final LockEntries entries = new LockEntries(xdp, LockObject.TABLE, TABLE);
     private long seq;
 
     /** A row: lock request {@code op} of {@code lockId} by {@code txn}, answered {@code status}, counted as such. */
@@ -76,7 +76,7 @@ class Lock2plXdpTest {
         }
         assertThat(xdp.stat(Stat.TX)).as("every step answered").isEqualTo(steps.size());
         if (LockScenarios.endsFree(steps)) {
-            assertThat(LockObjects.scan(xdp.object()).allFree()).isTrue();
+            assertThat(LockTableCheck.of(LockEntryCounts.scan(xdp.object().map(LockObject.TABLE))).allFree()).isTrue();
         }
     }
 
@@ -120,7 +120,7 @@ class Lock2plXdpTest {
             xdp.run(lock("exclusive on " + id, Op.LOCK_ACQUIRE_EXCLUSIVE, id, 99, Status.GRANT));
             long held = 0;
             for (int i = 0; i < TABLE; i++) {
-                if (xdp.element(LockObjects.TABLE, i).get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE) != 0) {
+                if (xdp.element(LockObject.TABLE, i).get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE) != 0) {
                     assertThat(i).as("entry of id %d", id).isEqualTo(Hash64.index(id, TABLE));
                     held++;
                 }
@@ -145,7 +145,7 @@ class Lock2plXdpTest {
                 assertThat(reply).as("the reply is the request with a status").isEqualTo(Messages.withStatus(req, status));
                 assertThat(status).as("step %d: op %d id %d txn %d", i, op, id, txn).isEqualTo(java.apply(op, id, txn));
             }
-            assertThat(java.scan()).as("the same table at the end").isEqualTo(LockObjects.scan(xdp.object()));
+            assertThat(java.scan()).as("the same table at the end").isEqualTo(LockTableCheck.of(LockEntryCounts.scan(xdp.object().map(LockObject.TABLE))));
             assertThat(java.scan().inconsistent()).isZero();
         }
     }

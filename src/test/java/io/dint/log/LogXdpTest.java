@@ -36,7 +36,7 @@ class LogXdpTest {
     private static final int SLOTS = 4;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LogObjects.load(SLOTS, Frames.SERVER_MAC, Allowlist.ANY, null), LogObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(() -> LogObject.load(SLOTS, Frames.SERVER_MAC, Allowlist.ANY, null).object(), LogObject.PROGRAM);
 
     private BitSet affinity;
     private int cpu;
@@ -47,7 +47,7 @@ class LogXdpTest {
     void mapRings() {
         affinity = Cpu.affinity();
         cpu = Cpu.pinToOne();
-        storage = LogObjects.rings(xdp.object(), null);
+        storage = LogRingMaps.rings(xdp.object().map(LogObject.RING), xdp.object().map(LogObject.CURSOR), null);
         rings = storage.rings();
     }
 

@@ -48,6 +48,7 @@ class ShardXdpTest {
     private static final long LONG_LEASE = 10_000_000_000L;
 
     private final Arena arena = Arena.ofShared();
+    private ShardObject shard;
     private BpfObject obj;
     private BpfProgram xdp;
     private BpfProgram tc;
@@ -58,9 +59,11 @@ class ShardXdpTest {
 
     @BeforeEach
     void load() {
-        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY); // rings nobody drains here
-        xdp = obj.program(ShardXdpServer.PROGRAM);
-        tc = obj.program(ShardXdpServer.TC_PROGRAM);
+        shard = ShardObject.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, 0, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY,
+                null); // rings nobody drains here
+        obj = shard.object();
+        xdp = shard.xdp();
+        tc = shard.tc();
         slowStore = new ShardStore(1024, new ShardLog(1024));
         slow = new ShardSlowPath(slowStore, BUCKETS);
     }
@@ -188,7 +191,7 @@ class ShardXdpTest {
             assertThat(word(r)).as("record %d", i).isEqualTo(i);
             assertThat(flags(r)).isEqualTo(Wire.TXN_F_EXISTS);
         }
-        Map<String, Object> check = ShardXdpServer.check(obj, slowStore, BUCKETS);
+        Map<String, Object> check = ShardXdpServer.check(shard, slowStore);
         assertThat(check.get("locks_held")).isEqualTo(40L);
         assertThat(check.get("locked_buckets")).isEqualTo(0L);
         @SuppressWarnings("unchecked")
@@ -223,7 +226,7 @@ class ShardXdpTest {
         assertThat(status(send(request(Op.TXN_LOCK_EXCLUSIVE, key, 4)).reply())).as("two readers").isEqualTo(Status.REJECT);
         assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 4)).reply())).isEqualTo(Status.OK);
         assertThat(status(send(request(Op.TXN_RELEASE_SHARED, key, 5)).reply())).isEqualTo(Status.OK);
-        assertThat(ShardXdpServer.check(obj, slowStore, BUCKETS).get("locks_held")).isEqualTo(0L);
+        assertThat(ShardXdpServer.check(shard, slowStore).get("locks_held")).isEqualTo(0L);
     }
 
     @Test
@@ -231,7 +234,7 @@ class ShardXdpTest {
         long key = keys(1)[0];
         send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 5));
         int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
-        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        BpfMap cache = obj.map(ShardObject.CACHE);
         MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
         cache.lookup(bucket, b);
         b.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK, System.nanoTime() | 1); // someone's, unexpired
@@ -277,7 +280,7 @@ class ShardXdpTest {
         long key = keys(1)[0];
         send(install(Op.TXN_INSERT_PRIMARY, key, 1, 1, 0, 10));
         assertThat(status(send(request(Op.TXN_OCC_LOCK, key, 5)).reply())).isEqualTo(Status.GRANT);
-        ShardXdpServer.check(obj, slowStore, BUCKETS); // writes the dirty record back into the store
+        ShardXdpServer.check(shard, slowStore); // writes the dirty record back into the store
         uncache(key);
 
         byte[] commit = install(Op.TXN_COMMIT_PRIMARY, key, 5, 2, Wire.TXN_F_UNLOCK, 20);
@@ -305,7 +308,7 @@ class ShardXdpTest {
     /** Drops key's slot from the cache (its record must be in the store): the next access goes up. */
     private void uncache(long key) {
         int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
-        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        BpfMap cache = obj.map(ShardObject.CACHE);
         MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
         cache.lookup(bucket, b);
         for (int way = 0; way < Wire.KV_WAYS; way++) {
@@ -320,7 +323,7 @@ class ShardXdpTest {
     /** Makes key's bucket lock look older than any lease, as if its holder's packet was lost long ago. */
     private void expireBucketLock(long key) {
         int bucket = (int) Long.remainderUnsigned(Hash64.hash(key), BUCKETS);
-        BpfMap cache = obj.map(ShardXdpServer.CACHE);
+        BpfMap cache = obj.map(ShardObject.CACHE);
         MemorySegment b = arena.allocate(Wire.KV_BUCKET_SIZE, 8);
         cache.lookup(bucket, b);
         assertThat(b.get(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.KV_BUCKET_LOCK)).as("locked by the request gone up").isNotZero();
@@ -336,9 +339,9 @@ class ShardXdpTest {
         long past = System.nanoTime() - 2L * leaseMs * 1_000_000;
         MemorySegment e = arena.allocate(Wire.LOCK_ENTRY_SIZE, 8);
         int idx = (int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES);
-        obj.map(ShardXdpServer.LOCKS).lookup(idx, e);
+        obj.map(ShardObject.LOCKS).lookup(idx, e);
         e.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_GRANTED_NS, past);
-        obj.map(ShardXdpServer.LOCKS).update(idx, e);
+        obj.map(ShardObject.LOCKS).update(idx, e);
         long r = reference.find(key, false);
         if (r >= 0) {
             reference.table().set(java.lang.foreign.ValueLayout.JAVA_LONG, r + ShardStore.LOCK + Wire.LOCK_ENTRY_GRANTED_NS, past);
@@ -347,7 +350,7 @@ class ShardXdpTest {
 
     private int exclusiveLocks(long key) {
         MemorySegment e = arena.allocate(Wire.LOCK_ENTRY_SIZE, 8);
-        obj.map(ShardXdpServer.LOCKS).lookup((int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES), e);
+        obj.map(ShardObject.LOCKS).lookup((int) Long.remainderUnsigned(Hash64.hash(key), LOCK_ENTRIES), e);
         return e.get(java.lang.foreign.ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE);
     }
 
@@ -356,7 +359,7 @@ class ShardXdpTest {
         long key = keys(1)[0];
         assertThat(status(send(install(Op.TXN_COMMIT_LOG, key, 1, 3, 0, 9)).reply())).isEqualTo(Status.OK);
         assertThat(stat(Stat.LOG_APPEND)).isEqualTo(1);
-        var rings = io.dint.log.LogObjects.rings(obj, null);
+        var rings = shard.rings(null);
         try {
             assertThat(rings.rings().pending()).isEqualTo(1);
         } finally {
@@ -379,17 +382,17 @@ class ShardXdpTest {
         send(install(Op.TXN_DELETE_LOG, keys[3], 2, 2, 0, 0));
         send(install(Op.TXN_DELETE_BACKUP, keys[3], 2, 2, 0, 0));
         Path file = dir.resolve("shard.log");
-        assertThat(replayedDigest(file)).isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+        assertThat(replayedDigest(file)).isEqualTo(ShardXdpServer.check(shard, slowStore).get("digest"));
 
         send(install(Op.TXN_COMMIT_BACKUP, keys[5], 3, 2, 0, 55)); // never logged
-        assertThat(replayedDigest(file)).isNotEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+        assertThat(replayedDigest(file)).isNotEqualTo(ShardXdpServer.check(shard, slowStore).get("digest"));
         send(install(Op.TXN_COMMIT_LOG, keys[5], 3, 2, 0, 55));
-        assertThat(replayedDigest(file)).as("logged after all").isEqualTo(ShardXdpServer.check(obj, slowStore, BUCKETS).get("digest"));
+        assertThat(replayedDigest(file)).as("logged after all").isEqualTo(ShardXdpServer.check(shard, slowStore).get("digest"));
     }
 
     /** Drains the object's log rings to the end of {@code file} and replays the whole file. */
     private String replayedDigest(Path file) {
-        RingStorage rings = io.dint.log.LogObjects.rings(obj, null);
+        RingStorage rings = shard.rings(null);
         try (LogFile log = LogFile.open(file)) {
             try (LogDrainer drainer = new LogDrainer(rings.rings(), log, FsyncPolicy.standard(), 100_000)) {
                 drainer.start();
@@ -427,13 +430,13 @@ class ShardXdpTest {
         int epoch = 0x1234;
         long[] k = keys(4);
         long a = k[0], b = k[1], c = k[2], d = k[3];
-        BpfObject leased = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC,
+        ShardObject leased = ShardObject.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC,
                 io.dint.server.Allowlist.ANY, null);
         try (ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
-            ShardXdpServer.setEpoch(leased, epoch, 0);
+            leased.setEpoch(epoch, 0);
             reference.setEpoch(epoch);
             reference.setLockLease(lease);
-            BpfProgram x = leased.program(ShardXdpServer.PROGRAM), t = leased.program(ShardXdpServer.TC_PROGRAM);
+            BpfProgram x = leased.xdp(), t = leased.tc();
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(TxnMessage.SIZE);
             java.util.function.Function<byte[], byte[]> both = req -> {
@@ -465,7 +468,7 @@ class ShardXdpTest {
             assertThat(status(takeover)).as("and again").isEqualTo(Status.GRANT);
             int next = epoch + 2;
             assertThat(epochOf(takeover)).as("a takeover advances the epoch").isEqualTo(next);
-            assertThat(ShardXdpServer.epoch(leased)).isEqualTo(next);
+            assertThat(leased.epoch()).isEqualTo(next);
             assertThat(reference.epoch()).isEqualTo(next);
             assertThat(status(both.apply(log(a, 1, 2, epoch)))).as("the old holder may not commit").isEqualTo(Status.STALE);
             assertThat(status(both.apply(first))).as("a retransmitted grant of a lock taken over is no grant").isEqualTo(Status.REJECT);
@@ -476,19 +479,19 @@ class ShardXdpTest {
             assertThat(status(both.apply(request(Op.TXN_LOCK_EXCLUSIVE, c, 6)))).as("its holder logged here: pinned")
                     .isEqualTo(Status.REJECT);
             assertThat(status(both.apply(log(d, 7, 2, 0)))).as("no locks here: any epoch").isEqualTo(Status.OK);
-            assertThat(leased.map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(2);
+            assertThat(leased.object().map("stats").sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).isEqualTo(2);
             assertThat(javaStats[Stat.TXN_LOCK_TAKEOVER]).isEqualTo(2);
             assertThat(javaStats[Stat.TXN_STALE]).isEqualTo(1);
 
             long graceEnd = System.nanoTime() + 60_000_000_000L;
-            ShardXdpServer.setEpoch(leased, 0x4321, graceEnd);
+            leased.setEpoch(0x4321, graceEnd);
             reference.setEpoch(0x4321);
             reference.setGraceUntil(graceEnd);
             assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).as("recovering: reads wait").isEqualTo(Status.RETRY);
             assertThat(status(both.apply(request(Op.TXN_LOCK_SHARED, d, 8)))).as("and locks").isEqualTo(Status.RETRY);
             assertThat(status(both.apply(log(d, 8, 3, 0)))).as("logs do not").isEqualTo(Status.OK);
             assertThat(status(both.apply(install(Op.TXN_COMMIT_BACKUP, d, 8, 3, 0, 3)))).as("nor installs").isEqualTo(Status.APPLIED);
-            ShardXdpServer.setEpoch(leased, 0x4321, 0);
+            leased.setEpoch(0x4321, 0);
             reference.setGraceUntil(0);
             assertThat(status(both.apply(request(Op.TXN_READ, d, 8)))).isEqualTo(Status.OK);
         } finally {
@@ -523,11 +526,13 @@ class ShardXdpTest {
     void theKernelAnswersAsTheJavaShardDoes() {
         int lease = 60_000; // never runs out by itself here: steps age a lock on both sides at once
         obj.close();
-        obj = ShardXdpServer.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY, null);
-        xdp = obj.program(ShardXdpServer.PROGRAM);
-        tc = obj.program(ShardXdpServer.TC_PROGRAM);
+        shard = ShardObject.load(BUCKETS, LOCK_ENTRIES, 4096, LONG_LEASE, lease, Frames.SERVER_MAC, io.dint.server.Allowlist.ANY,
+                null);
+        obj = shard.object();
+        xdp = shard.xdp();
+        tc = shard.tc();
         int epoch = 0x0100;
-        ShardXdpServer.setEpoch(obj, epoch, 0);
+        shard.setEpoch(epoch, 0);
         long[] keys = keys(12);
         SplittableRandom rnd = new SplittableRandom(2024);
         int[] ops = {Op.TXN_READ, Op.TXN_LOCK_SHARED, Op.TXN_LOCK_EXCLUSIVE, Op.TXN_RELEASE_SHARED,
@@ -639,7 +644,7 @@ class ShardXdpTest {
             assertThat(repeated).as("an exclusive holder's repeated locks were replayed").isPositive();
             assertThat(stat(Stat.KV_SLOW)).as("the slow path served some").isGreaterThan(50);
             assertThat(stat(Stat.TXN_READ_HIT)).as("the cache served some").isGreaterThan(50);
-            Map<String, Object> kernel = ShardXdpServer.check(obj, slowStore, BUCKETS);
+            Map<String, Object> kernel = ShardXdpServer.check(shard, slowStore);
             Map<String, Object> java = reference.check();
             assertThat(kernel.get("digest")).as("the same records").isEqualTo(java.get("digest"));
             assertThat(kernel.get("tables")).isEqualTo(java.get("tables"));

@@ -1,14 +1,14 @@
 package io.dint.testing;
 
 import io.dint.bpf.BpfObject;
-import io.dint.kv.KvObjects;
+import io.dint.kv.KvObject;
 import io.dint.kv.KvPolicy;
-import io.dint.lock.LockObjects;
+import io.dint.lock.LockObject;
 import io.dint.lock.LockRules;
-import io.dint.log.LogObjects;
-import io.dint.occ.OccObjects;
+import io.dint.log.LogObject;
+import io.dint.occ.OccObject;
 import io.dint.server.Allowlist;
-import io.dint.shard.ShardXdpServer;
+import io.dint.shard.ShardObject;
 import io.dint.wire.Header;
 import io.dint.wire.KvMessage;
 import io.dint.wire.LockMessage;
@@ -29,7 +29,7 @@ public enum ServiceProgram {
     LOCK2PL("lock2pl", "lock2pl_xdp", null, LockMessage.SIZE, Op.LOCK_ACQUIRE_SHARED, Op.LOCK_RELEASE_EXCLUSIVE) {
         @Override
         public BpfObject load(Allowlist allow) {
-            return LockObjects.load(64, Frames.SERVER_MAC, allow);
+            return LockObject.load(64, Frames.SERVER_MAC, allow).object();
         }
 
         @Override
@@ -45,7 +45,7 @@ public enum ServiceProgram {
     OCC("occ", "occ_xdp", null, OccMessage.SIZE, Op.OCC_READ, Op.OCC_COMMIT) {
         @Override
         public BpfObject load(Allowlist allow) {
-            return OccObjects.load(64, Frames.SERVER_MAC, allow);
+            return OccObject.load(64, Frames.SERVER_MAC, allow).object();
         }
 
         @Override
@@ -61,7 +61,7 @@ public enum ServiceProgram {
     LOG("log", "log_xdp", null, LogMessage.SIZE, Op.LOG_APPEND, Op.LOG_APPEND) {
         @Override
         public BpfObject load(Allowlist allow) {
-            return LogObjects.load(1024, Frames.SERVER_MAC, allow, null);
+            return LogObject.load(1024, Frames.SERVER_MAC, allow, null).object();
         }
 
         @Override
@@ -72,7 +72,7 @@ public enum ServiceProgram {
     KV("kv", "kv_xdp", "kv_tc_egress", KvMessage.SIZE, Op.KV_GET, Op.KV_DELETE) {
         @Override
         public BpfObject load(Allowlist allow) {
-            return KvObjects.load(KV_BUCKETS, Frames.SERVER_MAC, allow, KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE);
+            return KvObject.load(KV_BUCKETS, Frames.SERVER_MAC, allow, KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE).object();
         }
 
         @Override
@@ -84,10 +84,10 @@ public enum ServiceProgram {
     SHARD("shard", "shard_xdp", "shard_tc_egress", TxnMessage.SIZE, Op.TXN_READ, Op.TXN_DELETE_PRIMARY) {
         @Override
         public BpfObject load(Allowlist allow) {
-            BpfObject obj = ShardXdpServer.load(SHARD_BUCKETS, 256, 1024, LONG_LEASE, SHARD_LOCK_LEASE_MS, Frames.SERVER_MAC,
+            ShardObject obj = ShardObject.load(SHARD_BUCKETS, 256, 1024, LONG_LEASE, SHARD_LOCK_LEASE_MS, Frames.SERVER_MAC,
                     allow, null);
-            ShardXdpServer.setEpoch(obj, SHARD_EPOCH, 0);
-            return obj;
+            obj.setEpoch(SHARD_EPOCH, 0);
+            return obj.object();
         }
 
         @Override

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code
  * @RegisterExtension
- * final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(64, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
+ * final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(64, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
  * }</pre>
  *
  * {@link #open} wraps an object a test loaded itself (closed with the fixture).

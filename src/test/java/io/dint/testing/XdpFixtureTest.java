@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dint.bpf.Xdp;
-import io.dint.lock.LockObjects;
+import io.dint.lock.LockObject;
 import io.dint.server.Allowlist;
 import io.dint.wire.Hash64;
 import io.dint.wire.Op;
@@ -23,7 +23,7 @@ class XdpFixtureTest {
     private static final int TABLE = 64;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
 
     private long seq;
 
@@ -32,7 +32,7 @@ class XdpFixtureTest {
     }
 
     private int exclusive(long lockId) {
-        return xdp.element(LockObjects.TABLE, Hash64.index(lockId, TABLE)).get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE);
+        return xdp.element(LockObject.TABLE, Hash64.index(lockId, TABLE)).get(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_EXCLUSIVE);
     }
 
     @Test

@@ -30,10 +30,10 @@ class XskRedirectFuzzTest {
     void onlyOurFramesAreRedirectedAndNoneIsTouched() {
         int frames = Fuzz.frames();
         SplittableRandom rnd = new SplittableRandom(Fuzz.seed() ^ 0x75c);
-        try (BpfObject obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC))) {
+        try (XskRedirect.Handles obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC))) {
             XskRedirect.route(obj, SERVICE, XskRedirect.BY_QUEUE);
             XskRedirect.route(obj, CLIENT, 5);
-            BpfProgram p = obj.program(XskRedirect.PROGRAM);
+            BpfProgram p = obj.program();
             FrameMutator gen = new FrameMutator(rnd, seq -> LockMessages.request(Op.LOCK_ACQUIRE_SHARED, seq, 1, seq));
             long ours = 0;
             for (int i = 1; i <= frames; i++) {
@@ -44,10 +44,10 @@ class XskRedirectFuzzTest {
                 assertThat(r.output()).as("untouched: %s", what).isEqualTo(f);
                 ours += ours(f) ? 1 : 0;
                 if (i % 1000 == 0 || i == frames) {
-                    assertThat(XskStat.RX.in(obj)).as("rx").isEqualTo(i);
-                    assertThat(XskStat.NO_SOCKET.in(obj)).as("ours (no_socket) after %d frames", i).isEqualTo(ours);
-                    assertThat(XskStat.PASS.in(obj)).as("not ours (pass)").isEqualTo(i - ours);
-                    assertThat(XskStat.REDIRECT.in(obj)).as("redirect").isZero();
+                    assertThat(XskStat.RX.in(obj.object())).as("rx").isEqualTo(i);
+                    assertThat(XskStat.NO_SOCKET.in(obj.object())).as("ours (no_socket) after %d frames", i).isEqualTo(ours);
+                    assertThat(XskStat.PASS.in(obj.object())).as("not ours (pass)").isEqualTo(i - ours);
+                    assertThat(XskStat.REDIRECT.in(obj.object())).as("redirect").isZero();
                 }
             }
             assertThat(ours).as("frames of ours").isGreaterThan(frames / 5);

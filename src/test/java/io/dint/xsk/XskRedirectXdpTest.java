@@ -22,9 +22,9 @@ class XskRedirectXdpTest {
     final XdpFixture xdp = XdpFixture.of(XskRedirectXdpTest::load, XskRedirect.PROGRAM);
 
     private static BpfObject load() {
-        BpfObject obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC));
+        XskRedirect.Handles obj = XskRedirect.load(UdpFrame.macOf(Frames.SERVER_MAC));
         XskRedirect.route(obj, PORT, 0);
-        return obj;
+        return obj.object();
     }
 
     private static XdpCase passedUnchanged(String description, byte[] frame) {
