@@ -169,7 +169,7 @@ class XdpFuzzTest {
         FrameMutator gen = new FrameMutator(rnd, seq -> ServiceProgram.LOCK2PL.request(rnd, seq));
         try (BpfObject fixture = io.dint.bpf.TestObjects.openFixture(); Twin twin = Twin.of(ServiceProgram.LOCK2PL);
              Arena arena = Arena.ofConfined()) {
-            fixture.map(".rodata").setInitialValue(arena.allocateFrom(ValueLayout.JAVA_INT, verdict));
+            fixture.variable("verdict").set(arena.allocateFrom(ValueLayout.JAVA_INT, verdict));
             fixture.load();
             BpfProgram p = fixture.program("fixture_xdp");
             int failed = 0;
