@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import io.dint.bpf.BpfLink;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.bpf.Handle;
+import io.dint.bpf.ObjectSpec;
 import io.dint.bpf.BpfProgram;
 import io.dint.bpf.NetIf;
 import io.dint.cluster.Host;
@@ -83,7 +85,12 @@ public final class KernelClient implements AutoCloseable {
     private volatile Throwable failure;
     private volatile int unparked = -1;
     // set by the generator's thread before ready completes
-    private BpfObject object;
+    /** {@code loadgen.bpf.o} loaded: its XDP program and the maps this side reads and writes. */
+    record LoadGenObject(BpfObject object, @Handle("loadgen_xdp") BpfProgram xdp, @Handle("trace") BpfMap trace,
+            @Handle("counters") BpfMap counters, @Handle("latency") BpfMap latency, @Handle("control") BpfMap control,
+            @Handle("slots") BpfMap slots) {}
+
+    private LoadGenObject object;
     private BpfMap counters;
     private BpfMap latency;
     private MemorySegment control;
@@ -134,18 +141,16 @@ public final class KernelClient implements AutoCloseable {
                 if (client.netns() != null) { // null: the client host is this process's own
                     NetNs.enter(client.netns());
                 }
-                object = BpfObject.openBundled("loadgen");
-                configure(object, trace.length(), clientId);
-                BpfMap traceMap = object.map("trace");
-                traceMap.setMaxEntries(trace.length());
-                object.load();
-                fill(traceMap.mmap(arena), trace);
-                counters = object.map("counters");
-                latency = object.map("latency");
-                control = object.map("control").mmap(arena);
-                slotTable = object.map("slots").mmap(arena);
+                object = ObjectSpec.of("loadgen").size("trace", trace.length())
+                        .set("lg_cfg", LoadGenLayout.CONFIG, cfg -> configure(cfg, trace.length(), clientId))
+                        .load(LoadGenObject.class);
+                fill(object.trace().mmap(arena), trace);
+                counters = object.counters();
+                latency = object.latency();
+                control = object.control().mmap(arena);
+                slotTable = object.slots().mmap(arena);
                 int ifindex = NetIf.index(client.iface());
-                BpfProgram program = object.program("loadgen_xdp");
+                BpfProgram program = object.xdp();
                 link = program.attachXdp(ifindex);
                 byte[] kick = kickFrame(client, server);
                 int[] all = new int[slots];
@@ -166,24 +171,20 @@ public final class KernelClient implements AutoCloseable {
                     link.close();
                 }
                 if (object != null) {
-                    object.close();
+                    object.object().close();
                 }
             }
         }
     }
 
-    private void configure(BpfObject obj, int traceLength, int clientId) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cfg = arena.allocate(LoadGenLayout.CONFIG);
-            cfg.set(JAVA_INT, LoadGenLayout.CONFIG_SERVICE, service.id);
-            cfg.set(JAVA_INT, LoadGenLayout.CONFIG_SLOTS, slots);
-            cfg.set(JAVA_INT, LoadGenLayout.CONFIG_TRACE_LEN, traceLength);
-            cfg.set(JAVA_INT, LoadGenLayout.CONFIG_CLIENT_ID, clientId);
-            cfg.set(JAVA_INT, LoadGenLayout.CONFIG_INCARNATION, ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE));
-            cfg.set(JAVA_SHORT, LoadGenLayout.CONFIG_CLIENT_PORT, Short.reverseBytes((short) CLIENT_PORT));
-            cfg.set(JAVA_LONG, LoadGenLayout.CONFIG_RESEND_NS, timeoutNanos / 2);
-            obj.map(".rodata").setInitialValue(cfg);
-        }
+    private void configure(MemorySegment cfg, int traceLength, int clientId) {
+        cfg.set(JAVA_INT, LoadGenLayout.CONFIG_SERVICE, service.id);
+        cfg.set(JAVA_INT, LoadGenLayout.CONFIG_SLOTS, slots);
+        cfg.set(JAVA_INT, LoadGenLayout.CONFIG_TRACE_LEN, traceLength);
+        cfg.set(JAVA_INT, LoadGenLayout.CONFIG_CLIENT_ID, clientId);
+        cfg.set(JAVA_INT, LoadGenLayout.CONFIG_INCARNATION, ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE));
+        cfg.set(JAVA_SHORT, LoadGenLayout.CONFIG_CLIENT_PORT, Short.reverseBytes((short) CLIENT_PORT));
+        cfg.set(JAVA_LONG, LoadGenLayout.CONFIG_RESEND_NS, timeoutNanos / 2);
     }
 
     private static void fill(MemorySegment table, Trace trace) {

@@ -6,12 +6,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.dint.bpf.BpfLink;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
+import io.dint.bpf.Handle;
+import io.dint.bpf.ObjectSpec;
 import io.dint.bpf.NetIf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The XDP program on every bridge-side port of a local cluster, one of two:
@@ -26,6 +30,20 @@ import java.util.function.Consumer;
  * it dies, or with the namespace.
  */
 final class BridgePorts implements AutoCloseable {
+    /** A loaded object with the XDP program to put on every port. */
+    private interface PortProgram {
+        BpfObject object();
+
+        BpfProgram xdp();
+    }
+
+    /** {@code pass.bpf.o} loaded. */
+    private record Pass(BpfObject object, @Handle("pass_xdp") BpfProgram xdp) implements PortProgram {}
+
+    /** {@code bridge_fwd.bpf.o} loaded: the switch and its tables, host index by MAC and port by host index. */
+    private record Switch(BpfObject object, @Handle("bridge_fwd") BpfProgram xdp, @Handle("mac_port") BpfMap macPort,
+            @Handle("ports") BpfMap ports) implements PortProgram {}
+
     private final BpfObject object;
     private final List<BpfLink> links;
 
@@ -37,7 +55,7 @@ final class BridgePorts implements AutoCloseable {
     /** Puts XDP_PASS on the port of every host of {@code topology}. */
     static BridgePorts pass(Topology topology) {
         try {
-            return attach(topology, "pass", "pass_xdp", _ -> {});
+            return attach(topology, () -> ObjectSpec.of("pass").load(Pass.class), _ -> {});
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot attach the XDP_PASS program to the bridge ports of cluster "
                     + topology.tag() + " in native mode (needed for XDP_TX on the hosts' veths): " + e.getMessage(), e);
@@ -47,9 +65,9 @@ final class BridgePorts implements AutoCloseable {
     /** Puts the XDP switch on the port of every host of {@code topology}, which it knows by MAC. */
     static BridgePorts forwarding(Topology topology) {
         List<Host> hosts = topology.hosts();
-        return attach(topology, "bridge_fwd", "bridge_fwd", obj -> {
-            BpfMap macPort = obj.map("mac_port");
-            BpfMap ports = obj.map("ports");
+        return attach(topology, () -> ObjectSpec.of("bridge_fwd").load(Switch.class), obj -> {
+            BpfMap macPort = obj.macPort();
+            BpfMap ports = obj.ports();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment key = arena.allocate(JAVA_LONG);
                 MemorySegment index = arena.allocate(JAVA_INT);
@@ -67,24 +85,25 @@ final class BridgePorts implements AutoCloseable {
     }
 
     /**
-     * Loads bundled object {@code objectName}, lets {@code fill} fill its maps, and attaches program
-     * {@code program} to every port: all inside the bridge's namespace, where the ports' ifindexes are.
+     * Loads an object ({@code load}), lets {@code fill} fill its maps, and attaches its program to
+     * every port: all inside the bridge's namespace, where the ports' ifindexes are.
      */
-    private static BridgePorts attach(Topology topology, String objectName, String program, Consumer<BpfObject> fill) {
+    private static <T extends PortProgram> BridgePorts attach(Topology topology, Supplier<T> load, Consumer<T> fill) {
         List<BpfLink> links = new ArrayList<>();
-        BpfObject obj = BpfObject.openBundled(objectName);
+        List<T> loaded = new ArrayList<>(1);
         try {
             Namespaces.inside(topology.bridgeNs(), () -> {
-                obj.load();
+                T obj = load.get();
+                loaded.add(obj);
                 fill.accept(obj);
                 for (Host h : topology.hosts()) {
-                    links.add(obj.program(program).attachXdp(NetIf.index(topology.bridgePort(h))));
+                    links.add(obj.xdp().attachXdp(NetIf.index(topology.bridgePort(h))));
                 }
             });
-            return new BridgePorts(obj, links);
+            return new BridgePorts(loaded.getFirst().object(), links);
         } catch (RuntimeException e) {
             links.forEach(BpfLink::close);
-            obj.close();
+            loaded.forEach(o -> o.object().close());
             throw e;
         }
     }

@@ -4,6 +4,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
+import io.dint.bpf.BpfProgram;
+import io.dint.bpf.Handle;
+import io.dint.bpf.ObjectSpec;
 import io.dint.bpf.NetIf;
 import io.dint.bpf.TcAttachment;
 import java.lang.foreign.Arena;
@@ -54,7 +57,11 @@ public final class WireFaults implements AutoCloseable {
      * The loaded program and what it is attached to, found once in the bridge's namespace: each host's
      * port by host name and the detour's entry, as ifindexes there.
      */
-    private record Attached(BpfObject object, Map<String, Integer> portOf, int detour, List<TcAttachment> attachments) {}
+    /** {@code chaos.bpf.o} loaded: the egress and detour programs, the faults by port and the counters. */
+    private record ChaosObject(BpfObject object, @Handle("chaos_egress") BpfProgram egress,
+            @Handle("chaos_detour") BpfProgram detour, @Handle("faults") BpfMap faults, @Handle("chaos_stats") BpfMap stats) {}
+
+    private record Attached(ChaosObject object, Map<String, Integer> portOf, int detour, List<TcAttachment> attachments) {}
 
     private final LocalCluster cluster;
     private final Attached attached;
@@ -70,26 +77,25 @@ public final class WireFaults implements AutoCloseable {
             throw new IllegalArgumentException("wire faults act on frames crossing the Linux bridge: build the cluster without a"
                     + " core split (its XDP switch forwards frames around the bridge)");
         }
-        BpfObject obj = BpfObject.openBundled("chaos");
+        ChaosObject obj = ObjectSpec.of("chaos").load(ChaosObject.class);
         List<TcAttachment> attachments = new ArrayList<>();
         Map<String, Integer> portOf = new LinkedHashMap<>();
         int[] detour = new int[1];
         try {
-            obj.load();
             IpCommand.batch(cluster.bridgeNetns(), List.of("link add " + DETOUR_IN + " type veth peer name " + DETOUR_OUT,
                     "link set " + DETOUR_IN + " up", "link set " + DETOUR_OUT + " up"));
             Namespaces.inside(cluster.bridgeNetns(), () -> {
                 detour[0] = NetIf.index(DETOUR_IN);
-                attachments.add(obj.program("chaos_detour").attachTcIngress(NetIf.index(DETOUR_OUT)));
+                attachments.add(obj.detour().attachTcIngress(NetIf.index(DETOUR_OUT)));
                 for (Host h : cluster.hosts()) {
                     int port = NetIf.index(cluster.bridgePort(h));
                     portOf.put(h.name(), port);
-                    attachments.add(obj.program("chaos_egress").attachTcEgress(port));
+                    attachments.add(obj.egress().attachTcEgress(port));
                 }
             });
             return new WireFaults(cluster, new Attached(obj, portOf, detour[0], attachments));
         } catch (RuntimeException e) {
-            obj.close(); // the namespace's filters go with the cluster
+            obj.object().close(); // the namespace's filters go with the cluster
             throw e;
         }
     }
@@ -109,7 +115,7 @@ public final class WireFaults implements AutoCloseable {
             v.set(JAVA_INT, 8, ppm(f.reorder()));
             v.set(JAVA_INT, 12, attached.detour());
             v.set(JAVA_INT, 16, port);
-            attached.object().map("faults").update(key, v);
+            attached.object().faults().update(key, v);
         }
     }
 
@@ -124,7 +130,7 @@ public final class WireFaults implements AutoCloseable {
 
     /** What was done so far: frames seen, dropped, duplicated, reordered, and back from the detour (all ports). */
     public Map<String, Long> counters() {
-        BpfMap stats = attached.object().map("chaos_stats");
+        BpfMap stats = attached.object().stats();
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("seen", stats.sumPerCpuLong(SEEN));
         m.put("dropped", stats.sumPerCpuLong(DROPPED));
@@ -140,7 +146,7 @@ public final class WireFaults implements AutoCloseable {
         try {
             Namespaces.inside(cluster.bridgeNetns(), () -> attached.attachments().forEach(TcAttachment::close));
         } finally {
-            attached.object().close();
+            attached.object().object().close();
         }
     }
 }

@@ -1,6 +1,6 @@
 /**
  * The 2PL lock service (no-wait; the paper's lock microbenchmark), both halves: the XDP program
- * {@code lock2pl.bpf.c}, loaded by {@link io.dint.lock.LockObjects}, and its user-space twin {@link
+ * {@code lock2pl.bpf.c}, loaded by {@link io.dint.lock.LockObject}, and its user-space twin {@link
  * io.dint.lock.LockTable} (the {@code udp} and {@code afxdp} backends). Both answer every request
  * alike because both apply the same lock rules: {@code lock_rules.h} in C, {@link
  * io.dint.lock.LockRules} in Java, which the OCC table and the transaction shards use as well. {@link

@@ -1,6 +1,6 @@
 /**
  * The commit-log service: rings appended to by XDP ({@code log.bpf.c}, one ring per CPU, loaded by
- * {@link io.dint.log.LogObjects} with its rings pinned) or by the Java backend ({@link
+ * {@link io.dint.log.LogObject} with its rings pinned) or by the Java backend ({@link
  * io.dint.log.LogService} over {@link io.dint.log.ShmRings}), both laid out as {@link
  * io.dint.log.LogRings}; drained by {@link io.dint.log.LogDrainer} to a checksummed {@link
  * io.dint.log.LogFile}, synced by group commit ({@link io.dint.log.FsyncPolicy}), and read back by
