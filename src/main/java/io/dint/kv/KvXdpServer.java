@@ -1,17 +1,17 @@
 package io.dint.kv;
 
 import io.dint.server.Allowlist;
+import io.dint.server.ForwardingServer;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.server.XdpServer;
-import java.util.Map;
 
 /**
  * The KV store's {@code xdp} backend: the cache program attached to the interface (XDP ingress
  * and TC egress), the cache filled from the store, and the slow path on a UDP socket of the same
  * port. Its counters are the kernel's, plus the slow path's prefixed {@code slow_}.
  */
-public final class KvXdpServer implements ServiceServer {
+public final class KvXdpServer implements ForwardingServer {
     private final SlowPathXdpServer server;
 
     /**
@@ -41,19 +41,12 @@ public final class KvXdpServer implements ServiceServer {
         this.server = new SlowPathXdpServer(obj, iface, slow, threads, allow, () -> obj.check(store));
     }
 
-    @Override
-    public Map<String, Object> stats() {
-        return server.stats();
-    }
+
+
 
     @Override
-    public Map<String, Object> check() {
-        return server.check();
-    }
-
-    @Override
-    public Map<String, long[]> perCpuStats() {
-        return server.perCpuStats();
+    public ServiceServer inner() {
+        return server;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.dint.shard;
 
+import io.dint.server.ForwardingServer;
 import io.dint.server.RecordDumps;
 import io.dint.server.ServiceServer;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.Map;
  * before it (the server of snapshots to its replicas) and something done after it (an xdp shard
  * started with {@code --pin} removes its pinned maps and records once it has stopped on request).
  */
-final class ServedShard implements ServiceServer, RecordDumps {
+final class ServedShard implements ForwardingServer, RecordDumps {
     private final ServiceServer shard;
     private final AutoCloseable before;
     private final Runnable after;
@@ -21,19 +22,12 @@ final class ServedShard implements ServiceServer, RecordDumps {
         this.after = after;
     }
 
-    @Override
-    public Map<String, Object> stats() {
-        return shard.stats();
-    }
+
+
 
     @Override
-    public Map<String, Object> check() {
-        return shard.check();
-    }
-
-    @Override
-    public Map<String, long[]> perCpuStats() {
-        return shard.perCpuStats();
+    public ServiceServer inner() {
+        return shard;
     }
 
     @Override

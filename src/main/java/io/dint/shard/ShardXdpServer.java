@@ -5,6 +5,7 @@ import io.dint.bpf.BpfMap;
 import io.dint.lock.LockRules;
 import io.dint.server.Allowlist;
 import io.dint.server.RecordDumps;
+import io.dint.server.ForwardingServer;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.wire.Wire;
@@ -21,7 +22,7 @@ import java.util.Map;
  * them ({@link io.dint.log.LogServer}). Counters are the kernel's, the slow path's prefixed
  * {@code slow_}.
  */
-public final class ShardXdpServer implements ServiceServer, RecordDumps {
+public final class ShardXdpServer implements ForwardingServer, RecordDumps {
     private final ShardObject object;
     private final SlowPathXdpServer server;
     private final ShardStore store;
@@ -106,20 +107,8 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
         object.writeBack(store);
     }
 
-    @Override
-    public Map<String, Object> stats() {
-        return server.stats();
-    }
 
-    @Override
-    public Map<String, Object> check() {
-        return server.check();
-    }
 
-    @Override
-    public Map<String, long[]> perCpuStats() {
-        return server.perCpuStats();
-    }
 
     /**
      * Writes the records (the kernel's dirty ones written back into the store first, as the
@@ -144,6 +133,11 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
     /** The loaded object (for the log rings and for fixtures). */
     public ShardObject object() {
         return object;
+    }
+
+    @Override
+    public ServiceServer inner() {
+        return server;
     }
 
     @Override
