@@ -44,12 +44,9 @@ int kv_xdp(struct xdp_md *ctx)
 	int verdict, way = -1;
 	__u8 op, status;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_KV_GET, DINT_OP_KV_DELETE);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_KV_GET, DINT_OP_KV_DELETE, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
 	if (!dint_cfg.table_size)
 		return XDP_DROP; /* unreachable: the loader always sets a size */

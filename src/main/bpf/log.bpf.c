@@ -16,12 +16,9 @@ int log_xdp(struct xdp_md *ctx)
 	__u8 status;
 	int verdict;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOG_APPEND, DINT_OP_LOG_APPEND);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOG_APPEND, DINT_OP_LOG_APPEND, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table_size);
 	if (status == DINT_ST_REQUEST) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
