@@ -35,8 +35,8 @@ struct dint_allow_key dint_btf_allow_key __attribute__((unused));
 const volatile struct dint_config dint_cfg = {};
 
 /*
- * Declares a service's main table: an array of entries of type value_type indexed by
- * dint_hash64(key) % dint_cfg.table_size (see dint_table_entry); the loader sizes it.
+ * Declares a service's lock table: an array of entries of type value_type indexed by
+ * dint_hash64(key) % dint_cfg.table.lock_entries (see dint_table_entry); the loader sizes it.
  */
 #define DINT_TABLE(name, value_type)                                                              \
 	struct {                                                                                  \
@@ -236,16 +236,16 @@ static __always_inline void *dint_request(struct xdp_md *ctx, struct dint_pkt *p
 
 /*
  * The entry of key in a table declared with DINT_TABLE, or NULL when there is none (never, once
- * the loader has set table_size: the index is always in range). A NULL is counted as a bad op.
+ * the loader has set lock_entries: the index is always in range). A NULL is counted as a bad op.
  */
 static __always_inline void *dint_table_entry(void *table, __u64 key)
 {
 	__u32 idx;
 	void *e;
 
-	if (!dint_cfg.table_size)
+	if (!dint_cfg.table.lock_entries)
 		return NULL;
-	idx = dint_hash64(key) % dint_cfg.table_size;
+	idx = dint_hash64(key) % dint_cfg.table.lock_entries;
 	e = bpf_map_lookup_elem(table, &idx);
 	if (!e)
 		dint_count(DINT_STAT_DROP_BAD_OP);

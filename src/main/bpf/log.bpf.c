@@ -3,7 +3,7 @@
  * Commit-log service: LOG_APPEND is answered in XDP by appending {key, version, value} and the
  * request id to a ring of the CPU that runs the program (log_ring.h), then ACKing (OK).
  *
- * Each ring has dint_cfg.table_size slots. Both ring maps are pinned by the loader, so a restarted
+ * Each ring has dint_cfg.table.ring_slots slots. Both ring maps are pinned by the loader, so a restarted
  * server drains what a crashed one ACKed.
  */
 #include "log_ring.h"
@@ -19,7 +19,7 @@ int log_xdp(struct xdp_md *ctx)
 	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOG_APPEND, DINT_OP_LOG_APPEND, &verdict);
 	if (!msg)
 		return verdict;
-	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table_size);
+	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table.ring_slots);
 	if (status == DINT_ST_REQUEST) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
 		return XDP_DROP;

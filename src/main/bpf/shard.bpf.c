@@ -57,7 +57,7 @@
 #include "log_ring.h"
 #include "lock_rules.h"
 
-/* Set by the loader, like dint_cfg (whose table_size is the lock table's). */
+/* Set by the loader, like dint_cfg (whose table.lock_entries sizes the lock table). */
 const volatile struct dint_shard_config shard_cfg SEC(".rodata.shard") = {};
 
 struct {

@@ -72,7 +72,7 @@ public final class XdpServer implements ServiceServer {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cfg = arena.allocate(Wire.CONFIG);
             MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
-            cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
+            cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE, tableSize);
             allow.configure(cfg);
             object.map(".rodata").setInitialValue(cfg);
         }
