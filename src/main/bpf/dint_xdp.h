@@ -62,6 +62,13 @@ static __always_inline void dint_count(__u32 stat)
 	dint_bump(&stats, stat);
 }
 
+/* Drops the frame, counted under stat: a service never drops a frame it could count. */
+static __always_inline int dint_drop(__u32 stat)
+{
+	dint_count(stat);
+	return XDP_DROP;
+}
+
 /* Counts the answer of a 2PL lock or release: GRANT, REJECT, RETRY, OK (a release) or NOT_HELD. */
 static __always_inline void dint_count_lock_status(__u8 status)
 {
@@ -167,28 +174,18 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	}
 	if (udp->dest != bpf_htons(DINT_PORT))
 		goto not_ours;
-	if (!dint_sane(eth, ip)) {
-		dint_count(DINT_STAT_DROP_BAD_HEADER);
-		return XDP_DROP;
-	}
-	if (!dint_allowed(ip->saddr)) {
-		dint_count(DINT_STAT_DROP_NOT_ALLOWED);
-		return XDP_DROP;
-	}
+	if (!dint_sane(eth, ip))
+		return dint_drop(DINT_STAT_DROP_BAD_HEADER);
+	if (!dint_allowed(ip->saddr))
+		return dint_drop(DINT_STAT_DROP_NOT_ALLOWED);
 	udp_len = bpf_ntohs(udp->len);
 	if (udp_len < sizeof(*udp) || (void *)udp + udp_len > data_end ||
-	    bpf_ntohs(ip->tot_len) != sizeof(*ip) + udp_len) {
-		dint_count(DINT_STAT_DROP_BAD_LENGTH);
-		return XDP_DROP;
-	}
-	if (udp_len - sizeof(*udp) > DINT_MAX_PAYLOAD) {
-		dint_count(DINT_STAT_DROP_BAD_LENGTH);
-		return XDP_DROP;
-	}
-	if (udp_len - sizeof(*udp) < min_payload) {
-		dint_count(DINT_STAT_DROP_TRUNCATED);
-		return XDP_DROP;
-	}
+	    bpf_ntohs(ip->tot_len) != sizeof(*ip) + udp_len)
+		return dint_drop(DINT_STAT_DROP_BAD_LENGTH);
+	if (udp_len - sizeof(*udp) > DINT_MAX_PAYLOAD)
+		return dint_drop(DINT_STAT_DROP_BAD_LENGTH);
+	if (udp_len - sizeof(*udp) < min_payload)
+		return dint_drop(DINT_STAT_DROP_TRUNCATED);
 	pkt->eth = eth;
 	pkt->ip = ip;
 	pkt->udp = udp;
@@ -197,8 +194,7 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	return DINT_PARSED;
 
 options:
-	dint_count(DINT_STAT_DROP_IP_OPTIONS);
-	return XDP_DROP;
+	return dint_drop(DINT_STAT_DROP_IP_OPTIONS);
 not_ours:
 	dint_count(DINT_STAT_PASS_NOT_OURS);
 	return XDP_PASS;

@@ -54,10 +54,8 @@ int kv_xdp(struct xdp_md *ctx)
 	hash = dint_hash64(msg->obj.key);
 	idx = hash % dint_cfg.table.buckets;
 	b = bpf_map_lookup_elem(&kv_cache, &idx);
-	if (!b) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!b)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	now = bpf_ktime_get_ns() | 1;
 	if (!kv_lock(b, now, kv_cfg.lease_ns)) {
 		status = DINT_ST_RETRY;

@@ -39,10 +39,8 @@ int lock2pl_xdp(struct xdp_md *ctx)
 	if (!msg)
 		return verdict;
 	op = msg->hdr.op;
-	if (!lock_txn_ok(msg->txn_id)) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!lock_txn_ok(msg->txn_id))
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 
 	d = dint_dedup_slot(&dedup, &msg->hdr);
 	if (dint_dedup_hit(d, &msg->hdr)) {

@@ -20,10 +20,8 @@ int log_xdp(struct xdp_md *ctx)
 	if (!msg)
 		return verdict;
 	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table.ring_slots);
-	if (status == DINT_ST_REQUEST) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (status == DINT_ST_REQUEST)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	msg->hdr.status = status;
 	return dint_reply(&pkt);
 }

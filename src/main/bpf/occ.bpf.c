@@ -58,10 +58,8 @@ int occ_xdp(struct xdp_md *ctx)
 		return verdict;
 	op = msg->hdr.op;
 	txn = msg->txn_id;
-	if (!lock_txn_ok(txn)) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!lock_txn_ok(txn))
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 
 	if (op != DINT_OP_OCC_READ) {
 		d = dint_dedup_slot(&dedup, &msg->hdr);

@@ -358,10 +358,8 @@ int shard_xdp(struct xdp_md *ctx)
 		return verdict;
 	op = msg->hdr.op;
 	st = bpf_map_lookup_elem(&shard_state, &zero);
-	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	/* Every reply, the slow path's included (it answers in the request's header), carries the epoch. */
 	expect = msg->hdr.reserved;
 	epoch = (__u16)st->epoch;
@@ -397,10 +395,8 @@ int shard_xdp(struct xdp_md *ctx)
 		} else {
 			status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
 					    shard_cfg.log_slots);
-			if (status == DINT_ST_REQUEST) {
-				dint_count(DINT_STAT_DROP_BAD_OP);
-				return XDP_DROP;
-			}
+			if (status == DINT_ST_REQUEST)
+				return dint_drop(DINT_STAT_DROP_BAD_OP);
 			/* Before the ACK: from now on this transaction may be committed. */
 			if (status == DINT_ST_OK)
 				bpf_map_update_elem(&pinned, &msg->txn_id, &one, BPF_ANY);
