@@ -6,18 +6,12 @@
  * A duplicate is a clone sent out of the same port. A reordered frame takes a detour: it is sent
  * into a veth pair whose far end (chaos_detour, TC ingress) sends it back out of its port one
  * receive cycle later, so frames sent after it overtake it. (Delays by a set time would need the
- * fq or netem qdisc, which this kernel does not have.) Frames that are not DINT's (ARP, other
- * ports) are never touched. Runs only where frames cross the Linux bridge as skbs (a cluster
+ * fq or netem qdisc, which this kernel does not have.) Frames that are not DINT's whole
+ * datagrams (ARP, other ports, fragments) are never touched. Runs only where frames cross the Linux bridge as skbs (a cluster
  * without the XDP switch).
  */
-#include <linux/bpf.h>
 #include <linux/pkt_cls.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
-#include <linux/in.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "dint_frame.h"
 #include "dint_wire.h"
 #include "chaos.h"
 
@@ -32,19 +26,11 @@ struct {
 	__type(value, struct chaos_faults);
 } faults SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CHAOS_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} chaos_stats SEC(".maps");
+DINT_COUNTERS(chaos_stats, CHAOS_STAT_MAX);
 
 static __always_inline void chaos_count(__u32 stat)
 {
-	__u64 *c = bpf_map_lookup_elem(&chaos_stats, &stat);
-
-	if (c)
-		*c += 1;
+	dint_bump(&chaos_stats, stat);
 }
 
 static __always_inline int chaos_hit(__u32 ppm)
@@ -52,19 +38,14 @@ static __always_inline int chaos_hit(__u32 ppm)
 	return ppm && bpf_get_prandom_u32() % 1000000 < ppm;
 }
 
-/* True for an IPv4/UDP frame from or to DINT's port. */
+/* True for a whole IPv4/UDP datagram from or to DINT's port (DINT's are never fragmented). */
 static __always_inline int chaos_ours(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct udphdr *udp = (void *)(ip + 1);
+	struct iphdr *ip = dint_ipv4_udp((void *)(long)skb->data, data_end);
+	struct udphdr *udp = ip ? dint_udp_whole(ip, data_end) : NULL;
 
-	if ((void *)(udp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5 ||
-	    ip->protocol != IPPROTO_UDP)
-		return 0;
-	return udp->dest == bpf_htons(DINT_PORT) || udp->source == bpf_htons(DINT_PORT);
+	return udp && (udp->dest == bpf_htons(DINT_PORT) || udp->source == bpf_htons(DINT_PORT));
 }
 
 SEC("tc")

@@ -12,10 +12,11 @@
 /*
  * Every service program's settings, in .rodata. mac: the interface's own address; frames to any
  * other destination (a bridge floods unknown unicast) are not ours. All-zero mac accepts any, for
- * test-run fixtures. table_size: entries of the program's main table, whose meaning is the
- * program's: the lock table's entries for lock2pl, occ and shard (dint_lock_entry; the shard's
- * record cache is sized by dint_shard_config.buckets), the cache's buckets for kv
- * (dint_kv_bucket), each CPU ring's slots for log (dint_log_entry); 0 until the loader sets it.
+ * test-run fixtures. table: the size of the program's main table, which the loader sizes with the
+ * same number; a union, so that each program reads it in its own unit: lock_entries for lock2pl,
+ * occ and shard (their lock table of dint_lock_entry; the shard's record cache is sized by
+ * dint_shard_config.buckets), buckets for kv (its cache of dint_kv_bucket), ring_slots for log
+ * (records of each CPU's ring of dint_log_entry, a power of two); 0 until the loader sets it.
  * allow: how many client prefixes requests are served from (0: from anywhere, and nothing is
  * looked at); they are in the program's allowlist map, and the first one also here
  * (allow_addr/allow_mask, network byte order), so that a list of one prefix — the common case —
@@ -24,7 +25,11 @@
 struct dint_config {
 	__u8 mac[6];
 	__u16 pad;
-	__u32 table_size;
+	union {
+		__u32 lock_entries; /* lock2pl, occ, shard */
+		__u32 buckets;      /* kv */
+		__u32 ring_slots;   /* log */
+	} table;
 	__u32 allow;
 	__u32 allow_addr;
 	__u32 allow_mask;

@@ -96,7 +96,7 @@ struct dint_kv_slot {
 };
 
 /*
- * One bucket of the cache (array map kv_cache): dint_config.table_size buckets in the KV store,
+ * One bucket of the cache (array map kv_cache): dint_config.table.buckets in the KV store,
  * dint_shard_config.buckets in a shard.
  */
 struct dint_kv_bucket {

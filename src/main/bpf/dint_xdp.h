@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
  * What every service's XDP program shares: the per-CPU counters, the parse of
- * Ethernet/IPv4/UDP down to our payload, and the in-place turn of a request into its reply.
+ * Ethernet/IPv4/UDP down to our payload and request, and the in-place turn of a request into
+ * its reply. The header walk itself is dint_frame.h's, which programs that are no service share.
  */
 #ifndef DINT_XDP_H
 #define DINT_XDP_H
 
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
-#include <linux/in.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "dint_frame.h"
 #include "dint_wire.h"
 #include "dint_hash.h"
 
@@ -40,8 +35,8 @@ struct dint_allow_key dint_btf_allow_key __attribute__((unused));
 const volatile struct dint_config dint_cfg = {};
 
 /*
- * Declares a service's main table: an array of entries of type value_type indexed by
- * dint_hash64(key) % dint_cfg.table_size (see dint_table_entry); the loader sizes it.
+ * Declares a service's lock table: an array of entries of type value_type indexed by
+ * dint_hash64(key) % dint_cfg.table.lock_entries (see dint_table_entry); the loader sizes it.
  */
 #define DINT_TABLE(name, value_type)                                                              \
 	struct {                                                                                  \
@@ -51,12 +46,7 @@ const volatile struct dint_config dint_cfg = {};
 		__type(value, value_type);                                                        \
 	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DINT_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
+DINT_COUNTERS(stats, DINT_STAT_MAX);
 
 /* The client prefixes requests are served from, when dint_cfg.allow is set (the loader fills it). */
 struct {
@@ -69,10 +59,14 @@ struct {
 
 static __always_inline void dint_count(__u32 stat)
 {
-	__u64 *c = bpf_map_lookup_elem(&stats, &stat);
+	dint_bump(&stats, stat);
+}
 
-	if (c)
-		*c += 1;
+/* Drops the frame, counted under stat: a service never drops a frame it could count. */
+static __always_inline int dint_drop(__u32 stat)
+{
+	dint_count(stat);
+	return XDP_DROP;
 }
 
 /* Counts the answer of a 2PL lock or release: GRANT, REJECT, RETRY, OK (a release) or NOT_HELD. */
@@ -103,10 +97,7 @@ static __always_inline int dint_for_us(const struct ethhdr *eth)
 {
 	const volatile __u8 *m = dint_cfg.mac;
 
-	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
-		return 1;
-	return eth->h_dest[0] == m[0] && eth->h_dest[1] == m[1] && eth->h_dest[2] == m[2] &&
-	       eth->h_dest[3] == m[3] && eth->h_dest[4] == m[4] && eth->h_dest[5] == m[5];
+	return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) || dint_mac_is(eth->h_dest, m);
 }
 
 /* The one's-complement sum of an option-less IPv4 header, folded: 0xffff when its checksum is right. */
@@ -165,13 +156,15 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	__u32 udp_len;
 
 	dint_count(DINT_STAT_RX);
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || !dint_for_us(eth))
+	ip = dint_ipv4_udp(data, data_end);
+	if (!ip || !dint_for_us(eth))
 		goto not_ours;
-	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->protocol != IPPROTO_UDP)
-		goto not_ours;
-	if (ip->ihl != 5) {
-		/* Below 5 it is no IPv4 header: the stack drops it. With options, ours if its port is. */
+	udp = dint_udp_whole(ip, data_end);
+	if (!udp) {
+		/*
+		 * Options or a fragment: ours if its port is (a first fragment has its UDP header, a
+		 * later one may look so). Below 5 words it is no IPv4 header: the stack drops it.
+		 */
 		if (ip->ihl < 5)
 			goto not_ours;
 		udp = (void *)ip + ip->ihl * 4;
@@ -179,33 +172,20 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 			goto not_ours;
 		goto options;
 	}
-	udp = (void *)(ip + 1);
-	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(DINT_PORT))
+	if (udp->dest != bpf_htons(DINT_PORT))
 		goto not_ours;
-	if (ip->frag_off & bpf_htons(0x3fff))
-		goto options; /* a first fragment: the others have no UDP header and cannot be reassembled without it */
-	if (!dint_sane(eth, ip)) {
-		dint_count(DINT_STAT_DROP_BAD_HEADER);
-		return XDP_DROP;
-	}
-	if (!dint_allowed(ip->saddr)) {
-		dint_count(DINT_STAT_DROP_NOT_ALLOWED);
-		return XDP_DROP;
-	}
+	if (!dint_sane(eth, ip))
+		return dint_drop(DINT_STAT_DROP_BAD_HEADER);
+	if (!dint_allowed(ip->saddr))
+		return dint_drop(DINT_STAT_DROP_NOT_ALLOWED);
 	udp_len = bpf_ntohs(udp->len);
 	if (udp_len < sizeof(*udp) || (void *)udp + udp_len > data_end ||
-	    bpf_ntohs(ip->tot_len) != sizeof(*ip) + udp_len) {
-		dint_count(DINT_STAT_DROP_BAD_LENGTH);
-		return XDP_DROP;
-	}
-	if (udp_len - sizeof(*udp) > DINT_MAX_PAYLOAD) {
-		dint_count(DINT_STAT_DROP_BAD_LENGTH);
-		return XDP_DROP;
-	}
-	if (udp_len - sizeof(*udp) < min_payload) {
-		dint_count(DINT_STAT_DROP_TRUNCATED);
-		return XDP_DROP;
-	}
+	    bpf_ntohs(ip->tot_len) != sizeof(*ip) + udp_len)
+		return dint_drop(DINT_STAT_DROP_BAD_LENGTH);
+	if (udp_len - sizeof(*udp) > DINT_MAX_PAYLOAD)
+		return dint_drop(DINT_STAT_DROP_BAD_LENGTH);
+	if (udp_len - sizeof(*udp) < min_payload)
+		return dint_drop(DINT_STAT_DROP_TRUNCATED);
 	pkt->eth = eth;
 	pkt->ip = ip;
 	pkt->udp = udp;
@@ -214,8 +194,7 @@ static __always_inline int dint_parse(struct xdp_md *ctx, struct dint_pkt *pkt, 
 	return DINT_PARSED;
 
 options:
-	dint_count(DINT_STAT_DROP_IP_OPTIONS);
-	return XDP_DROP;
+	return dint_drop(DINT_STAT_DROP_IP_OPTIONS);
 not_ours:
 	dint_count(DINT_STAT_PASS_NOT_OURS);
 	return XDP_PASS;
@@ -224,43 +203,45 @@ not_ours:
 /*
  * dint_parse for a service whose requests are exactly size bytes (longer is a bad length), then
  * the check every service makes of its header: a request (not a reply sent to us) with an op in
- * [op_lo, op_hi]; anything else is counted as a bad op and dropped. Returns DINT_PARSED with
- * pkt->payload holding size bytes, or the verdict to return.
+ * [op_lo, op_hi]; anything else is counted as a bad op and dropped. Returns the request, its
+ * size bytes in bounds (pkt filled), or NULL with *verdict the verdict to return.
  */
-static __always_inline int dint_parse_request(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 size, __u8 op_lo,
-					      __u8 op_hi)
+static __always_inline void *dint_request(struct xdp_md *ctx, struct dint_pkt *pkt, __u32 size, __u8 op_lo,
+					  __u8 op_hi, int *verdict)
 {
-	int verdict = dint_parse(ctx, pkt, size);
 	struct dint_hdr *h;
 
-	if (verdict != DINT_PARSED)
-		return verdict;
+	*verdict = dint_parse(ctx, pkt, size);
+	if (*verdict != DINT_PARSED)
+		return NULL;
+	*verdict = XDP_DROP;
 	if (pkt->payload_len != size) {
 		dint_count(DINT_STAT_DROP_BAD_LENGTH);
-		return XDP_DROP;
+		return NULL;
 	}
 	h = pkt->payload;
-	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
+	/* Never true (dint_parse checked the UDP length), but the verifier must see a constant bound. */
+	if ((void *)h + size > (void *)(long)ctx->data_end)
+		return NULL;
 	if (h->status != DINT_ST_REQUEST || h->op < op_lo || h->op > op_hi) {
 		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
+		return NULL;
 	}
-	return DINT_PARSED;
+	return h;
 }
 
 /*
  * The entry of key in a table declared with DINT_TABLE, or NULL when there is none (never, once
- * the loader has set table_size: the index is always in range). A NULL is counted as a bad op.
+ * the loader has set lock_entries: the index is always in range). A NULL is counted as a bad op.
  */
 static __always_inline void *dint_table_entry(void *table, __u64 key)
 {
 	__u32 idx;
 	void *e;
 
-	if (!dint_cfg.table_size)
+	if (!dint_cfg.table.lock_entries)
 		return NULL;
-	idx = dint_hash64(key) % dint_cfg.table_size;
+	idx = dint_hash64(key) % dint_cfg.table.lock_entries;
 	e = bpf_map_lookup_elem(table, &idx);
 	if (!e)
 		dint_count(DINT_STAT_DROP_BAD_OP);

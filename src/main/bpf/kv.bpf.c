@@ -23,7 +23,7 @@
  */
 #include "kv_cache.h"
 
-/* Set by the loader, like dint_cfg (whose table_size is the bucket count). */
+/* Set by the loader, like dint_cfg (whose table.buckets is the cache's size). */
 const volatile struct dint_kv_config kv_cfg SEC(".rodata.kv") = {};
 
 struct {
@@ -44,23 +44,18 @@ int kv_xdp(struct xdp_md *ctx)
 	int verdict, way = -1;
 	__u8 op, status;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_KV_GET, DINT_OP_KV_DELETE);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_KV_GET, DINT_OP_KV_DELETE, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!dint_cfg.table_size)
+	if (!dint_cfg.table.buckets)
 		return XDP_DROP; /* unreachable: the loader always sets a size */
 
 	hash = dint_hash64(msg->obj.key);
-	idx = hash % dint_cfg.table_size;
+	idx = hash % dint_cfg.table.buckets;
 	b = bpf_map_lookup_elem(&kv_cache, &idx);
-	if (!b) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!b)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	now = bpf_ktime_get_ns() | 1;
 	if (!kv_lock(b, now, kv_cfg.lease_ns)) {
 		status = DINT_ST_RETRY;
@@ -88,7 +83,7 @@ int kv_xdp(struct xdp_md *ctx)
 SEC("tc")
 int kv_tc_egress(struct __sk_buff *skb)
 {
-	return kv_tc_reply(skb, &kv_cache, dint_cfg.table_size, sizeof(struct dint_kv_msg), DINT_OP_KV_GET,
+	return kv_tc_reply(skb, &kv_cache, dint_cfg.table.buckets, sizeof(struct dint_kv_msg), DINT_OP_KV_GET,
 			   DINT_OP_KV_DELETE, 0, 0, 0);
 }
 

@@ -35,17 +35,12 @@ int lock2pl_xdp(struct xdp_md *ctx)
 	__u8 op, status;
 	int verdict;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOCK_ACQUIRE_SHARED, DINT_OP_LOCK_RELEASE_EXCLUSIVE);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOCK_ACQUIRE_SHARED, DINT_OP_LOCK_RELEASE_EXCLUSIVE, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
-	if (!lock_txn_ok(msg->txn_id)) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!lock_txn_ok(msg->txn_id))
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 
 	d = dint_dedup_slot(&dedup, &msg->hdr);
 	if (dint_dedup_hit(d, &msg->hdr)) {

@@ -3,7 +3,7 @@
  * Commit-log service: LOG_APPEND is answered in XDP by appending {key, version, value} and the
  * request id to a ring of the CPU that runs the program (log_ring.h), then ACKing (OK).
  *
- * Each ring has dint_cfg.table_size slots. Both ring maps are pinned by the loader, so a restarted
+ * Each ring has dint_cfg.table.ring_slots slots. Both ring maps are pinned by the loader, so a restarted
  * server drains what a crashed one ACKed.
  */
 #include "log_ring.h"
@@ -16,17 +16,12 @@ int log_xdp(struct xdp_md *ctx)
 	__u8 status;
 	int verdict;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOG_APPEND, DINT_OP_LOG_APPEND);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_LOG_APPEND, DINT_OP_LOG_APPEND, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
-	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table_size);
-	if (status == DINT_ST_REQUEST) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	status = log_append(&msg->hdr, msg->key, msg->version, msg->value, dint_cfg.table.ring_slots);
+	if (status == DINT_ST_REQUEST)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	msg->hdr.status = status;
 	return dint_reply(&pkt);
 }

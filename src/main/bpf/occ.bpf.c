@@ -53,18 +53,13 @@ int occ_xdp(struct xdp_md *ctx)
 	__u8 op, status;
 	__u64 txn;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_OCC_READ, DINT_OP_OCC_COMMIT);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_OCC_READ, DINT_OP_OCC_COMMIT, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
 	txn = msg->txn_id;
-	if (!lock_txn_ok(txn)) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!lock_txn_ok(txn))
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 
 	if (op != DINT_OP_OCC_READ) {
 		d = dint_dedup_slot(&dedup, &msg->hdr);

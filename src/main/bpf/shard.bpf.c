@@ -57,7 +57,7 @@
 #include "log_ring.h"
 #include "lock_rules.h"
 
-/* Set by the loader, like dint_cfg (whose table_size is the lock table's). */
+/* Set by the loader, like dint_cfg (whose table.lock_entries sizes the lock table). */
 const volatile struct dint_shard_config shard_cfg SEC(".rodata.shard") = {};
 
 struct {
@@ -353,18 +353,13 @@ int shard_xdp(struct xdp_md *ctx)
 	__u64 now;
 	int verdict;
 
-	verdict = dint_parse_request(ctx, &pkt, sizeof(*msg), DINT_OP_TXN_READ, DINT_OP_TXN_DELETE_PRIMARY);
-	if (verdict != DINT_PARSED)
+	msg = dint_request(ctx, &pkt, sizeof(*msg), DINT_OP_TXN_READ, DINT_OP_TXN_DELETE_PRIMARY, &verdict);
+	if (!msg)
 		return verdict;
-	msg = pkt.payload;
-	if ((void *)(msg + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP; /* unreachable: dint_parse checked the length */
 	op = msg->hdr.op;
 	st = bpf_map_lookup_elem(&shard_state, &zero);
-	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st) {
-		dint_count(DINT_STAT_DROP_BAD_OP);
-		return XDP_DROP;
-	}
+	if (!msg->key || !lock_txn_ok(msg->txn_id) || !shard_cfg.buckets || (is_install(op) && !msg->version) || !st)
+		return dint_drop(DINT_STAT_DROP_BAD_OP);
 	/* Every reply, the slow path's included (it answers in the request's header), carries the epoch. */
 	expect = msg->hdr.reserved;
 	epoch = (__u16)st->epoch;
@@ -400,10 +395,8 @@ int shard_xdp(struct xdp_md *ctx)
 		} else {
 			status = log_append(&msg->hdr, msg->key, ((__u64)op << 32) | msg->version, msg->value,
 					    shard_cfg.log_slots);
-			if (status == DINT_ST_REQUEST) {
-				dint_count(DINT_STAT_DROP_BAD_OP);
-				return XDP_DROP;
-			}
+			if (status == DINT_ST_REQUEST)
+				return dint_drop(DINT_STAT_DROP_BAD_OP);
 			/* Before the ACK: from now on this transaction may be committed. */
 			if (status == DINT_ST_OK)
 				bpf_map_update_elem(&pinned, &msg->txn_id, &one, BPF_ANY);

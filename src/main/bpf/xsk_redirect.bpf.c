@@ -9,13 +9,7 @@
  * the frame arrived on. A frame whose slot holds no socket, and every frame that is not ours, goes
  * on to the kernel untouched (XDP_PASS): ARP, ping and ordinary sockets keep working.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
-#include <linux/in.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "dint_frame.h"
 #include "dint_wire.h"
 
 /* Value of a "ports" entry: deliver to the socket of the receiving queue. */
@@ -48,27 +42,11 @@ struct {
 	__type(value, __u32);
 } ports SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XSK_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} xsk_stats SEC(".maps");
+DINT_COUNTERS(xsk_stats, XSK_STAT_MAX);
 
 static __always_inline void count(__u32 stat)
 {
-	__u64 *c = bpf_map_lookup_elem(&xsk_stats, &stat);
-
-	if (c)
-		*c += 1;
-}
-
-static __always_inline int for_us(const struct ethhdr *eth)
-{
-	const volatile __u8 *m = dint_cfg.mac;
-
-	return eth->h_dest[0] == m[0] && eth->h_dest[1] == m[1] && eth->h_dest[2] == m[2] &&
-	       eth->h_dest[3] == m[3] && eth->h_dest[4] == m[4] && eth->h_dest[5] == m[5];
+	dint_bump(&xsk_stats, stat);
 }
 
 SEC("xdp")
@@ -83,15 +61,12 @@ int xsk_redirect(struct xdp_md *ctx)
 	long verdict;
 
 	count(XSK_STAT_RX);
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || !for_us(eth))
+	ip = dint_ipv4_udp(data, data_end);
+	if (!ip || !dint_mac_is(eth->h_dest, dint_cfg.mac))
 		goto pass;
-	ip = (void *)(eth + 1);
 	/* Options or fragments: the kernel reassembles and parses those, not our sockets. */
-	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl != 5 ||
-	    ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x3fff)))
-		goto pass;
-	udp = (void *)(ip + 1);
-	if ((void *)(udp + 1) > data_end)
+	udp = dint_udp_whole(ip, data_end);
+	if (!udp)
 		goto pass;
 	port = bpf_ntohs(udp->dest);
 	slot = bpf_map_lookup_elem(&ports, &port);

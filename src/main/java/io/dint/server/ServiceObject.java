@@ -29,17 +29,18 @@ public interface ServiceObject extends AutoCloseable {
     /**
      * The spec every service object starts from: the bundled object {@code name}, its {@code
      * dint_cfg} answering frames sent to {@code mac} (all zero: any frame, for test-run fixtures)
-     * from the sources {@code allow} allows, with {@code tableSize} in the field whose meaning
-     * the program gives it, and the allowlist filled once it is loaded.
+     * from the sources {@code allow} allows, with {@code table} the size of its main table in the
+     * program's unit (lock entries, buckets or ring slots: {@code dint_config.table}), and the
+     * allowlist filled once it is loaded.
      */
-    static ObjectSpec spec(String name, byte[] mac, int tableSize, Allowlist allow) {
+    static ObjectSpec spec(String name, byte[] mac, int table, Allowlist allow) {
         if (mac.length != 6) {
             throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
         }
         return ObjectSpec.of(name)
                 .set("dint_cfg", Wire.CONFIG, cfg -> {
                     MemorySegment.copy(mac, 0, cfg, ValueLayout.JAVA_BYTE, Wire.CONFIG_MAC, 6);
-                    cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE_SIZE, tableSize);
+                    cfg.set(ValueLayout.JAVA_INT, Wire.CONFIG_TABLE, table);
                     allow.configure(cfg);
                 })
                 .afterLoad(allow::fill);

@@ -59,14 +59,18 @@ public final class Wire {
             JAVA_LONG.withName("granted_ns")).withName("dint_lock_entry");
 
     /**
-     * {@code struct dint_config}: per-program settings the loader writes into .rodata. table_size is
-     * the program's main table: lock entries for lock2pl, occ and shard, buckets for kv, per-CPU
-     * ring slots for log (dint_settings.h).
+     * {@code struct dint_config}: per-program settings the loader writes into .rodata. {@code table}
+     * is the size of the program's main table, a union whose members name its unit in each
+     * program: lock_entries (lock2pl, occ, shard), buckets (kv), ring_slots (log: records per CPU
+     * ring) (dint_settings.h).
      */
     public static final StructLayout CONFIG = java.lang.foreign.MemoryLayout.structLayout(
             java.lang.foreign.MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             JAVA_SHORT.withName("pad"),
-            JAVA_INT.withName("table_size"),
+            java.lang.foreign.MemoryLayout.unionLayout(
+                    JAVA_INT.withName("lock_entries"),
+                    JAVA_INT.withName("buckets"),
+                    JAVA_INT.withName("ring_slots")).withName("table"),
             JAVA_INT.withName("allow"),
             JAVA_INT.withName("allow_addr"),
             JAVA_INT.withName("allow_mask")).withName("dint_config");
@@ -307,7 +311,8 @@ public final class Wire {
     public static final int LOG_CURSOR_TAIL = offset(LOG_CURSOR, "tail");
 
     public static final int CONFIG_MAC = offset(CONFIG, "mac");
-    public static final int CONFIG_TABLE_SIZE = offset(CONFIG, "table_size");
+    /** Where the loader writes the size of the program's main table, in that program's unit ({@link #CONFIG}). */
+    public static final int CONFIG_TABLE = offset(CONFIG, "table");
     public static final int CONFIG_ALLOW = offset(CONFIG, "allow");
     public static final int CONFIG_ALLOW_ADDR = offset(CONFIG, "allow_addr");
     public static final int CONFIG_ALLOW_MASK = offset(CONFIG, "allow_mask");

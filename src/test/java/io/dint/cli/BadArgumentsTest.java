@@ -72,6 +72,10 @@ class BadArgumentsTest {
         "chaos --every 0 | --every and --give-up must be positive",
         "chaos --give-up -1 | --every and --give-up must be positive",
         "chaos --kill everything | unknown kill 'everything': use slow-path or server",
+        "chaos --drop 2 | a fault share is between 0 and 1, got 2.0",
+        "chaos --reorder -0.5 | a fault share is between 0 and 1, got -0.5",
+        "chaos --soak 0 | --soak and --interval must be positive",
+        "chaos --soak 1 --interval 0 | --soak and --interval must be positive",
         // cluster
         "cluster up --backend memcached | the shards run on --backend xdp, udp or afxdp, got 'memcached'",
         "cluster up --workload ycsb | unknown workload 'ycsb': use smallbank or tatp",
