@@ -235,7 +235,7 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
                     cached++;
                     if (bucket.get(JAVA_BYTE, slot + Wire.KV_SLOT_DIRTY) != 0) {
                         dirty++;
-                        int status = store.installObject(bucket, slot + Wire.KV_SLOT_OBJ, false);
+                        int status = RecordObjects.install(store.records(), bucket, slot + Wire.KV_SLOT_OBJ, false);
                         lost += status == Status.NO_SPACE ? 1 : 0;
                         refused += status == Status.REFUSED ? 1 : 0;
                     }
@@ -252,9 +252,9 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
      */
     public static void seedBloom(BpfObject object, ShardStore store, int buckets) {
         long[] bloom = new long[buckets];
-        MemorySegment t = store.table();
-        store.forEachRecord(r -> {
-            long hash = io.dint.wire.Hash64.hash(t.get(JAVA_LONG, r + ShardStore.KEY));
+        RecordTable records = store.records();
+        records.forEachRecord(r -> {
+            long hash = io.dint.wire.Hash64.hash(records.keyAt(r));
             bloom[(int) Long.remainderUnsigned(hash, buckets)] |= 1L << (hash >>> 58);
         });
         BpfMap cache = object.map(CACHE);
@@ -308,7 +308,7 @@ public final class ShardXdpServer implements ServiceServer, RecordDumps {
     public Map<String, Object> dumpRecords(Path records, Path logRecords) {
         check(object, store, buckets);
         Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("records", RecordFile.write(store, records));
+        m.put("records", RecordFile.write(store.records(), records));
         if (log != null) {
             m.put("log_records", RecordFile.writeLog(log, logFrom, logRecords)); // every record, in log order
         }
