@@ -28,13 +28,15 @@ import java.util.function.LongConsumer;
  * table ({@link ShardStore}, {@link Installs}, {@link LockLeases}); this one only lays them out.
  *
  * <pre>
- * one record, {@link #RECORD} = 96 bytes, at slot * RECORD
- *  0        8                                      48        52      56                      96
- *  +--------+--------------------------------------+---------+-------+-----------------------+
- *  | key    | lock: struct dint_lock_entry          | version | flags | value                 |
- *  | u64    | (its spin word, at {@link #SPIN},     | u32     | u32   | 40 bytes              |
- *  |        |  guards the whole record)             |         |       |                       |
- *  +--------+--------------------------------------+---------+-------+-----------------------+
+ * one record, RECORD = 96 bytes, at slot * RECORD:
+ *
+ *  0       8                                 48        52      56                   96
+ *  +-------+---------------------------------+---------+-------+--------------------+
+ *  | key   | lock: struct dint_lock_entry    | version | flags | value              |
+ *  | u64   | (40 bytes; its spin word, SPIN, | u32     | u32   | 40 bytes           |
+ *  |       |  guards the whole record)       |         |       |                    |
+ *  +-------+---------------------------------+---------+-------+--------------------+
+ *  KEY     LOCK                              VERSION   FLAGS   VALUE
  * </pre>
  *
  * The table lives in this process's memory, or in a file (on /dev/shm: memory that outlives the
