@@ -18,6 +18,7 @@ import io.dint.wire.Wire;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -110,9 +111,10 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
      * a record of the given key exists (TATP: a call forwarding's special facility), 0 for none.
      */
     public void setParentKeys(LongUnaryOperator parentKeys) {
-        this.parentKeys = parentKeys;
+        this.parentKeys = Objects.requireNonNull(parentKeys, "the parent-key rule is null: pass key -> 0 for none");
     }
 
+    /** The rule {@link #setParentKeys} set; by default no record has a parent. */
     LongUnaryOperator parentKeys() {
         return parentKeys;
     }
