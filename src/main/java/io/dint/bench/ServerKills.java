@@ -51,7 +51,7 @@ public final class ServerKills implements AutoCloseable {
         try {
             List<Process> started = new ArrayList<>();
             for (int i = 0; i < cluster.servers().size(); i++) {
-                started.add(cluster.start(cluster.servers().get(i), k.args(i, false)));
+                started.add(cluster.startDint(cluster.servers().get(i), k.args(i, false)));
             }
             for (Process p : started) {
                 k.procs.add(new ServerProcess(p, START));
@@ -69,7 +69,7 @@ public final class ServerKills implements AutoCloseable {
      * {@code recover}: it lost everything but its log file, and recovers from the replicas.
      */
     private List<String> args(int i, boolean recover) {
-        List<String> a = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
+        List<String> a = new ArrayList<>(List.of("serve"));
         a.addAll(servers.serveArgs(backend));
         a.addAll(List.of("--log", state.resolve("shard-" + i + ".log").toString()));
         List<String> peers = new ArrayList<>();
@@ -202,7 +202,7 @@ public final class ServerKills implements AutoCloseable {
         if (kind == Kill.SERVER) {
             removeVolatileState(i);
         }
-        ServerProcess fresh = new ServerProcess(cluster.start(host(i), args(i, kind == Kill.SERVER)), START);
+        ServerProcess fresh = new ServerProcess(cluster.startDint(host(i), args(i, kind == Kill.SERVER)), START);
         Map<String, Object> heap = fresh.heapAfterGc();
         synchronized (this) {
             procs.set(i, fresh);

@@ -75,7 +75,7 @@ final class ClusterCommand implements Callable<Integer> {
         Files.createDirectories(STATE.getParent());
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.dint.cli.Main", "cluster", "up", "--foreground", "--workload", workload, "--backend", backend.backend.id(),
+                Main.class.getName(), "cluster", "up", "--foreground", "--workload", workload, "--backend", backend.backend.id(),
                 "--accounts", Long.toString(size.accounts), "--subscribers", Long.toString(size.subscribers)));
         Path log = STATE.resolveSibling("cluster.log");
         Process keeper = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -102,7 +102,7 @@ final class ClusterCommand implements Callable<Integer> {
                 cluster.describe(new ClusterFile.Service(workload, backend.backend.id(), options)).write(CLUSTER_FILE);
                 for (Host h : cluster.servers()) {
                     // started the way an operator starts one on each host: from the cluster file, answering the cluster's hosts only
-                    servers.add(new ServerProcess(cluster.start(h, List.of("io.dint.cli.Main", "serve", "--cluster",
+                    servers.add(new ServerProcess(cluster.startDint(h, List.of("serve", "--cluster",
                             CLUSTER_FILE.toString(), "--host", h.name(), "--allow", cluster.subnetPrefix())), Duration.ofSeconds(60)));
                 }
                 Host client = cluster.clients().getFirst();

@@ -12,6 +12,7 @@ import io.dint.server.ControlEndpoint;
 import io.dint.server.ServerControl;
 import io.dint.server.ServiceServer;
 import io.dint.shard.ShardServers;
+import io.dint.shard.ShardSettings;
 import io.dint.txn.TxnWorkload;
 import io.dint.workload.SmallbankWorkload;
 import io.dint.workload.TatpWorkload;
@@ -178,6 +179,7 @@ final class ServeCommand implements Callable<Integer> {
     private ServiceServer shard(TxnWorkload workload, Frontend front, Map<String, Object> ready) {
         ready.put("records", workload.records());
         ready.putAll(workload.scale());
-        return ShardServers.create(front, recovery.shard(workload.records(), front.backend(), slowPath, log), ready);
+        ShardSettings settings = recovery.shard(workload.records(), workload::parentKey, front.backend(), slowPath, log);
+        return ShardServers.create(front, settings, ready);
     }
 }

@@ -12,6 +12,7 @@ import io.dint.shard.ShardSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -180,8 +181,11 @@ final class ServeOptions {
                 + " program. Removed when the shard stops on quit.")
         String pin;
 
-        /** The settings of a shard of {@code records} records on {@code backend}, with the slow path and log given. */
-        ShardSettings shard(long records, Backend backend, SlowPath slowPath, Log log) {
+        /**
+         * The settings of a shard of {@code records} records on {@code backend}, with the slow path
+         * and log given; {@code parentKeys} is the workload's rule for the end-of-run check.
+         */
+        ShardSettings shard(long records, LongUnaryOperator parentKeys, Backend backend, SlowPath slowPath, Log log) {
             if (lockLeaseMs < 0) {
                 throw new IllegalArgumentException("--lock-lease-ms must be >= 0, got " + lockLeaseMs);
             }
@@ -199,7 +203,7 @@ final class ServeOptions {
                 throw new IllegalArgumentException("--pin is for the xdp backend: the others keep nothing in the kernel");
             }
             int[] addresses = peers == null ? new int[0] : peers.stream().mapToInt(p -> address("--peers", p)).toArray();
-            return new ShardSettings(records, slowPath.cache.ratio, slowPath.leaseNanos(), lockLeaseMs, log.settings(false),
+            return new ShardSettings(records, parentKeys, slowPath.cache.ratio, slowPath.leaseNanos(), lockLeaseMs, log.settings(false),
                     new ShardSettings.Recovery(addresses, recover, graceMs, pin));
         }
     }

@@ -6,7 +6,8 @@
  *
  * <p>Start with: {@link io.dint.cli.Main}, then {@code ServeCommand} and {@code BenchCommand}.
  *
- * <p>May use: every package. No package imports it; {@code io.dint.cluster.LocalCluster} names
- * {@code io.dint.cli.Main} to start server JVMs inside the cluster's hosts.
+ * <p>May use: every package. No package imports it; {@link io.dint.cluster.LocalCluster#MAIN_CLASS}
+ * names {@code Main} to start server JVMs inside the cluster's hosts, and {@code MainClassTest}
+ * holds that name to the class.
  */
 package io.dint.cli;

@@ -173,6 +173,21 @@ public final class LocalCluster implements AutoCloseable {
         return children.start(host, split == null ? null : split.list(topology.isServer(host)), javaArgs);
     }
 
+    /**
+     * The main class of the command line, which {@link #startDint} runs. Named here as a string
+     * because this package may not use the command line's (the command line uses this one);
+     * {@code MainClassTest} holds it to {@code io.dint.cli.Main} and to the {@code dint} launcher.
+     */
+    public static final String MAIN_CLASS = "io.dint.cli.Main";
+
+    /** Starts {@code dint ARGS...} in {@code host}'s namespace: {@link #start} with {@link #MAIN_CLASS} and {@code args}. */
+    public Process startDint(Host host, List<String> args) {
+        List<String> javaArgs = new ArrayList<>(args.size() + 1);
+        javaArgs.add(MAIN_CLASS);
+        javaArgs.addAll(args);
+        return start(host, javaArgs);
+    }
+
     /** The cluster's subnet as a prefix, {@code 10.231.0.0/24}: the clients every server it starts allows. */
     public static String subnetPrefix() {
         return Ipv4.format(SUBNET) + "/" + PREFIX_LENGTH;
@@ -184,13 +199,13 @@ public final class LocalCluster implements AutoCloseable {
      * which has no allowlist, is started without.
      */
     public Process serve(Host host, List<String> serveOptions) {
-        List<String> args = new ArrayList<>(List.of("io.dint.cli.Main", "serve"));
+        List<String> args = new ArrayList<>(List.of("serve"));
         args.addAll(serveOptions);
         int backend = serveOptions.indexOf("--backend");
         if (backend < 0 || backend + 1 == serveOptions.size() || !serveOptions.get(backend + 1).equals("memcached")) {
             args.addAll(List.of("--allow", subnetPrefix()));
         }
-        return start(host, args);
+        return startDint(host, args);
     }
 
     /**

@@ -26,8 +26,9 @@
  * <p>May use: {@code io.dint.bpf} (objects, links, TC attachments, the BPF file system),
  * {@code io.dint.net} ({@code Ipv4}, {@code NetNs}), Jackson's TOML reader, and the host's
  * {@code ip}, {@code ethtool}, {@code taskset} and {@code systemctl}. Services, clients and the CLI
- * use this package, never the other way round: the one mention of the CLI is the main class
- * {@code io.dint.cli.Main} named as a string for the JVMs it starts. The same binaries run on real
+ * use this package, never the other way round: the one mention of the CLI is the name of its
+ * main class, {@link io.dint.cluster.LocalCluster#MAIN_CLASS}, for the JVMs it starts (a test holds
+ * it to the class). The same binaries run on real
  * hosts over a real NIC; only this package knows the hosts are namespaces.
  */
 package io.dint.cluster;

@@ -1,10 +1,7 @@
 package io.dint.shard;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import io.dint.wire.Hash64;
-import io.dint.wire.Wire;
+import io.dint.wire.RecordDigest;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -28,17 +25,13 @@ public final class RecordFile {
 
     private RecordFile() {}
 
-    /** Writes every record of {@code store} to {@code file}; returns how many. */
-    static long write(ShardStore store, Path file) {
+    /** Writes every record of {@code records} to {@code file}; returns how many. */
+    static long write(RecordTable records, Path file) {
         EntryWriter w = new EntryWriter(file);
         try (w) {
-            var t = store.table();
-            store.forEachRecord(r -> {
-                long key = t.get(JAVA_LONG, r + ShardStore.KEY);
-                int version = t.get(JAVA_INT, r + ShardStore.VERSION);
-                boolean exists = (t.get(JAVA_INT, r + ShardStore.FLAGS) & Wire.TXN_F_EXISTS) != 0;
-                if (version != 0 || exists) {
-                    w.entry(key, version, exists, RecordDigest.term(key, version, exists, t, r + ShardStore.VALUE));
+            records.forEachRecord(r -> {
+                if (records.writtenAt(r)) {
+                    w.entry(records.keyAt(r), records.versionAt(r), records.existsAt(r), records.termAt(r));
                 }
             });
         }

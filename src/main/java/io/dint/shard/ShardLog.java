@@ -23,7 +23,7 @@ public final class ShardLog implements AutoCloseable {
     private final java.util.function.IntSupplier ring;
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
-    private volatile ShardStore replayed;
+    private volatile RecordTable replayed;
 
     /** @param capacity distinct keys the log may name: the shard's record capacity */
     public ShardLog(long capacity) {
@@ -61,7 +61,7 @@ public final class ShardLog implements AutoCloseable {
 
     /** Appends to the replayed records only (a log read back): false when they are full. */
     boolean append(int op, long key, int version, MemorySegment value, long offset) {
-        int status = replayed().installRecord(key, version, op != Op.TXN_DELETE_LOG, value, offset);
+        int status = Installs.record(replayed(), key, version, op != Op.TXN_DELETE_LOG, value, offset);
         if (status == Status.NO_SPACE) {
             return false;
         }
@@ -72,13 +72,14 @@ public final class ShardLog implements AutoCloseable {
         return true;
     }
 
-    private ShardStore replayed() {
-        ShardStore r = replayed;
+    /** The replayed records: each key's last logged write (made with the first use). */
+    RecordTable replayed() {
+        RecordTable r = replayed;
         if (r == null) {
             synchronized (this) {
                 r = replayed;
                 if (r == null) {
-                    replayed = r = new ShardStore(capacity);
+                    replayed = r = new RecordTable(capacity);
                 }
             }
         }
@@ -117,17 +118,6 @@ public final class ShardLog implements AutoCloseable {
         return log;
     }
 
-    /** Offset of key's replayed record in {@link #table}, or -1. */
-    long recordOf(long key) {
-        ShardStore r = replayed;
-        return r == null ? -1 : r.find(key, false);
-    }
-
-    /** The replayed records' table. */
-    java.lang.foreign.MemorySegment table() {
-        return replayed().table();
-    }
-
     /** Records appended. */
     public long records() {
         return records.get();
@@ -138,10 +128,10 @@ public final class ShardLog implements AutoCloseable {
         return conflicts.get();
     }
 
-    /** The {@link RecordDigest} of the records the log replays to: each key's last logged write. */
+    /** The {@link io.dint.wire.RecordDigest} of the records the log replays to: each key's last logged write. */
     public long digest() {
-        ShardStore r = replayed;
-        return r == null ? 0 : ShardCheck.scan(r).digest();
+        RecordTable r = replayed;
+        return r == null ? 0 : ShardCheck.digest(r);
     }
 
     /** Writes the records the log replays to (each key's last logged write) to {@code file} ({@link RecordFile}); returns how many. */
@@ -149,13 +139,12 @@ public final class ShardLog implements AutoCloseable {
         if (this.file != null) {
             return RecordFile.writeLog(this.file, 0, file); // durable: every record, in log order
         }
-        ShardStore r = replayed();
-        return RecordFile.write(r, file);
+        return RecordFile.write(replayed(), file);
     }
 
     @Override
     public void close() {
-        ShardStore r = replayed;
+        RecordTable r = replayed;
         if (r != null) {
             r.close();
         }

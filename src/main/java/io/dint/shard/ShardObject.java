@@ -130,7 +130,7 @@ public record ShardObject(BpfObject object, @Handle(ShardObject.PROGRAM) BpfProg
                     c[1]++;
                     if (dirty) {
                         c[2]++;
-                        int status = store.installObject(bucket, o, false);
+                        int status = RecordObjects.install(store.records(), bucket, o, false);
                         c[3] += status == Status.NO_SPACE ? 1 : 0;
                         c[4] += status == Status.REFUSED ? 1 : 0;
                     }
@@ -148,9 +148,9 @@ public record ShardObject(BpfObject object, @Handle(ShardObject.PROGRAM) BpfProg
     public void seedBloom(ShardStore store) {
         int buckets = buckets();
         long[] bloom = new long[buckets];
-        MemorySegment t = store.table();
-        store.forEachRecord(r -> {
-            long hash = Hash64.hash(t.get(JAVA_LONG, r + ShardStore.KEY));
+        RecordTable records = store.records();
+        records.forEachRecord(r -> {
+            long hash = Hash64.hash(records.keyAt(r));
             bloom[(int) Long.remainderUnsigned(hash, buckets)] |= 1L << (hash >>> 58);
         });
         try (Arena arena = Arena.ofConfined()) {

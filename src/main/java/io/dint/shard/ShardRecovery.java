@@ -1,13 +1,9 @@
 package io.dint.shard;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import io.dint.log.LogFile;
 import io.dint.net.Ipv4;
 import io.dint.wire.Op;
 import io.dint.wire.Status;
-import io.dint.wire.Wire;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +38,7 @@ public final class ShardRecovery {
         for (int peer : peers) {
             try {
                 long n = ShardSnapshots.fetch(peer, port, timeout, (key, version, exists, value, offset) -> {
-                    if (store.installRecord(key, version, exists, value, offset) == Status.NO_SPACE) {
+                    if (Installs.record(store.records(), key, version, exists, value, offset) == Status.NO_SPACE) {
                         throw new IllegalStateException("the store's " + store.capacity() + " records are too few for "
                                 + "the replicas' records: serve with the capacity they were made with");
                     }
@@ -60,7 +56,7 @@ public final class ShardRecovery {
         }
         long appended;
         try (ShardLog replayed = ShardLog.replay(file.path(), 0, store.capacity())) {
-            appended = appendMissing(store, replayed, file);
+            appended = appendMissing(store.records(), replayed.replayed(), file);
         }
         file.sync();
         done.put("log_records_appended", appended);
@@ -68,26 +64,21 @@ public final class ShardRecovery {
         return done;
     }
 
-    /** Appends to {@code file} every record of {@code store} that {@code replayed} (its log) does not replay to. */
-    private static long appendMissing(ShardStore store, ShardLog replayed, LogFile file) {
-        var t = store.table();
-        var log = replayed.table();
+    /** Appends to {@code file} every record of {@code records} that {@code replayed} (its log replayed) does not hold. */
+    private static long appendMissing(RecordTable records, RecordTable replayed, LogFile file) {
         long[] n = {0};
-        store.forEachRecord(r -> {
-            long key = t.get(JAVA_LONG, r + ShardStore.KEY);
-            int version = t.get(JAVA_INT, r + ShardStore.VERSION);
-            boolean exists = (t.get(JAVA_INT, r + ShardStore.FLAGS) & Wire.TXN_F_EXISTS) != 0;
-            if (version == 0 && !exists) {
+        records.forEachRecord(r -> {
+            if (!records.writtenAt(r)) {
                 return;
             }
-            long l = replayed.recordOf(key);
-            if (l >= 0 && RecordDigest.term(key, log.get(JAVA_INT, l + ShardStore.VERSION),
-                    (log.get(JAVA_INT, l + ShardStore.FLAGS) & Wire.TXN_F_EXISTS) != 0, log, l + ShardStore.VALUE)
-                    == RecordDigest.term(key, version, exists, t, r + ShardStore.VALUE)) {
+            long key = records.keyAt(r);
+            long l = replayed.find(key, false);
+            if (l >= 0 && replayed.termAt(l) == records.termAt(r)) {
                 return;
             }
-            int op = exists ? Op.TXN_COMMIT_LOG : Op.TXN_DELETE_LOG;
-            file.appendRecord(0, 0, key, ((long) op << 32) | Integer.toUnsignedLong(version), t, r + ShardStore.VALUE);
+            int op = records.existsAt(r) ? Op.TXN_COMMIT_LOG : Op.TXN_DELETE_LOG;
+            file.appendRecord(0, 0, key, ((long) op << 32) | Integer.toUnsignedLong(records.versionAt(r)), records.memory(),
+                    r + RecordTable.VALUE);
             n[0]++;
         });
         return n[0];

@@ -51,6 +51,7 @@ public final class ShardServers {
             XdpShard x = new XdpShard(front, settings, ready, epoch);
             shard = x.server();
             store = x.store();
+            store.setParentKeys(settings.parentKeys());
             beforeSnapshot = x.beforeSnapshot();
         } else {
             shard = settings.log().file() == null ? plainJava() : durableJava();
@@ -103,10 +104,11 @@ public final class ShardServers {
         });
     }
 
-    /** {@code s} with this shard's epoch and lock lease. */
+    /** {@code s} with this shard's epoch, lock lease and the workload's rule for its check. */
     private ShardStore served(ShardStore s) {
         s.setEpoch(epoch);
         s.setLockLease(settings.lockLeaseMs());
+        s.setParentKeys(settings.parentKeys());
         return s;
     }
 

@@ -2,11 +2,15 @@ package io.dint.shard;
 
 import io.dint.log.LogSettings;
 import java.time.Duration;
+import java.util.function.LongUnaryOperator;
 
 /**
  * What a transaction shard holds and how it keeps, caches, leases and recovers it.
  *
  * @param records     records the shard holds (every record of its workload)
+ * @param parentKeys  the workload's rule for the end-of-run check: the key whose record must exist
+ *                    whenever a record of the given key exists, 0 for none (a shard knows no
+ *                    workload; the command line passes its {@code TxnWorkload::parentKey})
  * @param cacheRatio  kernel cache slots per record (xdp); the cache has slots/4 buckets
  * @param leaseNanos  how long a bucket stays locked for a slow-path request before another may take it over (xdp)
  * @param lockLeaseMs a transaction lock granted longer ago than this may be taken over by a
@@ -15,7 +19,7 @@ import java.time.Duration;
  *                    shards keep theirs in memory only
  * @param recovery    its replicas, and whether it recovers from them
  */
-public record ShardSettings(long records, double cacheRatio, long leaseNanos, int lockLeaseMs, LogSettings log,
+public record ShardSettings(long records, LongUnaryOperator parentKeys, double cacheRatio, long leaseNanos, int lockLeaseMs, LogSettings log,
                             Recovery recovery) {
     /** How long a recovering shard waits for its log and its replicas. */
     static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);

@@ -3,7 +3,6 @@ package io.dint.shard;
 import io.dint.server.DatagramService;
 import io.dint.wire.Hash64;
 import io.dint.wire.Header;
-import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
@@ -29,6 +28,7 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
     private static final int OBJECT = TxnMessage.SIZE + Wire.KV_SLOW_VICTIM;
 
     private final ShardStore store;
+    private final RecordTable records;
     private final int buckets;
 
     /**
@@ -40,6 +40,7 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             throw new IllegalArgumentException("cache buckets must be positive, got " + buckets);
         }
         this.store = store;
+        this.records = store.records();
         this.buckets = buckets;
     }
 
@@ -54,7 +55,7 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         long key = TxnMessage.key(buf);
         int flags = buf.get(ValueLayout.JAVA_BYTE, FLAGS) & 0xff;
         int bucket = buf.get(ValueLayout.JAVA_INT_UNALIGNED, BUCKET);
-        if (ShardStore.malformed(buf, op, key) || ShardStore.isLog(op) || ShardStore.isRelease(op) || (flags & ~Wire.KV_VICTIM) != 0
+        if (ShardOps.malformed(buf, op, key) || ShardOps.isLog(op) || ShardOps.isRelease(op) || (flags & ~Wire.KV_VICTIM) != 0
                 || bucket != bucketOf(key)
                 // the kernel's victim is a record of the same bucket: anything else is not from it
                 || ((flags & Wire.KV_VICTIM) != 0 && bucketOf(buf.get(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY)) != bucket)) {
@@ -63,15 +64,15 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
         }
         if ((flags & Wire.KV_VICTIM) != 0) {
             stats[Stat.KV_WRITEBACK]++;
-            if (store.installObject(buf, OBJECT, false) == Status.NO_SPACE) {
+            if (RecordObjects.install(records, buf, OBJECT, false) == Status.NO_SPACE) {
                 stats[Stat.DROP_BAD_OP]++; // no room for a record the kernel held: it stays dirty up there
                 flags &= ~Wire.KV_VICTIM;
             }
         }
         int status;
         boolean present;
-        if (ShardStore.isInstall(op)) {
-            boolean delete = ShardStore.isDelete(op);
+        if (ShardOps.isInstall(op)) {
+            boolean delete = ShardOps.isDelete(op);
             long version = Integer.toUnsignedLong(TxnMessage.version(buf)) | (delete ? 0 : Wire.TXN_OBJ_EXISTS);
             // the request as a cache object: key, version | exists, value (zeros for a delete)
             buf.set(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY, key);
@@ -81,20 +82,20 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             } else {
                 MemorySegment.copy(buf, Wire.TXN_VALUE, buf, OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
             }
-            status = store.installObject(buf, OBJECT, true);
+            status = RecordObjects.install(records, buf, OBJECT, true);
             present = status != Status.NO_SPACE;
             if (present) {
                 // the reply's version is the record's after the request, as the kernel answers
                 TxnMessage.setVersion(buf, (int) buf.get(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_VERSION));
             }
         } else {
-            present = store.readRecord(key, buf, OBJECT);
+            present = RecordObjects.read(records, key, buf, OBJECT);
             if (!present) {
                 TxnMessage.setVersion(buf, 0);
                 TxnMessage.setFlags(buf, TxnMessage.flags(buf) & Wire.TXN_F_LOCKED);
                 buf.asSlice(Wire.TXN_VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
             }
-            status = op == Op.TXN_READ || op == Op.TXN_VALIDATE ? Status.OK : Status.GRANT;
+            status = ShardOps.isRead(op) ? Status.OK : Status.GRANT;
         }
         if (present) {
             flags |= Wire.KV_INSTALL; // the record is in the trailer's object

@@ -1,5 +1,8 @@
 package io.dint.shard;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
 import io.dint.net.Ipv4;
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
@@ -62,7 +65,7 @@ public final class ShardSnapshots implements AutoCloseable {
         while (!closed) {
             try (Socket s = socket.accept(); OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16)) {
                 beforeSnapshot.run();
-                write(store, out);
+                write(store.records(), out);
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
                     System.err.println("dint: a snapshot was not sent: " + e);
@@ -71,13 +74,13 @@ public final class ShardSnapshots implements AutoCloseable {
         }
     }
 
-    /** Writes every record of {@code store} (each copied under its spin word), then the end mark. */
-    static void write(ShardStore store, OutputStream out) throws IOException {
+    /** Writes every record of {@code records} (each copied under its spin word), then the end mark. */
+    static void write(RecordTable records, OutputStream out) throws IOException {
         ByteBuffer entry = ByteBuffer.allocate(ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         MemorySegment e = MemorySegment.ofArray(entry.array());
         IOException[] failed = {null};
-        store.forEachRecord(r -> {
-            if (failed[0] != null || !store.copyRecord(r, e)) {
+        records.forEachRecord(r -> {
+            if (failed[0] != null || !copy(records, r, e)) {
                 return;
             }
             try {
@@ -91,6 +94,26 @@ public final class ShardSnapshots implements AutoCloseable {
         }
         out.write(new byte[ENTRY]); // key 0: the end
         out.flush();
+    }
+
+    /**
+     * Copies record r, under its spin word, as an entry into {@code entry}; false for a record a
+     * lock created and no install ever wrote.
+     */
+    private static boolean copy(RecordTable records, long r, MemorySegment entry) {
+        records.spin(r);
+        try {
+            if (!records.writtenAt(r)) {
+                return false;
+            }
+            entry.set(JAVA_LONG_UNALIGNED, KEY, records.keyAt(r));
+            entry.set(JAVA_INT_UNALIGNED, VERSION, records.versionAt(r));
+            entry.set(JAVA_INT_UNALIGNED, EXISTS, records.existsAt(r) ? Wire.TXN_F_EXISTS : 0);
+            MemorySegment.copy(records.memory(), r + RecordTable.VALUE, entry, VALUE, TxnMessage.VALUE_SIZE);
+            return true;
+        } finally {
+            records.unspin(r);
+        }
     }
 
     /** What {@link #fetch} hands over, record by record. */

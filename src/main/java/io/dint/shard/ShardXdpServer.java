@@ -118,7 +118,7 @@ public final class ShardXdpServer implements ForwardingServer, RecordDumps {
     public Map<String, Object> dumpRecords(Path records, Path logRecords) {
         check(object, store);
         Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("records", RecordFile.write(store, records));
+        m.put("records", RecordFile.write(store.records(), records));
         if (log != null) {
             m.put("log_records", RecordFile.writeLog(log, logFrom, logRecords)); // every record, in log order
         }

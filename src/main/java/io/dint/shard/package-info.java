@@ -4,16 +4,24 @@
  * and lock entry, and answers the commit protocol (the README's section "Commit protocol"). {@link
  * io.dint.shard.ShardStore} is a shard in Java (the {@code udp} and {@code afxdp} backends); {@link
  * io.dint.shard.ShardXdpServer} serves {@code shard.bpf.c} (records cached in the kernel, locks, log
- * appends) with {@link io.dint.shard.ShardSlowPath} behind it. The end-of-run checks read a shard
- * through {@code ShardCheck} (tables, rows, sums), {@link io.dint.shard.ShardLog} (its commit log
- * replayed) and {@link io.dint.shard.RecordDigest}.
+ * appends) with {@link io.dint.shard.ShardSlowPath} behind it.
  *
- * <p>Start with: {@link io.dint.shard.ShardStore}, then {@link io.dint.shard.ShardXdpServer}.
+ * <p>The Java shard by job: {@code ShardStore} dispatches a request, sorted by {@code ShardOps}, to
+ * {@code RecordTable} (the off-heap records: layout, slots, spin words, a file taken over after a
+ * crash), {@code LockLeases} (the rules of {@link io.dint.lock.LockRules} under leases, take-over,
+ * pins, the epoch), {@code Installs} (writes in version order, repair of torn records) and {@link
+ * io.dint.shard.ShardLog} (the commit log, replayed into a record table of its own); {@code
+ * RecordObjects} turns records into the kernel cache's objects and back for the slow path. The
+ * end-of-run checks read a shard through {@code ShardCheck} (tables, rows, sums, orphans, the
+ * {@link io.dint.wire.RecordDigest}), {@code ShardLog} and {@link io.dint.shard.RecordFile}.
  *
- * <p>May use: {@code io.dint.wire}, {@code io.dint.bpf}, {@code io.dint.server}, {@code
- * io.dint.lock} (the lock rules), {@code io.dint.log} (the rings and their replay). It also imports
- * {@link io.dint.workload.Tatp}: {@code ShardCheck} counts TATP's call forwardings that lack their
- * special facility, so a server knows one workload's schema, and the packages import one another in
- * a cycle ({@code shard -> workload -> txn -> shard}).
+ * <p>Start with: {@link io.dint.shard.ShardStore}, then {@code RecordTable}, then {@link
+ * io.dint.shard.ShardXdpServer}.
+ *
+ * <p>May use: {@code io.dint.wire}, {@code io.dint.bpf}, {@code io.dint.net}, {@code
+ * io.dint.server}, {@code io.dint.lock} (the lock rules), {@code io.dint.log} (the rings and their
+ * replay), {@code io.dint.backend}. It knows no workload: the one workload rule its check applies
+ * (a TATP call forwarding needs its special facility) comes in as {@link
+ * io.dint.shard.ShardSettings#parentKeys}.
  */
 package io.dint.shard;

@@ -1,7 +1,7 @@
 package io.dint.txn;
 
-import io.dint.shard.RecordDigest;
 import io.dint.wire.Hash64;
+import io.dint.wire.RecordDigest;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -24,6 +24,15 @@ public interface TxnWorkload {
     long records();
 
     /**
+     * The key whose record must exist whenever record {@code key} exists (a foreign key, such as
+     * TATP's call forwarding and its special facility), 0 when none: the servers count the records
+     * whose parent is missing, and {@link #check} fails on any. By default no record has a parent.
+     */
+    default long parentKey(long key) {
+        return 0;
+    }
+
+    /**
      * Population transactions for loader thread {@code thread} of {@code threads}; each thread
      * loads its own part. The source returns null when its part is loaded.
      */

@@ -1,7 +1,7 @@
 package io.dint.txn;
 
 import io.dint.check.History;
-import io.dint.shard.RecordDigest;
+import io.dint.wire.RecordDigest;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,8 +6,8 @@
  * transaction goes to {@link io.dint.txn.TxnListener}s (history, committed state, workload tally,
  * unknown outcomes). {@link io.dint.txn.TxnClient} runs one at a time, {@link io.dint.txn.TxnDriver}
  * a workload from client threads. Uses {@code io.dint.client} (transports, the client loop),
- * {@code io.dint.wire} (messages), {@code io.dint.net} (addresses, namespaces), {@code io.dint.check}
- * (the history) and {@code io.dint.shard} (record digests); knows no workload.
+ * {@code io.dint.wire} (messages, record digests), {@code io.dint.net} (addresses, namespaces) and
+ * {@code io.dint.check} (the history); knows no workload, and no server.
  *
  * <p>Start with: {@link io.dint.txn.TxnLogic} and {@link io.dint.txn.TxnClient} (the API), then
  * {@link io.dint.txn.TxnEngine}.

@@ -9,7 +9,9 @@
  * io.dint.wire.LogMessage}, {@link io.dint.wire.KvMessage}, {@link io.dint.wire.TxnMessage}) reads
  * and writes a message in its buffer without allocating. {@link io.dint.wire.RequestIds} numbers
  * requests so that a restarted client never repeats one; {@link io.dint.wire.Hash64} is the
- * kernel's {@code dint_hash64}, so both sides pick the same table entry for a key.
+ * kernel's {@code dint_hash64}, so both sides pick the same table entry for a key; {@link
+ * io.dint.wire.RecordDigest} is the digest of a record that replicas, commit logs and
+ * coordinators compare.
  *
  * <p>Start with: {@link io.dint.wire.Wire}, then {@link io.dint.wire.Header} and one message.
  *

@@ -72,6 +72,14 @@ public final class Tatp {
         return specialFacilityKey(sId, sfType);
     }
 
+    /**
+     * The key whose row must exist whenever row {@code key} exists: a CALL_FORWARDING row's
+     * SPECIAL_FACILITY row (TATP's one foreign key a shard can check); 0 for the other tables.
+     */
+    public static long parentKey(long key) {
+        return key >>> 56 == CALL_FORWARDING >>> 56 ? specialFacilityKeyOfCallForwarding(key) : 0;
+    }
+
     /** One generated transaction; fields unused by its type are left as they were. */
     public static final class Txn {
         public int type;

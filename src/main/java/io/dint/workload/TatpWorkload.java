@@ -50,6 +50,11 @@ public final class TatpWorkload implements TxnWorkload {
     }
 
     @Override
+    public long parentKey(long key) {
+        return Tatp.parentKey(key);
+    }
+
+    @Override
     public TxnEngine.Source loader(int thread, int threads, int slots) {
         TatpLogic.Loader[] subscriber = new TatpLogic.Loader[slots];
         TatpLogic.FacilityLoader[] facility = new TatpLogic.FacilityLoader[slots];
@@ -142,7 +147,7 @@ public final class TatpWorkload implements TxnWorkload {
                 failures.add("server " + i + ": " + cf + " CALL_FORWARDING rows, expected " + expectedCf
                         + " (initial + committed inserts - committed deletes)");
             }
-            long orphans = ((Number) c.get("orphan_call_forwarding")).longValue();
+            long orphans = ((Number) c.get("orphans")).longValue();
             if (orphans != 0) {
                 failures.add("server " + i + ": " + orphans + " CALL_FORWARDING rows without their SPECIAL_FACILITY row");
             }

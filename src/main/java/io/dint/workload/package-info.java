@@ -12,7 +12,8 @@
  * io.dint.workload.SmallbankWorkload}.
  *
  * <p>May use: {@code io.dint.txn}, the transaction API. The generators ({@code Smallbank}, {@code
- * Tatp}, {@code Mix}, {@code NuRand}) use nothing of the project; {@code io.dint.kv} and {@code
- * io.dint.shard} use {@code Tatp}.
+ * Tatp}, {@code Mix}, {@code NuRand}) use nothing of the project; {@code io.dint.kv} uses {@code
+ * Tatp}'s keys. A shard never uses this package: TATP's rule for its check ({@code
+ * Tatp.parentKey}) reaches it through {@code TxnWorkload.parentKey} and the command line.
  */
 package io.dint.workload;

@@ -26,7 +26,7 @@ class KernelClientEndToEndTest {
             Host server = cluster.servers().getFirst();
             Host client = cluster.clients().getFirst();
             for (String backend : List.of("xdp", "udp", "afxdp")) {
-                try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve",
+                try (ServerProcess proc = new ServerProcess(cluster.startDint(server, List.of("serve",
                         "--service", "lock2pl", "--backend", backend, "--lock-ids", "10000")), Duration.ofSeconds(60))) {
                     long[] c;
                     KernelClient k = KernelClient.start(KernelClient.Service.LOCK2PL, 64, 20_000_000L, client, server,

@@ -33,7 +33,7 @@ class ReconciliationTest {
     private long term(long key, int version, long value) {
         MemorySegment v = arena.allocate(40);
         v.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
-        return io.dint.shard.RecordDigest.term(key, version, true, v, 0);
+        return io.dint.wire.RecordDigest.term(key, version, true, v, 0);
     }
 
     /** A record file of entries {key, version, value}. */

@@ -29,7 +29,7 @@ class WireFaultsTest {
             Host client = cluster.clients().getFirst();
             Host stranger = new Host("s9", server.netns(), server.iface(), server.ipv4() + 9, server.mac());
             assertThatThrownBy(() -> faults.set(stranger, WireFaults.Faults.NONE)).hasMessageContaining("host s9 is not a host of");
-            try (ServerProcess proc = new ServerProcess(cluster.start(server, List.of("io.dint.cli.Main", "serve",
+            try (ServerProcess proc = new ServerProcess(cluster.startDint(server, List.of("serve",
                     "--service", "lock2pl", "--backend", "xdp", "--lock-ids", "10000")), Duration.ofSeconds(60))) {
                 faults.setAll(new WireFaults.Faults(0.02, 0.05, 0.05));
                 long[] c;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bpf.BpfFs;
 import io.dint.client.ClientStats;
+import io.dint.cluster.LocalCluster;
 import io.dint.server.ServerProcess;
 import io.dint.testing.LogMessages;
 import io.dint.testing.ServiceCluster;
@@ -198,7 +199,7 @@ class LogServiceEndToEndTest {
             assertThat(f.records()).isZero();
         }
         Process p = new ProcessBuilder(Stream.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("dint.classpath"), "io.dint.cli.Main",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("dint.classpath"), LocalCluster.MAIN_CLASS,
                 "replay", "--log", log.toString()).toList()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();

@@ -42,9 +42,9 @@ class AllowlistEndToEndTest {
     void onlyTheAllowedPrefixIsServed(String backend) throws Exception {
         Host client = CLUSTER.client();
         Host server = CLUSTER.server(0);
-        List<String> args = List.of("io.dint.cli.Main", "serve", "--service", "lock2pl", "--backend", backend,
+        List<String> args = List.of("serve", "--service", "lock2pl", "--backend", backend,
                 "--lock-ids", "1000", "--threads", "1", "--allow", Ipv4.format(client.ipv4()) + "/32");
-        try (ServerProcess proc = new ServerProcess(CLUSTER.cluster().start(server, args), Duration.ofSeconds(60))) {
+        try (ServerProcess proc = new ServerProcess(CLUSTER.cluster().startDint(server, args), Duration.ofSeconds(60))) {
             assertThat(proc.ready()).containsEntry("allow", Ipv4.format(client.ipv4()) + "/32");
             assertThat(answered(client.ipv4(), server.ipv4(), 1)).as("from the allowed address").isTrue();
             assertThat(answered(OUTSIDER, server.ipv4(), 2)).as("from the other address").isFalse();

@@ -47,7 +47,7 @@ class ControlEndpointEndToEndTest {
     }
 
     private static Process serve(String backend) {
-        return cluster.start(server(), List.of("io.dint.cli.Main", "serve", "--service", "lock2pl", "--backend", backend,
+        return cluster.startDint(server(), List.of("serve", "--service", "lock2pl", "--backend", backend,
                 "--lock-ids", "1000", "--threads", "1", "--control", server().address() + ":9230"));
     }
 

@@ -177,4 +177,24 @@ class ShardStoreTest {
                 + Long.parseUnsignedLong((String) tables.get("2").get("digest"), 16);
         assertThat(Long.toHexString(sum)).as("the tables' digests add up to the shard's").isEqualTo(check.get("digest"));
     }
+
+    /**
+     * Rows whose parent row is missing, by the workload's rule (TATP's: a call forwarding and its
+     * special facility), are counted; without a rule no row has a parent.
+     */
+    @Test
+    void theCheckCountsRowsWhoseParentIsMissing() {
+        long parent = 0x0600_0000_0000_0101L, child = 0x0700_0000_0000_0120L, other = 0x0700_0000_0000_0140L;
+        assertThat(status(install(Op.TXN_INSERT_BACKUP, child, 1, 1, 0, 1))).isEqualTo(Status.APPLIED);
+        assertThat(store.check().get("orphans")).as("no rule").isEqualTo(0L);
+        store.setParentKeys(key -> key == child || key == other ? parent : 0);
+        assertThat(store.check().get("orphans")).as("the parent was never written").isEqualTo(1L);
+        assertThat(status(install(Op.TXN_INSERT_BACKUP, parent, 2, 1, 0, 2))).isEqualTo(Status.APPLIED);
+        assertThat(status(install(Op.TXN_INSERT_BACKUP, other, 2, 1, 0, 3))).isEqualTo(Status.APPLIED);
+        assertThat(store.check().get("orphans")).isEqualTo(0L);
+        assertThat(status(install(Op.TXN_DELETE_BACKUP, parent, 3, 2, 0, 0))).isEqualTo(Status.APPLIED);
+        assertThat(store.check().get("orphans")).as("the parent deleted under both").isEqualTo(2L);
+        assertThat(status(install(Op.TXN_DELETE_BACKUP, child, 4, 2, 0, 0))).isEqualTo(Status.APPLIED);
+        assertThat(store.check().get("orphans")).as("a deleted row is no orphan").isEqualTo(1L);
+    }
 }

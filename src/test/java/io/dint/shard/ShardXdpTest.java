@@ -342,9 +342,9 @@ class ShardXdpTest {
         obj.map(ShardObject.LOCKS).lookup(idx, e);
         e.set(java.lang.foreign.ValueLayout.JAVA_LONG, Wire.LOCK_ENTRY_GRANTED_NS, past);
         obj.map(ShardObject.LOCKS).update(idx, e);
-        long r = reference.find(key, false);
+        long r = reference.records().find(key, false);
         if (r >= 0) {
-            reference.table().set(java.lang.foreign.ValueLayout.JAVA_LONG, r + ShardStore.LOCK + Wire.LOCK_ENTRY_GRANTED_NS, past);
+            reference.records().memory().set(java.lang.foreign.ValueLayout.JAVA_LONG, r + RecordTable.LOCK + Wire.LOCK_ENTRY_GRANTED_NS, past);
         }
     }
 
@@ -582,8 +582,8 @@ class ShardXdpTest {
                     ByteBuffer.wrap(req).order(ByteOrder.LITTLE_ENDIAN).putShort(Wire.HDR_RESERVED, (short) epochs[rnd.nextInt(3)]);
                 }
                 long takeovers = javaStats[Stat.TXN_LOCK_TAKEOVER];
-                long r = reference.find(key, false);
-                long lapsed = r < 0 ? 0 : io.dint.lock.LockRules.lapsed(reference.table(), r + ShardStore.LOCK, System.nanoTime(),
+                long r = reference.records().find(key, false);
+                long lapsed = r < 0 ? 0 : io.dint.lock.LockRules.lapsed(reference.records().memory(), r + RecordTable.LOCK, System.nanoTime(),
                         lease * 1_000_000L);
                 byte[] kernel = send(req).reply();
                 MemorySegment.copy(MemorySegment.ofArray(req), 0, buf, 0, req.length);

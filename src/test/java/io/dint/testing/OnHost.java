@@ -3,6 +3,7 @@ package io.dint.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.cluster.Host;
+import io.dint.cluster.LocalCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ public final class OnHost {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String classpath = System.getProperty("dint.classpath", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, "io.dint.cli.Main"));
+        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, LocalCluster.MAIN_CLASS));
         cmd.addAll(args);
         try {
             return new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -59,7 +59,7 @@ class EndOfRunChecksTest {
     }
 
     private static Clean clean(TxnWorkload w, int port, long txns) throws InterruptedException {
-        LoopbackShards shards = new LoopbackShards(port, w.records());
+        LoopbackShards shards = new LoopbackShards(port, w.records(), w::parentKey);
         try {
             TxnDriver.Totals load = TxnDriver.load(w, shards.target(), 1, 8);
             TxnDriver.Totals run = TxnDriver.run(w, shards.target(), 1, 8, txns, 4, false, true);

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Three shard servers of the udp backend in this process, on 127.0.0.1-3, for coordinator tests;
@@ -34,9 +35,15 @@ final class LoopbackShards implements AutoCloseable {
     private final List<UdpServer> servers = new ArrayList<>();
 
     LoopbackShards(int port, long records) {
+        this(port, records, key -> 0);
+    }
+
+    /** Shards whose checks count the records without their parent by {@code parentKeys}, as a workload's servers do. */
+    LoopbackShards(int port, long records, LongUnaryOperator parentKeys) {
         this.port = port;
         for (int addr : addrs) {
             ShardStore store = new ShardStore(records, new ShardLog(records));
+            store.setParentKeys(parentKeys);
             FaultyShard shard = new FaultyShard(store);
             stores.add(store);
             faults.add(shard);

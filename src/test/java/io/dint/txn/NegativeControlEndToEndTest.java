@@ -105,7 +105,7 @@ class NegativeControlEndToEndTest {
                 List<Process> started = new ArrayList<>();
                 try {
                     for (Host h : cluster.servers()) {
-                        started.add(cluster.start(h, List.of("io.dint.cli.Main", "serve", "--service", "smallbank",
+                        started.add(cluster.startDint(h, List.of("serve", "--service", "smallbank",
                                 "--backend", backend, "--accounts", Long.toString((long) RANGE * RUNS), "--threads", "1")));
                     }
                     for (Process p : started) { // they start side by side

@@ -18,7 +18,7 @@ class TatpLoopbackTest {
     @Test
     void tatpKeepsItsInvariantsAndIsSerializable() throws Exception {
         TatpWorkload w = new TatpWorkload(3000, 7);
-        try (LoopbackShards shards = new LoopbackShards(20295, w.records())) {
+        try (LoopbackShards shards = new LoopbackShards(20295, w.records(), w::parentKey)) {
             TxnDriver.Totals load = TxnDriver.load(w, shards.target(), 2, 16);
             assertThat(load.counter(ClientStats.PROTOCOL_ERRORS)).isZero();
             List<Map<String, Object>> loaded = shards.checks();

@@ -125,4 +125,18 @@ class WorkloadTest {
         assertThat(Tatp.callForwardingKey(1, 1, 0)).isNotEqualTo(Tatp.callForwardingKey(1, 1, 8));
         assertThat(Tatp.callForwardingKey(1, 2, 0)).isNotEqualTo(Tatp.callForwardingKey(1, 1, 16));
     }
+
+    /** TATP's one foreign key, which every shard's check applies: a call forwarding needs its special facility. */
+    @Test
+    void aCallForwardingsParentIsItsSpecialFacilityAndNoOtherRowHasOne() {
+        long s = (1L << 40) - 1;
+        TatpWorkload w = new TatpWorkload(10, 1);
+        assertThat(w.parentKey(Tatp.callForwardingKey(s, 3, 16))).isEqualTo(Tatp.specialFacilityKey(s, 3));
+        assertThat(w.parentKey(Tatp.callForwardingKey(7, 1, 0))).isEqualTo(Tatp.specialFacilityKey(7, 1));
+        for (long key : new long[] {Tatp.subscriberKey(s), Tatp.secondSubscriberKey(s), Tatp.accessInfoKey(s, 4),
+            Tatp.specialFacilityKey(s, 4)}) {
+            assertThat(w.parentKey(key)).as("key %x", key).isZero();
+        }
+        assertThat(new SmallbankWorkload(10).parentKey(Smallbank.savingsKey(3))).as("Smallbank's rows stand alone").isZero();
+    }
 }

@@ -1,9 +1,7 @@
-package io.dint.shard;
+package io.dint.wire;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import io.dint.wire.Hash64;
-import io.dint.wire.TxnMessage;
 import java.lang.foreign.MemorySegment;
 
 /**
