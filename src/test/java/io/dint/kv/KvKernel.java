@@ -4,8 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.dint.bpf.BpfObject;
-import io.dint.server.Allowlist;
-import io.dint.testing.Frames;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.SlowPathTrip;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.KvMessage;
@@ -29,8 +28,7 @@ final class KvKernel implements AutoCloseable {
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
-        xdp = XdpFixture.open(KvObjects.load(buckets, Frames.SERVER_MAC, Allowlist.ANY, policy, leaseNanos),
-                KvObjects.PROGRAM, KvObjects.TC_PROGRAM);
+        xdp = XdpFixture.of(ServiceProgram.KV, ServiceProgram.KV.settings().size(buckets).cache(policy, leaseNanos)).load();
         slow = new KvSlowPath(store, 0);
     }
 

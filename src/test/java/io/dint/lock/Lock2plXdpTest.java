@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.lock.LockScenarios.Step;
 import io.dint.server.Allowlist;
 import io.dint.testing.BadFrames;
-import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.Scenario;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Hash64;
@@ -33,10 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * DROP or TX, never ABORTED, and a frame that is not a well-formed request of ours is never answered.
  */
 class Lock2plXdpTest {
-    private static final int TABLE = 64; // small on purpose: lock sharing is easy to provoke
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES; // small: lock sharing is easy to provoke
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
 
     private final LockEntries entries = new LockEntries(xdp, LockObjects.TABLE, TABLE);
     private long seq;

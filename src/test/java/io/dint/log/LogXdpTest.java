@@ -3,12 +3,11 @@ package io.dint.log;
 import static io.dint.testing.LogMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Cpu;
-import io.dint.testing.Frames;
 import io.dint.testing.Messages;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Op;
@@ -36,7 +35,7 @@ class LogXdpTest {
     private static final int SLOTS = 4;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LogObjects.load(SLOTS, Frames.SERVER_MAC, Allowlist.ANY, null), LogObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOG, ServiceProgram.LOG.settings().size(SLOTS));
 
     private BitSet affinity;
     private int cpu;

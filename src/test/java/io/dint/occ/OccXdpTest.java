@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
-import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.Scenario;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Op;
@@ -34,10 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the Java {@link OccTable} held to the same replies byte for byte, every step replayed.
  */
 class OccXdpTest {
-    private static final int TABLE = 64; // small on purpose: entry sharing is easy to provoke
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES; // small: entry sharing is easy to provoke
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> OccObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), OccObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.OCC, Allowlist.ANY);
 
     private final LockEntries entries = new LockEntries(xdp, OccObjects.TABLE, TABLE);
     private long seq;

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * planted a fault here (on the 2PL program, whose replies are simplest) and seen to fail.
  */
 class XdpFixtureTest {
-    private static final int TABLE = 64;
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObjects.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY), LockObjects.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
 
     private long seq;
 
