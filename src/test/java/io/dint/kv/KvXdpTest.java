@@ -16,7 +16,7 @@ import io.dint.bpf.Xdp;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Frames;
 import io.dint.testing.KvMessages;
-import io.dint.testing.Messages;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.SlowPathTrip;
 import io.dint.testing.XdpCase;
 import io.dint.wire.KvMessage;
@@ -507,16 +507,13 @@ class KvXdpTest {
         k.put(key, value(key, 0));
         k.prewarm();
         byte[] req = req(Op.KV_GET, key, zeroValue());
-        List<BadFrames.Case> cases = BadFrames.around(req);
+        List<BadFrames.Case> cases = BadFrames.of(ServiceProgram.KV, req, Status.KV_OK);
         cases.add(new BadFrames.Case("payload cut to 40 bytes", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, 40)).build(),
                 Xdp.DROP, Stat.DROP_TRUNCATED));
         cases.add(new BadFrames.Case("a lock message", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.LOCK_MSG_SIZE)).build(),
                 Xdp.DROP, Stat.DROP_TRUNCATED));
         cases.add(new BadFrames.Case("a request already grown", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, KvMessage.SLOW_SIZE)).build(),
                 Xdp.DROP, Stat.DROP_BAD_LENGTH));
-        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.KV_DELETE + 1)));
-        cases.add(BadFrames.badOp("another service's opcode", Messages.withOp(req, Op.LOCK_ACQUIRE_SHARED)));
-        cases.add(BadFrames.badOp("a reply sent to us", withStatus(req, Status.KV_OK)));
         int bucket = k.store.bucketOf(key);
         byte[] before = k.bucketBytes(bucket);
         BadFrames.assertNeverAnswered(k.xdp, cases);

@@ -17,11 +17,14 @@ import io.dint.wire.OccMessage;
 import io.dint.wire.Op;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
+import io.dint.wire.Wire;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Every service's XDP program as the BPF fixtures and the fuzzer see it: how to load it small, its
@@ -36,28 +39,29 @@ public enum ServiceProgram {
             ServiceProgram.LOCK_ENTRIES,
             s -> LockObjects.load(s.size(), Frames.SERVER_MAC, s.allow()),
             (rnd, op, seq) -> LockMessages.request(op, rnd.nextLong(200), 1 + rnd.nextInt(4), seq),
-            p -> LockRules.txnOk(LockMessage.txnId(p))),
+            p -> LockRules.txnOk(LockMessage.txnId(p)), refusedTxnIds(Wire.LOCK_TXN_ID)),
     OCC(OccObjects.PROGRAM, null, OccMessage.SIZE, Op.OCC_READ, Op.OCC_COMMIT, ServiceProgram.LOCK_ENTRIES,
             s -> OccObjects.load(s.size(), Frames.SERVER_MAC, s.allow()),
             (rnd, op, seq) -> OccMessages.request(op, rnd.nextLong(200), 1 + rnd.nextInt(4), seq),
-            p -> LockRules.txnOk(OccMessage.txnId(p))),
+            p -> LockRules.txnOk(OccMessage.txnId(p)), refusedTxnIds(Wire.OCC_TXN_ID)),
     LOG(LogObjects.PROGRAM, null, LogMessage.SIZE, Op.LOG_APPEND, Op.LOG_APPEND, 1024,
             s -> LogObjects.load(s.size(), Frames.SERVER_MAC, s.allow(), null),
             (rnd, op, seq) -> LogMessages.request(rnd.nextLong(), rnd.nextLong(), seq),
-            p -> true),
+            p -> true, List.of()),
     KV(KvObjects.PROGRAM, KvObjects.TC_PROGRAM, KvMessage.SIZE, Op.KV_GET, Op.KV_DELETE, ServiceProgram.KV_BUCKETS,
             s -> KvObjects.load(s.size(), Frames.SERVER_MAC, s.allow(), s.policy(), s.leaseNanos()),
             (rnd, op, seq) -> {
                 long key = 1 + rnd.nextLong(ServiceProgram.KEYS);
                 return KvMessages.request(op, key, KvMessages.value(key, rnd.nextLong()), seq);
             },
-            p -> true),
+            p -> true, List.of()),
     SHARD(ShardXdpServer.PROGRAM, ShardXdpServer.TC_PROGRAM, TxnMessage.SIZE, Op.TXN_READ, Op.TXN_DELETE_PRIMARY,
             ServiceProgram.SHARD_BUCKETS,
             ServiceProgram::loadShard, ServiceProgram::shardRequest,
             // an install names the version it writes: version 0 is never one (the commit protocol)
             p -> TxnMessage.key(p) != 0 && LockRules.txnOk(TxnMessage.txnId(p))
-                    && !(isInstall(Header.op(p)) && TxnMessage.version(p) == 0));
+                    && !(isInstall(Header.op(p)) && TxnMessage.version(p) == 0),
+            Stream.concat(Stream.of(new Refusal("key 0", Wire.TXN_KEY, 0)), refusedTxnIds(Wire.TXN_TXN_ID).stream()).toList());
 
     /** The shard fixtures' epoch when loaded. */
     public static final int SHARD_EPOCH = 0x2a00;
@@ -153,6 +157,25 @@ public enum ServiceProgram {
         }
     }
 
+    /**
+     * A field of a request set to a value the service refuses ({@link #serves}): an 8-byte field at
+     * {@code offset} of the payload holding {@code value}.
+     */
+    record Refusal(String what, int offset, long value) {
+        /** {@code request} with the field set. */
+        byte[] applyTo(byte[] request) {
+            byte[] b = request.clone();
+            MemorySegment.ofArray(b).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset, value);
+            return b;
+        }
+    }
+
+    /** The transaction ids a lock entry keeps for itself, refused in a request's field at {@code offset}. */
+    private static List<Refusal> refusedTxnIds(int offset) {
+        return List.of(new Refusal("transaction id 0 (means no holder)", offset, 0),
+                new Refusal("transaction id ~0 (means several sharers)", offset, Wire.LOCK_SHARERS));
+    }
+
     /** Makes a random well-formed request with {@code op}, drawn from the service's range. */
     @FunctionalInterface
     private interface Requests {
@@ -162,15 +185,19 @@ public enum ServiceProgram {
     private final String program;
     private final String tcProgram;
     private final int size;
-    private final int opLo;
-    private final int opHi;
+    /** The first and last op of the service's range. */
+    final int opLo;
+    final int opHi;
+    /** Example fields the service refuses, besides its ops. */
+    final List<Refusal> refused;
     private final int defaultSize;
     private final Function<Settings, BpfObject> loader;
     private final Requests requests;
     private final Predicate<MemorySegment> fieldsServed;
 
     ServiceProgram(String program, String tcProgram, int size, int opLo, int opHi, int defaultSize,
-                   Function<Settings, BpfObject> loader, Requests requests, Predicate<MemorySegment> fieldsServed) {
+                   Function<Settings, BpfObject> loader, Requests requests, Predicate<MemorySegment> fieldsServed,
+                   List<Refusal> refused) {
         this.program = program;
         this.tcProgram = tcProgram;
         this.size = size;
@@ -180,6 +207,7 @@ public enum ServiceProgram {
         this.loader = loader;
         this.requests = requests;
         this.fieldsServed = fieldsServed;
+        this.refused = refused;
     }
 
     /** The service's defaults: small (a few entries or buckets), answering frames to {@link Frames#SERVER_MAC} from anywhere. */
