@@ -2,8 +2,10 @@ package io.dint.kv;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bpf.BpfObject;
+import io.dint.testing.Messages;
 import io.dint.testing.ServiceProgram;
 import io.dint.testing.SlowPathTrip;
 import io.dint.testing.XdpFixture;
@@ -12,6 +14,7 @@ import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 /**
  * The XDP backend without a network: kv.bpf.o loaded into an {@link XdpFixture} for test runs, a
@@ -24,7 +27,6 @@ final class KvKernel implements AutoCloseable {
     final XdpFixture xdp;
     final KvSlowPath slow;
     final long[] slowStats = new long[Stat.MAX];
-    private long seq;
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
@@ -46,7 +48,7 @@ final class KvKernel implements AutoCloseable {
     }
 
     byte[] request(int op, long key, byte[] value) {
-        return io.dint.testing.KvMessages.request(op, key, value, ++seq);
+        return io.dint.testing.KvMessages.request(op, key, value, xdp.nextSeq());
     }
 
     /** Sends the request; fails the test on an XDP_ABORTED, a DROP, or a TC verdict other than OK. */
@@ -61,10 +63,7 @@ final class KvKernel implements AutoCloseable {
 
     /** Serves a grown payload as the slow path's socket would; null if it sends no reply. */
     byte[] slowPath(byte[] payload) {
-        MemorySegment buf = Arena.ofAuto().allocate(2048);
-        MemorySegment.copy(MemorySegment.ofArray(payload), 0, buf, 0, payload.length);
-        int len = slow.serve(buf, payload.length, slowStats);
-        return len < 0 ? null : buf.asSlice(0, len).toArray(JAVA_BYTE);
+        return Messages.servedBy(slow, payload, slowStats);
     }
 
     // ---- the cache, read and written through the map ----
@@ -144,6 +143,13 @@ final class KvKernel implements AutoCloseable {
     long storedVersion(long key) {
         int link = store.find(store.bucketOf(key), key);
         return link == 0 ? -1 : store.version(link);
+    }
+
+    /** The end-of-run check of the cache against the store finds nothing wrong; returns its report. */
+    Map<String, Object> assertCacheAgreesWithStore() {
+        Map<String, Object> check = KvObjects.check(object(), store);
+        assertThat(check).as("the cache against the store").containsEntry("ok", true);
+        return check;
     }
 
     long stat(int s) {

@@ -33,17 +33,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * DROP or TX, never ABORTED, and a frame that is not a well-formed request of ours is never answered.
  */
 class Lock2plXdpTest {
-    private static final int TABLE = ServiceProgram.LOCK_ENTRIES; // small: lock sharing is easy to provoke
+    /** Small: lock sharing is easy to provoke. */
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES;
 
     @RegisterExtension
     final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
-
-    private final LockEntries entries = new LockEntries(xdp, LockObjects.TABLE, TABLE);
-    private long seq;
+    private final LockEntries entries = new LockEntries(xdp, LockObjects.TABLE);
 
     /** A row: lock request {@code op} of {@code lockId} by {@code txn}, answered {@code status}, counted as such. */
     private XdpCase lock(String description, int op, long lockId, long txn, int status) {
-        return XdpCase.request(description, request(op, lockId, txn, ++seq)).answers(status).counts(counterOf(status));
+        return XdpCase.request(description, request(op, lockId, txn, xdp.nextSeq())).answers(status).counts(counterOf(status));
     }
 
     /** The counter a lock reply of {@code status} moves. */
@@ -68,7 +67,7 @@ class Lock2plXdpTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenario(Scenario<Step> scenario) {
-        List<Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, TABLE));
+        List<Step> steps = scenario.with(entries.sharing(LockScenarios.A));
         xdp.run(steps.stream().map(this::row).toList());
         for (int status : new int[] {Status.GRANT, Status.REJECT, Status.OK, Status.NOT_HELD}) {
             assertThat(xdp.stat(counterOf(status))).as("counted %s", Status.name(status))
@@ -130,7 +129,7 @@ class Lock2plXdpTest {
                 int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
                 long id = rnd.nextLong(200);
                 long txn = 1 + rnd.nextInt(5);
-                byte[] req = request(op, id, txn, ++seq);
+                byte[] req = request(op, id, txn, xdp.nextSeq());
                 byte[] reply = xdp.answer(req);
                 int status = Messages.status(reply);
                 assertThat(reply).as("the reply is the request with a status").isEqualTo(Messages.withStatus(req, status));
@@ -167,7 +166,7 @@ class Lock2plXdpTest {
             byte[] previous = null;
             for (int i = 0; i < 2000; i++) {
                 byte[] req = previous != null && rnd.nextInt(5) == 0 ? previous
-                        : request(Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4), rnd.nextLong(100), 1 + rnd.nextInt(5), ++seq);
+                        : request(Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4), rnd.nextLong(100), 1 + rnd.nextInt(5), xdp.nextSeq());
                 previous = req;
                 byte[] kernel = xdp.answer(req);
                 MemorySegment.copy(req, 0, buf, ValueLayout.JAVA_BYTE, 0, req.length);

@@ -34,17 +34,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the Java {@link OccTable} held to the same replies byte for byte, every step replayed.
  */
 class OccXdpTest {
-    private static final int TABLE = ServiceProgram.LOCK_ENTRIES; // small: entry sharing is easy to provoke
-
     @RegisterExtension
     final XdpFixture xdp = XdpFixture.of(ServiceProgram.OCC, Allowlist.ANY);
-
-    private final LockEntries entries = new LockEntries(xdp, OccObjects.TABLE, TABLE);
-    private long seq;
+    /** The table: small ({@link ServiceProgram#LOCK_ENTRIES}), so that keys share entries. */
+    private final LockEntries entries = new LockEntries(xdp, OccObjects.TABLE);
 
     /** A row: OCC request {@code op} on {@code key} by {@code txn}, answered {@code reply} ({@link OccMessages#describe}). */
     private XdpCase occ(String description, int op, long key, long txn, String reply) {
-        return occ(description, request(op, key, txn, ++seq), reply);
+        return occ(description, request(op, key, txn, xdp.nextSeq()), reply);
     }
 
     private static XdpCase occ(String description, byte[] req, String reply) {
@@ -59,7 +56,7 @@ class OccXdpTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenario(Scenario<OccScenarios.Step> scenario) {
-        List<OccScenarios.Step> steps = scenario.with(LockEntries.sharing(OccScenarios.A, TABLE));
+        List<OccScenarios.Step> steps = scenario.with(entries.sharing(OccScenarios.A));
         xdp.run(steps.stream().map(this::row).toList());
         for (int stat = Stat.OCC_READ; stat <= Stat.OCC_NOT_HELD; stat++) {
             int counter = stat;
@@ -78,7 +75,7 @@ class OccXdpTest {
     void aRetransmissionIsAnsweredFromTheDedupWindowNotAppliedTwice() {
         XdpCase acquire = occ("acquire", Op.OCC_ACQUIRE, 30, 5, "GRANT v0 locked mine").counts(Stat.OCC_GRANT);
         XdpCase commit = occ("commit", Op.OCC_COMMIT, 30, 5, "OK v1").counts(Stat.OCC_COMMIT);
-        byte[] abort = request(Op.OCC_ABORT, 31, 6, ++seq);
+        byte[] abort = request(Op.OCC_ABORT, 31, 6, xdp.nextSeq());
         xdp.run(
             acquire,
             occ("the acquire again", acquire.payload(), "GRANT v0 locked mine").counts(Stat.DUPLICATE)
@@ -115,7 +112,7 @@ class OccXdpTest {
     /** The kernel program and the Java table give byte-identical replies to a long random sequence, and end in the same state. */
     @Test
     void javaOccTableAnswersAsTheKernelDoes() {
-        try (OccTable java = new OccTable(TABLE); Arena arena = Arena.ofConfined()) {
+        try (OccTable java = new OccTable(entries.size()); Arena arena = Arena.ofConfined()) {
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(Wire.MAX_PAYLOAD);
             SplittableRandom rnd = new SplittableRandom(11);

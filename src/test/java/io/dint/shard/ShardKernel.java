@@ -40,13 +40,12 @@ final class ShardKernel implements AutoCloseable {
     private final ShardSlowPath slow = new ShardSlowPath(store, BUCKETS);
     private final long[] slowStats = new long[Stat.MAX];
     private final LockEntries locks;
-    private long seq;
 
     /** A shard loaded now, its locks leased for {@code lockLeaseMs} (0: no lease), of epoch {@code epoch} (0: as loaded). */
     ShardKernel(int lockLeaseMs, int epoch) {
         xdp = XdpFixture.of(ServiceProgram.SHARD,
                 ServiceProgram.SHARD.settings().size(BUCKETS).shard(LOCK_ENTRIES, LOG_SLOTS, lockLeaseMs, epoch)).load();
-        locks = new LockEntries(xdp, ShardXdpServer.LOCKS, LOCK_ENTRIES);
+        locks = new LockEntries(xdp, ShardXdpServer.LOCKS);
     }
 
     @Override
@@ -59,12 +58,12 @@ final class ShardKernel implements AutoCloseable {
 
     /** A read, lock or release of {@code key} by {@code txn}, the next seq. */
     byte[] request(int op, long key, long txn) {
-        return TxnMessages.request(op, CLIENT, ++seq, key, txn);
+        return TxnMessages.request(op, CLIENT, xdp.nextSeq(), key, txn);
     }
 
     /** A LOG or install, the next seq. */
     byte[] install(int op, long key, long txn, int version, int flags, long word) {
-        return TxnMessages.install(op, CLIENT, ++seq, key, txn, version, flags, word);
+        return TxnMessages.install(op, CLIENT, xdp.nextSeq(), key, txn, version, flags, word);
     }
 
     /** A LOG carrying the epoch of its sender's grants at the shard (0: none). */

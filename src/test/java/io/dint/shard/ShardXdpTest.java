@@ -1,8 +1,6 @@
 package io.dint.shard;
 
 import static io.dint.testing.Messages.status;
-import static io.dint.testing.TxnMessages.describe;
-import static io.dint.testing.TxnMessages.version;
 import static io.dint.testing.TxnMessages.word;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +91,7 @@ class ShardXdpTest {
             byte[] r = k.reply(k.request(Op.TXN_LOCK_SHARED, keys[i], 3));
             assertThat(status(r)).isEqualTo(Status.GRANT);
             assertThat(word(r)).as("record %d", i).isEqualTo(i);
-            assertThat(TxnMessages.flags(r)).isEqualTo(Wire.TXN_F_EXISTS);
+            assertThat(TxnMessage.flags(MemorySegment.ofArray(r))).isEqualTo(Wire.TXN_F_EXISTS);
         }
         Map<String, Object> check = k.check();
         assertThat(check.get("locks_held")).isEqualTo(40L);
@@ -133,7 +131,7 @@ class ShardXdpTest {
             assertThat(status(newer.reply())).as("record %d, version 3", i).isEqualTo(Status.APPLIED);
             byte[] older = k.reply(k.install(Op.TXN_COMMIT_BACKUP, keys[i], 1, 2, 0, 100 + i));
             assertThat(status(older)).as("record %d, version 2 after 3", i).isEqualTo(Status.REFUSED);
-            assertThat(version(older)).isEqualTo(3);
+            assertThat(TxnMessage.version(MemorySegment.ofArray(older))).isEqualTo(3);
         }
         assertThat(wentUp).as("some records were answered by the slow path").isPositive();
     }

@@ -89,7 +89,7 @@ public final class BadFrames {
             }
         }
         bad.add(badOp("a reply sent to us", Messages.withStatus(req, replyStatus)));
-        for (ServiceProgram.Refusal r : service.refused) {
+        for (ServiceProgram.Refusal r : service.refused()) {
             bad.add(badOp(r.what(), r.applyTo(req)));
         }
         for (Case c : bad) {

@@ -35,33 +35,33 @@ import java.util.stream.Stream;
  * the sizes and settings a test may vary ({@link Settings}) over the service's small defaults.
  */
 public enum ServiceProgram {
-    LOCK2PL(LockObjects.PROGRAM, null, LockMessage.SIZE, Op.LOCK_ACQUIRE_SHARED, Op.LOCK_RELEASE_EXCLUSIVE,
+    LOCK2PL(new Spec(LockObjects.PROGRAM, null, LockMessage.SIZE, Op.LOCK_ACQUIRE_SHARED, Op.LOCK_RELEASE_EXCLUSIVE,
             ServiceProgram.LOCK_ENTRIES,
             s -> LockObjects.load(s.size(), Frames.SERVER_MAC, s.allow()),
             (rnd, op, seq) -> LockMessages.request(op, rnd.nextLong(200), 1 + rnd.nextInt(4), seq),
-            p -> LockRules.txnOk(LockMessage.txnId(p)), refusedTxnIds(Wire.LOCK_TXN_ID)),
-    OCC(OccObjects.PROGRAM, null, OccMessage.SIZE, Op.OCC_READ, Op.OCC_COMMIT, ServiceProgram.LOCK_ENTRIES,
+            p -> LockRules.txnOk(LockMessage.txnId(p)), refusedTxnIds(Wire.LOCK_TXN_ID))),
+    OCC(new Spec(OccObjects.PROGRAM, null, OccMessage.SIZE, Op.OCC_READ, Op.OCC_COMMIT, ServiceProgram.LOCK_ENTRIES,
             s -> OccObjects.load(s.size(), Frames.SERVER_MAC, s.allow()),
             (rnd, op, seq) -> OccMessages.request(op, rnd.nextLong(200), 1 + rnd.nextInt(4), seq),
-            p -> LockRules.txnOk(OccMessage.txnId(p)), refusedTxnIds(Wire.OCC_TXN_ID)),
-    LOG(LogObjects.PROGRAM, null, LogMessage.SIZE, Op.LOG_APPEND, Op.LOG_APPEND, 1024,
+            p -> LockRules.txnOk(OccMessage.txnId(p)), refusedTxnIds(Wire.OCC_TXN_ID))),
+    LOG(new Spec(LogObjects.PROGRAM, null, LogMessage.SIZE, Op.LOG_APPEND, Op.LOG_APPEND, 1024,
             s -> LogObjects.load(s.size(), Frames.SERVER_MAC, s.allow(), null),
             (rnd, op, seq) -> LogMessages.request(rnd.nextLong(), rnd.nextLong(), seq),
-            p -> true, List.of()),
-    KV(KvObjects.PROGRAM, KvObjects.TC_PROGRAM, KvMessage.SIZE, Op.KV_GET, Op.KV_DELETE, ServiceProgram.KV_BUCKETS,
+            p -> true, List.of())),
+    KV(new Spec(KvObjects.PROGRAM, KvObjects.TC_PROGRAM, KvMessage.SIZE, Op.KV_GET, Op.KV_DELETE, ServiceProgram.KV_BUCKETS,
             s -> KvObjects.load(s.size(), Frames.SERVER_MAC, s.allow(), s.policy(), s.leaseNanos()),
             (rnd, op, seq) -> {
                 long key = 1 + rnd.nextLong(ServiceProgram.KEYS);
                 return KvMessages.request(op, key, KvMessages.value(key, rnd.nextLong()), seq);
             },
-            p -> true, List.of()),
-    SHARD(ShardXdpServer.PROGRAM, ShardXdpServer.TC_PROGRAM, TxnMessage.SIZE, Op.TXN_READ, Op.TXN_DELETE_PRIMARY,
+            p -> true, List.of())),
+    SHARD(new Spec(ShardXdpServer.PROGRAM, ShardXdpServer.TC_PROGRAM, TxnMessage.SIZE, Op.TXN_READ, Op.TXN_DELETE_PRIMARY,
             ServiceProgram.SHARD_BUCKETS,
             ServiceProgram::loadShard, ServiceProgram::shardRequest,
             // an install names the version it writes: version 0 is never one (the commit protocol)
             p -> TxnMessage.key(p) != 0 && LockRules.txnOk(TxnMessage.txnId(p))
                     && !(isInstall(Header.op(p)) && TxnMessage.version(p) == 0),
-            Stream.concat(Stream.of(new Refusal("key 0", Wire.TXN_KEY, 0)), refusedTxnIds(Wire.TXN_TXN_ID).stream()).toList());
+            Stream.concat(Stream.of(new Refusal("key 0", Wire.TXN_KEY, 0)), refusedTxnIds(Wire.TXN_TXN_ID).stream()).toList()));
 
     /** The shard fixtures' epoch when loaded. */
     public static final int SHARD_EPOCH = 0x2a00;
@@ -182,43 +182,35 @@ public enum ServiceProgram {
         byte[] make(SplittableRandom rnd, int op, long seq);
     }
 
-    private final String program;
-    private final String tcProgram;
-    private final int size;
+    /**
+     * What a service is to the tests: its programs, message size and op range, its default size, how
+     * its object is loaded, how a random request of it is made, which fields of a request it serves
+     * and examples of those it refuses.
+     */
+    private record Spec(String program, String tcProgram, int size, int opLo, int opHi, int defaultSize,
+                        Function<Settings, BpfObject> loader, Requests requests, Predicate<MemorySegment> fieldsServed,
+                        List<Refusal> refused) {}
+
+    private final Spec spec;
     /** The first and last op of the service's range. */
     final int opLo;
     final int opHi;
-    /** Example fields the service refuses, besides its ops. */
-    final List<Refusal> refused;
-    private final int defaultSize;
-    private final Function<Settings, BpfObject> loader;
-    private final Requests requests;
-    private final Predicate<MemorySegment> fieldsServed;
 
-    ServiceProgram(String program, String tcProgram, int size, int opLo, int opHi, int defaultSize,
-                   Function<Settings, BpfObject> loader, Requests requests, Predicate<MemorySegment> fieldsServed,
-                   List<Refusal> refused) {
-        this.program = program;
-        this.tcProgram = tcProgram;
-        this.size = size;
-        this.opLo = opLo;
-        this.opHi = opHi;
-        this.defaultSize = defaultSize;
-        this.loader = loader;
-        this.requests = requests;
-        this.fieldsServed = fieldsServed;
-        this.refused = refused;
+    ServiceProgram(Spec spec) {
+        this.spec = spec;
+        this.opLo = spec.opLo();
+        this.opHi = spec.opHi();
     }
 
     /** The service's defaults: small (a few entries or buckets), answering frames to {@link Frames#SERVER_MAC} from anywhere. */
     public Settings settings() {
-        return new Settings(defaultSize, Allowlist.ANY, KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE, 256, 1024, SHARD_LOCK_LEASE_MS,
+        return new Settings(spec.defaultSize(), Allowlist.ANY, KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE, 256, 1024, SHARD_LOCK_LEASE_MS,
                 SHARD_EPOCH);
     }
 
     /** Loads the object with {@code settings}; the caller closes it. */
     public BpfObject load(Settings settings) {
-        return loader.apply(settings);
+        return spec.loader().apply(settings);
     }
 
     /** Loads the object with its defaults, serving the sources {@code allow} allows. */
@@ -255,7 +247,7 @@ public enum ServiceProgram {
 
     /** A random well-formed request with this seq. */
     public byte[] request(SplittableRandom rnd, long seq) {
-        return requests.make(rnd, opLo == opHi ? opLo : opLo + rnd.nextInt(opHi - opLo + 1), seq);
+        return spec.requests().make(rnd, opLo == opHi ? opLo : opLo + rnd.nextInt(opHi - opLo + 1), seq);
     }
 
     /** The object's file name without {@code .bpf.o}, as the fuzz counts name it. */
@@ -265,26 +257,31 @@ public enum ServiceProgram {
 
     /** The XDP program. */
     public String program() {
-        return program;
+        return spec.program();
     }
 
     /** The TC egress program, or null when the service has no slow path. */
     public String tcProgram() {
-        return tcProgram;
+        return spec.tcProgram();
     }
 
     /** The message size: every request and reply is exactly this long. */
     public int size() {
-        return size;
+        return spec.size();
+    }
+
+    /** Example fields the service refuses, besides its ops. */
+    List<Refusal> refused() {
+        return spec.refused();
     }
 
     /** True when {@code payload} is a request this service serves: its size, a request, an op of its range, fields it accepts. */
     public boolean serves(byte[] payload) {
-        if (payload.length != size) {
+        if (payload.length != spec.size()) {
             return false;
         }
         MemorySegment p = MemorySegment.ofArray(payload);
         int op = Header.op(p);
-        return Header.status(p) == Status.REQUEST && op >= opLo && op <= opHi && fieldsServed.test(p);
+        return Header.status(p) == Status.REQUEST && op >= opLo && op <= opHi && spec.fieldsServed().test(p);
     }
 }

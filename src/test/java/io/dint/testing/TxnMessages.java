@@ -40,14 +40,6 @@ public final class TxnMessages {
         return b;
     }
 
-    public static int version(byte[] msg) {
-        return TxnMessage.version(MemorySegment.ofArray(msg));
-    }
-
-    public static int flags(byte[] msg) {
-        return TxnMessage.flags(MemorySegment.ofArray(msg));
-    }
-
     /** The value's first word. */
     public static long word(byte[] msg) {
         return MemorySegment.ofArray(msg).get(JAVA_LONG_UNALIGNED, Wire.TXN_VALUE);
@@ -63,9 +55,10 @@ public final class TxnMessages {
      * locked, unlock) and the value's first word unless 0 — for assertions that read like the protocol.
      */
     public static String describe(byte[] msg) {
-        int f = flags(msg);
+        MemorySegment m = MemorySegment.ofArray(msg);
+        int f = TxnMessage.flags(m);
         long w = word(msg);
-        return Status.name(Messages.status(msg)) + " v" + version(msg) + ((f & Wire.TXN_F_EXISTS) != 0 ? " exists" : "")
+        return Status.name(Header.status(m)) + " v" + TxnMessage.version(m) + ((f & Wire.TXN_F_EXISTS) != 0 ? " exists" : "")
                 + ((f & Wire.TXN_F_LOCKED) != 0 ? " locked" : "") + ((f & Wire.TXN_F_UNLOCK) != 0 ? " unlock" : "")
                 + (w != 0 ? " w" + w : "");
     }

@@ -46,6 +46,7 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
     private BpfProgram xdp;
     private BpfProgram tc;
     private boolean counted;
+    private long seq;
 
     private XdpFixture(Supplier<BpfObject> loader, String xdpName, String tcName) {
         this.loader = loader;
@@ -149,6 +150,11 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
     /** Service counter {@code stat} now, summed over CPUs. */
     public long stat(int stat) {
         return counters().get(stat);
+    }
+
+    /** A new request sequence number (1, 2, ...): each request of a test its own, as one client numbers them. */
+    public long nextSeq() {
+        return ++seq;
     }
 
     // ---- single runs ----

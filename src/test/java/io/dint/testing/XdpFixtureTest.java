@@ -25,10 +25,8 @@ class XdpFixtureTest {
     @RegisterExtension
     final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
 
-    private long seq;
-
     private XdpCase acquire(String description, long lockId, long txn) {
-        return XdpCase.request(description, LockMessages.request(Op.LOCK_ACQUIRE_EXCLUSIVE, lockId, txn, ++seq));
+        return XdpCase.request(description, LockMessages.request(Op.LOCK_ACQUIRE_EXCLUSIVE, lockId, txn, xdp.nextSeq()));
     }
 
     private int exclusive(long lockId) {
