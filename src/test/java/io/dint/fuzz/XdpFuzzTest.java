@@ -21,6 +21,7 @@ import io.dint.occ.OccTable;
 import io.dint.occ.OccTableCheck;
 import io.dint.server.Allowlist;
 import io.dint.server.DatagramService;
+import io.dint.server.StatCounters;
 import io.dint.shard.ShardLog;
 import io.dint.shard.ShardObject;
 import io.dint.shard.ShardSlowPath;
@@ -75,10 +76,9 @@ class XdpFuzzTest {
         try (BpfObject obj = service.load(ALLOW); Twin twin = Twin.of(service)) {
             BpfProgram xdp = obj.program(service.program());
             BpfProgram tc = service.tcProgram() == null ? null : obj.program(service.tcProgram());
-            BpfMap stats = obj.map("stats");
             twin.attach(obj);
             FrameMutator frames0 = new FrameMutator(rnd, seq -> twin.adjust(service.request(rnd, seq), rnd));
-            long[] before = snapshot(stats);
+            StatCounters before = StatCounters.read(obj);
             int[] outcomes = new int[OUTCOMES];
             int ok = 0;
             for (int i = 1; i <= frames; i++) {
@@ -90,12 +90,12 @@ class XdpFuzzTest {
                 outcomes[outcome]++;
                 ok += outcome == TX && Header.status(MemorySegment.ofArray(reply)) == Status.OK ? 1 : 0;
                 if (i % BATCH == 0 || i == frames) {
-                    long[] now = snapshot(stats);
-                    assertThat(now[Stat.RX] - before[Stat.RX]).as("RX counts every frame").isEqualTo(i);
-                    assertThat(now[Stat.TX] - before[Stat.TX]).as("TX counts every reply").isEqualTo(outcomes[TX]);
-                    assertThat(sum(now, DROPS) - sum(before, DROPS)).as("drop counters").isEqualTo(outcomes[DROP]);
-                    assertThat(now[Stat.PASS_NOT_OURS] - before[Stat.PASS_NOT_OURS] + now[Stat.KV_SLOW] - before[Stat.KV_SLOW])
-                            .as("pass counters").isEqualTo(outcomes[PASS] + outcomes[GROWN]);
+                    StatCounters now = StatCounters.read(obj);
+                    assertThat(now.since(before, Stat.RX)).as("RX counts every frame").isEqualTo(i);
+                    assertThat(now.since(before, Stat.TX)).as("TX counts every reply").isEqualTo(outcomes[TX]);
+                    assertThat(since(now, before, DROPS)).as("drop counters").isEqualTo(outcomes[DROP]);
+                    assertThat(since(now, before, Stat.PASS_NOT_OURS, Stat.KV_SLOW)).as("pass counters")
+                            .isEqualTo(outcomes[PASS] + outcomes[GROWN]);
                     twin.checkInvariants(obj, ok, "after " + i + " frames");
                     twin.batchDone(i / BATCH);
                 }
@@ -241,18 +241,11 @@ class XdpFuzzTest {
         return Arrays.copyOfRange(out, WellFormed.PAYLOAD, WellFormed.PAYLOAD + size);
     }
 
-    static long[] snapshot(BpfMap stats) {
-        long[] s = new long[Stat.MAX];
-        for (int i = 0; i < Stat.MAX; i++) {
-            s[i] = stats.sumPerCpuLong(i);
-        }
-        return s;
-    }
-
-    private static long sum(long[] s, int[] which) {
+    /** How much the counters {@code which} grew together since {@code before}. */
+    private static long since(StatCounters now, StatCounters before, int... which) {
         long n = 0;
-        for (int i : which) {
-            n += s[i];
+        for (int stat : which) {
+            n += now.since(before, stat);
         }
         return n;
     }
@@ -494,11 +487,11 @@ class XdpFuzzTest {
 
         @Override
         void finish() {
-            BpfMap stats = obj.map("stats");
-            assertThat(stats.sumPerCpuLong(Stat.TXN_LOCK_TAKEOVER)).as("locks taken over").isPositive();
-            assertThat(stats.sumPerCpuLong(Stat.TXN_STALE)).as("LOGs of a left epoch refused").isPositive();
+            StatCounters stats = StatCounters.read(obj);
+            assertThat(stats.get(Stat.TXN_LOCK_TAKEOVER)).as("locks taken over").isPositive();
+            assertThat(stats.get(Stat.TXN_STALE)).as("LOGs of a left epoch refused").isPositive();
             if (Fuzz.frames() > GRACE_BATCH * BATCH) {
-                assertThat(stats.sumPerCpuLong(Stat.TXN_GRACE)).as("reads and locks in the grace period").isPositive();
+                assertThat(stats.get(Stat.TXN_GRACE)).as("reads and locks in the grace period").isPositive();
             }
         }
 

@@ -2,10 +2,12 @@ package io.dint.kv;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.bpf.BpfObject;
-import io.dint.server.Allowlist;
-import io.dint.testing.Frames;
+import io.dint.bpf.ObjectSpec;
+import io.dint.testing.Messages;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.SlowPathTrip;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.KvMessage;
@@ -13,6 +15,7 @@ import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 /**
  * The XDP backend without a network: kv.bpf.o loaded into an {@link XdpFixture} for test runs, a
@@ -22,16 +25,13 @@ import java.lang.foreign.MemorySegment;
  */
 final class KvKernel implements AutoCloseable {
     final KvStore store;
-    final KvObject kernel;
     final XdpFixture xdp;
     final KvSlowPath slow;
     final long[] slowStats = new long[Stat.MAX];
-    private long seq;
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
-        kernel = KvObject.load(buckets, Frames.SERVER_MAC, Allowlist.ANY, policy, leaseNanos);
-        xdp = XdpFixture.open(kernel.object(), KvObject.PROGRAM, KvObject.TC_PROGRAM);
+        xdp = XdpFixture.of(ServiceProgram.KV, ServiceProgram.KV.settings().size(buckets).cache(policy, leaseNanos)).load();
         slow = new KvSlowPath(store, 0);
     }
 
@@ -45,11 +45,11 @@ final class KvKernel implements AutoCloseable {
     }
 
     void prewarm() {
-        kernel.prewarm(store);
+        ObjectSpec.assign(object(), KvObject.class).prewarm(store);
     }
 
     byte[] request(int op, long key, byte[] value) {
-        return io.dint.testing.KvMessages.request(op, key, value, ++seq);
+        return io.dint.testing.KvMessages.request(op, key, value, xdp.nextSeq());
     }
 
     /** Sends the request; fails the test on an XDP_ABORTED, a DROP, or a TC verdict other than OK. */
@@ -64,10 +64,7 @@ final class KvKernel implements AutoCloseable {
 
     /** Serves a grown payload as the slow path's socket would; null if it sends no reply. */
     byte[] slowPath(byte[] payload) {
-        MemorySegment buf = Arena.ofAuto().allocate(2048);
-        MemorySegment.copy(MemorySegment.ofArray(payload), 0, buf, 0, payload.length);
-        int len = slow.serve(buf, payload.length, slowStats);
-        return len < 0 ? null : buf.asSlice(0, len).toArray(JAVA_BYTE);
+        return Messages.servedBy(slow, payload, slowStats);
     }
 
     // ---- the cache, read and written through the map ----
@@ -147,6 +144,13 @@ final class KvKernel implements AutoCloseable {
     long storedVersion(long key) {
         int link = store.find(store.bucketOf(key), key);
         return link == 0 ? -1 : store.version(link);
+    }
+
+    /** The end-of-run check of the cache against the store finds nothing wrong; returns its report. */
+    Map<String, Object> assertCacheAgreesWithStore() {
+        Map<String, Object> check = ObjectSpec.assign(object(), KvObject.class).check(store);
+        assertThat(check).as("the cache against the store").containsEntry("ok", true);
+        return check;
     }
 
     long stat(int s) {

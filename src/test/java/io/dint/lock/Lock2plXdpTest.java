@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.lock.LockScenarios.Step;
 import io.dint.server.Allowlist;
 import io.dint.testing.BadFrames;
-import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.Scenario;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Hash64;
@@ -33,17 +33,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * DROP or TX, never ABORTED, and a frame that is not a well-formed request of ours is never answered.
  */
 class Lock2plXdpTest {
-    private static final int TABLE = 64; // small on purpose: lock sharing is easy to provoke
+    /** Small: lock sharing is easy to provoke. */
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
-
-    private final LockEntries entries = new LockEntries(xdp, LockObject.TABLE, TABLE);
-    private long seq;
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
+    private final LockEntries entries = new LockEntries(xdp, LockObject.TABLE);
 
     /** A row: lock request {@code op} of {@code lockId} by {@code txn}, answered {@code status}, counted as such. */
     private XdpCase lock(String description, int op, long lockId, long txn, int status) {
-        return XdpCase.request(description, request(op, lockId, txn, ++seq)).answers(status).counts(counterOf(status));
+        return XdpCase.request(description, request(op, lockId, txn, xdp.nextSeq())).answers(status).counts(counterOf(status));
     }
 
     /** The counter a lock reply of {@code status} moves. */
@@ -68,7 +67,7 @@ class Lock2plXdpTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenario(Scenario<Step> scenario) {
-        List<Step> steps = scenario.with(LockEntries.sharing(LockScenarios.A, TABLE));
+        List<Step> steps = scenario.with(entries.sharing(LockScenarios.A));
         xdp.run(steps.stream().map(this::row).toList());
         for (int status : new int[] {Status.GRANT, Status.REJECT, Status.OK, Status.NOT_HELD}) {
             assertThat(xdp.stat(counterOf(status))).as("counted %s", Status.name(status))
@@ -101,16 +100,7 @@ class Lock2plXdpTest {
     @Test
     void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
         byte[] req = request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, 1, 5);
-        List<BadFrames.Case> cases = BadFrames.around(req);
-        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.MAX)));
-        cases.add(BadFrames.badOp("opcode 0", Messages.withOp(req, 0)));
-        cases.add(BadFrames.badOp("an OCC opcode", Messages.withOp(req, Op.OCC_READ)));
-        cases.add(BadFrames.badOp("a reply sent to us", Messages.withStatus(req, Status.GRANT)));
-        cases.add(BadFrames.badOp("transaction id 0 (means no holder)", request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, 0, 5)));
-        cases.add(BadFrames.badOp("transaction id ~0 (means several sharers)",
-                request(Op.LOCK_ACQUIRE_EXCLUSIVE, 20, Wire.LOCK_SHARERS, 5)));
-        BadFrames.assertNeverAnswered(xdp, cases);
-        assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
+        BadFrames.assertNeverAnswered(xdp, BadFrames.of(ServiceProgram.LOCK2PL, req, Status.GRANT));
         assertThat(entries.twoPhase(20)).as("no bad frame touched the table").containsExactly(LockScenarios.FREE);
     }
 
@@ -139,7 +129,7 @@ class Lock2plXdpTest {
                 int op = Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4);
                 long id = rnd.nextLong(200);
                 long txn = 1 + rnd.nextInt(5);
-                byte[] req = request(op, id, txn, ++seq);
+                byte[] req = request(op, id, txn, xdp.nextSeq());
                 byte[] reply = xdp.answer(req);
                 int status = Messages.status(reply);
                 assertThat(reply).as("the reply is the request with a status").isEqualTo(Messages.withStatus(req, status));
@@ -176,7 +166,7 @@ class Lock2plXdpTest {
             byte[] previous = null;
             for (int i = 0; i < 2000; i++) {
                 byte[] req = previous != null && rnd.nextInt(5) == 0 ? previous
-                        : request(Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4), rnd.nextLong(100), 1 + rnd.nextInt(5), ++seq);
+                        : request(Op.LOCK_ACQUIRE_SHARED + rnd.nextInt(4), rnd.nextLong(100), 1 + rnd.nextInt(5), xdp.nextSeq());
                 previous = req;
                 byte[] kernel = xdp.answer(req);
                 MemorySegment.copy(req, 0, buf, ValueLayout.JAVA_BYTE, 0, req.length);

@@ -3,15 +3,13 @@ package io.dint.log;
 import static io.dint.testing.LogMessages.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
 import io.dint.testing.Cpu;
-import io.dint.testing.Frames;
 import io.dint.testing.Messages;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
-import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.Wire;
@@ -19,7 +17,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +33,7 @@ class LogXdpTest {
     private static final int SLOTS = 4;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LogObject.load(SLOTS, Frames.SERVER_MAC, Allowlist.ANY, null).object(), LogObject.PROGRAM);
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOG, ServiceProgram.LOG.settings().size(SLOTS));
 
     private BitSet affinity;
     private int cpu;
@@ -111,15 +108,7 @@ class LogXdpTest {
 
     @Test
     void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
-        byte[] req = request(20, 1, 5);
-        List<BadFrames.Case> cases = BadFrames.around(req);
-        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.MAX)));
-        cases.add(BadFrames.badOp("opcode 0", Messages.withOp(req, 0)));
-        cases.add(BadFrames.badOp("the opcode after LOG_APPEND", Messages.withOp(req, Op.LOG_APPEND + 1)));
-        cases.add(BadFrames.badOp("an OCC opcode", Messages.withOp(req, Op.OCC_READ)));
-        cases.add(BadFrames.badOp("a reply sent to us", Messages.withStatus(req, Status.OK)));
-        BadFrames.assertNeverAnswered(xdp, cases);
-        assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
+        BadFrames.assertNeverAnswered(xdp, BadFrames.of(ServiceProgram.LOG, request(20, 1, 5), Status.OK));
         assertThat(rings.pending()).as("no bad frame was logged").isZero();
     }
 

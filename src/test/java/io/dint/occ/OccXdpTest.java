@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.server.Allowlist;
 import io.dint.server.StatCounters;
 import io.dint.testing.BadFrames;
-import io.dint.testing.Frames;
 import io.dint.testing.LockEntries;
 import io.dint.testing.Messages;
 import io.dint.testing.OccMessages;
 import io.dint.testing.Scenario;
+import io.dint.testing.ServiceProgram;
 import io.dint.testing.XdpCase;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.Op;
@@ -34,17 +34,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the Java {@link OccTable} held to the same replies byte for byte, every step replayed.
  */
 class OccXdpTest {
-    private static final int TABLE = 64; // small on purpose: entry sharing is easy to provoke
-
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> OccObject.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY).object(), OccObject.PROGRAM);
-
-    private final LockEntries entries = new LockEntries(xdp, OccObject.TABLE, TABLE);
-    private long seq;
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.OCC, Allowlist.ANY);
+    /** The table: small ({@link ServiceProgram#LOCK_ENTRIES}), so that keys share entries. */
+    private final LockEntries entries = new LockEntries(xdp, OccObject.TABLE);
 
     /** A row: OCC request {@code op} on {@code key} by {@code txn}, answered {@code reply} ({@link OccMessages#describe}). */
     private XdpCase occ(String description, int op, long key, long txn, String reply) {
-        return occ(description, request(op, key, txn, ++seq), reply);
+        return occ(description, request(op, key, txn, xdp.nextSeq()), reply);
     }
 
     private static XdpCase occ(String description, byte[] req, String reply) {
@@ -59,7 +56,7 @@ class OccXdpTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenario(Scenario<OccScenarios.Step> scenario) {
-        List<OccScenarios.Step> steps = scenario.with(LockEntries.sharing(OccScenarios.A, TABLE));
+        List<OccScenarios.Step> steps = scenario.with(entries.sharing(OccScenarios.A));
         xdp.run(steps.stream().map(this::row).toList());
         for (int stat = Stat.OCC_READ; stat <= Stat.OCC_NOT_HELD; stat++) {
             int counter = stat;
@@ -78,7 +75,7 @@ class OccXdpTest {
     void aRetransmissionIsAnsweredFromTheDedupWindowNotAppliedTwice() {
         XdpCase acquire = occ("acquire", Op.OCC_ACQUIRE, 30, 5, "GRANT v0 locked mine").counts(Stat.OCC_GRANT);
         XdpCase commit = occ("commit", Op.OCC_COMMIT, 30, 5, "OK v1").counts(Stat.OCC_COMMIT);
-        byte[] abort = request(Op.OCC_ABORT, 31, 6, ++seq);
+        byte[] abort = request(Op.OCC_ABORT, 31, 6, xdp.nextSeq());
         xdp.run(
             acquire,
             occ("the acquire again", acquire.payload(), "GRANT v0 locked mine").counts(Stat.DUPLICATE)
@@ -108,24 +105,14 @@ class OccXdpTest {
 
     @Test
     void framesThatAreNotWellFormedRequestsAreNeverAnswered() {
-        byte[] req = request(Op.OCC_ACQUIRE, 20, 1, 5);
-        List<BadFrames.Case> cases = BadFrames.around(req);
-        cases.add(BadFrames.badOp("unknown opcode", Messages.withOp(req, Op.MAX)));
-        cases.add(BadFrames.badOp("opcode 0", Messages.withOp(req, 0)));
-        cases.add(BadFrames.badOp("a 2PL opcode", Messages.withOp(req, Op.LOCK_ACQUIRE_EXCLUSIVE)));
-        cases.add(BadFrames.badOp("the opcode after COMMIT", Messages.withOp(req, Op.OCC_COMMIT + 1)));
-        cases.add(BadFrames.badOp("transaction id 0 (means no holder)", request(Op.OCC_ACQUIRE, 20, 0, 5)));
-        cases.add(BadFrames.badOp("transaction id ~0 (means several sharers)", request(Op.OCC_ACQUIRE, 20, Wire.LOCK_SHARERS, 5)));
-        cases.add(BadFrames.badOp("a reply sent to us", Messages.withStatus(req, Status.GRANT)));
-        BadFrames.assertNeverAnswered(xdp, cases);
-        assertThat(xdp.stat(Stat.RX)).as("RX counted exactly these frames").isEqualTo(cases.size());
+        BadFrames.assertNeverAnswered(xdp, BadFrames.of(ServiceProgram.OCC, request(Op.OCC_ACQUIRE, 20, 1, 5), Status.GRANT));
         assertThat(entries.occ(20)).as("no bad frame touched the table").containsExactly(0, 0, 0, 0);
     }
 
     /** The kernel program and the Java table give byte-identical replies to a long random sequence, and end in the same state. */
     @Test
     void javaOccTableAnswersAsTheKernelDoes() {
-        try (OccTable java = new OccTable(TABLE); Arena arena = Arena.ofConfined()) {
+        try (OccTable java = new OccTable(entries.size()); Arena arena = Arena.ofConfined()) {
             long[] javaStats = new long[Stat.MAX];
             MemorySegment buf = arena.allocate(Wire.MAX_PAYLOAD);
             SplittableRandom rnd = new SplittableRandom(11);

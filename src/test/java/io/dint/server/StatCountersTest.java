@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dint.bpf.BpfObject;
-import io.dint.lock.LockObject;
 import io.dint.testing.Frames;
 import io.dint.testing.LockMessages;
+import io.dint.testing.ServiceProgram;
 import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Wire;
@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 class StatCountersTest {
     @Test
     void theKernelsCountersAreReadSummedOverCpusAndReportedByName() {
-        try (BpfObject obj = LockObject.load(64, Frames.SERVER_MAC, Allowlist.ANY).object()) {
+        try (BpfObject obj = ServiceProgram.LOCK2PL.load(Allowlist.ANY)) {
             byte[] frame = Frames.udpTo(Wire.PORT).payload(LockMessages.request(Op.LOCK_ACQUIRE_SHARED, 1, 1, 1)).build();
             for (int i = 0; i < 3; i++) { // one request and two retransmissions of it
-                obj.program(LockObject.PROGRAM).testRun(frame);
+                obj.program(ServiceProgram.LOCK2PL.program()).testRun(frame);
             }
             StatCounters c = StatCounters.read(obj);
             assertThat(c.get(Stat.RX)).isEqualTo(3);

@@ -2,10 +2,8 @@ package io.dint.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dint.bpf.BpfMap;
-import io.dint.bpf.BpfProgram;
-import io.dint.bpf.TestRun;
 import io.dint.bpf.Xdp;
+import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.util.ArrayList;
@@ -68,6 +66,41 @@ public final class BadFrames {
             new Case("oversize", Frames.udpTo(Wire.PORT).payload(Arrays.copyOf(req, Wire.MAX_PAYLOAD + 1)).build(), Xdp.DROP, Stat.DROP_BAD_LENGTH)));
     }
 
+    /**
+     * Every bad frame {@code service} must refuse, made of its well-formed request {@code req}: the
+     * frames {@link #around} it, and the requests it drops as bad ({@link Stat#DROP_BAD_OP}): opcode
+     * 0, the opcodes next to its range, one the header does not define, every opcode of every other
+     * service, {@code req} sent as a reply ({@code replyStatus}), and the fields it refuses
+     * ({@link ServiceProgram.Refusal}). Each is checked not to be a request the service serves
+     * ({@link ServiceProgram#serves}).
+     */
+    public static List<Case> of(ServiceProgram service, byte[] req, int replyStatus) {
+        List<Case> cases = around(req);
+        List<Case> bad = new ArrayList<>();
+        bad.add(badOp("opcode 0", withOp(req, 0)));
+        if (service.opLo - 1 > 0) {
+            bad.add(badOp("the opcode before its range", withOp(req, service.opLo - 1)));
+        }
+        bad.add(badOp("the opcode after its range", withOp(req, service.opHi + 1)));
+        bad.add(badOp("an opcode the header does not define", withOp(req, Op.MAX)));
+        for (ServiceProgram other : ServiceProgram.values()) {
+            for (int op = other.opLo; op <= other.opHi && other != service; op++) {
+                bad.add(badOp(other.file() + "'s opcode " + Op.name(op), withOp(req, op)));
+            }
+        }
+        bad.add(badOp("a reply sent to us", Messages.withStatus(req, replyStatus)));
+        for (ServiceProgram.Refusal r : service.refused()) {
+            bad.add(badOp(r.what(), r.applyTo(req)));
+        }
+        for (Case c : bad) {
+            if (service.serves(Arrays.copyOfRange(c.frame(), Frames.payloadOffset(c.frame()), c.frame().length))) {
+                throw new IllegalStateException("'" + c.name() + "' is a request " + service + " serves: not a bad one");
+            }
+        }
+        cases.addAll(bad);
+        return cases;
+    }
+
     /** A payload of the right length that the service must refuse as a bad request. */
     public static Case badOp(String name, byte[] payload) {
         return new Case(name, Frames.udpTo(Wire.PORT).payload(payload).build(), Xdp.DROP, Stat.DROP_BAD_OP);
@@ -80,28 +113,13 @@ public final class BadFrames {
 
     /**
      * Runs every case once as a row of {@code xdp}'s table ({@link Case#row}): its verdict, the
-     * frame left untouched, its counter and RX moved by one, nothing answered, no other counter moved.
+     * frame left untouched, its counter and RX moved by one, nothing answered, no other counter
+     * moved; RX counted exactly these frames.
      */
     public static void assertNeverAnswered(XdpFixture xdp, List<Case> cases) {
+        long rx = xdp.stat(Stat.RX);
         xdp.run(cases.stream().map(Case::row).toList());
+        assertThat(xdp.stat(Stat.RX) - rx).as("RX counted exactly these frames").isEqualTo(cases.size());
     }
 
-    /**
-     * As {@link #assertNeverAnswered(XdpFixture, List)} for a program run outside a fixture, with
-     * fewer checks (its verdict, the frame untouched, its counter bumped, nothing answered, RX
-     * counting exactly these frames): for the tests whose rows do not run on {@link XdpFixture} yet.
-     */
-    public static void assertNeverAnswered(BpfProgram prog, BpfMap stats, List<Case> cases) {
-        long rx = stats.sumPerCpuLong(Stat.RX);
-        for (Case c : cases) {
-            long before = stats.sumPerCpuLong(c.stat());
-            long tx = stats.sumPerCpuLong(Stat.TX);
-            TestRun r = prog.testRun(c.frame(), 1);
-            assertThat(r.verdict()).as(c.name()).isEqualTo(c.verdict());
-            assertThat(r.output()).as(c.name() + ": frame untouched").isEqualTo(c.frame());
-            assertThat(stats.sumPerCpuLong(c.stat())).as(c.name() + ": counted").isEqualTo(before + 1);
-            assertThat(stats.sumPerCpuLong(Stat.TX)).as(c.name() + ": not answered").isEqualTo(tx);
-        }
-        assertThat(stats.sumPerCpuLong(Stat.RX) - rx).isEqualTo(cases.size());
-    }
 }

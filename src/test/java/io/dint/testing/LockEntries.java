@@ -7,13 +7,12 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The lock entries ({@code struct dint_lock_entry}) of a fixture's table, by the id whose entry
- * they are: the 2PL and OCC programs keep the same entries, indexed by {@code hash(id) % size}.
+ * they are: the 2PL, OCC and shard programs keep the same entries, indexed by {@code hash(id) % size}.
  *
- * @param xdp  the fixture whose object holds the table
- * @param map  the table's array map
- * @param size its entries
+ * @param xdp the fixture whose object holds the table
+ * @param map the table's array map
  */
-public record LockEntries(XdpFixture xdp, String map, int size) {
+public record LockEntries(XdpFixture xdp, String map) {
 
     /** The next id after {@code a} whose entry in a table of {@code size} is {@code a}'s (lock sharing). */
     public static long sharing(long a, int size) {
@@ -24,9 +23,19 @@ public record LockEntries(XdpFixture xdp, String map, int size) {
         return b;
     }
 
+    /** The table's entries, as loaded. */
+    public int size() {
+        return xdp.map(map).maxEntries();
+    }
+
+    /** The next id after {@code a} whose entry in this table is {@code a}'s. */
+    public long sharing(long a) {
+        return sharing(a, size());
+    }
+
     /** A copy of the entry of {@code id}. */
     public MemorySegment of(long id) {
-        return xdp.element(map, Hash64.index(id, size));
+        return xdp.element(map, Hash64.index(id, size()));
     }
 
     /** {spin, shared, exclusive, holder} of the entry of {@code id}: what a 2PL fixture compares. */
@@ -47,6 +56,6 @@ public record LockEntries(XdpFixture xdp, String map, int size) {
 
     /** Sets the entry's spin word, as a CPU holding it in the middle of an update would. */
     public void setSpin(long id, int spin) {
-        xdp.updateElement(map, Hash64.index(id, size), e -> e.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin));
+        xdp.updateElement(map, Hash64.index(id, size()), e -> e.set(ValueLayout.JAVA_INT, Wire.LOCK_ENTRY_SPIN, spin));
     }
 }

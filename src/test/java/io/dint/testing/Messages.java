@@ -1,5 +1,6 @@
 package io.dint.testing;
 
+import io.dint.server.DatagramService;
 import io.dint.wire.Header;
 import io.dint.wire.Wire;
 import java.lang.foreign.MemorySegment;
@@ -30,5 +31,17 @@ public final class Messages {
         byte[] r = msg.clone();
         r[Wire.HDR_OP] = (byte) op;
         return r;
+    }
+
+    /**
+     * The reply {@code service} makes of (a copy of) {@code request}, its counters in {@code stats},
+     * or null when it drops it: a Java backend's answer, to hold the kernel's to.
+     */
+    public static byte[] servedBy(DatagramService service, byte[] request, long[] stats) {
+        // 8-aligned, as a socket's receive buffer is; room for a slow path's grown reply
+        MemorySegment buf = MemorySegment.ofArray(new long[Math.max(request.length, 2048) / 8 + 1]);
+        MemorySegment.copy(MemorySegment.ofArray(request), 0, buf, 0, request.length);
+        int n = service.serve(buf, request.length, stats);
+        return n < 0 ? null : buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 }

@@ -29,14 +29,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * fixture tables ({@code BpfTester::runBpfTesterFromFixtures}).
  *
  * <p>As a JUnit extension on an instance field it loads a fresh object before each test and closes
- * it after:
+ * it after; a test that needs other settings makes one of its own and calls {@link #load}:
  *
  * <pre>{@code
  * @RegisterExtension
- * final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(64, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
+ * final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOG, ServiceProgram.LOG.settings().size(4));
  * }</pre>
  *
- * {@link #open} wraps an object a test loaded itself (closed with the fixture).
+ * Objects are loaded through {@link ServiceProgram}, the one place the tests load them.
  */
 public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
     private final Supplier<BpfObject> loader;
@@ -46,6 +46,7 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
     private BpfProgram xdp;
     private BpfProgram tc;
     private boolean counted;
+    private long seq;
 
     private XdpFixture(Supplier<BpfObject> loader, String xdpName, String tcName) {
         this.loader = loader;
@@ -53,26 +54,25 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
         this.tcName = tcName;
     }
 
-    /** An extension that loads {@code loader}'s object (its settings given there) before each test; {@code xdp} names its XDP program. */
+    /**
+     * An extension that loads {@code service}'s object with {@code settings} ({@link ServiceProgram#load})
+     * before each test, and closes it after.
+     */
+    public static XdpFixture of(ServiceProgram service, ServiceProgram.Settings settings) {
+        return new XdpFixture(() -> service.load(settings), service.program(), service.tcProgram());
+    }
+
+    /** As {@link #of(ServiceProgram, ServiceProgram.Settings)} with the service's defaults, serving what {@code allow} allows. */
+    public static XdpFixture of(ServiceProgram service, io.dint.server.Allowlist allow) {
+        return of(service, service.settings().allow(allow));
+    }
+
+    /**
+     * An extension over an object that is not a service's ({@link ServiceProgram} loads those): one
+     * {@code loader} loads before each test, whose XDP program is {@code xdp}.
+     */
     public static XdpFixture of(Supplier<BpfObject> loader, String xdp) {
         return new XdpFixture(loader, xdp, null);
-    }
-
-    /** As {@link #of(Supplier, String)} for an object with a TC egress program {@code tc} as well. */
-    public static XdpFixture of(Supplier<BpfObject> loader, String xdp, String tc) {
-        return new XdpFixture(loader, xdp, tc);
-    }
-
-    /** A service's object as the fuzzers and allowlist fixtures load it ({@link ServiceProgram#load}). */
-    public static XdpFixture of(ServiceProgram service, io.dint.server.Allowlist allow) {
-        return new XdpFixture(() -> service.load(allow), service.program(), service.tcProgram());
-    }
-
-    /** A fixture over an object already loaded; closing the fixture closes it. {@code tc} may be null. */
-    public static XdpFixture open(BpfObject loaded, String xdp, String tc) {
-        XdpFixture f = new XdpFixture(null, xdp, tc);
-        f.attach(loaded);
-        return f;
     }
 
     /** Loads the object now (for a fixture made by {@code of} and used outside JUnit's lifecycle); returns this. */
@@ -150,6 +150,11 @@ public final class XdpFixture implements BeforeEachCallback, AfterEachCallback, 
     /** Service counter {@code stat} now, summed over CPUs. */
     public long stat(int stat) {
         return counters().get(stat);
+    }
+
+    /** A new request sequence number (1, 2, ...): each request of a test its own, as one client numbers them. */
+    public long nextSeq() {
+        return ++seq;
     }
 
     // ---- single runs ----

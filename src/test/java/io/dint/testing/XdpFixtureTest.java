@@ -20,15 +20,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * planted a fault here (on the 2PL program, whose replies are simplest) and seen to fail.
  */
 class XdpFixtureTest {
-    private static final int TABLE = 64;
+    private static final int TABLE = ServiceProgram.LOCK_ENTRIES;
 
     @RegisterExtension
-    final XdpFixture xdp = XdpFixture.of(() -> LockObject.load(TABLE, Frames.SERVER_MAC, Allowlist.ANY).object(), LockObject.PROGRAM);
-
-    private long seq;
+    final XdpFixture xdp = XdpFixture.of(ServiceProgram.LOCK2PL, Allowlist.ANY);
 
     private XdpCase acquire(String description, long lockId, long txn) {
-        return XdpCase.request(description, LockMessages.request(Op.LOCK_ACQUIRE_EXCLUSIVE, lockId, txn, ++seq));
+        return XdpCase.request(description, LockMessages.request(Op.LOCK_ACQUIRE_EXCLUSIVE, lockId, txn, xdp.nextSeq()));
     }
 
     private int exclusive(long lockId) {

@@ -6,14 +6,14 @@ import io.dint.wire.Header;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
 import java.lang.foreign.MemorySegment;
-import java.util.Map;
 
 /**
  * A shard server with a planted fault: a real {@link ShardStore}, except for the requests a rule
  * picks, which it answers as it likes without serving them (or not at all) — a server that loses
- * a write while acknowledging it, refuses what it should apply, or drops a reply.
+ * a write while acknowledging it, refuses what it should apply, or drops a reply. The store is its
+ * owner's to check and close.
  */
-final class FaultyShard implements DatagramService, AutoCloseable {
+final class FaultyShard implements DatagramService {
     /** Serve the request normally. */
     static final int SERVE = -1;
     /** Drop the request: no reply, nothing applied. */
@@ -60,15 +60,5 @@ final class FaultyShard implements DatagramService, AutoCloseable {
             }
         }
         return store.serve(buf, len, stats);
-    }
-
-    @Override
-    public Map<String, Object> check() {
-        return store.check();
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 }

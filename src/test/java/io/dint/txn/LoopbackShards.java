@@ -1,27 +1,26 @@
 package io.dint.txn;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import io.dint.check.History;
 import io.dint.client.ClientStats;
 import io.dint.client.Transport;
 import io.dint.client.UdpTransport;
 import io.dint.net.Ipv4;
+import io.dint.server.StatCounters;
 import io.dint.server.UdpServer;
 import io.dint.shard.ShardLog;
 import io.dint.shard.ShardStore;
+import io.dint.testing.Messages;
 import io.dint.wire.Stat;
-import io.dint.wire.TxnMessage;
 import io.dint.workload.Smallbank;
 import io.dint.workload.SmallbankLogic;
 import io.dint.workload.SmallbankWorkload;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * Three shard servers of the udp backend in this process, on 127.0.0.1-3, for coordinator tests;
@@ -33,6 +32,8 @@ final class LoopbackShards implements AutoCloseable {
     private final List<ShardStore> stores = new ArrayList<>();
     private final List<FaultyShard> faults = new ArrayList<>();
     private final List<UdpServer> servers = new ArrayList<>();
+    private SmallbankWorkload workload;
+    private Run population;
 
     LoopbackShards(int port, long records) {
         this(port, records, key -> 0);
@@ -49,6 +50,45 @@ final class LoopbackShards implements AutoCloseable {
             faults.add(shard);
             servers.add(new UdpServer(shard, addr, port, 1));
         }
+    }
+
+    /** Three shards on {@code port} holding a Smallbank of {@code accounts} accounts, populated by client 7. */
+    static LoopbackShards populated(int port, long accounts) {
+        return populated(port, accounts, 7);
+    }
+
+    /**
+     * Three shards on {@code port} holding a Smallbank of {@code accounts} accounts ({@link #workload}),
+     * populated by a coordinator of client {@code clientId} ({@link #population}).
+     */
+    static LoopbackShards populated(int port, long accounts, int clientId) {
+        SmallbankWorkload w = new SmallbankWorkload(accounts);
+        LoopbackShards shards = new LoopbackShards(port, w.records());
+        try {
+            shards.workload = w;
+            shards.population = shards.run(smallbank(w, 0, 0), clientId, 0);
+            return shards;
+        } catch (RuntimeException e) {
+            shards.close();
+            throw e;
+        }
+    }
+
+    /** The Smallbank these shards were populated with. */
+    SmallbankWorkload workload() {
+        return populated().workload;
+    }
+
+    /** What the population did: its history and committed writes (the initial versions). */
+    Run population() {
+        return populated().population;
+    }
+
+    private LoopbackShards populated() {
+        if (population == null) {
+            throw new IllegalStateException("these shards were not populated: make them with LoopbackShards.populated");
+        }
+        return this;
     }
 
     TxnDriver.Target target() {
@@ -75,18 +115,44 @@ final class LoopbackShards implements AutoCloseable {
 
     /** The same with {@code inflight} transactions in flight. */
     Run run(TxnEngine.Source source, int clientId, int pinned, int inflight) {
+        return run(source, clientId, c -> c.inflight(inflight), engine -> {
+            if (pinned != 0) {
+                engine.pinIncarnation(pinned);
+            }
+        });
+    }
+
+    /** Runs {@code source} on one coordinator ({@link #coordinate}) and returns what it did. */
+    Run run(TxnEngine.Source source, int clientId, UnaryOperator<TxnEngine.Context> settings) {
+        return run(source, clientId, settings, engine -> { });
+    }
+
+    private Run run(TxnEngine.Source source, int clientId, UnaryOperator<TxnEngine.Context> settings, Consumer<TxnEngine> made) {
         ClientStats stats = new ClientStats();
         History history = new History();
         CommittedState state = new CommittedState();
         WorkloadTally tally = new WorkloadTally();
-        try (Transport transport = new UdpTransport(addrs[0], 64, 256)) {
-            TxnEngine engine = new TxnEngine(context(transport, stats, source, clientId).inflight(inflight)
-                    .listener(tally).listener(state).listener(new HistoryRecorder(history)));
-            if (pinned != 0) {
-                engine.pinIncarnation(pinned);
-            }
+        coordinate(stats, source, clientId, c -> settings.apply(c.listener(tally).listener(state)
+                .listener(new HistoryRecorder(history))), made);
+        return new Run(stats, history, state, tally.ledgerDelta());
+    }
+
+    /**
+     * Runs one coordinator over these shards to the end of {@code source}: 2PL, client
+     * {@code clientId}, one transaction in flight, a 20 ms timeout, over a transport of its own,
+     * its context completed by {@code settings}; it counts in {@code stats}.
+     */
+    void coordinate(ClientStats stats, TxnEngine.Source source, int clientId, UnaryOperator<TxnEngine.Context> settings) {
+        coordinate(stats, source, clientId, settings, engine -> { });
+    }
+
+    /** As above, {@code made} given the coordinator before it runs (to pin its incarnation, or make it vanish later). */
+    void coordinate(ClientStats stats, TxnEngine.Source source, int clientId, UnaryOperator<TxnEngine.Context> settings,
+                    Consumer<TxnEngine> made) {
+        try (Transport transport = target().transport().apply(0)) {
+            TxnEngine engine = new TxnEngine(settings.apply(context(transport, stats, source, clientId)));
+            made.accept(engine);
             engine.run();
-            return new Run(stats, history, state, tally.ledgerDelta());
         }
     }
 
@@ -128,14 +194,8 @@ final class LoopbackShards implements AutoCloseable {
      */
     WorkloadTally runOnce(TxnLogic logic, int clientId, CommittedState state) {
         WorkloadTally tally = new WorkloadTally();
-        try (Transport transport = target().transport().apply(0)) {
-            TxnEngine.Context ctx = context(transport, new ClientStats(), once(logic), clientId).listener(tally);
-            if (state != null) {
-                ctx.listener(state);
-            }
-            new TxnEngine(ctx).run();
-            return tally;
-        }
+        coordinate(new ClientStats(), once(logic), clientId, c -> state == null ? c.listener(tally) : c.listener(tally).listener(state));
+        return tally;
     }
 
     /**
@@ -143,24 +203,22 @@ final class LoopbackShards implements AutoCloseable {
      * own: a request no coordinator sent), and returns the reply.
      */
     byte[] serve(int i, byte[] request) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(TxnMessage.SIZE);
-            MemorySegment.copy(MemorySegment.ofArray(request), 0, buf, 0, request.length);
-            int len = stores.get(i).serve(buf, request.length, new long[Stat.MAX]);
-            return len < 0 ? null : buf.asSlice(0, len).toArray(JAVA_BYTE);
-        }
+        return Messages.servedBy(stores.get(i), request, new long[Stat.MAX]);
     }
 
-    List<Map<String, Object>> stats() {
-        return servers.stream().map(UdpServer::stats).toList();
+    /** Each server's service counters now, by {@link Stat} index. */
+    List<StatCounters> counters() {
+        return servers.stream().map(u -> StatCounters.reported(u.stats())).toList();
     }
 
+    /** Each store's end-of-run check. */
     List<Map<String, Object>> checks() {
-        return servers.stream().map(UdpServer::check).toList();
+        return stores.stream().map(ShardStore::check).toList();
     }
 
     @Override
     public void close() {
         servers.forEach(UdpServer::close);
+        stores.forEach(ShardStore::close);
     }
 }

@@ -1,17 +1,18 @@
 package io.dint.txn;
 
 import static io.dint.txn.LoopbackShards.sendPayment;
-import static io.dint.txn.LoopbackShards.smallbank;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dint.check.History;
 import io.dint.client.ClientStats;
-import io.dint.client.Transport;
-import io.dint.client.UdpTransport;
 import io.dint.wire.Header;
 import io.dint.wire.Op;
+import io.dint.wire.Stat;
 import io.dint.workload.Smallbank;
-import io.dint.workload.SmallbankWorkload;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,23 +32,15 @@ class TxnEngineRecoveryTest {
      */
     @Test
     void aTransactionGivenUpInLogIsCountedUnknownNeverCommittedOrAborted() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20286, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
+        try (LoopbackShards shards = LoopbackShards.populated(20286, ACCOUNTS)) {
             shards.shard(2).plant((op, key, request) -> op == Op.TXN_COMMIT_LOG ? FaultyShard.DROP : FaultyShard.SERVE);
-            ClientStats stats = new ClientStats();
             UnknownTxns unknown = new UnknownTxns();
-            History history = new History();
-            CommittedState state = new CommittedState();
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                TxnEngine engine = new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9)
-                        .listener(state).listener(new HistoryRecorder(history)).giveUpAfter(300_000_000L).listener(unknown));
-                engine.run();
-            }
-            assertThat(stats.get(ClientStats.UNKNOWN)).isEqualTo(1);
-            assertThat(stats.get(ClientStats.COMMITTED)).isZero();
-            assertThat(stats.get(ClientStats.ABORTED)).isZero();
-            assertThat(history.transactions() + history.abortedAttempts()).as("not recorded as either").isZero();
+            LoopbackShards.Run r = shards.run(sendPayment(3, 4), 9, c -> c.giveUpAfter(300_000_000L).listener(unknown));
+            assertThat(r.stats().get(ClientStats.UNKNOWN)).isEqualTo(1);
+            assertThat(r.stats().get(ClientStats.COMMITTED)).isZero();
+            assertThat(r.stats().get(ClientStats.ABORTED)).isZero();
+            assertThat(r.history().transactions() + r.history().abortedAttempts()).as("not recorded as either").isZero();
+            CommittedState state = r.state();
             assertThat(state.keys()).isZero();
             assertThat(unknown.size()).isEqualTo(1);
             UnknownTxns.Txn t = unknown.txns().getFirst();
@@ -71,12 +64,10 @@ class TxnEngineRecoveryTest {
      */
     @Test
     void anAttemptGivenUpBeforeLogAbortsAndReleasesWhatItMayHold() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20287, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
+        try (LoopbackShards shards = LoopbackShards.populated(20287, ACCOUNTS)) {
             long payee = Smallbank.checkingKey(4);
             int primary = TxnEngine.primary(payee);
-            java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger locks = new AtomicInteger();
             ClientStats stats = new ClientStats();
             // the payee's lock is granted but its reply lost; the primary answers no lock of it
             // again until the coordinator has given the attempt up
@@ -89,10 +80,7 @@ class TxnEngineRecoveryTest {
                 }
                 return stats.get(ClientStats.GAVE_UP) == 0 ? FaultyShard.DROP : FaultyShard.SERVE;
             });
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9).giveUpAfter(300_000_000L)
-                        .listener(new UnknownTxns())).run();
-            }
+            shards.coordinate(stats, sendPayment(3, 4), 9, c -> c.giveUpAfter(300_000_000L).listener(new UnknownTxns()));
             assertThat(stats.get(ClientStats.GAVE_UP)).isEqualTo(1);
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
@@ -108,36 +96,28 @@ class TxnEngineRecoveryTest {
      */
     @Test
     void aShardThatLeftTheEpochOfTheGrantsRefusesTheLogAndTheAttemptAborts() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20288, w.records())) {
-            CommittedState state = new CommittedState();
-            state.addAll(shards.run(smallbank(w, 0, 0), 7, 0).state());
-            for (int i = 0; i < 3; i++) {
-                shards.store(i).setEpoch(11 + i);
-            }
+        try (LoopbackShards shards = LoopbackShards.populated(20288, ACCOUNTS)) {
+            CommittedState state = shards.population().state();
+            setEpochs(shards);
             long payer = Smallbank.checkingKey(3);
             int primary = TxnEngine.primary(payer);
-            java.util.concurrent.atomic.AtomicBoolean moved = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean moved = new AtomicBoolean();
             shards.shard(primary).plant((op, key, request) -> {
                 if (op == Op.TXN_COMMIT_LOG && moved.compareAndSet(false, true)) {
                     shards.store(primary).setEpoch(99); // as a restart or a takeover would
                 }
                 return FaultyShard.SERVE;
             });
-            ClientStats stats = new ClientStats();
             UnknownTxns unknown = new UnknownTxns();
-            History history = new History();
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9).listener(state)
-                        .listener(new HistoryRecorder(history)).giveUpAfter(30_000_000_000L).listener(unknown)).run();
-            }
-            assertThat(stats.get(ClientStats.ABORTED)).isEqualTo(1);
-            assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
-            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
+            LoopbackShards.Run r = shards.run(sendPayment(3, 4), 9, c -> c.giveUpAfter(30_000_000_000L).listener(unknown));
+            state.addAll(r.state());
+            assertThat(r.stats().get(ClientStats.ABORTED)).isEqualTo(1);
+            assertThat(r.stats().get(ClientStats.COMMITTED)).isEqualTo(1);
+            assertThat(r.stats().get(ClientStats.PROTOCOL_ERRORS)).isZero();
             assertThat(unknown.size()).as("its outcome is known: not committed").isZero();
             assertThat(unknown.abortedAfterLog()).hasSize(1);
-            assertThat(history.abortedAttempts()).isEqualTo(1);
-            assertThat(shards.stats().get(primary)).as("both records refused there").containsEntry("txn_stale", 2L);
+            assertThat(r.history().abortedAttempts()).isEqualTo(1);
+            assertThat(shards.counters().get(primary).get(Stat.TXN_STALE)).as("both records refused there").isEqualTo(2);
             assertThat(state.reconcile(shards.checks())).isEmpty();
             assertThat(shards.checks()).allSatisfy(c -> assertThat(c).containsEntry("locks_held", 0L));
         }
@@ -150,30 +130,25 @@ class TxnEngineRecoveryTest {
      */
     @Test
     void aReplicaThatLeftTheEpochOfItsLogAcknowledgementIsLoggedAgain() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20289, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
-            for (int i = 0; i < 3; i++) {
-                shards.store(i).setEpoch(11 + i);
-            }
+        try (LoopbackShards shards = LoopbackShards.populated(20289, ACCOUNTS)) {
+            setEpochs(shards);
             int backup = (TxnEngine.primary(Smallbank.checkingKey(3)) + 1) % 3;
-            java.util.concurrent.atomic.AtomicInteger logs = new java.util.concurrent.atomic.AtomicInteger();
+            // LOG requests by id: a LOG resent after a timeout is the same request, a LOG made again is a new one
+            Set<Long> logs = ConcurrentHashMap.newKeySet();
             shards.shard(backup).plant((op, key, request) -> {
                 if (op == Op.TXN_COMMIT_BACKUP) {
                     shards.store(backup).setEpoch(77);
                 }
                 if (op == Op.TXN_COMMIT_LOG) {
-                    logs.incrementAndGet();
+                    logs.add(Header.seq(request));
                 }
                 return FaultyShard.SERVE;
             });
             ClientStats stats = new ClientStats();
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9)).run();
-            }
+            shards.coordinate(stats, sendPayment(3, 4), 9, c -> c);
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
-            assertThat(logs.get()).as("two records logged, then both again at the backup").isEqualTo(4);
+            assertThat(logs).as("two records logged, then both again at the backup").hasSize(4);
         }
     }
 
@@ -185,12 +160,10 @@ class TxnEngineRecoveryTest {
      */
     @Test
     void theLocksOfAVanishedCoordinatorAreTakenOverOnceTheirLeaseRunsOut() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20290, w.records())) {
-            CommittedState state = new CommittedState();
-            state.addAll(shards.run(smallbank(w, 0, 0), 7, 0).state());
+        try (LoopbackShards shards = LoopbackShards.populated(20290, ACCOUNTS)) {
+            CommittedState state = shards.population().state();
+            setEpochs(shards);
             for (int i = 0; i < 3; i++) {
-                shards.store(i).setEpoch(11 + i);
                 shards.store(i).setLockLease(300);
             }
             TxnEngine[] vanishing = new TxnEngine[1];
@@ -204,22 +177,24 @@ class TxnEngineRecoveryTest {
                     return FaultyShard.SERVE;
                 });
             }
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                vanishing[0] = new TxnEngine(shards.context(transport, new ClientStats(), sendPayment(3, 4), 9));
-                vanishing[0].run();
-            }
+            shards.coordinate(new ClientStats(), sendPayment(3, 4), 9, c -> c, engine -> vanishing[0] = engine);
             assertThat(shards.checks().stream().mapToLong(c -> (Long) c.get("locks_held")).sum()).as("left held").isEqualTo(2);
             ClientStats stats = new ClientStats();
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 10).listener(state).lockLease(300_000_000L)).run();
-            }
+            shards.coordinate(stats, sendPayment(3, 4), 10, c -> c.listener(state).lockLease(300_000_000L));
             assertThat(stats.get(ClientStats.COMMITTED)).isEqualTo(1);
             assertThat(stats.get(ClientStats.ABORTED)).as("rejected while the lease ran").isPositive();
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
-            long takeovers = shards.stats().stream().mapToLong(m -> (Long) m.get("txn_lock_takeover")).sum();
+            long takeovers = shards.counters().stream().mapToLong(c -> c.get(Stat.TXN_LOCK_TAKEOVER)).sum();
             assertThat(takeovers).isEqualTo(2);
             assertThat(shards.checks()).allSatisfy(c -> assertThat(c).containsEntry("locks_held", 0L));
             assertThat(state.reconcile(shards.checks())).isEmpty();
+        }
+    }
+
+    /** Puts each shard in an epoch of its own (11, 12, 13), as servers that started apart are. */
+    private static void setEpochs(LoopbackShards shards) {
+        for (int i = 0; i < 3; i++) {
+            shards.store(i).setEpoch(11 + i);
         }
     }
 }

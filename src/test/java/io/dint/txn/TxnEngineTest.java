@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The coordinator against three in-process udp shards, some with a planted fault: the commit
@@ -34,10 +36,9 @@ class TxnEngineTest {
 
     @Test
     void aPhaseIsResentThroughRetriesAndLostRepliesUntilApplied() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20281, w.records())) {
-            CommittedState state = new CommittedState();
-            state.addAll(shards.run(smallbank(w, 0, 0), 7, 0).state());
+        try (LoopbackShards shards = LoopbackShards.populated(20281, ACCOUNTS)) {
+            SmallbankWorkload w = shards.workload();
+            CommittedState state = shards.population().state();
             Set<String> seen = Collections.synchronizedSet(new HashSet<>());
             for (int i = 0; i < 3; i++) {
                 int server = i;
@@ -64,57 +65,57 @@ class TxnEngineTest {
         }
     }
 
-    @Test
-    void aRefusedInstallStopsTheRunNamingTheRequestAndTheReply() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20282, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
-            long payer = Smallbank.checkingKey(3);
-            int primary = TxnEngine.primary(payer);
-            shards.shard(primary).plant((op, key, request) ->
-                    op == Op.TXN_COMMIT_PRIMARY && key == payer ? Status.REFUSED : FaultyShard.SERVE);
-            ClientStats stats = new ClientStats();
-            try (Transport transport = new UdpTransport(shards.addrs[0], 64, 256)) {
-                TxnEngine engine = new TxnEngine(shards.context(transport, stats, sendPayment(3, 4), 9));
-                assertThatThrownBy(engine::run).isInstanceOf(TxnEngine.ProtocolViolation.class)
-                        .hasMessageContaining("phase PRIMARY")
-                        .hasMessageContaining("txn_commit_primary key 0x" + Long.toHexString(payer))
-                        .hasMessageContaining("version 2")
-                        .hasMessageContaining("answered REFUSED")
-                        .hasMessageContaining("allows only APPLIED or ALREADY_APPLIED");
+    /** A server that answers one request of a SendPayment as the protocol does not allow: which, and what the violation says. */
+    record Violation(String description, int port, long payer, long payee, int server, int op, long key, int answer,
+                     List<String> says) {
+        /** Any key of the op. */
+        static final long ANY = -1;
+        /** Every server. */
+        static final int ALL = -1;
+
+        @Override
+        public String toString() {
+            return description;
+        }
+
+        void plant(LoopbackShards shards) {
+            for (int i = 0; i < 3; i++) {
+                if (server == ALL || server == i) {
+                    shards.shard(i).plant((o, k, request) -> o == op && (key == ANY || k == key) ? answer : FaultyShard.SERVE);
+                }
             }
+        }
+    }
+
+    static List<Violation> violations() {
+        long payer = Smallbank.checkingKey(3), payee = Smallbank.checkingKey(8);
+        return List.of(
+            new Violation("an install refused by the primary", 20282, 3, 4, TxnEngine.primary(payer), Op.TXN_COMMIT_PRIMARY, payer,
+                    Status.REFUSED, List.of("phase PRIMARY", "txn_commit_primary key 0x" + Long.toHexString(payer), "version 2",
+                    "answered REFUSED", "allows only APPLIED or ALREADY_APPLIED")),
+            new Violation("a LOG answered NO_SPACE", 20283, 5, 6, 2, Op.TXN_COMMIT_LOG, Violation.ANY, Status.NO_SPACE,
+                    List.of("phase LOG", "answered NO_SPACE", "127.0.0.3")),
+            new Violation("a release answered NOT_HELD", 20297, 7, 8, TxnEngine.primary(payee), Op.TXN_RELEASE_EXCLUSIVE, payee,
+                    Status.NOT_HELD, List.of("phase RELEASE", "answered NOT_HELD")),
+            new Violation("a lock answered neither GRANT nor REJECT", 20284, 1, 2, Violation.ALL, Op.TXN_LOCK_EXCLUSIVE,
+                    Violation.ANY, Status.OK, List.of("phase EXECUTE", "allows only GRANT or REJECT")));
+    }
+
+    /**
+     * Every answer the protocol does not allow stops the run with a violation naming the phase,
+     * the request and the reply, counted once, and nothing counted committed past it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("violations")
+    void anAnswerTheProtocolDoesNotAllowStopsTheRunNamingIt(Violation v) {
+        try (LoopbackShards shards = LoopbackShards.populated(v.port(), ACCOUNTS)) {
+            v.plant(shards);
+            ClientStats stats = new ClientStats();
+            assertThatThrownBy(() -> shards.coordinate(stats, sendPayment(v.payer(), v.payee()), 9, c -> c))
+                    .isInstanceOf(TxnEngine.ProtocolViolation.class)
+                    .satisfies(e -> assertThat(e.getMessage()).contains(v.says()));
             assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isEqualTo(1);
             assertThat(stats.get(ClientStats.COMMITTED)).as("nothing counted committed past the violation").isZero();
-        }
-    }
-
-    @Test
-    void aLogOrReleaseAnsweredOtherwiseThanOkStopsTheRun() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20283, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
-            shards.shard(2).plant((op, key, request) -> op == Op.TXN_COMMIT_LOG ? Status.NO_SPACE : FaultyShard.SERVE);
-            assertThatThrownBy(() -> shards.run(sendPayment(5, 6), 9, 0)).isInstanceOf(TxnEngine.ProtocolViolation.class)
-                    .hasMessageContaining("phase LOG").hasMessageContaining("answered NO_SPACE").hasMessageContaining("127.0.0.3");
-            shards.shard(2).heal();
-            long payee = Smallbank.checkingKey(8);
-            shards.shard(TxnEngine.primary(payee)).plant((op, key, request) ->
-                    op == Op.TXN_RELEASE_EXCLUSIVE && key == payee ? Status.NOT_HELD : FaultyShard.SERVE);
-            assertThatThrownBy(() -> shards.run(sendPayment(7, 8), 9, 0)).isInstanceOf(TxnEngine.ProtocolViolation.class)
-                    .hasMessageContaining("phase RELEASE").hasMessageContaining("answered NOT_HELD");
-        }
-    }
-
-    @Test
-    void aLockAnsweredWithoutGrantOrRejectStopsTheRun() {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
-        try (LoopbackShards shards = new LoopbackShards(20284, w.records())) {
-            shards.run(smallbank(w, 0, 0), 7, 0);
-            for (int i = 0; i < 3; i++) {
-                shards.shard(i).plant((op, key, request) -> op == Op.TXN_LOCK_EXCLUSIVE ? Status.OK : FaultyShard.SERVE);
-            }
-            assertThatThrownBy(() -> shards.run(sendPayment(1, 2), 9, 0)).isInstanceOf(TxnEngine.ProtocolViolation.class)
-                    .hasMessageContaining("phase EXECUTE").hasMessageContaining("allows only GRANT or REJECT");
         }
     }
 
@@ -134,16 +135,14 @@ class TxnEngineTest {
 
     /** Population, then coordinators of client 7 one after the other; every failure seen. */
     private static List<String> restartedRuns(int pinned) {
-        SmallbankWorkload w = new SmallbankWorkload(ACCOUNTS);
         List<String> failures = new ArrayList<>();
-        try (LoopbackShards shards = new LoopbackShards(20285, w.records())) {
-            CommittedState state = new CommittedState();
+        try (LoopbackShards shards = LoopbackShards.populated(20285, ACCOUNTS, 6)) {
+            SmallbankWorkload w = shards.workload();
+            CommittedState state = shards.population().state();
             History history = new History();
             long ledger = 0;
             long transactions = 0;
-            LoopbackShards.Run population = shards.run(smallbank(w, 0, 0), 6, 0, 8);
-            state.addAll(population.state());
-            history.addPopulation(population.history()); // the initial versions
+            history.addPopulation(shards.population().history()); // the initial versions
             try {
                 for (int restart = 0; restart < 62; restart++) {
                     // two long runs, then sixty of three transactions each, one in flight
@@ -178,13 +177,13 @@ class TxnEngineTest {
     @Test
     void theWidestTransactionsCommitInEverySlotTheDedupWindowAllows() {
         int slots = TxnEngine.MAX_INFLIGHT;
-        SmallbankWorkload w = new SmallbankWorkload((long) slots * TxnContext.MAX_WRITES);
-        try (LoopbackShards shards = new LoopbackShards(20291, w.records())) {
-            CommittedState state = new CommittedState();
-            state.addAll(shards.run(smallbank(w, 0, 0), 7, 0).state());
+        try (LoopbackShards shards = LoopbackShards.populated(20291, (long) slots * TxnContext.MAX_WRITES)) {
+            SmallbankWorkload w = shards.workload();
+            CommittedState state = shards.population().state();
             int[] given = new int[slots];
             ClientStats stats = new ClientStats();
             WorkloadTally tally = new WorkloadTally();
+            // a transport whose batch (16) is smaller than one phase
             try (Transport transport = new UdpTransport(shards.addrs[0], 16, 256)) {
                 new TxnEngine(shards.context(transport, stats, slot -> given[slot]++ < 2 ? new Widest(slot) : null, 8)
                         .inflight(slots).listener(tally).listener(state)).run();
