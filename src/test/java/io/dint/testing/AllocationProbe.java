@@ -11,12 +11,18 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Bytes a load loop's thread, and a server thread, allocate per request in the steady state: the
  * JVM's per-thread allocation counters are read from outside, once the loop has answered
- * {@code warmup} requests and again {@code measured} requests later. What a thread allocates once
+ * {@code warmup} requests and again every {@code measured} requests, for the least of three windows. What a thread allocates once
  * (its loop's arrays, the interpreted start of its run() until the JIT takes over) stays out of
  * the figure; anything allocated per request shows.
  */
 public final class AllocationProbe {
     private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /**
+     * Measured windows, of which the least counts: on a loaded machine the JIT may compile a loop
+     * after the warm-up, and its interpreted or C1-compiled code allocates what C2's escape
+     * analysis removes. An allocation per request shows in every window.
+     */
+    private static final int WINDOWS = 3;
 
     private AllocationProbe() {}
 
@@ -33,14 +39,19 @@ public final class AllocationProbe {
         });
         try {
             await(stats, warmup, t);
-            long r0 = stats.get(ClientStats.REPLIES);
-            long c0 = MX.getThreadAllocatedBytes(t.threadId());
-            long s0 = MX.getThreadAllocatedBytes(server.threadId());
-            await(stats, r0 + measured, t);
-            long r1 = stats.get(ClientStats.REPLIES);
-            long c1 = MX.getThreadAllocatedBytes(t.threadId());
-            long s1 = MX.getThreadAllocatedBytes(server.threadId());
-            return new double[] {(double) (c1 - c0) / (r1 - r0), (double) (s1 - s0) / (r1 - r0)};
+            double[] least = null;
+            for (int w = 0; w < WINDOWS; w++) {
+                long r0 = stats.get(ClientStats.REPLIES);
+                long c0 = MX.getThreadAllocatedBytes(t.threadId());
+                long s0 = MX.getThreadAllocatedBytes(server.threadId());
+                await(stats, r0 + measured, t);
+                long r1 = stats.get(ClientStats.REPLIES);
+                long c1 = MX.getThreadAllocatedBytes(t.threadId());
+                long s1 = MX.getThreadAllocatedBytes(server.threadId());
+                double[] window = {(double) (c1 - c0) / (r1 - r0), (double) (s1 - s0) / (r1 - r0)};
+                least = least == null ? window : new double[] {Math.min(least[0], window[0]), Math.min(least[1], window[1])};
+            }
+            return least;
         } finally {
             loop.stop();
             t.join(60_000);
