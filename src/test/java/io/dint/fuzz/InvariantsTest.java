@@ -66,7 +66,7 @@ class InvariantsTest {
     @Test
     void aLogCursorOutOfOrderOrAMissingRecordIsReported() {
         try (BpfObject obj = ServiceProgram.LOG.load(io.dint.server.Allowlist.ANY); Arena arena = Arena.ofConfined();
-             XdpFuzzTest.Twin twin = XdpFuzzTest.Twin.of(ServiceProgram.LOG)) {
+             Twin twin = Twin.of(ServiceProgram.LOG)) {
             twin.checkInvariants(obj, 0, "fresh");
             BpfMap cursors = obj.map("log_cursor");
             MemorySegment c = arena.allocate(Wire.LOG_CURSOR_SIZE, 8);

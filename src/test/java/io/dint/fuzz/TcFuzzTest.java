@@ -41,12 +41,12 @@ class TcFuzzTest {
         int frames = Fuzz.frames();
         SplittableRandom rnd = new SplittableRandom(Fuzz.seed() ^ (0x7c << 8) ^ service.ordinal());
         int buckets = service == ServiceProgram.KV ? ServiceProgram.KV_BUCKETS : ServiceProgram.SHARD_BUCKETS;
-        try (BpfObject obj = service.load(XdpFuzzTest.ALLOW); XdpFuzzTest.Twin twin = XdpFuzzTest.Twin.of(service)) {
+        try (BpfObject obj = service.load(XdpJudge.ALLOW); Twin twin = Twin.of(service)) {
             BpfProgram xdp = obj.program(service.program());
             BpfProgram tc = obj.program(service.tcProgram());
             BpfMap cache = obj.map(service == ServiceProgram.KV ? "kv_cache" : "shard_cache");
             FrameMutator requests = new FrameMutator(rnd, seq -> service.request(rnd, seq));
-            int sent = 0, acted = 0, forged = 0, trips = 0, nextCheck = XdpFuzzTest.BATCH;
+            int sent = 0, acted = 0, forged = 0, trips = 0, nextCheck = Twin.BATCH;
             while (sent < frames) {
                 byte[] f = requests.valid();
                 TestRun x = xdp.testRun(f);
@@ -62,7 +62,7 @@ class TcFuzzTest {
                 assertThat(x.verdict()).isEqualTo(Xdp.PASS);
                 trips++;
                 byte[] grown = x.output();
-                byte[] datagram = Arrays.copyOf(grown, 14 + XdpFuzzTest.WellFormedBytes.u16(grown, 16));
+                byte[] datagram = Arrays.copyOf(grown, 14 + WellFormed.u16(grown, 16));
                 byte[] slowReply = twin.slowPath(Arrays.copyOfRange(datagram, WellFormed.PAYLOAD, datagram.length));
                 byte[] genuine = Frames.expectedReply(datagram, slowReply);
                 long lease = lease(genuine);
@@ -85,7 +85,7 @@ class TcFuzzTest {
                     assertThat(changedBuckets(before, dump(cache, buckets))).as("buckets changed by the forged reply %s", hex(m)).isEmpty();
                 }
                 if (sent >= nextCheck || sent >= frames) {
-                    nextCheck += XdpFuzzTest.BATCH;
+                    nextCheck += Twin.BATCH;
                     assertThat(CacheInvariants.violations(cache, buckets)).as("after %d frames", sent).isEmpty();
                 }
             }

@@ -1,5 +1,7 @@
 package io.dint.kv;
 
+import static io.dint.testing.KvMessages.value;
+import static io.dint.testing.KvMessages.zeroValue;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,28 +13,51 @@ import io.dint.testing.ServiceProgram;
 import io.dint.testing.SlowPathTrip;
 import io.dint.testing.XdpFixture;
 import io.dint.wire.KvMessage;
+import io.dint.wire.Op;
 import io.dint.wire.Stat;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
  * The XDP backend without a network: kv.bpf.o loaded into an {@link XdpFixture} for test runs, a
  * store and its slow path. {@link #send} runs a request frame through the XDP program; a request
  * passed up goes through the Java slow path, and its reply, as the slow path's socket would send
- * it, through the TC egress program — the whole round trip in BPF_PROG_TEST_RUN.
+ * it, through the TC egress program — the whole round trip in BPF_PROG_TEST_RUN. The KV kernel
+ * tests ({@code KvXdpTest}, {@code KvSlowPathTripTest}, {@code KvLeaseTest}, {@code KvPolicyTest},
+ * {@code KvBadFrameTest}) place their keys and read their trailers through it.
  */
 final class KvKernel implements AutoCloseable {
+    /** Buckets of the kernels the KV kernel tests load. */
+    static final int BUCKETS = 8;
+    /** A lease no test outlives (10 s): no lock expires on its own; a test that wants one expired sets it old. */
+    static final long LONG_LEASE = 10_000_000_000L;
+
     final KvStore store;
     final XdpFixture xdp;
     final KvSlowPath slow;
     final long[] slowStats = new long[Stat.MAX];
+    private boolean closed;
+
+    /** A write-back cache with Bloom filter whose locks outlive the test: where every KV kernel test starts. */
+    KvKernel() {
+        this(BUCKETS, KvPolicy.WRITE_BACK_BLOOM, LONG_LEASE);
+    }
 
     KvKernel(int buckets, KvPolicy policy, long leaseNanos) {
         store = new KvStore(buckets);
         xdp = XdpFixture.of(ServiceProgram.KV, ServiceProgram.KV.settings().size(buckets).cache(policy, leaseNanos)).load();
         slow = new KvSlowPath(store, 0);
+    }
+
+    /** Closes this kernel and loads one of {@code policy} whose bucket locks are leased for {@code leaseNanos}. */
+    KvKernel reloaded(KvPolicy policy, long leaseNanos) {
+        close();
+        return new KvKernel(BUCKETS, policy, leaseNanos);
     }
 
     BpfObject object() {
@@ -157,6 +182,85 @@ final class KvKernel implements AutoCloseable {
         return xdp.stat(s);
     }
 
+    // ---- keys placed for a test ----
+
+    /** Six keys of the bucket in the store, of which prewarm caches four. */
+    long[] sixKeys(int bucket) {
+        long[] keys = keysInBucket(bucket, 6, 1);
+        for (long key : keys) {
+            put(key, value(key, 0));
+        }
+        prewarm();
+        return keys;
+    }
+
+    /** A key of {@code bucket} in the store and the cache ({@link #cache(long)}). */
+    long cachedKeyOf(int bucket) {
+        return cache(keysInBucket(bucket, 1, 1)[0]);
+    }
+
+    /** Puts {@code key} in the store and caches it (prewarm); returns it. */
+    long cache(long key) {
+        put(key, value(key, 0));
+        prewarm();
+        return key;
+    }
+
+    /** The keys the cache does not hold. */
+    long[] uncached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> wayOf(key) < 0).toArray();
+    }
+
+    /** The first key the cache holds. */
+    long firstCached(long[] keys) {
+        return Arrays.stream(keys).filter(key -> wayOf(key) >= 0).findFirst().orElseThrow();
+    }
+
+    /** A GET of a key of {@code bucket} that the store holds and the cache does not (a bucket of {@link #sixKeys}). */
+    byte[] missIn(int bucket) {
+        return request(Op.KV_GET, uncached(sixKeys(bucket))[0], zeroValue());
+    }
+
+    /** A key of the bucket whose Bloom bit none of {@code others} has. */
+    long freshKey(int bucket, long from, long... others) {
+        long bits = 0;
+        for (long o : others) {
+            bits |= KvStore.bloomBit(o);
+        }
+        for (long c = from; ; c++) {
+            if (store.bucketOf(c) == bucket && (KvStore.bloomBit(c) & bits) == 0) {
+                return c;
+            }
+        }
+    }
+
+    /** Adds key to the store only, and its bit to the bucket's Bloom word (as if evicted earlier). */
+    void storeOnly(long key, byte[] value) {
+        put(key, value);
+        int b = store.bucketOf(key);
+        MemorySegment v = bucket(b);
+        v.set(JAVA_LONG, Wire.KV_BUCKET_BLOOM, v.get(JAVA_LONG, Wire.KV_BUCKET_BLOOM) | KvStore.bloomBit(key));
+        writeBucket(b, v);
+    }
+
+    // ---- requests and frames, read ----
+
+    /** The key a request names. */
+    static long keyOf(byte[] request) {
+        return KvMessage.key(MemorySegment.ofArray(request));
+    }
+
+    /** The trailer of a frame XDP grew for the slow path. */
+    static byte[] trailer(byte[] grownFrame) {
+        int off = 14 + 20 + 8 + KvMessage.SIZE;
+        return Arrays.copyOfRange(grownFrame, off, off + Wire.KV_SLOW_SIZE);
+    }
+
+    /** {@code b} read as the C structs lie: little-endian. */
+    static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** Keys from {@code from} on whose bucket is {@code bucket}. */
     long[] keysInBucket(int bucket, int count, long from) {
         long[] keys = new long[count];
@@ -169,9 +273,13 @@ final class KvKernel implements AutoCloseable {
         return keys;
     }
 
+    /** Closes the object and the store; a second call does nothing. */
     @Override
     public void close() {
-        xdp.close();
-        slow.close();
+        if (!closed) {
+            closed = true;
+            xdp.close();
+            slow.close();
+        }
     }
 }

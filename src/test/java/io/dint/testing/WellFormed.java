@@ -64,7 +64,8 @@ public final class WellFormed {
         return sum == 0xffff;
     }
 
-    static int u16(byte[] f, int at) {
+    /** The big-endian 16-bit word at {@code at} of frame {@code f}. */
+    public static int u16(byte[] f, int at) {
         return ((f[at] & 0xff) << 8) | (f[at + 1] & 0xff);
     }
 
