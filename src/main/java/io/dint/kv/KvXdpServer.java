@@ -41,16 +41,8 @@ public final class KvXdpServer implements ForwardingServer {
         this.server = new SlowPathXdpServer(obj, iface, slow, threads, allow, () -> obj.check(store));
     }
 
-
-
-
     @Override
     public ServiceServer inner() {
         return server;
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }

@@ -24,4 +24,10 @@ public interface ForwardingServer extends ServiceServer {
     default Map<String, long[]> perCpuStats() {
         return inner().perCpuStats();
     }
+
+    /** Closes the inner server; one that holds more closes that too. */
+    @Override
+    default void close() {
+        inner().close();
+    }
 }

@@ -1,6 +1,5 @@
 package io.dint.shard;
 
-
 import io.dint.bpf.BpfMap;
 import io.dint.lock.LockRules;
 import io.dint.server.Allowlist;
@@ -107,9 +106,6 @@ public final class ShardXdpServer implements ForwardingServer, RecordDumps {
         object.writeBack(store);
     }
 
-
-
-
     /**
      * Writes the records (the kernel's dirty ones written back into the store first, as the
      * check does) and every record of the drained commit log.
@@ -138,10 +134,5 @@ public final class ShardXdpServer implements ForwardingServer, RecordDumps {
     @Override
     public ServiceServer inner() {
         return server;
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }
