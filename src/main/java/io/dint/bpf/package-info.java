@@ -9,5 +9,10 @@
  * without allocation. libbpf's functions are declared once, in the package-private interface
  * {@code LibBpf}, and bound by {@link io.dint.sys.Native}; the structs passed to libbpf and the
  * kernel are named layouts ({@code BpfStructs}) checked against BTF by a test.
+ *
+ * <p>Objects are loaded typed: {@link io.dint.bpf.ObjectSpec} sizes maps, writes settings into
+ * global variables at their BTF offsets ({@link io.dint.bpf.BpfVariable}), pins maps, loads, and
+ * hands the object back as a record of its maps and programs, each component named by {@link
+ * io.dint.bpf.Handle}.
  */
 package io.dint.bpf;

@@ -4,7 +4,9 @@
  * io.dint.server.UdpServer} serves one over kernel UDP sockets (the {@code udp} backend); {@link
  * io.dint.server.XdpServer} runs a service's XDP program on an interface and reads its counters
  * from the kernel (the {@code xdp} backend); {@link io.dint.server.SlowPathXdpServer} adds the TC
- * egress program and the UDP slow path of a service with an in-kernel cache. The user-space twins of
+ * egress program and the UDP slow path of a service with an in-kernel cache. Both take a service's
+ * object typed ({@link io.dint.server.ServiceObject}, {@link io.dint.server.SlowPathObject}), loaded
+ * from {@link io.dint.server.ServiceObject#spec}: its {@code dint_cfg} written and its allowlist filled. The user-space twins of
  * kernel tables live here too — {@link io.dint.server.SpinTable} (a {@code DINT_TABLE} with its spin
  * words) and {@link io.dint.server.Dedup} (the dedup window) — and the client filter {@link
  * io.dint.server.Allowlist}. A serving process is controlled over stdin/stdout or HTTP ({@link

@@ -4,7 +4,8 @@
  * and lock entry, and answers the commit protocol (the README's section "Commit protocol"). {@link
  * io.dint.shard.ShardStore} is a shard in Java (the {@code udp} and {@code afxdp} backends); {@link
  * io.dint.shard.ShardXdpServer} serves {@code shard.bpf.c} (records cached in the kernel, locks, log
- * appends) with {@link io.dint.shard.ShardSlowPath} behind it.
+ * appends), loaded as a {@link io.dint.shard.ShardObject}, with {@link io.dint.shard.ShardSlowPath}
+ * behind it.
  *
  * <p>The Java shard by job: {@code ShardStore} dispatches a request, sorted by {@code ShardOps}, to
  * {@code RecordTable} (the off-heap records: layout, slots, spin words, a file taken over after a
@@ -20,7 +21,8 @@
  *
  * <p>May use: {@code io.dint.wire}, {@code io.dint.bpf}, {@code io.dint.net}, {@code
  * io.dint.server}, {@code io.dint.lock} (the lock rules), {@code io.dint.log} (the rings and their
- * replay), {@code io.dint.backend}. It knows no workload: the one workload rule its check applies
+ * replay), {@code io.dint.backend}, {@code io.dint.kv} (the cache reader both programs' caches
+ * share: {@link io.dint.kv.CacheBuckets}). It knows no workload: the one workload rule its check applies
  * (a TATP call forwarding needs its special facility) comes in as {@link
  * io.dint.shard.ShardSettings#parentKeys}.
  */
