@@ -8,13 +8,14 @@ import io.dint.client.UdpTransport;
 import io.dint.testing.AllocationProbe;
 import io.dint.workload.SmallbankWorkload;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * The coordinator allocates nothing per request in the steady state: Smallbank over three
  * loopback shards, aborts and restarts included, with the listeners of a load run that do not
- * record a history (the workload tally, the committed state). A listener that allocates per
- * transaction is seen.
+ * record a history (the workload tally, the committed state), and with requests lost (timeouts
+ * and resends). A listener that allocates per transaction is seen.
  */
 class TxnAllocationTest {
     @Test
@@ -25,6 +26,12 @@ class TxnAllocationTest {
             double[] perRequest = perRequest(shards, w, new WorkloadTally(), new CommittedState());
             assertThat(perRequest[0]).as("coordinator bytes allocated per request").isLessThan(1.0);
             assertThat(perRequest[1]).as("shard server bytes allocated per request").isLessThan(1.0);
+            // one request in 200 lost at the first shard: timeouts, resends and give-ups allocate nothing either
+            AtomicLong requests = new AtomicLong();
+            shards.shard(0).plant((op, key, request) -> requests.incrementAndGet() % 200 == 0 ? FaultyShard.DROP : FaultyShard.SERVE);
+            assertThat(perRequest(shards, w, new WorkloadTally(), new CommittedState())[0])
+                    .as("coordinator bytes allocated per request, one in 200 lost").isLessThan(1.0);
+            shards.shard(0).heal();
             assertThat(perRequest(shards, w, new KeepsARecordPerCommit())[0])
                     .as("a listener keeping 144 bytes per commit").isGreaterThan(1.0);
         }
@@ -45,7 +52,9 @@ class TxnAllocationTest {
     private static double[] perRequest(LoopbackShards shards, SmallbankWorkload w, TxnListener... listeners) throws Exception {
         ClientStats stats = new ClientStats();
         try (Transport transport = new UdpTransport(shards.addrs[0], 16, 256)) {
-            TxnEngine.Context ctx = shards.context(transport, stats, w.transactions(new SplittableRandom(1), 8, 0), 8).inflight(8);
+            // a short first timeout: a lost request is resent within milliseconds
+            TxnEngine.Context ctx = shards.context(transport, stats, w.transactions(new SplittableRandom(1), 8, 0), 8).inflight(8)
+                    .timeoutNanos(2_000_000);
             for (TxnListener l : listeners) {
                 ctx.listener(l);
             }
