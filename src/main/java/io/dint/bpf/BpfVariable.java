@@ -29,20 +29,21 @@ public record BpfVariable(String name, BpfMap section, long offset, long size) {
      * variable's offset in its section; before load.
      */
     public void set(MemorySegment value) {
-        if (value.byteSize() != size) {
-            throw new IllegalArgumentException("variable '" + name + "' of " + section.owner.fileName() + " is " + size
-                    + " bytes (BTF), the value written is " + value.byteSize() + ": the Java layout differs from the C one");
-        }
+        requireSize(value.byteSize(), "the value written is");
         section.initialValue().asSlice(offset, size).copyFrom(value);
     }
 
     /** Checks that {@code layout} is as long as this variable, and returns it. */
     public MemoryLayout check(MemoryLayout layout) {
-        if (layout.byteSize() != size) {
-            throw new IllegalArgumentException("variable '" + name + "' of " + section.owner.fileName() + " is " + size
-                    + " bytes (BTF), its Java layout " + layout.byteSize());
-        }
+        requireSize(layout.byteSize(), "its Java layout is");
         return layout;
+    }
+
+    private void requireSize(long bytes, String what) {
+        if (bytes != size) {
+            throw new IllegalArgumentException("variable '" + name + "' of " + section.owner.fileName() + " is " + size
+                    + " bytes (BTF), " + what + " " + bytes + ": the Java layout differs from the C one");
+        }
     }
 
     /** The variable {@code name} of {@code object}, found in the datasecs of its BTF. */

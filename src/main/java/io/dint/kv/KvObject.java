@@ -109,6 +109,8 @@ public record KvObject(BpfObject object, @Handle(KvObject.PROGRAM) BpfProgram xd
         final Arena arena = Arena.ofConfined();
         final MemorySegment stored = arena.allocate(Wire.KV_OBJECT_SIZE, 8);
         long locked, cached, dirty, staleClean, dirtyBehind, bloomMissing;
+        /** The Bloom bits the bucket being counted needs: its stored keys' and its cached keys'. */
+        long needed;
 
         Tally(KvStore store) {
             this.store = store;
@@ -117,12 +119,12 @@ public record KvObject(BpfObject object, @Handle(KvObject.PROGRAM) BpfProgram xd
         void bucket(CacheBuckets buckets, int b) {
             MemorySegment bucket = buckets.bucket();
             locked += buckets.locked() ? 1 : 0;
-            long[] needed = {store.bloom(b)};
+            needed = store.bloom(b);
             buckets.forEachSlot((o, isDirty) -> {
                 cached++;
                 long key = bucket.get(JAVA_LONG, o + Wire.KV_OBJECT_KEY);
                 long version = bucket.get(JAVA_LONG, o + Wire.KV_OBJECT_VERSION);
-                needed[0] |= KvStore.bloomBit(key);
+                needed |= KvStore.bloomBit(key);
                 int link = store.find(b, key);
                 if (isDirty) {
                     dirty++;
@@ -134,7 +136,7 @@ public record KvObject(BpfObject object, @Handle(KvObject.PROGRAM) BpfProgram xd
                     staleClean += stored.mismatch(bucket.asSlice(o, Wire.KV_OBJECT_SIZE)) != -1 ? 1 : 0;
                 }
             });
-            bloomMissing += (needed[0] & ~buckets.bloom()) != 0 ? 1 : 0;
+            bloomMissing += (needed & ~buckets.bloom()) != 0 ? 1 : 0;
         }
     }
 }

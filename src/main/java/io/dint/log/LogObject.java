@@ -18,10 +18,6 @@ public record LogObject(BpfObject object, @Handle(LogObject.PROGRAM) BpfProgram 
         @Handle(CURSOR) BpfMap cursor) implements ServiceObject, LogRingMaps {
     /** The XDP program's C name. */
     public static final String PROGRAM = "log_xdp";
-    /** The rings' C name. */
-    public static final String RING = "log_ring";
-    /** The cursors' C name. */
-    public static final String CURSOR = "log_cursor";
 
     /** Where the rings named {@code name} are pinned. */
     public static Path pinDir(String name) {
@@ -34,9 +30,7 @@ public record LogObject(BpfObject object, @Handle(LogObject.PROGRAM) BpfProgram 
      * pinDir}, its rings are pinned there, or the rings already pinned there are taken over.
      */
     public static LogObject load(int slots, byte[] mac, Allowlist allow, Path pinDir) {
-        LogRings.checkSlots(slots);
-        int cpus = BpfMap.possibleCpus();
-        return ServiceObject.spec("log", mac, slots, allow).size(RING, cpus * slots).size(CURSOR, cpus)
-                .pin(pinDir, RING, CURSOR).load(LogObject.class);
+        return LogRingMaps.sized(ServiceObject.spec("log", mac, slots, allow), slots).pin(pinDir, RING, CURSOR)
+                .load(LogObject.class);
     }
 }

@@ -1,6 +1,7 @@
 package io.dint.log;
 
 import io.dint.bpf.BpfMap;
+import io.dint.bpf.ObjectSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -12,6 +13,17 @@ import java.nio.file.Path;
  * log_cursor}): the log service's and a shard's.
  */
 public interface LogRingMaps {
+    /** The rings' C name. */
+    String RING = "log_ring";
+    /** The cursors' C name. */
+    String CURSOR = "log_cursor";
+
+    /** {@code spec} with its rings sized: {@code slots} records (a power of two) per possible CPU. */
+    static ObjectSpec sized(ObjectSpec spec, int slots) {
+        LogRings.checkSlots(slots);
+        int cpus = BpfMap.possibleCpus();
+        return spec.size(RING, cpus * slots).size(CURSOR, cpus);
+    }
     /** Every CPU's ring of records, one after the other. */
     BpfMap ring();
 
@@ -55,8 +67,8 @@ public interface LogRingMaps {
                 arena.close();
                 if (remove && pinDir != null) {
                     try {
-                        Files.deleteIfExists(pinDir.resolve(LogObject.RING));
-                        Files.deleteIfExists(pinDir.resolve(LogObject.CURSOR));
+                        Files.deleteIfExists(pinDir.resolve(RING));
+                        Files.deleteIfExists(pinDir.resolve(CURSOR));
                         Files.deleteIfExists(pinDir);
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot unpin the drained log rings at " + pinDir, e);

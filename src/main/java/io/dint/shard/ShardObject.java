@@ -10,7 +10,6 @@ import io.dint.bpf.BpfProgram;
 import io.dint.bpf.Handle;
 import io.dint.kv.CacheBuckets;
 import io.dint.log.LogRingMaps;
-import io.dint.log.LogRings;
 import io.dint.server.Allowlist;
 import io.dint.server.ServiceObject;
 import io.dint.server.SlowPathObject;
@@ -30,7 +29,7 @@ import java.nio.file.Path;
  */
 public record ShardObject(BpfObject object, @Handle(ShardObject.PROGRAM) BpfProgram xdp, @Handle(ShardObject.TC_PROGRAM) BpfProgram tc,
         @Handle(CACHE) BpfMap cache, @Handle(LOCKS) BpfMap locks, @Handle(STATE) BpfMap state,
-        @Handle("log_ring") BpfMap ring, @Handle("log_cursor") BpfMap cursor) implements SlowPathObject, LogRingMaps {
+        @Handle(LogRingMaps.RING) BpfMap ring, @Handle(LogRingMaps.CURSOR) BpfMap cursor) implements SlowPathObject, LogRingMaps {
     /** The XDP program's C name. */
     public static final String PROGRAM = "shard_xdp";
     /** The TC egress program's C name. */
@@ -40,7 +39,7 @@ public record ShardObject(BpfObject object, @Handle(ShardObject.PROGRAM) BpfProg
     static final String LOCKS = "lock_table";
     static final String STATE = "shard_state";
     /** The maps a slow-path restart takes over: everything the XDP and TC programs keep. */
-    private static final String[] PINNED_MAPS = {CACHE, LOCKS, "dedup", "log_ring", "log_cursor", STATE, "pinned", "stats"};
+    private static final String[] PINNED_MAPS = {CACHE, LOCKS, "dedup", LogRingMaps.RING, LogRingMaps.CURSOR, STATE, "pinned", "stats"};
 
     /**
      * Loads the shard object: a cache of {@code buckets} 4-way buckets, a lock table of {@code
@@ -60,10 +59,8 @@ public record ShardObject(BpfObject object, @Handle(ShardObject.PROGRAM) BpfProg
         if (leaseNanos <= 0) {
             throw new IllegalArgumentException("the bucket lock lease must be positive, got " + leaseNanos + " ns");
         }
-        LogRings.checkSlots(logSlots);
-        int cpus = BpfMap.possibleCpus();
-        return ServiceObject.spec("shard", mac, lockEntries, allow)
-                .size(CACHE, buckets).size(LOCKS, lockEntries).size("log_ring", cpus * logSlots).size("log_cursor", cpus)
+        return LogRingMaps.sized(ServiceObject.spec("shard", mac, lockEntries, allow), logSlots)
+                .size(CACHE, buckets).size(LOCKS, lockEntries)
                 .set("shard_cfg", Wire.SHARD_CONFIG, cfg -> {
                     cfg.set(JAVA_LONG, Wire.SHARD_CONFIG_LEASE_NS, leaseNanos);
                     cfg.set(JAVA_INT, Wire.SHARD_CONFIG_BUCKETS, buckets);

@@ -40,18 +40,20 @@ final class ShardTwin extends Twin {
     final ShardSlowPath slow = new ShardSlowPath(store, ServiceProgram.SHARD_BUCKETS);
     private final Set<List<Long>> ids = new HashSet<>();
     private BpfObject obj;
+    private ShardObject shard;
     private boolean grace;
 
     @Override
     void attach(BpfObject obj) {
         this.obj = obj;
+        this.shard = ObjectSpec.assign(obj, ShardObject.class);
     }
 
     @Override
     byte[] adjust(byte[] request, SplittableRandom rnd) {
         int op = request[Wire.HDR_OP] & 0xff;
         if (op == Op.TXN_COMMIT_LOG || op == Op.TXN_INSERT_LOG || op == Op.TXN_DELETE_LOG) {
-            int epoch = ObjectSpec.assign(obj, ShardObject.class).epoch();
+            int epoch = shard.epoch();
             int[] epochs = {0, epoch, epoch - 1};
             Header.setReserved(MemorySegment.ofArray(request), epochs[rnd.nextInt(epochs.length)]);
         }
@@ -62,12 +64,12 @@ final class ShardTwin extends Twin {
     void compare(byte[] request, byte[] kernel, String what) {
         MemorySegment q = MemorySegment.ofArray(request);
         boolean seen = !ids.add(List.of((long) Header.clientId(q), Header.seq(q)));
-        assertThat(ServiceProgram.shardReplyFault(request, kernel, ObjectSpec.assign(obj, ShardObject.class).epoch(), grace, seen)).as(what).isNull();
+        assertThat(ServiceProgram.shardReplyFault(request, kernel, shard.epoch(), grace, seen)).as(what).isNull();
     }
 
     @Override
     void batchDone(int batch) {
-        BpfMap locks = obj.map("lock_table");
+        BpfMap locks = shard.locks();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = a.allocate(Wire.LOCK_ENTRY_SIZE, 8);
             long past = System.nanoTime() - 2L * ServiceProgram.SHARD_LOCK_LEASE_MS * 1_000_000;
@@ -78,7 +80,6 @@ final class ShardTwin extends Twin {
             }
         }
         grace = batch + 1 == GRACE_BATCH;
-        ShardObject shard = ObjectSpec.assign(obj, ShardObject.class);
         shard.setEpoch(shard.epoch(), grace ? Long.MAX_VALUE : 0);
     }
 
@@ -108,7 +109,7 @@ final class ShardTwin extends Twin {
             assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
             assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
         }
-        Map<String, Object> check = ShardXdpServer.check(ObjectSpec.assign(obj, ShardObject.class), store);
+        Map<String, Object> check = ShardXdpServer.check(shard, store);
         assertThat(check).as(when).containsEntry("locked_buckets", 0L).containsEntry("write_back_failed", 0L);
     }
 

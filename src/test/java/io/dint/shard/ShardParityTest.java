@@ -46,6 +46,7 @@ class ShardParityTest {
         long a = keys[0], b = keys[1], c = keys[2], d = keys[3];
         try (ShardKernel leased = new ShardKernel(lease, epoch);
              ShardStore reference = new ShardStore(1024, new ShardLog(1024))) {
+            ShardObject shard = ObjectSpec.assign(leased.xdp.object(), ShardObject.class);
             reference.setEpoch(epoch);
             reference.setLockLease(lease);
             long[] javaStats = new long[Stat.MAX];
@@ -72,7 +73,7 @@ class ShardParityTest {
             assertThat(status(takeover)).as("and again").isEqualTo(Status.GRANT);
             int next = epoch + 2;
             assertThat(TxnMessages.epoch(takeover)).as("a takeover advances the epoch").isEqualTo(next);
-            assertThat(ObjectSpec.assign(leased.xdp.object(), ShardObject.class).epoch()).isEqualTo(next);
+            assertThat(shard.epoch()).isEqualTo(next);
             assertThat(reference.epoch()).isEqualTo(next);
             assertThat(both.apply(leased.log(a, 1, 2, epoch))).as("the old holder may not commit").isEqualTo(Status.STALE);
             assertThat(both.apply(first)).as("a retransmitted grant of a lock taken over is no grant").isEqualTo(Status.REJECT);
@@ -88,14 +89,14 @@ class ShardParityTest {
             assertThat(javaStats[Stat.TXN_STALE]).isEqualTo(1);
 
             long graceEnd = System.nanoTime() + 60_000_000_000L;
-            ObjectSpec.assign(leased.xdp.object(), ShardObject.class).setEpoch(0x4321, graceEnd);
+            shard.setEpoch(0x4321, graceEnd);
             reference.setEpoch(0x4321);
             reference.setGraceUntil(graceEnd);
             assertThat(both.apply(leased.request(Op.TXN_READ, d, 8))).as("recovering: reads wait").isEqualTo(Status.RETRY);
             assertThat(both.apply(leased.request(Op.TXN_LOCK_SHARED, d, 8))).as("and locks").isEqualTo(Status.RETRY);
             assertThat(both.apply(leased.log(d, 8, 3, 0))).as("logs do not").isEqualTo(Status.OK);
             assertThat(both.apply(leased.install(Op.TXN_COMMIT_BACKUP, d, 8, 3, 0, 3))).as("nor installs").isEqualTo(Status.APPLIED);
-            ObjectSpec.assign(leased.xdp.object(), ShardObject.class).setEpoch(0x4321, 0);
+            shard.setEpoch(0x4321, 0);
             reference.setGraceUntil(0);
             assertThat(both.apply(leased.request(Op.TXN_READ, d, 8))).isEqualTo(Status.OK);
         }
