@@ -1,15 +1,12 @@
 package io.dint.shard;
 
-import io.dint.bpf.BpfMap;
-import io.dint.lock.LockRules;
+import io.dint.lock.LockEntryCounts;
 import io.dint.server.Allowlist;
 import io.dint.server.RecordDumps;
 import io.dint.server.ForwardingServer;
 import io.dint.server.ServiceServer;
 import io.dint.server.SlowPathXdpServer;
 import io.dint.wire.Wire;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -83,15 +80,7 @@ public final class ShardXdpServer implements ForwardingServer, RecordDumps {
         // at quiescence a refused write-back is a fault too: the store holds a newer version
         // than the kernel's dirty record, which nobody wrote back
         long lockedBuckets = c[0], cached = c[1], dirty = c[2], lost = c[3] + c[4];
-        long locks = 0;
-        BpfMap table = object.locks();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) table.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
-            table.copyAll(all);
-            for (long off = 0; off < all.byteSize(); off += Wire.LOCK_ENTRY_SIZE) {
-                locks += LockRules.held(all, off) ? 1 : 0;
-            }
-        }
+        long locks = LockEntryCounts.scan(object.locks()).held();
         Map<String, Object> m = ShardCheck.scan(store).toMap();
         m.put("locks_held", locks + lockedBuckets);
         m.put("locked_buckets", lockedBuckets);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.bpf.BpfMap;
 import io.dint.bpf.BpfObject;
 import io.dint.bpf.ObjectSpec;
+import io.dint.lock.LockEntryCounts;
 import io.dint.lock.LockTableCheck;
 import io.dint.server.StatCounters;
 import io.dint.shard.ShardLog;
@@ -100,15 +101,10 @@ final class ShardTwin extends Twin {
 
     @Override
     void checkInvariants(BpfObject obj, int ok, String when) {
-        assertThat(CacheInvariants.violations(obj.map("shard_cache"), ServiceProgram.SHARD_BUCKETS)).as(when).isEmpty();
-        BpfMap locks = obj.map("lock_table");
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment all = a.allocate((long) locks.maxEntries() * Wire.LOCK_ENTRY_SIZE, 8);
-            locks.copyAll(all);
-            LockTableCheck k = LockTableCheck.scan(all, locks.maxEntries());
-            assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
-            assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
-        }
+        assertThat(CacheInvariants.violations(shard.cache(), ServiceProgram.SHARD_BUCKETS)).as(when).isEmpty();
+        LockTableCheck k = LockTableCheck.of(LockEntryCounts.scan(shard.locks()));
+        assertThat(k.spinning()).as("spinning lock entries %s", when).isZero();
+        assertThat(k.inconsistent()).as("inconsistent lock entries %s", when).isZero();
         Map<String, Object> check = ShardXdpServer.check(shard, store);
         assertThat(check).as(when).containsEntry("locked_buckets", 0L).containsEntry("write_back_failed", 0L);
     }
