@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
+import io.dint.wire.Zeros;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -43,7 +44,7 @@ final class Installs {
         if (exists) {
             MemorySegment.copy(src, valueOffset, m, r + VALUE, TxnMessage.VALUE_SIZE);
         } else {
-            m.asSlice(r + VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+            Zeros.fill(m, r + VALUE, TxnMessage.VALUE_SIZE);
         }
         return Status.APPLIED;
     }

@@ -7,6 +7,7 @@ import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
+import io.dint.wire.Zeros;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             buf.set(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_KEY, key);
             buf.set(ValueLayout.JAVA_LONG_UNALIGNED, OBJECT + Wire.KV_OBJECT_VERSION, version);
             if (delete) {
-                buf.asSlice(OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+                Zeros.fill(buf, OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
             } else {
                 MemorySegment.copy(buf, Wire.TXN_VALUE, buf, OBJECT + Wire.KV_OBJECT_VALUE, TxnMessage.VALUE_SIZE);
             }
@@ -93,7 +94,7 @@ public final class ShardSlowPath implements DatagramService, AutoCloseable {
             if (!present) {
                 TxnMessage.setVersion(buf, 0);
                 TxnMessage.setFlags(buf, TxnMessage.flags(buf) & Wire.TXN_F_LOCKED);
-                buf.asSlice(Wire.TXN_VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+                Zeros.fill(buf, Wire.TXN_VALUE, TxnMessage.VALUE_SIZE);
             }
             status = ShardOps.isRead(op) ? Status.OK : Status.GRANT;
         }

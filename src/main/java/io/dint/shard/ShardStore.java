@@ -15,6 +15,7 @@ import io.dint.wire.Stat;
 import io.dint.wire.Status;
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
+import io.dint.wire.Zeros;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
@@ -235,7 +236,7 @@ public final class ShardStore implements DatagramService, RecordDumps, AutoClose
     private static int absent(int op, MemorySegment buf) {
         TxnMessage.setVersion(buf, 0);
         TxnMessage.setFlags(buf, 0);
-        buf.asSlice(Wire.TXN_VALUE, TxnMessage.VALUE_SIZE).fill((byte) 0);
+        Zeros.fill(buf, Wire.TXN_VALUE, TxnMessage.VALUE_SIZE);
         return ShardOps.isRead(op) ? Status.OK : Status.NOT_HELD;
     }
 

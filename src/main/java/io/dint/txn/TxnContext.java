@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.dint.wire.TxnMessage;
 import io.dint.wire.Wire;
+import io.dint.wire.Zeros;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -137,7 +138,7 @@ public final class TxnContext {
         if (copy) {
             MemorySegment.copy(values, (long) access * VALUE, writeValues, (long) w * VALUE, VALUE);
         } else {
-            writeValues.asSlice((long) w * VALUE, VALUE).fill((byte) 0);
+            Zeros.fill(writeValues, (long) w * VALUE, VALUE);
         }
         return w;
     }

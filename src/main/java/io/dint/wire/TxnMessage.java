@@ -20,7 +20,7 @@ public final class TxnMessage {
         b.set(JAVA_LONG_UNALIGNED, Wire.TXN_TXN_ID, txnId);
         b.set(JAVA_INT_UNALIGNED, Wire.TXN_VERSION, 0);
         b.set(JAVA_INT_UNALIGNED, Wire.TXN_FLAGS, 0); // flags and pad
-        b.asSlice(Wire.TXN_VALUE, VALUE_SIZE).fill((byte) 0);
+        Zeros.fill(b, Wire.TXN_VALUE, VALUE_SIZE);
         return SIZE;
     }
 

@@ -7,6 +7,7 @@ import io.dint.client.ClientStats;
 import io.dint.client.UdpTransport;
 import io.dint.net.Ipv4;
 import io.dint.server.UdpServer;
+import io.dint.testing.AllocationCheck;
 import io.dint.testing.AllocationProbe;
 import io.dint.testing.KvMessages;
 import io.dint.wire.KvMessage;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * loop over loopback (steady state, {@link AllocationProbe}), and the XDP backend's slow path
  * (the least of several runs after a warm-up: the JIT may still be compiling on a busy machine).
  */
+@AllocationCheck
 class KvAllocationTest {
     private static final int PORT = 20298;
     private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -3,6 +3,7 @@ package io.dint.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
+import io.dint.testing.AllocationCheck;
 import io.dint.testing.Allocations;
 import io.dint.wire.Wire;
 import java.lang.foreign.Arena;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The log client, the Java log service and the drainer allocate nothing per record. */
+@AllocationCheck
 class LogAllocationTest {
     private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int SLOTS = 4096;

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dint.testing.AllocationCheck;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
@@ -139,6 +140,7 @@ class UdpSocketTest {
     }
 
     @Test
+    @AllocationCheck
     void sendAndReceiveAllocateNothing() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().threadId();

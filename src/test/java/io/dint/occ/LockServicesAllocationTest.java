@@ -4,6 +4,7 @@ import io.dint.lock.LockClient;
 import io.dint.lock.LockTable;
 import io.dint.lock.LockTrace;
 import io.dint.server.DatagramService;
+import io.dint.testing.AllocationCheck;
 import io.dint.testing.Allocations;
 import io.dint.testing.LockTraceClient;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The clients of the two lock services, 2PL and OCC, running a lock trace, and the UDP backend
  * serving their tables, allocate nothing per request.
  */
+@AllocationCheck
 class LockServicesAllocationTest {
     enum Service {
         LOCK2PL(() -> new LockTable(LockTable.sizeFor(100_000)), LockClient::new, 20299),

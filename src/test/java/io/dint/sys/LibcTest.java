@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dint.bpf.Btf;
+import io.dint.testing.AllocationCheck;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
@@ -89,6 +90,7 @@ class LibcTest {
     }
 
     @Test
+    @AllocationCheck
     void aCaptureFreeCallAllocatesNothing() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         PollFds none = new PollFds(Arena.ofAuto());

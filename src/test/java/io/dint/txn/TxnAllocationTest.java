@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dint.client.ClientStats;
 import io.dint.client.Transport;
 import io.dint.client.UdpTransport;
+import io.dint.testing.AllocationCheck;
 import io.dint.testing.AllocationProbe;
 import io.dint.workload.SmallbankWorkload;
 import java.util.SplittableRandom;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * record a history (the workload tally, the committed state), and with requests lost (timeouts
  * and resends). A listener that allocates per transaction is seen.
  */
+@AllocationCheck
 class TxnAllocationTest {
     @Test
     void theCoordinatorDoesNotAllocatePerRequest() throws Exception {

@@ -9,6 +9,7 @@ import io.dint.cluster.LocalCluster;
 import io.dint.lock.LockClient;
 import io.dint.lock.LockTable;
 import io.dint.lock.LockTrace;
+import io.dint.testing.AllocationCheck;
 import io.dint.testing.InNamespace;
 import io.dint.wire.Wire;
 import java.lang.management.ManagementFactory;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * and the {@link AfXdpServer}'s polling thread, both in this JVM on two hosts of a local cluster,
  * measured with the JVM's per-thread allocation counter after a warm-up.
  */
+@AllocationCheck
 class AfXdpAllocationTest {
     private static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
