@@ -7,7 +7,8 @@
  * opcodes, reply statuses and counters. One flyweight of static accessors per message ({@link
  * io.dint.wire.Header}, {@link io.dint.wire.LockMessage}, {@link io.dint.wire.OccMessage}, {@link
  * io.dint.wire.LogMessage}, {@link io.dint.wire.KvMessage}, {@link io.dint.wire.TxnMessage}) reads
- * and writes a message in its buffer without allocating. {@link io.dint.wire.RequestIds} numbers
+ * and writes a message in its buffer without allocating ({@link io.dint.wire.Zeros} clears a
+ * field without a slice). {@link io.dint.wire.RequestIds} numbers
  * requests so that a restarted client never repeats one; {@link io.dint.wire.Hash64} is the
  * kernel's {@code dint_hash64}, so both sides pick the same table entry for a key; {@link
  * io.dint.wire.RecordDigest} is the digest of a record that replicas, commit logs and
