@@ -36,6 +36,6 @@ class LockServicesAllocationTest {
     @EnumSource(Service.class)
     void clientAndServerLoopsDoNotAllocatePerRequest(Service service) throws Exception {
         LockTrace trace = LockTrace.generate(LockTrace.Params.paper(100_000, 1000, 3));
-        Allocations.assertNonePerRequest(service.table.get(), service.port, service.client.running(trace), 20_000, 100_000);
+        Allocations.assertNonePerRequest(service.table.get(), service.port, service.client.running(trace), 100_000, 100_000);
     }
 }

@@ -6,6 +6,7 @@ import com.sun.management.ThreadMXBean;
 import io.dint.client.ClientStats;
 import io.dint.client.LoadLoop;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,6 +37,16 @@ public final class AllocationProbe {
     /** {@code [client bytes per request, server bytes per request]}; stops the loop before returning. */
     public static double[] perRequest(LoadLoop loop, ClientStats stats, Thread server, long warmup, long measured)
             throws InterruptedException {
+        return perRequest(loop, stats, new Thread[] {server}, warmup, measured);
+    }
+
+    /**
+     * {@code [client bytes per request, then each of watched's]}: the loop runs on a thread of its
+     * own, and every thread's allocation counter is read at the start and end of each window; the
+     * least of the windows counts, thread by thread. Stops the loop before returning.
+     */
+    public static double[] perRequest(LoadLoop loop, ClientStats stats, Thread[] watched, long warmup, long measured)
+            throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> {
             try {
@@ -44,19 +55,24 @@ public final class AllocationProbe {
                 failure.set(e);
             }
         });
+        Thread[] threads = new Thread[watched.length + 1];
+        threads[0] = t;
+        System.arraycopy(watched, 0, threads, 1, watched.length);
         try {
             await(stats, warmup, t);
-            double[] least = null;
+            double[] least = new double[threads.length];
+            Arrays.fill(least, Double.MAX_VALUE);
+            long[] before = new long[threads.length];
             for (int w = 0; w < WINDOWS; w++) {
                 long r0 = stats.get(ClientStats.REPLIES);
-                long c0 = MX.getThreadAllocatedBytes(t.threadId());
-                long s0 = MX.getThreadAllocatedBytes(server.threadId());
+                for (int i = 0; i < threads.length; i++) {
+                    before[i] = MX.getThreadAllocatedBytes(threads[i].threadId());
+                }
                 await(stats, r0 + measured, t);
                 long r1 = stats.get(ClientStats.REPLIES);
-                long c1 = MX.getThreadAllocatedBytes(t.threadId());
-                long s1 = MX.getThreadAllocatedBytes(server.threadId());
-                double[] window = {(double) (c1 - c0) / (r1 - r0), (double) (s1 - s0) / (r1 - r0)};
-                least = least == null ? window : new double[] {Math.min(least[0], window[0]), Math.min(least[1], window[1])};
+                for (int i = 0; i < threads.length; i++) {
+                    least[i] = Math.min(least[i], (double) (MX.getThreadAllocatedBytes(threads[i].threadId()) - before[i]) / (r1 - r0));
+                }
             }
             return least;
         } finally {
