@@ -138,8 +138,8 @@ final class ServeOptions {
                 + " whichever comes first. Default: ${DEFAULT-VALUE}.")
         long fsyncRecords;
 
-        @Option(names = "--drain-idle-us", defaultValue = "100", description = "log: how long the drainer sleeps when the rings are"
-                + " empty. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--drain-idle-us", defaultValue = "100", description = "log and shards: how long the drainer first sleeps"
+                + " when the rings are empty; it sleeps twice as long each time they still are, up to 1 ms. Default: ${DEFAULT-VALUE}.")
         long drainIdleUs;
 
         /** The log as given; the log service needs a file, which {@code fileRequired} says. */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,30 @@ class LogFileTest {
         LogReplay r = LogReplay.read(file);
         assertThat(r.toMap()).containsEntry("records", 3L).containsEntry("bad_checksums", 0L).containsEntry("duplicates", 0L)
                 .containsEntry("ok", true);
+    }
+
+    @Test
+    void anIdleDrainerParksLongerEachTimeUpToAMillisecondAndStillDrainsWhatArrives() {
+        long base = 100_000;
+        assertThat(LogDrainer.nextIdle(base, base)).isEqualTo(200_000);
+        assertThat(LogDrainer.nextIdle(800_000, base)).as("capped").isEqualTo(LogDrainer.MAX_IDLE_NANOS);
+        assertThat(LogDrainer.nextIdle(LogDrainer.MAX_IDLE_NANOS, base)).isEqualTo(LogDrainer.MAX_IDLE_NANOS);
+        assertThat(LogDrainer.nextIdle(0, 0)).as("busy polling stays busy").isZero();
+        assertThat(LogDrainer.nextIdle(5_000_000, 5_000_000)).as("a longer base is kept").isEqualTo(5_000_000);
+        Path file = dir.resolve("idle.dlog");
+        try (Arena shared = Arena.ofShared(); LogFile log = LogFile.open(file)) { // the drainer's own thread reads the rings
+            LogRings rings = new LogRings(shared.allocate(SLOTS * Wire.LOG_ENTRY_SIZE, 8), shared.allocate(Wire.LOG_CURSOR_SIZE, 8), 1, SLOTS);
+            LogDrainer drainer = new LogDrainer(rings, log, FsyncPolicy.standard(), base);
+            drainer.start();
+            for (int i = 0; i < 3; i++) {
+                LockSupport.parkNanos(20_000_000); // empty rings: the drainer backs off to its cap
+                assertThat(rings.append(0, MemorySegment.ofArray(LogMessages.request(20 + i, 1 + i, 200 + i)))).isTrue();
+                assertThat(drainer.awaitDrained(10_000_000_000L)).as("record %d drained", i).isTrue();
+            }
+            drainer.close();
+            assertThat(log.records()).isEqualTo(3);
+        }
+        assertThat(replay(file)).hasSize(3);
     }
 
     @Test
