@@ -2,11 +2,10 @@ package io.dint.cli;
 
 import io.dint.bpf.BpfFs;
 import io.dint.cluster.LocalCluster;
-import io.dint.log.ShmRings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** Removes what a crashed run left behind: namespaces of dead runs, stale pins, the rings of dead servers' temporary logs. */
+/** Removes what a crashed run left behind: namespaces of dead runs and stale pins. */
 @Command(name = "clean", mixinStandardHelpOptions = true,
         header = "Remove namespaces and BPF pins left behind by crashed runs.",
         description = "Remove network namespaces and pinned BPF objects left by crashed runs.")
@@ -16,9 +15,7 @@ final class CleanCommand implements Callable<Integer> {
         int n = LocalCluster.cleanLeftovers();
         BpfFs.removePins("dint");
         int shards = io.dint.bench.ServerKills.cleanLeftovers();
-        int rings = ShmRings.removeOrphans();
-        System.out.println("removed " + n + " leftover namespace(s), the pinned state of " + shards + " chaos shard(s) and "
-                + rings + " orphaned temporary log ring file(s)");
+        System.out.println("removed " + n + " leftover namespace(s) and the pinned state of " + shards + " chaos shard(s)");
         return 0;
     }
 }

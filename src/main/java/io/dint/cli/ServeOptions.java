@@ -117,14 +117,13 @@ final class ServeOptions {
 
     /** The commit log: of the log service, and of shards (xdp, or udp and afxdp given a file). */
     static final class Log {
-        @Option(names = "--log", paramLabel = "FILE", description = "log, and shards: the commit-log file records are drained to (created, or"
-                + " recovered and appended to). Shards without it: a temporary file removed at exit (a udp or afxdp shard's rings"
-                + " then go in /dev/shm/dint-log-tmp-PID).")
+        @Option(names = "--log", paramLabel = "FILE", description = "log, and shards (xdp): the commit-log file records are drained to (created, or"
+                + " recovered and appended to). Shards without it: a temporary file removed at exit.")
         Path file;
 
-        @Option(names = "--ring", defaultValue = "default", description = "log, and udp or afxdp shards given --log: name of the"
-                + " rings (pinned BPF maps under /sys/fs/bpf/dint/log-NAME, or /dev/shm/dint-log-NAME for udp and afxdp) that outlive"
-                + " this process; a server restarted with the same name drains what a crashed one left. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--ring", defaultValue = "default", description = "log: name of the rings (pinned BPF maps under"
+                + " /sys/fs/bpf/dint/log-NAME, or /dev/shm/dint-log-NAME for udp) that outlive this process; a server restarted"
+                + " with the same name drains what a crashed one left. Default: ${DEFAULT-VALUE}.")
         String ring;
 
         @Option(names = "--ring-slots", defaultValue = "65536", description = "log and shards (xdp): records per ring (one ring per"

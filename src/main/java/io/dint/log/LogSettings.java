@@ -1,9 +1,6 @@
 package io.dint.log;
 
 import io.dint.server.ServiceServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -22,31 +19,6 @@ import java.util.function.Function;
 public record LogSettings(Path file, String ring, int ringSlots, FsyncPolicy fsync, long drainIdleNanos) {
     public LogSettings {
         LogRings.checkSlots(ringSlots);
-    }
-
-    /**
-     * These settings with a temporary commit log: a new file in the temporary directory, removed at
-     * exit, and rings named {@code tmp-PID}, removed once drained at a graceful stop (a crashed
-     * process's are removed by the next server that takes a temporary log, or by {@code dint clean}:
-     * {@link ShmRings#removeOrphans}). What a server given no log file keeps, so that every shard
-     * keeps a commit log on a file, whatever its backend.
-     */
-    public LogSettings temporary(String prefix) {
-        ShmRings.removeOrphans();
-        return new LogSettings(temporaryFile(prefix), ShmRings.TEMPORARY + ProcessHandle.current().pid(), ringSlots, fsync,
-                drainIdleNanos);
-    }
-
-    /** A path for a new commit-log file in the temporary directory, removed at exit. */
-    public static Path temporaryFile(String prefix) {
-        try {
-            Path path = Files.createTempFile(prefix, ".log");
-            Files.delete(path); // LogFile creates it, with its header
-            path.toFile().deleteOnExit();
-            return path;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
-        }
     }
 
     /** {@code rings} rings in /dev/shm under {@link #ring}'s name, one per serving thread: what a Java server appends to. */

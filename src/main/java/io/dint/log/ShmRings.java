@@ -33,37 +33,9 @@ public final class ShmRings implements RingStorage {
         this.rings = rings;
     }
 
-    /** The name prefix of the rings of a temporary log, followed by the pid of the server that made them. */
-    public static final String TEMPORARY = "tmp-";
-    private static final Path DIR = Path.of("/dev/shm");
-    private static final String PREFIX = "dint-log-";
-
     /** /dev/shm/dint-log-NAME. */
     public static Path path(String name) {
-        return DIR.resolve(PREFIX + name);
-    }
-
-    /**
-     * Removes the rings of temporary logs ({@code dint-log-tmp-PID}) whose process is gone: their
-     * log file went with it, so nothing will ever drain them. Rings of any other name are left:
-     * they may hold acknowledged records for a server yet to be restarted.
-     *
-     * @return how many were removed
-     */
-    public static int removeOrphans() {
-        int removed = 0;
-        try (var files = Files.list(DIR)) {
-            for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(PREFIX + TEMPORARY) && name.substring((PREFIX + TEMPORARY).length()).matches("[0-9]{1,10}")
-                        && ProcessHandle.of(Long.parseLong(name.substring((PREFIX + TEMPORARY).length()))).isEmpty()) {
-                    removed += Files.deleteIfExists(f) ? 1 : 0;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + DIR + " for orphaned log rings", e);
-        }
-        return removed;
+        return Path.of("/dev/shm", "dint-log-" + name);
     }
 
     /** Maps the rings in {@code file}, creating them empty, or finding those a previous server left. */

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * A transaction shard's server on any backend: every record of the workload (primary for a third,
  * backup for the rest), 2PL and OCC locks, the commit log. Served in XDP (records cached in the
  * kernel, the Java slow path holding them all, the log drained to a file: {@link XdpShard}), or in
- * Java over kernel UDP or AF_XDP, its log in rings drained to a file. Every backend keeps its log so:
- * on the file given, or on a temporary one removed at exit. A shard with peers also serves snapshots of its records to them ({@link ShardSnapshots}).
+ * Java over kernel UDP or AF_XDP, with its log in memory or, given a log file, in rings drained to
+ * it. A shard with peers also serves snapshots of its records to them ({@link ShardSnapshots}).
  */
 public final class ShardServers {
     private final Frontend front;
@@ -54,7 +54,7 @@ public final class ShardServers {
             store.setParentKeys(settings.parentKeys());
             beforeSnapshot = x.beforeSnapshot();
         } else {
-            shard = durableJava(settings.log().file() != null ? settings.log() : settings.log().temporary("dint-shard-"));
+            shard = settings.log().file() == null ? plainJava() : durableJava();
         }
         if (settings.recovery().peers().length == 0) {
             return shard;
@@ -62,13 +62,19 @@ public final class ShardServers {
         return new ServedShard(shard, new ShardSnapshots(store, Ipv4.ANY, ShardSnapshots.PORT, beforeSnapshot), () -> { });
     }
 
+    /** A Java shard (udp, afxdp) whose log lives in memory only. */
+    private ServiceServer plainJava() {
+        store = served(new ShardStore(settings.records(), new ShardLog(settings.records())));
+        return front.java(store);
+    }
+
     /**
-     * A Java shard (udp, afxdp) with its commit log on a file, as an xdp shard's: each serving
-     * thread appends to a ring in /dev/shm (named by the log's ring name; it outlives the process),
-     * drained to the log file as the log service's are; the log's replayed records start from what
-     * the file holds.
+     * A Java shard with a durable commit log: each serving thread appends to a ring in /dev/shm
+     * (named by the log's ring name; it outlives the process), drained to the log file as the log
+     * service's are; the log's replayed records start from what the file holds.
      */
-    private ServiceServer durableJava(LogSettings log) {
+    private ServiceServer durableJava() {
+        LogSettings log = settings.log();
         RingStorage storage = log.shmRings(front.javaThreads());
         LogFile file = LogSettings.open(log.file(), storage);
         long records = settings.records();

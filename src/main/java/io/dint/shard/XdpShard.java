@@ -64,7 +64,7 @@ final class XdpShard {
         RingStorage storage;
         try {
             storage = obj.rings(null);
-            file = LogSettings.open(log.file() != null ? log.file() : LogSettings.temporaryFile("dint-shard-"), storage);
+            file = LogSettings.open(log.file() != null ? log.file() : temporaryLog(), storage);
             // the kernel keeps the log: the store's own stays empty
             store = storeFile == null ? new ShardStore(records, new ShardLog(records))
                     : new ShardStore(records, new ShardLog(records), storeFile);
@@ -101,6 +101,18 @@ final class XdpShard {
             beforeSnapshot = x::writeBack;
             return pins == null ? x : new ServedShard(x, () -> { }, () -> removePinned(pins, storeFile));
         });
+    }
+
+    /** A commit-log file for a shard given none, removed at exit. */
+    private static Path temporaryLog() {
+        try {
+            Path path = Files.createTempFile("dint-shard-", ".log");
+            Files.delete(path); // LogFile creates it, with its header
+            path.toFile().deleteOnExit();
+            return path;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a temporary commit-log file: give one with --log FILE", e);
+        }
     }
 
     /** Removes what a pinned xdp shard keeps past its process: on a graceful stop, nothing is left for a successor. */

@@ -209,37 +209,4 @@ class LogFileTest {
         ShmRings.open(file, 2, SLOTS).close(true);
         assertThat(file).doesNotExist();
     }
-
-    @Test
-    void theRingsOfADeadServersTemporaryLogAreRemovedAndNoOthers() throws Exception {
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        Path dead = ShmRings.path(ShmRings.TEMPORARY + gone.pid());
-        Path alive = ShmRings.path(ShmRings.TEMPORARY + ProcessHandle.current().pid());
-        Path named = ShmRings.path("test-" + gone.pid()); // a log's own rings: acknowledged records a restart drains
-        try {
-            for (Path p : List.of(dead, alive, named)) {
-                ShmRings.open(p, 1, SLOTS).close(false);
-            }
-            assertThat(ShmRings.removeOrphans()).isGreaterThanOrEqualTo(1);
-            assertThat(dead).doesNotExist();
-            assertThat(alive).as("a live server's").exists();
-            assertThat(named).exists();
-        } finally {
-            for (Path p : List.of(dead, alive, named)) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    @Test
-    void aTemporaryLogIsANewFileAndRingsNamedByThisProcess() {
-        LogSettings given = new LogSettings(null, "default", SLOTS, FsyncPolicy.standard(), 100_000);
-        LogSettings t = given.temporary("dint-test-");
-        assertThat(t.file()).doesNotExist();
-        assertThat(t.file().getFileName().toString()).startsWith("dint-test-").endsWith(".log");
-        assertThat(t.ring()).isEqualTo(ShmRings.TEMPORARY + ProcessHandle.current().pid());
-        assertThat(t.ringSlots()).isEqualTo(SLOTS);
-        assertThat(t.fsync()).isEqualTo(given.fsync());
-    }
 }
