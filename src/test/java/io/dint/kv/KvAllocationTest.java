@@ -3,12 +3,9 @@ package io.dint.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-import io.dint.client.ClientStats;
-import io.dint.client.UdpTransport;
-import io.dint.net.Ipv4;
-import io.dint.server.UdpServer;
 import io.dint.testing.AllocationCheck;
 import io.dint.testing.AllocationProbe;
+import io.dint.testing.Allocations;
 import io.dint.testing.KvMessages;
 import io.dint.wire.KvMessage;
 import io.dint.wire.Op;
@@ -23,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The KV hot paths allocate nothing per request: the load client and the udp backend's serve
- * loop over loopback (steady state, {@link AllocationProbe}), and the XDP backend's slow path
+ * loop over loopback (steady state, {@link Allocations}), and the XDP backend's slow path
  * (the least of several runs after a warm-up: the JIT may still be compiling on a busy machine).
  */
 @AllocationCheck
@@ -33,18 +30,11 @@ class KvAllocationTest {
 
     @Test
     void clientAndUdpServerLoopsDoNotAllocatePerRequest() throws Exception {
-        int loopback = Ipv4.parse("127.0.0.1");
         KvDataSet data = new KvDataSet(5_000, KvDataSet.Population.ALL, 1);
         KvTrace trace = KvTrace.generate(5_000, 0.8, 100_000, 2);
-        try (UdpServer server = new UdpServer(new KvService(data.load(1.5)), loopback, PORT, 1);
-             UdpTransport transport = new UdpTransport(loopback, 16, 256)) {
-            ClientStats stats = new ClientStats();
-            KvClient client = new KvClient(transport, stats, trace, 1, loopback, PORT, 16, 0, 50_000_000L, 0);
-            double[] perRequest = AllocationProbe.perRequest(client, stats, AllocationProbe.thread("udp-server-0"), 100_000, 100_000);
-            assertThat(stats.get(ClientStats.PROTOCOL_ERRORS)).isZero();
-            assertThat(perRequest[0]).as("client bytes allocated per request").isLessThan(AllocationProbe.NONE);
-            assertThat(perRequest[1]).as("server bytes allocated per request").isLessThan(AllocationProbe.NONE);
-        }
+        Allocations.assertNonePerRequest(new KvService(data.load(1.5)), PORT,
+                (transport, stats, addr, port, requests) -> new KvClient(transport, stats, trace, 1, addr, port, 16, 0, 50_000_000L,
+                        requests), 100_000, 100_000);
     }
 
     @Test
